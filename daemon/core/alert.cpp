@@ -1,0 +1,114 @@
+#include "core/alert.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/time_format.h"
+
+namespace sshd_health {
+namespace {
+
+Result<TimePoint> ParseRfc3339(const std::string& s) {
+  std::tm tm{};
+  int frac_us = 0;
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return Fail("bad time '" + s + "'");
+  if (*rest == '.') {
+    ++rest;
+    int digits = 0;
+    while (*rest >= '0' && *rest <= '9') {
+      if (digits < 6) { frac_us = frac_us * 10 + (*rest - '0'); ++digits; }
+      ++rest;
+    }
+    while (digits++ < 6) frac_us *= 10;
+  }
+  const std::time_t t = timegm(&tm);
+  return TimePoint(std::chrono::seconds(t)) + std::chrono::microseconds(frac_us);
+}
+
+}  // namespace
+
+std::string_view AlertStatusName(AlertStatus s) {
+  return s == AlertStatus::kFiring ? "firing" : "resolved";
+}
+
+std::string AlertId(std::string_view rule, std::string_view group_key) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  };
+  mix(rule);
+  mix(std::string_view("\0", 1));
+  mix(group_key);
+  return fmt::format("{:016x}", h);
+}
+
+nlohmann::json AlertToJson(const Alert& a) {
+  nlohmann::json j;
+  j["schema"] = 1;
+  j["id"] = a.id;
+  j["rule"] = a.rule;
+  j["severity"] = SeverityName(a.severity);
+  j["status"] = AlertStatusName(a.status);
+  j["host"] = a.host;
+  j["summary"] = a.summary;
+  j["remedy"] = a.remedy;
+  j["labels"] = a.labels;
+  j["count"] = a.count;
+  j["first_seen"] = FormatRfc3339(a.first_seen);
+  j["last_seen"] = FormatRfc3339(a.last_seen);
+  j["evidence"] = a.evidence;
+  return j;
+}
+
+std::string AlertToJsonLine(const Alert& a) {
+  return AlertToJson(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<Alert> AlertFromJson(const nlohmann::json& j) {
+  try {
+    Alert a;
+    a.id = j.at("id").get<std::string>();
+    a.rule = j.at("rule").get<std::string>();
+    const auto sev = ParseSeverity(j.at("severity").get<std::string>());
+    if (!sev) return Fail("bad severity");
+    a.severity = *sev;
+    a.status = j.at("status").get<std::string>() == "resolved" ? AlertStatus::kResolved
+                                                               : AlertStatus::kFiring;
+    a.host = j.value("host", "");
+    a.summary = j.value("summary", "");
+    a.remedy = j.value("remedy", "");
+    a.labels = j.value("labels", std::map<std::string, std::string>{});
+    a.count = j.value("count", std::uint64_t{0});
+    auto first = ParseRfc3339(j.at("first_seen").get<std::string>());
+    auto last = ParseRfc3339(j.at("last_seen").get<std::string>());
+    if (!first) return tl::unexpected(first.error());
+    if (!last) return tl::unexpected(last.error());
+    a.first_seen = *first;
+    a.last_seen = *last;
+    a.evidence = j.value("evidence", std::vector<std::string>{});
+    return a;
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(std::string("bad alert record: ") + e.what());
+  }
+}
+
+const std::string& LocalHostName() {
+  static const std::string name = [] {
+    char buf[HOST_NAME_MAX + 1] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return std::string("localhost");
+    return std::string(buf);
+  }();
+  return name;
+}
+
+}  // namespace sshd_health

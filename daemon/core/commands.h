@@ -1,0 +1,53 @@
+#pragma once
+// The subcommands of `sshd-health` (DESIGN.md "Contracts"). cli.cpp turns argv into one
+// of these option structs; each Run* lives beside the part it drives and returns the
+// process exit status. ConfigError escapes to main, which prints it and exits 78.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sshd_health {
+
+inline constexpr int kExitConfigError = 78;  // EX_CONFIG
+
+enum class OutputFormat { kText, kJson };
+
+struct ScanOptions {
+  std::optional<std::string> config_path;
+  std::vector<std::string> rule_dirs;     // --rules DIR...; replaces config rules.paths
+  bool events = false;                    // --events: one record per recognised line
+  OutputFormat format = OutputFormat::kText;
+  std::string journal_directory;          // --journal-directory DIR: scan journal files
+  std::vector<std::string> inputs;        // files ("-" = stdin); none = the config's log files
+};
+int RunScan(const ScanOptions& options);  // core/scan_command.cpp
+
+struct CheckOptions {
+  std::optional<std::string> config_path;
+  std::optional<std::string> sshd_config;  // overrides audit.sshd_config
+  OutputFormat format = OutputFormat::kText;
+  std::vector<std::string> only;           // check names
+};
+int RunCheck(const CheckOptions& options);  // audit/check_command.cpp
+
+struct DaemonOptions {
+  std::optional<std::string> config_path;
+  bool foreground_text = false;  // --text: readable alerts on the terminal (make run)
+};
+int RunDaemon(const DaemonOptions& options);  // core/daemon_command.cpp
+
+struct TestNotifyOptions {
+  std::optional<std::string> config_path;
+  std::optional<std::string> notifier;
+};
+int RunTestNotify(const TestNotifyOptions& options);  // notify/test_notify_command.cpp
+
+struct ConfigValidateOptions {
+  std::optional<std::string> config_path;
+};
+int RunConfigValidate(const ConfigValidateOptions& options);  // core/config_validate_command.cpp
+
+/// Parses argv and runs the chosen command; returns the exit status.
+int RunCli(int argc, char** argv);
+
+}  // namespace sshd_health

@@ -1,0 +1,151 @@
+#include "core/config.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/yaml_util.h"
+
+namespace sshd_health {
+namespace fs = std::filesystem;
+namespace {
+
+// The shipped rules' directory. A binary run from the build tree (make run, tests) has
+// no installed rules, so it falls back to the source tree's rules/.
+std::string ShippedRulesDir() {
+  const std::string installed = std::string(SSHD_HEALTH_DATADIR) + "/rules";
+  std::error_code ec;
+  if (fs::is_directory(installed, ec)) return installed;
+  const std::string source_tree = std::string(SSHD_HEALTH_SOURCE_DIR) + "/rules";
+  if (fs::is_directory(source_tree, ec)) return source_tree;
+  return installed;
+}
+
+Tristate ParseTristate(const YamlMap& map, const std::string& key, Tristate def) {
+  if (!map.Has(key)) return def;
+  const std::string v = map.String(key, "");
+  if (v == "auto") return Tristate::kAuto;
+  if (v == "true" || v == "yes" || v == "on") return Tristate::kOn;
+  if (v == "false" || v == "no" || v == "off") return Tristate::kOff;
+  map.Fail(key, fmt::format("expected auto, true or false, got '{}'", v));
+}
+
+void ParseSources(const YamlMap& map, SourcesConfig& out) {
+  map.AllowOnly({"journal", "files"});
+  const YamlMap journal = map.Map("journal");
+  journal.AllowOnly({"enabled", "directory", "start"});
+  out.journal.enabled = ParseTristate(journal, "enabled", out.journal.enabled);
+  out.journal.directory = journal.String("directory", out.journal.directory);
+  const std::string start = journal.String("start", "tail");
+  if (start == "tail") out.journal.start = JournalSourceConfig::Start::kTail;
+  else if (start == "head") out.journal.start = JournalSourceConfig::Start::kHead;
+  else journal.Fail("start", fmt::format("expected tail or head, got '{}'", start));
+  if (map.Has("files")) {
+    out.files.clear();
+    for (const YamlMap& f : map.MapList("files")) {
+      f.AllowOnly({"path"});
+      out.files.push_back({f.RequiredString("path")});
+    }
+  }
+}
+
+void ParseAudit(const YamlMap& map, AuditConfig& out) {
+  map.AllowOnly({"enabled", "interval", "sshd_binary", "sshd_config", "probe"});
+  out.enabled = map.Bool("enabled", out.enabled);
+  out.interval = map.DurationValue("interval", out.interval);
+  if (out.interval < std::chrono::seconds(10)) map.Fail("interval", "must be at least 10s");
+  out.sshd_binary = map.String("sshd_binary", out.sshd_binary);
+  out.sshd_config = map.String("sshd_config", out.sshd_config);
+  const YamlMap probe = map.Map("probe");
+  probe.AllowOnly({"address", "port", "timeout"});
+  out.probe.address = probe.String("address", out.probe.address);
+  if (probe.Has("port") && probe.String("port", "") != "auto") {
+    out.probe.port = static_cast<int>(probe.Int("port", 0, 1, 65535));
+  }
+  out.probe.timeout = probe.DurationValue("timeout", out.probe.timeout);
+}
+
+void ParseNotify(const YamlMap& map, NotifyConfig& out) {
+  map.AllowOnly({"dedup_window", "group_wait", "spool_max", "notifiers"});
+  out.dedup_window = map.DurationValue("dedup_window", out.dedup_window);
+  out.group_wait = map.DurationValue("group_wait", out.group_wait);
+  out.spool_max = map.Int("spool_max", out.spool_max, 1, 10'000'000);
+  if (!map.Has("notifiers")) return;
+  out.notifiers.clear();
+  std::set<std::string> names;
+  for (const YamlMap& n : map.MapList("notifiers")) {
+    NotifierConfig nc;
+    nc.type = n.RequiredString("type");
+    nc.name = n.String("name", nc.type);
+    if (!names.insert(nc.name).second) {
+      n.Fail("name", fmt::format("duplicate notifier name '{}'", nc.name));
+    }
+    if (n.Has("min_severity")) {
+      const auto sev = ParseSeverity(n.String("min_severity", ""));
+      if (!sev) n.Fail("min_severity", "expected info, warning or critical");
+      nc.min_severity = *sev;
+    }
+    if (n.Has("rules")) {
+      const YamlMap rules = n.Map("rules");
+      rules.AllowOnly({"include", "exclude"});
+      nc.include_rules = rules.StringList("include");
+      nc.exclude_rules = rules.StringList("exclude");
+    }
+    nc.options = n.node();
+    nc.file = n.file();
+    nc.path = n.path();
+    out.notifiers.push_back(std::move(nc));
+  }
+}
+
+}  // namespace
+
+Config DefaultConfig() {
+  Config c;
+  c.source = "built-in default";
+  c.sources.files = {{"/var/log/auth.log"}, {"/var/log/secure"}};
+  c.rules.paths = {ShippedRulesDir(), "/etc/sshd-health/rules.d"};
+  NotifierConfig log;
+  log.name = "log";
+  log.type = "journal";
+  log.options = YAML::Node(YAML::NodeType::Map);
+  log.file = c.source;
+  log.path = "notify.notifiers[0]";
+  c.notify.notifiers.push_back(std::move(log));
+  return c;
+}
+
+Config LoadConfig(const std::string& path) {
+  const YamlMap top(LoadYamlFile(path), path, "");
+  top.AllowOnly({"state_dir", "log_level", "sources", "rules", "audit", "notify", "metrics"});
+  Config c = DefaultConfig();
+  c.source = path;
+  c.state_dir = top.String("state_dir", c.state_dir);
+  if (c.state_dir.empty() || c.state_dir.front() != '/') {
+    top.Fail("state_dir", "must be an absolute path");
+  }
+  c.log_level = top.String("log_level", c.log_level);
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  if (!kLevels.count(c.log_level)) top.Fail("log_level", "expected trace, debug, info, warn or error");
+  ParseSources(top.Map("sources"), c.sources);
+  const YamlMap rules = top.Map("rules");
+  rules.AllowOnly({"paths"});
+  if (rules.Has("paths")) c.rules.paths = rules.StringList("paths");
+  ParseAudit(top.Map("audit"), c.audit);
+  ParseNotify(top.Map("notify"), c.notify);
+  const YamlMap metrics = top.Map("metrics");
+  metrics.AllowOnly({"listen"});
+  c.metrics.listen = metrics.String("listen", c.metrics.listen);
+  return c;
+}
+
+Config LoadConfigOrDefault(const std::optional<std::string>& path) {
+  if (path) return LoadConfig(*path);
+  if (::access(kDefaultConfigPath, F_OK) == 0) return LoadConfig(kDefaultConfigPath);
+  return DefaultConfig();
+}
+
+}  // namespace sshd_health

@@ -1,0 +1,69 @@
+#include "core/text.h"
+
+namespace sshd_health {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len;
+  unsigned min_cp;
+  unsigned cp;
+  if (b0 < 0x80) return 1;
+  if ((b0 & 0xe0) == 0xc0) { len = 2; cp = b0 & 0x1f; min_cp = 0x80; }
+  else if ((b0 & 0xf0) == 0xe0) { len = 3; cp = b0 & 0x0f; min_cp = 0x800; }
+  else if ((b0 & 0xf8) == 0xf0) { len = 4; cp = b0 & 0x07; min_cp = 0x10000; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  // Overlong forms, surrogates and out-of-range code points are not valid UTF-8.
+  if (cp < min_cp || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  // C1 controls (U+0080..U+009F) are escaped like C0 ones.
+  if (cp >= 0x80 && cp <= 0x9f) return 0;
+  return len;
+}
+
+void AppendHexEscape(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xf];
+}
+
+}  // namespace
+
+std::string EscapeForOutput(std::string_view in, std::size_t max_len) {
+  std::string out;
+  out.reserve(in.size() < max_len ? in.size() : max_len);
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t n = Utf8SequenceLength(in, i);
+    const bool escape = n == 0 || c < 0x20 || c == 0x7f;
+    const std::size_t piece = escape ? 4 : n;
+    if (out.size() + piece > max_len) {
+      out += "...";
+      return out;
+    }
+    if (escape) {
+      AppendHexEscape(out, c);
+      i += 1;
+    } else {
+      out.append(in.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace sshd_health

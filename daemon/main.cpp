@@ -1,0 +1,4 @@
+// argv -> command; nothing else.
+#include "core/commands.h"
+
+int main(int argc, char** argv) { return sshd_health::RunCli(argc, argv); }

@@ -1,0 +1,37 @@
+#pragma once
+// AlertOutput: where the daemon sends every alert - the dispatcher in front of the
+// configured notifiers. Emit never blocks the event loop.
+#include <cstdint>
+#include <memory>
+
+#include "core/alert.h"
+#include "core/config.h"
+
+namespace sshd_health {
+
+struct AlertOutputStats {
+  std::uint64_t emitted = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t spooled = 0;   // waiting for delivery now
+  std::uint64_t dropped = 0;   // spool full
+};
+
+/// Thread-safe.
+class AlertOutput : public AlertSink {
+ public:
+  /// Starts delivery (threads, spool replay).
+  virtual void Start() = 0;
+  /// Delivers what it can within `grace`, spools the rest, stops threads.
+  virtual void Stop(Duration grace) = 0;
+  virtual AlertOutputStats Stats() const = 0;
+};
+
+/// Builds the dispatcher and notifiers of `config.notify`. Throws ConfigError for a bad
+/// notifier entry (file, line, key).
+std::unique_ptr<AlertOutput> MakeAlertOutput(const Config& config);
+
+/// Checks every notifier entry of `config` as MakeAlertOutput would, without starting
+/// anything. Throws ConfigError.
+void ValidateNotifiers(const Config& config);
+
+}  // namespace sshd_health

@@ -1,0 +1,26 @@
+#pragma once
+// LogRecord: one log entry as every source hands it to the parser, whatever it came from
+// (journald entry, auth.log line, scan input). Fields borrow from the source's buffer.
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace sshd_health {
+
+/// REQUIRES: the buffer the views point into outlives the record and anything parsed
+/// from it (sources keep the line alive while the handler runs).
+struct LogRecord {
+  TimePoint ts{};              // when it was logged; meaningful only if has_ts
+  bool has_ts = false;
+  std::string_view host;       // may be empty
+  std::string_view program;    // syslog identifier: "sshd", "sshd-session", "sshd-auth", ...
+  int pid = 0;                 // 0 when the line had none
+  std::string_view message;    // text after "program[pid]: "
+  std::string_view line;       // the whole line (or a synthesized one for journal entries)
+};
+
+/// True for the identifiers OpenSSH's server logs under: sshd, sshd-session (9.8+),
+/// sshd-auth (10.3+).
+bool IsSshdProgram(std::string_view program);
+
+}  // namespace sshd_health

@@ -1,0 +1,50 @@
+#pragma once
+// RuleEngine: events in, alerts out. Pure given a clock: time comes from the event's
+// timestamp (or the injected Clock for lines that carry none), never from the wall clock
+// inside a rule. Per-group state is bounded (max_groups, oldest evicted, counted) and
+// expires, so memory returns to its floor after an attack wave.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/alert.h"
+#include "core/clock.h"
+#include "parse/sshd_event.h"
+#include "rules/rule.h"
+
+namespace sshd_health {
+
+struct RuleEngineStats {
+  std::uint64_t events = 0;
+  std::uint64_t alerts = 0;
+  std::uint64_t groups = 0;     // live groups now
+  std::uint64_t evictions = 0;  // groups dropped because max_groups was reached
+};
+
+/// Not thread-safe: call from one thread (the event loop, or scan's loop).
+class RuleEngine {
+ public:
+  /// `clock` must outlive the engine.
+  RuleEngine(std::vector<Rule> rules, const Clock& clock, std::size_t max_groups = 100'000);
+  ~RuleEngine();
+  RuleEngine(const RuleEngine&) = delete;
+  RuleEngine& operator=(const RuleEngine&) = delete;
+
+  /// Feeds one event; emits a firing alert when a rule's threshold is reached (then
+  /// stays quiet for that group for `cooldown`).
+  void Observe(const SshdEvent& event, AlertSink& sink);
+
+  /// Drops state older than each rule's window as of `now`, and emits resolved alerts
+  /// for groups that fired and have been quiet for their cooldown.
+  void Expire(TimePoint now, AlertSink& sink);
+
+  const std::vector<Rule>& rules() const;
+  RuleEngineStats stats() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sshd_health

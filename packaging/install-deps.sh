@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what building and testing sshd-health needs, from Debian packages only.
+# Does nothing (and needs no network) when everything is already installed.
+#   install-deps.sh          build dependencies
+#   install-deps.sh --test   build + test dependencies (real sshd, journal-remote, ...)
+set -eu
+
+BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
+  libsystemd-dev libyaml-cpp-dev libboost-dev libspdlog-dev catch2 libre2-dev
+  libcli11-dev nlohmann-json3-dev libexpected-dev libcurl4-openssl-dev zlib1g-dev"
+# Real peers the tests start on loopback; fail2ban is fetched with apt-get download by
+# the conformance test, never installed.
+TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
+  openssl iproute2 procps"
+
+pkgs=$BUILD_PKGS
+[ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
+
+missing=""
+for p in $pkgs; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$status" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages:$missing" >&2
+  echo "install-deps: run as root, or: sudo apt-get install$missing" >&2
+  exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# policy-rc.d keeps package scripts from starting services (openssh-server) on this box.
+had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+[ $had_policy = 1 ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; }
+apt-get install -y -q --no-install-recommends $missing
+[ $had_policy = 1 ] || rm -f /usr/sbin/policy-rc.d

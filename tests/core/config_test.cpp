@@ -1,0 +1,85 @@
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "core/config.h"
+#include "core/yaml_util.h"
+#include "temp_dir.h"
+
+using namespace sshd_health;
+
+namespace {
+
+std::string WriteConfig(const TempDir& dir, const std::string& text) {
+  const std::string path = dir.path() + "/config.yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string LoadError(const std::string& path) {
+  try {
+    LoadConfig(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("an empty config file gives the built-in defaults", "[core]") {
+  TempDir dir;
+  const Config c = LoadConfig(WriteConfig(dir, ""));
+  CHECK(c.state_dir == "/var/lib/sshd-health");
+  CHECK(c.audit.interval == std::chrono::minutes(5));
+  CHECK(c.sources.files.size() == 2);
+}
+
+TEST_CASE("config keys are read", "[core]") {
+  TempDir dir;
+  const Config c = LoadConfig(WriteConfig(dir, R"(
+state_dir: /tmp/x
+sources:
+  journal: { enabled: false, directory: /j, start: head }
+  files: [ { path: /var/log/auth.log } ]
+audit: { interval: 90s, probe: { port: 2222, timeout: 500ms } }
+notify:
+  group_wait: 1s
+  notifiers:
+    - { name: hook, type: webhook, url: "http://127.0.0.1:1/x", min_severity: warning }
+)"));
+  CHECK(c.state_dir == "/tmp/x");
+  CHECK(c.sources.journal.enabled == Tristate::kOff);
+  CHECK(c.sources.journal.start == JournalSourceConfig::Start::kHead);
+  CHECK(c.sources.files.size() == 1);
+  CHECK(c.audit.interval == std::chrono::seconds(90));
+  CHECK(c.audit.probe.port == 2222);
+  CHECK(c.audit.probe.timeout == std::chrono::milliseconds(500));
+  REQUIRE(c.notify.notifiers.size() == 1);
+  CHECK(c.notify.notifiers[0].name == "hook");
+  CHECK(c.notify.notifiers[0].min_severity == Severity::kWarning);
+  CHECK(c.notify.notifiers[0].options["url"].as<std::string>() == "http://127.0.0.1:1/x");
+}
+
+TEST_CASE("config errors name file, line, column and key", "[core]") {
+  TempDir dir;
+  SECTION("unknown key") {
+    const auto path = WriteConfig(dir, "state_dir: /x\naudit:\n  intervall: 5m\n");
+    CHECK(LoadError(path) == path + ":3:3: audit.intervall: unknown key (known: enabled, interval, "
+                                    "sshd_binary, sshd_config, probe)");
+  }
+  SECTION("bad value") {
+    const auto path = WriteConfig(dir, "audit:\n  interval: soon\n");
+    CHECK(LoadError(path) == path + ":2:13: audit.interval: 'soon' is not a duration (use e.g. "
+                                    "500ms, 30s, 5m, 1h, 2d)");
+  }
+  SECTION("bad list entry") {
+    const auto path = WriteConfig(dir, "notify:\n  notifiers:\n    - { name: a }\n");
+    CHECK(LoadError(path) == path + ":3:7: notify.notifiers[0].type: is required");
+  }
+  SECTION("syntax error") {
+    const auto path = WriteConfig(dir, "a: [1,\n");
+    CHECK(LoadError(path).rfind(path + ":", 0) == 0);
+  }
+}
