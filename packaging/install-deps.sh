@@ -11,7 +11,7 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
 # Real peers the tests start on loopback; fail2ban is fetched with apt-get download by
 # the conformance test, never installed.
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps"
+  openssl iproute2 procps sshpass"
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

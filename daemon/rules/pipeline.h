@@ -1,0 +1,47 @@
+#pragma once
+// Pipeline: LogRecord -> SshdParser -> SshdEvent -> RuleEngine -> alerts. The one path
+// every input takes (scan over files, the daemon's journal and file sources), so what
+// `scan` shows is exactly what the daemon would alert.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/alert.h"
+#include "core/clock.h"
+#include "parse/log_record.h"
+#include "parse/sshd_event.h"
+#include "parse/sshd_parser.h"
+#include "rules/rule.h"
+#include "rules/rule_engine.h"
+
+namespace sshd_health {
+
+struct PipelineStats {
+  std::uint64_t records = 0;  // records fed
+  std::uint64_t events = 0;   // recognised sshd lines
+  RuleEngineStats engine;
+};
+
+/// Not thread-safe: one thread feeds it (the event loop, or scan's loop).
+class Pipeline {
+ public:
+  /// Called for each recognised event before the rules see it (scan --events, counters).
+  using EventObserver = std::function<void(const SshdEvent&)>;
+
+  /// `clock` (for lines without a timestamp and for Expire) must outlive the pipeline.
+  Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_groups = 100'000);
+
+  void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
+  void Expire(TimePoint now, AlertSink& alerts);
+
+  PipelineStats stats() const;
+  const RuleEngine& engine() const { return engine_; }
+
+ private:
+  SshdParser parser_;
+  RuleEngine engine_;
+  std::uint64_t records_ = 0;
+  std::uint64_t events_ = 0;
+};
+
+}  // namespace sshd_health
