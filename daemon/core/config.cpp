@@ -56,7 +56,7 @@ void ParseAudit(const YamlMap& map, AuditConfig& out) {
   map.AllowOnly({"enabled", "interval", "sshd_binary", "sshd_config", "probe"});
   out.enabled = map.Bool("enabled", out.enabled);
   out.interval = map.DurationValue("interval", out.interval);
-  if (out.interval < std::chrono::seconds(10)) map.Fail("interval", "must be at least 10s");
+  if (out.interval < std::chrono::seconds(1)) map.Fail("interval", "must be at least 1s");
   out.sshd_binary = map.String("sshd_binary", out.sshd_binary);
   out.sshd_config = map.String("sshd_config", out.sshd_config);
   const YamlMap probe = map.Map("probe");
