@@ -130,6 +130,17 @@ Preamble Prepare(Sv m) {
   return p;
 }
 
+// Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
+// name ahead of the real one, so a flood of them must not push the real one out.
+template <typename T>
+void Keep(std::array<T, kMaxCandidates>& cands, std::size_t& n, const T& c) {
+  if (n == cands.size()) {
+    for (std::size_t k = 1; k < n; ++k) cands[k - 1] = cands[k];
+    --n;
+  }
+  cands[n++] = c;
+}
+
 Sv StripUserPrefix(Sv user) {
   if (!ConsumePrefix(user, "invalid user ")) ConsumePrefix(user, "illegal user ");
   return user;
@@ -238,8 +249,7 @@ std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
   };
   std::array<Candidate, kMaxCandidates> cands{};
   std::size_t n = 0;
-  for (std::size_t i = tail.find(" from "); i != Sv::npos && n < cands.size();
-       i = tail.find(" from ", i + 1)) {
+  for (std::size_t i = tail.find(" from "); i != Sv::npos; i = tail.find(" from ", i + 1)) {
     Sv after = tail.substr(i + 6);
     const auto sp = after.find(' ');
     Sv addr = after.substr(0, sp);
@@ -257,7 +267,7 @@ std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
     }
     if (!ConsumePrefix(more, " ssh2")) ConsumePrefix(more, " ssh1");
     if (!more.empty() && !StartsWith(more, ": ") && more != ":") continue;
-    cands[n++] = Candidate{i, addr, port};
+    Keep(cands, n, Candidate{i, addr, port});
   }
   if (n == 0) return std::nullopt;
   // A candidate with " port N" (every release since 7.4 logs one) outranks a bare
@@ -411,7 +421,7 @@ std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
   };
   std::array<Candidate, kMaxCandidates> cands{};
   std::size_t n = 0;
-  for (std::size_t i = rest.find(" port "); i != Sv::npos && n < cands.size(); i = rest.find(" port ", i + 1)) {
+  for (std::size_t i = rest.find(" port "); i != Sv::npos; i = rest.find(" port ", i + 1)) {
     Sv after = rest.substr(i + 6);
     const auto colon = after.find(": ");
     int port = 0;
@@ -419,7 +429,7 @@ std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
     Sv before;
     const Sv addr = LastToken(rest.substr(0, i), before);
     if (!IsIpAddress(addr)) continue;
-    cands[n++] = Candidate{before, addr, port, after.substr(colon + 2)};
+    Keep(cands, n, Candidate{before, addr, port, after.substr(colon + 2)});
   }
   if (n == 0) return std::nullopt;
   const auto user_of = [](Sv before) {
