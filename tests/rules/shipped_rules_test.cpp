@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -186,5 +188,15 @@ TEST_CASE("every shipped rule renders a hostile event as clean text", "[rules]")
   for (const Rule& r : Shipped()) {
     INFO(r.id);
     if (r.threshold <= 100) CHECK(fired.count(r.id) == 1);
+  }
+}
+
+TEST_CASE("rules/README.md lists every shipped rule", "[rules]") {
+  std::ifstream in(kShippedRules + "/README.md");
+  REQUIRE(in);
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const Rule& r : Shipped()) {
+    INFO(r.id);
+    CHECK(Contains(readme, "| `" + r.id + "` |"));
   }
 }
