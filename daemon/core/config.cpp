@@ -69,10 +69,11 @@ void ParseAudit(const YamlMap& map, AuditConfig& out) {
 }
 
 void ParseNotify(const YamlMap& map, NotifyConfig& out) {
-  map.AllowOnly({"dedup_window", "group_wait", "spool_max", "notifiers"});
+  map.AllowOnly({"dedup_window", "group_wait", "spool_max", "rate_limit", "notifiers"});
   out.dedup_window = map.DurationValue("dedup_window", out.dedup_window);
   out.group_wait = map.DurationValue("group_wait", out.group_wait);
   out.spool_max = map.Int("spool_max", out.spool_max, 1, 10'000'000);
+  out.rate_limit = map.Int("rate_limit", out.rate_limit, 0, 100'000);
   if (!map.Has("notifiers")) return;
   out.notifiers.clear();
   std::set<std::string> names;
