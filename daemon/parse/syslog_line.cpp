@@ -30,6 +30,23 @@ bool Expect(Sv s, std::size_t& pos, char c) {
   return true;
 }
 
+// An optional ".ddd..." fraction of a second, kept to microseconds.
+bool ReadFraction(Sv s, std::size_t& pos, std::int64_t& micros) {
+  micros = 0;
+  if (pos >= s.size() || s[pos] != '.') return true;
+  ++pos;
+  int digits = 0;
+  for (; pos < s.size() && IsDigit(s[pos]); ++pos) {
+    if (digits < 6) {
+      micros = micros * 10 + (s[pos] - '0');
+      ++digits;
+    }
+  }
+  if (digits == 0) return false;
+  for (; digits < 6; ++digits) micros *= 10;
+  return true;
+}
+
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t DaysFromCivil(int y, int m, int d) {
   y -= m <= 2 ? 1 : 0;
@@ -130,12 +147,16 @@ bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimeP
     return false;
   }
   if (!ValidDate(mon, day, h, mi, s)) return false;
+  // journalctl -o short-precise: "Nov 21 16:31:02.123456".
+  std::int64_t micros = 0;
+  if (!ReadFraction(line, p, micros)) return false;
   const int year = LocalYear(ctx.reference);
   std::int64_t epoch = LocalToEpoch(year, mon, day, h, mi, s);
   // A December line read in January belongs to last year.
   const auto ref = std::chrono::duration_cast<std::chrono::seconds>(ctx.reference.time_since_epoch()).count();
   if (epoch > ref + 86400) epoch = LocalToEpoch(year - 1, mon, day, h, mi, s);
-  ts = TimePoint{std::chrono::seconds{epoch}};
+  ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
+                                                                  std::chrono::microseconds{micros})};
   pos = p;
   return true;
 }
@@ -151,21 +172,10 @@ bool ParseIsoTime(Sv line, std::size_t& pos, TimePoint& ts) {
       !ReadDigits(line, p, 2, s)) {
     return false;
   }
-  if (!ValidDate(mon, day, h, mi, s)) return false;
+  // TimePoint counts nanoseconds: it spans 1678-2262. Logs are far inside that.
+  if (y < 1970 || y > 2200 || !ValidDate(mon, day, h, mi, s)) return false;
   std::int64_t micros = 0;
-  if (p < line.size() && line[p] == '.') {
-    ++p;
-    int digits = 0;
-    while (p < line.size() && IsDigit(line[p])) {
-      if (digits < 6) {
-        micros = micros * 10 + (line[p] - '0');
-        ++digits;
-      }
-      ++p;
-    }
-    if (digits == 0) return false;
-    for (; digits < 6; ++digits) micros *= 10;
-  }
+  if (!ReadFraction(line, p, micros)) return false;
   std::int64_t epoch = 0;
   if (p < line.size() && line[p] == 'Z') {
     ++p;
@@ -324,8 +334,7 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
     if (pos < line.size() && line[pos] == '1' && pos + 1 < line.size() && line[pos + 1] == ' ') {
       return ParseRfc5424(line, pos, rec);
     }
-    line = line.substr(pos);
-    rec.line = rec.line;  // keep the whole line as read
+    line = line.substr(pos);  // rec.line keeps the priority: it is the line as read
     pos = 0;
   }
   if (IsDigit(line[0])) {
