@@ -55,11 +55,15 @@ void AppendRfc3339(TimePoint t, std::string& out) {
   out += 'Z';
 }
 
-// A quoted text value for the text format: escaped, with quotes and backslashes escaped
-// so a user name such as `x" ip=1.2.3.4` stays inside its quotes.
+// A quoted value for the text format: escaped for output, and a quote inside becomes \"
+// so a user name such as `x" ip=1.2.3.4` stays visibly inside its quotes. Backslashes are
+// left alone: the text form is for people; JSON is the exact one.
 void AppendQuoted(std::string_view text, std::string& out) {
   out += '"';
-  AppendJsonStringBody(text, out);
+  for (const char c : EscapeForOutput(text)) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
   out += '"';
 }
 
@@ -136,7 +140,7 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
   out.append(EventKindName(e.kind));
   if (!e.ip.empty()) {
     out += " ip=";
-    AppendJsonStringBody(e.ip, out);  // an address or a host name: no spaces or quotes
+    out += EscapeForOutput(e.ip);  // an address or a host name as sshd logged it
   }
   if (e.port != 0) {
     out += " port=";
