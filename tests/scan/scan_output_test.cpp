@@ -6,6 +6,7 @@
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
 #include "core/text.h"
+#include "core/time_format.h"
 
 using namespace sshd_health;
 
@@ -180,4 +181,22 @@ TEST_CASE("a scan reports each alert id once with totals across episodes", "[sca
   CHECK(merged.last_seen == At(5010));
   CHECK(merged.evidence == std::vector<std::string>{"a", "b", "c", "d", "e"});
   CHECK(collector.alerts()[1].labels.at("ip") == "198.51.100.1");
+}
+
+TEST_CASE("event timestamps read exactly as FormatRfc3339 writes them", "[scan]") {
+  // The event printer formats dates itself (cached per day); it must agree everywhere,
+  // across midnights, leap days and with or without microseconds.
+  const long long start = 1'709'164'800 - 3;  // 2024-02-28T23:59:57Z
+  for (long long step = 0; step < 200'000; step += 997) {
+    for (const long long micros : {0LL, 1LL, 999'999LL}) {
+      SshdEvent e;
+      e.has_ts = true;
+      e.ts = At(start + step * 7, micros);
+      e.line = "x";
+      std::string out;
+      AppendEventJson(e, out);
+      const std::string want = "{\"ts\": \"" + FormatRfc3339(e.ts) + "\"";
+      REQUIRE(out.substr(0, want.size()) == want);
+    }
+  }
 }
