@@ -17,6 +17,7 @@
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
 #include "core/text.h"
+#include "core/yaml_util.h"
 #include "parse/syslog_line.h"
 #include "rules/pipeline.h"
 #include "rules/rule_loader.h"
@@ -102,6 +103,14 @@ bool ScanInput(const std::string& path, Pipeline& pipeline, ManualClock& clock,
 int RunScan(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const Config config = LoadConfigOrDefault(options.config_path);
+  // Config paths may be absent (rules.d is optional); a directory named on the command
+  // line is meant to exist, and a typo must not silently scan without its rules.
+  for (const std::string& dir : options.rule_dirs) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      throw ConfigError("--rules " + dir + ": not a directory");
+    }
+  }
   const std::vector<std::string>& rule_dirs =
       options.rule_dirs.empty() ? config.rules.paths : options.rule_dirs;
   std::vector<Rule> rules = LoadRules(rule_dirs);
