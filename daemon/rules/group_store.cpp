@@ -128,10 +128,10 @@ void GroupStore::Rebuild(std::size_t table_size) {
   }
 }
 
-void GroupStore::CompactIfSparse() {
+bool GroupStore::CompactIfSparse() {
   const bool slab_sparse = slots_.size() >= kMinCompact && live_ * kSparse < slots_.size();
   const bool table_sparse = table_.size() > kMinTable && live_ * 2 * kSparse < table_.size();
-  if (!slab_sparse && !table_sparse) return;
+  if (!slab_sparse && !table_sparse) return false;
   // Move the live groups, rule by rule in queue order, into a fresh slab.
   std::deque<Group> old;
   old.swap(slots_);
@@ -153,6 +153,7 @@ void GroupStore::CompactIfSparse() {
   old = std::deque<Group>();
   Rebuild(TableSizeFor(live_));
   table_.shrink_to_fit();
+  return true;
 }
 
 }  // namespace sshd_health

@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "parse/sshd_event.h"
+#include "rules/window_counter.h"
 
 namespace sshd_health {
 
@@ -43,11 +44,9 @@ struct Group {
   TimePoint last_fired{};
   /// Before firing: events inside the window; after: every event since first_seen.
   std::uint64_t count = 0;
-  /// Before firing: the times of the last `threshold` events, a ring (null when the
-  /// threshold is 1). Freed on firing: a firing group only needs last_seen.
-  std::unique_ptr<TimePoint[]> recent;
-  std::uint32_t recent_size = 0;
-  std::uint32_t recent_next = 0;
+  /// Before firing: the events in the window. Reset on firing: a firing group only
+  /// needs last_seen.
+  WindowCounter window;
   /// Before firing: the lines of up to kEvidenceRefs recent events, oldest first, in the
   /// engine's EvidenceRing.
   static constexpr std::size_t kEvidenceRefs = 5;
@@ -83,8 +82,8 @@ class GroupStore {
 
   std::size_t size() const { return live_; }
   /// Rebuilds the slab and table when most slots are free, so memory returns to its floor
-  /// after a wave. Invalidates every Group pointer.
-  void CompactIfSparse();
+  /// after a wave. Invalidates every Group pointer. True when it did.
+  bool CompactIfSparse();
 
  private:
   struct Entry {

@@ -1,5 +1,7 @@
 #include "rules/rule_engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <optional>
 #include <string_view>
@@ -77,9 +79,7 @@ void Remember(FiredEvent& f, const SshdEvent& e) {
 
 void ResetGroup(Group& g) {
   g.count = 0;
-  g.recent.reset();
-  g.recent_size = 0;
-  g.recent_next = 0;
+  g.window.Reset();
   g.evidence_count = 0;
   g.fired.reset();
 }
@@ -207,27 +207,6 @@ struct RuleEngine::State {
     Emit(g, AlertStatus::kFiring, v, std::move(evidence), sink);
   }
 
-  // Events inside the sliding window (now - window, now], from the ring of the last
-  // `threshold` event times: all the threshold test needs. Sets `oldest` to the earliest.
-  std::uint64_t CountInWindow(const Rule& r, Group& g, TimePoint now, TimePoint& oldest) {
-    oldest = now;
-    if (r.threshold <= 1) return 1;
-    if (!g.recent) g.recent = std::make_unique<TimePoint[]>(r.threshold);
-    g.recent[g.recent_next] = now;
-    g.recent_next = (g.recent_next + 1) % r.threshold;
-    if (g.recent_size < r.threshold) ++g.recent_size;
-    std::uint64_t n = 0;
-    const TimePoint horizon = now - r.window;
-    for (std::uint32_t i = 0; i < g.recent_size; ++i) {
-      const TimePoint t = g.recent[i];
-      if (t > horizon && t <= now) {
-        ++n;
-        oldest = std::min(oldest, t);
-      }
-    }
-    return n;
-  }
-
   void Count(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
     const Rule& r = rules[g.rule];
     if (g.count > 0 && Stale(g, now)) {
@@ -250,7 +229,7 @@ struct RuleEngine::State {
     }
 
     TimePoint oldest;
-    g.count = CountInWindow(r, g, now, oldest);
+    g.count = g.window.Add(now, r.threshold, r.window, oldest);
     // Evidence: only the lines that can end up in the alert (the last kMaxEvidence before
     // the threshold), so groups far below it - most of a scan wave - store none.
     if (g.count + kMaxEvidence > r.threshold) AddEvidence(g, LineRef(e));
@@ -260,8 +239,7 @@ struct RuleEngine::State {
     g.last_fired = now;
     std::vector<std::string> evidence = Evidence(g);
     // A firing group needs neither its times nor its lines any more.
-    g.recent.reset();
-    g.recent_size = g.recent_next = 0;
+    g.window.Reset();
     g.evidence_count = 0;
     EmitFiring(g, e, std::move(evidence), sink);
   }
@@ -276,7 +254,8 @@ struct RuleEngine::State {
         store.EraseOldest(*g);
       }
     }
-    store.CompactIfSparse();
+    // After a wave, hand the freed memory back to the system, not just to malloc.
+    if (store.CompactIfSparse()) malloc_trim(0);
   }
 };
 
