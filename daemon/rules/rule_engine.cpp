@@ -19,7 +19,7 @@ namespace {
 // Group keys come from log lines; bounding them bounds the state an attacker can make
 // one group cost.
 constexpr std::size_t kMaxKeyBytes = 256;
-// Evidence lines are stored escaped, each cut to this length.
+// Evidence lines are kept (raw) and shown (escaped) cut to this length.
 constexpr std::size_t kMaxEvidenceLine = 512;
 // Observe expires stale groups itself every this many events, so memory returns to its
 // floor even when nobody calls Expire (scan over a long file).
@@ -123,7 +123,8 @@ struct RuleEngine::State {
     return g.fired ? g.last_seen + r.cooldown <= now : g.last_seen + r.window <= now;
   }
 
-  // Drops the least recently touched group of all rules.
+  // Drops the least recently touched group of all rules. A firing group dropped this way
+  // gets no resolved alert: at the cap, bounded memory wins over bookkeeping.
   void EvictOldest() {
     Group* oldest = nullptr;
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
@@ -246,8 +247,8 @@ struct RuleEngine::State {
 
   void ExpireAll(TimePoint now, AlertSink& sink) {
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
-      // Groups are kept in touch order, which is time order for a source that reads in
-      // order; the walk stops at the first live group.
+      // Each rule's queue yields its least recently touched group first (time order for a
+      // source read in order), so the walk stops at the first live group.
       while (Group* g = store.Oldest(i)) {
         if (!Stale(*g, now)) break;
         if (g->fired) EmitResolved(*g, sink);
