@@ -35,7 +35,7 @@ test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 run: build
-	@$(BUILD)/sshd-health daemon --foreground-demo
+	@$(BUILD)/sshd-health daemon --text
 
 bench: test-deps build
 	@echo "no benchmarks yet"
