@@ -87,8 +87,10 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
       break;
     case O::kClosed:
       add("liveness.no_banner", Severity::kCritical,
-          where + " accepted the connection and closed it before the SSH banner: clients see "
-          "\"kex_exchange_identification: Connection closed by remote host\"",
+          where + " accepted the connection and closed it before the SSH banner" +
+              (probe.banner.empty() ? std::string()
+                                    : " (it said \"" + EscapeForOutput(TrimSpace(probe.banner), 120) + "\")") +
+              ": clients see \"kex_exchange_identification: Connection closed by remote host\"",
           "Look in " + logs + " for \"drop connection #N ... past MaxStartups\" (raise MaxStartups "
           "or stop the flood), \"refused connect from\" (/etc/hosts.deny) or PerSourcePenalties; "
           "`sshd -t` for errors that kill each connection.");

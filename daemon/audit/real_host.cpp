@@ -253,10 +253,15 @@ BannerProbe RealHost::ProbeBanner(const std::string& address, int port,
     const ssize_t n = ::recv(fd.fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      probe.outcome = buffer.empty() ? BannerProbe::Outcome::kClosed : BannerProbe::Outcome::kBadBanner;
+      // Closed before any "SSH-" line: what ssh reports as "kex_exchange_identification:
+      // Connection closed by remote host". OpenSSH may first write a reason line
+      // ("Exceeded MaxStartups\r\n", sshd.c); keep it for the report.
+      probe.outcome = BannerProbe::Outcome::kClosed;
       probe.error = n == 0 ? "connection closed by the server" : std::strerror(errno);
-      if (!buffer.empty()) probe.error += " in the middle of a line";
-      probe.banner = buffer;
+      probe.banner = buffer.substr(0, 255);
+      while (!probe.banner.empty() && (probe.banner.back() == '\n' || probe.banner.back() == '\r')) {
+        probe.banner.pop_back();
+      }
       return probe;
     }
     buffer.append(buf, static_cast<std::size_t>(n));
