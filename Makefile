@@ -3,7 +3,7 @@
 #   make build        -> build/sshd-health
 #   make test         -> every test through ctest (unit, integration, e2e)
 #   make test ASAN=1  -> the same tests in an ASan+UBSan build (build-asan/)
-#   make run          -> the daemon in the foreground on the built-in default config
+#   make run          -> scan this machine's sshd logs with the built-in default config
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
 JOBS  ?= 2
@@ -36,7 +36,7 @@ test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 run: build
-	@$(BUILD)/sshd-health daemon --foreground-demo
+	@$(BUILD)/sshd-health scan
 
 bench: test-deps build
 	@echo "no benchmarks yet"
