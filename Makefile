@@ -3,7 +3,7 @@
 #   make build        -> build/sshd-health
 #   make test         -> every test through ctest (unit, integration, e2e)
 #   make test ASAN=1  -> the same tests in an ASan+UBSan build (build-asan/)
-#   make run          -> the daemon in the foreground on the built-in default config
+#   make run          -> scan this machine's sshd logs with the built-in default config
 #   make bench        -> benchmarks against the peer tools (not part of test)
 JOBS  ?= 2
 ASAN  ?= 0
@@ -35,7 +35,7 @@ test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 run: build
-	@$(BUILD)/sshd-health daemon --foreground-demo
+	@$(BUILD)/sshd-health scan
 
 # BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
 BENCH_ARGS ?=

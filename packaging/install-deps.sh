@@ -7,11 +7,11 @@ set -eu
 
 BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
   libsystemd-dev libyaml-cpp-dev libboost-dev libspdlog-dev catch2 libre2-dev
-  libcli11-dev nlohmann-json3-dev libexpected-dev libcurl4-openssl-dev zlib1g-dev"
+  libcli11-dev nlohmann-json3-dev libexpected-dev libcurl4-openssl-dev libssl-dev zlib1g-dev"
 # Real peers the tests start on loopback; fail2ban is fetched with apt-get download by
 # the conformance test, never installed.
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps sshpass"
+  openssl iproute2 procps sshpass prometheus-alertmanager"
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"

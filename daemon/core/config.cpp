@@ -56,7 +56,7 @@ void ParseAudit(const YamlMap& map, AuditConfig& out) {
   map.AllowOnly({"enabled", "interval", "sshd_binary", "sshd_config", "probe"});
   out.enabled = map.Bool("enabled", out.enabled);
   out.interval = map.DurationValue("interval", out.interval);
-  if (out.interval < std::chrono::seconds(10)) map.Fail("interval", "must be at least 10s");
+  if (out.interval < std::chrono::seconds(1)) map.Fail("interval", "must be at least 1s");
   out.sshd_binary = map.String("sshd_binary", out.sshd_binary);
   out.sshd_config = map.String("sshd_config", out.sshd_config);
   const YamlMap probe = map.Map("probe");
@@ -69,10 +69,11 @@ void ParseAudit(const YamlMap& map, AuditConfig& out) {
 }
 
 void ParseNotify(const YamlMap& map, NotifyConfig& out) {
-  map.AllowOnly({"dedup_window", "group_wait", "spool_max", "notifiers"});
+  map.AllowOnly({"dedup_window", "group_wait", "spool_max", "rate_limit", "notifiers"});
   out.dedup_window = map.DurationValue("dedup_window", out.dedup_window);
   out.group_wait = map.DurationValue("group_wait", out.group_wait);
   out.spool_max = map.Int("spool_max", out.spool_max, 1, 10'000'000);
+  out.rate_limit = map.Int("rate_limit", out.rate_limit, 0, 100'000);
   if (!map.Has("notifiers")) return;
   out.notifiers.clear();
   std::set<std::string> names;

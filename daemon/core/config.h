@@ -74,6 +74,8 @@ struct NotifyConfig {
   Duration dedup_window = std::chrono::minutes(10);
   Duration group_wait = std::chrono::seconds(10);
   long spool_max = 10000;  // alerts kept for delivery per notifier; beyond that, dropped and counted
+  long rate_limit = 30;    // deliveries (batches) per notifier per minute; 0 = unlimited;
+                           // a notifier entry's own `rate_limit:` overrides it
   std::vector<NotifierConfig> notifiers;
 };
 

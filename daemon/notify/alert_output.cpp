@@ -1,41 +1,40 @@
 #include "notify/alert_output.h"
 
-#include <cstdio>
-#include <mutex>
+#include "core/yaml_util.h"
+#include "notify/dispatcher.h"
+#include "notify/make_notifier.h"
 
 namespace sshd_health {
 namespace {
 
-// STUB until the notifier layer (issue 5): every alert as a JSON line on stdout.
-class StdoutOutput final : public AlertOutput {
- public:
-  void Emit(const Alert& alert) override {
-    const std::string line = AlertToJsonLine(alert) + "\n";
-    std::lock_guard lock(mu_);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
-    ++stats_.emitted;
-    ++stats_.delivered;
+std::vector<Route> MakeRoutes(const Config& config) {
+  std::vector<Route> routes;
+  for (const NotifierConfig& nc : config.notify.notifiers) {
+    Route r;
+    r.notifier = MakeNotifier(nc);
+    r.type = nc.type;
+    r.min_severity = nc.min_severity;
+    r.include_rules = nc.include_rules;
+    r.exclude_rules = nc.exclude_rules;
+    r.rate_limit_per_minute =
+        YamlMap(nc.options, nc.file, nc.path).Int("rate_limit", config.notify.rate_limit, 0, 100'000);
+    routes.push_back(std::move(r));
   }
-  void Start() override {}
-  void Stop(Duration) override {}
-  AlertOutputStats Stats() const override {
-    std::lock_guard lock(mu_);
-    return stats_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  AlertOutputStats stats_;
-};
+  return routes;
+}
 
 }  // namespace
 
 std::unique_ptr<AlertOutput> MakeAlertOutput(const Config& config) {
-  (void)config;
-  return std::make_unique<StdoutOutput>();
+  static const RealClock clock;
+  DispatcherOptions options;
+  options.dedup_window = config.notify.dedup_window;
+  options.group_wait = config.notify.group_wait;
+  options.spool_max = static_cast<std::size_t>(config.notify.spool_max);
+  options.spool_dir = config.state_dir + "/spool";
+  return std::make_unique<Dispatcher>(std::move(options), MakeRoutes(config), clock);
 }
 
-void ValidateNotifiers(const Config& config) { (void)config; }
+void ValidateNotifiers(const Config& config) { MakeRoutes(config); }
 
 }  // namespace sshd_health

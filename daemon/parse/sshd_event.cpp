@@ -43,11 +43,20 @@ constexpr std::array kKinds = {
     EventKindInfo{EventKind::kReceivedDisconnect, "received_disconnect", "a client sent a disconnect"},
     EventKindInfo{EventKind::kTimeoutBeforeAuth, "timeout_before_auth",
                   "a client did not authenticate within LoginGraceTime"},
+    EventKindInfo{EventKind::kConnectionClosed, "connection_closed",
+                  "a connection ended after its user had logged in"},
+    EventKindInfo{EventKind::kMaxStartupsOngoing, "maxstartups_ongoing",
+                  "sshd is still dropping unauthenticated connections (MaxStartups, periodic report)"},
+    EventKindInfo{EventKind::kPenaltyApplied, "penalty_applied",
+                  "sshd penalised a source address (PerSourcePenalties)"},
 };
 
 }  // namespace
 
 std::span<const EventKindInfo> AllEventKinds() { return kKinds; }
+
+static_assert(kKinds.size() == static_cast<std::size_t>(EventKind::kPenaltyApplied) + 1,
+              "every EventKind has one catalogue entry, in enum order");
 
 std::string_view EventKindName(EventKind kind) {
   const auto i = static_cast<std::size_t>(kind);

@@ -37,6 +37,9 @@ enum class EventKind : std::uint8_t {
   kConnectionOpened,        // Connection from IP port N on IP port N
   kReceivedDisconnect,      // Received disconnect from IP port N: CODE: ...
   kTimeoutBeforeAuth,       // Timeout before authentication for ...
+  kConnectionClosed,        // Connection closed / Disconnected from user ... after login
+  kMaxStartupsOngoing,      // in MaxStartups throttling for T, N connections dropped (9.0-9.9)
+  kPenaltyApplied,          // srclimit_penalise: ... penalty of N seconds for REASON (9.8+)
 };
 
 struct EventKindInfo {

@@ -1,16 +1,968 @@
 #include "parse/sshd_parser.h"
 
+#include <array>
+#include <functional>
+#include <list>
+#include <unordered_map>
+
+#include "parse/address.h"
+#include "parse/openssh_formats.h"
+#include "parse/text_scan.h"
+
+// Which OpenSSH release logs which format, with the file and function each branch
+// below matches, is tabulated in parse/openssh_formats.h. Every branch anchors on the
+// fixed text of its format; attacker-controlled parts (user names, client banners, the
+// client's algorithm offer, disconnect reasons) are only ever read between anchors.
+
 namespace sshd_health {
 
-// STUB: implemented by the parser work (issue 2).
-struct SshdParser::Sessions {};
+using scan::ConsumePrefix;
+using scan::ConsumeSuffix;
+using scan::ConsumeTrailingPort;
+using scan::EndsWith;
+using scan::LastToken;
+using scan::StartsWith;
+using scan::Sv;
+
+namespace {
+
+constexpr std::size_t kMaxSessions = 4096;
+constexpr std::size_t kMaxLocalAddresses = 16;
+constexpr std::size_t kMaxCandidates = 8;
+
+// Per-PID memory of the client behind a connection, for lines that name none. Bounded:
+// the least recently touched entry goes first; disconnect lines drop their entry.
+struct SessionTable {
+  struct Entry {
+    std::uint64_t key = 0;
+    std::string ip;
+    int port = 0;
+    std::string user;
+    bool authenticated = false;
+  };
+  std::list<Entry> lru;  // front = most recent
+  std::unordered_map<std::uint64_t, std::list<Entry>::iterator> by_key;
+  // The server's own addresses ("on <addr> port 22", "Server listening on"), so a
+  // "Timeout before authentication for connection from A to B" is never blamed on it.
+  std::array<std::string, kMaxLocalAddresses> local;
+  std::size_t local_next = 0;
+
+  static std::uint64_t Key(const LogRecord& r) {
+    return (static_cast<std::uint64_t>(std::hash<Sv>{}(r.host)) << 32) ^
+           static_cast<std::uint32_t>(r.pid);
+  }
+  const Entry* Find(const LogRecord& r) const {
+    if (r.pid == 0) return nullptr;
+    const auto it = by_key.find(Key(r));
+    return it == by_key.end() ? nullptr : &*it->second;
+  }
+  Entry* Touch(const LogRecord& r) {
+    if (r.pid == 0) return nullptr;
+    const std::uint64_t key = Key(r);
+    if (const auto it = by_key.find(key); it != by_key.end()) {
+      lru.splice(lru.begin(), lru, it->second);
+      return &lru.front();
+    }
+    if (by_key.size() >= kMaxSessions) {
+      by_key.erase(lru.back().key);
+      lru.pop_back();
+    }
+    lru.push_front(Entry{key, {}, 0, {}, false});
+    by_key.emplace(key, lru.begin());
+    return &lru.front();
+  }
+  void Forget(const LogRecord& r) {
+    if (r.pid == 0) return;
+    if (const auto it = by_key.find(Key(r)); it != by_key.end()) {
+      lru.erase(it->second);
+      by_key.erase(it);
+    }
+  }
+  void AddLocal(Sv addr) {
+    for (const auto& l : local) {
+      if (l == addr) return;
+    }
+    local[local_next] = std::string(addr);
+    local_next = (local_next + 1) % local.size();
+  }
+  bool IsLocal(Sv addr) const {
+    for (const auto& l : local) {
+      if (!l.empty() && l == addr) return true;
+    }
+    return false;
+  }
+};
+
+// What the front of a message told us before the format itself is matched.
+struct Preamble {
+  Sv msg;             // the message without level prefix and " [preauth]"
+  bool preauth = false;
+  bool fatal = false;  // "fatal: " (sshd's fatal() / sigdie())
+};
+
+// Strips what different syslog set-ups and sshd log levels put around the text that
+// OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
+// relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
+// " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
+Preamble Prepare(Sv m) {
+  Preamble p;
+  while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n')) m.remove_suffix(1);
+  if (ConsumeSuffix(m, " [preauth]")) p.preauth = true;
+  while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
+  if (StartsWith(m, "[ID ")) {
+    const auto close = m.find("] ");
+    if (close != Sv::npos && close < 40) m.remove_prefix(close + 2);
+  }
+  if (StartsWith(m, "kernel:")) {
+    const auto close = m.find(']');
+    if (close != Sv::npos && close < 40) {
+      m.remove_prefix(close + 1);
+      ConsumePrefix(m, ":");
+      while (!m.empty() && m.front() == ' ') m.remove_prefix(1);
+    }
+  }
+  if (ConsumePrefix(m, "fatal: ")) {
+    p.fatal = true;
+  } else {
+    ConsumePrefix(m, "error: ");
+  }
+  p.msg = m;
+  return p;
+}
+
+// Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
+// name ahead of the real one, so a flood of them must not push the real one out.
+template <typename T>
+void Keep(std::array<T, kMaxCandidates>& cands, std::size_t& n, const T& c) {
+  if (n == cands.size()) {
+    for (std::size_t k = 1; k < n; ++k) cands[k - 1] = cands[k];
+    --n;
+  }
+  cands[n++] = c;
+}
+
+Sv StripUserPrefix(Sv user) {
+  if (!ConsumePrefix(user, "invalid user ")) ConsumePrefix(user, "illegal user ");
+  return user;
+}
+
+class LineParser {
+ public:
+  LineParser(const LogRecord& rec, SessionTable& sessions) : rec_(rec), s_(sessions) {}
+
+  std::optional<SshdEvent> Run();
+
+ private:
+  std::optional<SshdEvent> Dispatch();
+  SshdEvent Make(EventKind kind) const {
+    SshdEvent e;
+    e.kind = kind;
+    e.ts = rec_.ts;
+    e.has_ts = rec_.has_ts;
+    e.pid = rec_.pid;
+    e.program = rec_.program;
+    e.message = rec_.message;
+    e.line = rec_.line;
+    return e;
+  }
+  // An event whose address comes from this PID's earlier lines.
+  SshdEvent MakeFromSession(EventKind kind) const {
+    SshdEvent e = Make(kind);
+    if (const auto* entry = s_.Find(rec_)) {
+      e.ip = entry->ip;
+      e.port = entry->port;
+      if (e.user.empty()) e.user = entry->user;
+    }
+    return e;
+  }
+  // Sets e.ip from `token` (IP, or host name when `allow_host`); false when invalid.
+  static bool SetAddress(SshdEvent& e, Sv token, bool allow_host) {
+    auto addr = NormaliseAddress(token, allow_host);
+    if (!addr) return false;
+    e.ip = std::move(*addr);
+    return true;
+  }
+  void Remember(const SshdEvent& e, bool authenticated = false) {
+    auto* entry = s_.Touch(rec_);
+    if (entry == nullptr) return;
+    if (!e.ip.empty()) {
+      entry->ip = e.ip;
+      entry->port = e.port;
+    }
+    if (!e.user.empty()) entry->user = e.user;
+    entry->authenticated = entry->authenticated || authenticated;
+  }
+
+  std::optional<SshdEvent> AuthLog(Sv rest, bool accepted);
+  std::optional<SshdEvent> InvalidUser(Sv rest);
+  std::optional<SshdEvent> RemoteIdEnd(Sv remote_id, EventKind kind);
+  std::optional<SshdEvent> ConnectionClosed(Sv remote_id);
+  std::optional<SshdEvent> ConnectionFrom(Sv rest);
+  std::optional<SshdEvent> ReceivedDisconnect(Sv rest);
+  std::optional<SshdEvent> Disconnecting(Sv rest);
+  std::optional<SshdEvent> UserNotAllowed(Sv rest);
+  std::optional<SshdEvent> UnableToNegotiate(Sv rest);
+  std::optional<SshdEvent> DropConnection(Sv rest);
+  std::optional<SshdEvent> TimeoutBeforeAuth(Sv rest);
+  std::optional<SshdEvent> PamUnix(Sv rest);
+  std::optional<SshdEvent> PamError(Sv rest);
+  std::optional<SshdEvent> Penalise(Sv rest);
+  std::optional<SshdEvent> FromTrailing(Sv rest, EventKind kind, bool allow_host);
+
+  const LogRecord& rec_;
+  SessionTable& s_;
+  Preamble p_;
+};
+
+// "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
+// precedes is attacker-controlled). Used for "Invalid user", "Did not receive
+// identification string", "Bad protocol version identification", "ROOT LOGIN REFUSED".
+std::optional<SshdEvent> LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
+  SshdEvent e = Make(kind);
+  ConsumeTrailingPort(rest, e.port);
+  Sv before;
+  const Sv addr = LastToken(rest, before);
+  if (!EndsWith(before, " from") && before != "from" && !EndsWith(before, " FROM") && before != "FROM") {
+    return std::nullopt;
+  }
+  if (!SetAddress(e, addr, allow_host)) return std::nullopt;
+  return e;
+}
+
+// auth.c auth_log(): "%s %s%s%s for %s%.100s from %.200s port %d ssh2%s%s" with
+// authmsg (Failed/Accepted), method, "/" submethod, "invalid user ", user, address,
+// port and ": <key info>" (7.4-10.x). Older releases and other ports drop "port",
+// "ssh2" or write "ssh1". Both the user and the key info can hold " from A port N
+// ssh2", so every place where a valid " from <ip>[ port N][ ssh2]" is followed by the
+// end or ": " is a candidate; one candidate is the answer, several are settled by the
+// address this PID already showed, and otherwise nobody is blamed.
+std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
+  const auto for_pos = rest.find(" for ");
+  if (for_pos == Sv::npos || for_pos > 64) return std::nullopt;
+  const Sv method = rest.substr(0, for_pos);
+  if (method.find(' ') != Sv::npos) return std::nullopt;
+  const Sv tail = rest.substr(for_pos + 5);
+  struct Candidate {
+    std::size_t from;  // index in tail of " from "
+    Sv addr;
+    int port;
+  };
+  std::array<Candidate, kMaxCandidates> cands{};
+  std::size_t n = 0;
+  for (std::size_t i = tail.find(" from "); i != Sv::npos; i = tail.find(" from ", i + 1)) {
+    Sv after = tail.substr(i + 6);
+    const auto sp = after.find(' ');
+    Sv addr = after.substr(0, sp);
+    Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
+    if (more.empty() && EndsWith(addr, ":")) {  // "from <ip>: info" (no port)
+      addr.remove_suffix(1);
+      more = ": ";
+    }
+    if (!IsIpAddress(addr)) continue;
+    int port = 0;
+    if (ConsumePrefix(more, " port ")) {
+      const auto end = more.find_first_of(" :");
+      if (!scan::ParsePort(more.substr(0, end), port)) continue;
+      more = end == Sv::npos ? Sv{} : more.substr(end);
+    }
+    if (!ConsumePrefix(more, " ssh2")) ConsumePrefix(more, " ssh1");
+    if (!more.empty() && !StartsWith(more, ": ") && more != ":") continue;
+    Keep(cands, n, Candidate{i, addr, port});
+  }
+  if (n == 0) return std::nullopt;
+  // A candidate with " port N" (every release since 7.4 logs one) outranks a bare
+  // "from <ip>" such as the one a pre-6.3 "ruser" tail or a user name can carry.
+  bool any_port = false;
+  for (std::size_t k = 0; k < n; ++k) any_port = any_port || cands[k].port != 0;
+  if (any_port) {
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (cands[k].port != 0) cands[kept++] = cands[k];
+    }
+    n = kept;
+  }
+  SshdEvent e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
+  const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
+  if (chosen == nullptr) {
+    if (const auto* entry = s_.Find(rec_)) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (NormaliseIp(cands[k].addr) == entry->ip) chosen = &cands[k];
+      }
+    }
+  }
+  const std::size_t user_end = chosen != nullptr ? chosen->from : cands[0].from;
+  e.user = std::string(StripUserPrefix(tail.substr(0, user_end)));
+  e.detail = std::string(method);
+  if (chosen != nullptr) {
+    SetAddress(e, chosen->addr, false);
+    e.port = chosen->port;
+    Remember(e, accepted);
+  }
+  return e;
+}
+
+// auth.c getpwnamallow(): "Invalid user %.100s from %.100s port %d" (7.4+; "port"
+// missing before 7.3). Right-anchored: the user name is the client's.
+std::optional<SshdEvent> LineParser::InvalidUser(Sv rest) {
+  SshdEvent e = Make(EventKind::kInvalidUser);
+  ConsumeTrailingPort(rest, e.port);
+  const auto i = rest.rfind(" from ");
+  if (i == Sv::npos) {
+    // An empty user name logs "Invalid user  from ..." (two spaces).
+    if (!StartsWith(rest, "from ")) return std::nullopt;
+    if (!SetAddress(e, rest.substr(5), true)) return std::nullopt;
+  } else {
+    if (!SetAddress(e, rest.substr(i + 6), true)) return std::nullopt;
+    e.user = std::string(rest.substr(0, i));
+  }
+  Remember(e);
+  return e;
+}
+
+// packet.c sshpkt_fmt_connection_id(): "[<preamble> ]<ip> port <n>" where the preamble
+// (auth2.c) is "invalid user X", "authenticating user X" or "user X"; pre-7.5 and
+// other ports log the bare address. Right-anchored.
+std::optional<SshdEvent> LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
+  SshdEvent e = Make(kind);
+  ConsumeTrailingPort(remote_id, e.port);
+  Sv before;
+  const Sv addr = LastToken(remote_id, before);
+  if (!SetAddress(e, addr, true)) return std::nullopt;
+  if (ConsumePrefix(before, "invalid user ") || ConsumePrefix(before, "authenticating user ")) {
+    e.user = std::string(before);
+    e.kind = kind == EventKind::kConnectionClosed ? EventKind::kPreauthDisconnect : kind;
+  } else if (ConsumePrefix(before, "user ")) {
+    e.user = std::string(before);
+  } else if (!before.empty()) {
+    return std::nullopt;
+  }
+  return e;
+}
+
+// packet.c sshpkt_vfatal(): "Connection closed by %s", "Connection reset by %s",
+// "Disconnected from %s", "Connection from %s timed out". Before authentication
+// (" [preauth]", an "invalid/authenticating user" preamble, or no Accepted line for
+// this PID) it is a pre-auth disconnect; after, an ordinary end of session.
+std::optional<SshdEvent> LineParser::ConnectionClosed(Sv remote_id) {
+  const auto* entry = s_.Find(rec_);
+  const bool after_auth = !p_.preauth && entry != nullptr && entry->authenticated;
+  auto e = RemoteIdEnd(remote_id, after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect);
+  if (!e) return e;
+  if (!p_.preauth && StartsWith(remote_id, "user ")) e->kind = EventKind::kConnectionClosed;
+  s_.Forget(rec_);
+  return e;
+}
+
+// sshd.c / sshd-session.c main(): "Connection from %s port %d on %s port %d%s%s%s"
+// (rdomain suffix 7.6+); older and patched builds log "Connection from %s port %d" or
+// just the address. No attacker-controlled text.
+std::optional<SshdEvent> LineParser::ConnectionFrom(Sv rest) {
+  SshdEvent e = Make(EventKind::kConnectionOpened);
+  Sv addr = scan::TakeUntil(rest, " ");
+  if (!SetAddress(e, addr, false)) return std::nullopt;
+  if (ConsumePrefix(rest, "port ")) {
+    if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return std::nullopt;
+    if (ConsumePrefix(rest, "on ")) {
+      const Sv local = scan::TakeUntil(rest, " ");
+      if (auto l = NormaliseIp(local)) {
+        s_.AddLocal(*l);
+        e.detail = *l;
+      }
+    }
+  }
+  Remember(e);
+  return e;
+}
+
+// packet.c ssh_packet_read_poll2() / process_message: "Received disconnect from %s
+// port %d:%u: %.400s" (7.3+), "Received disconnect from %s: %u: %.400s" before.
+// Left-anchored: the reason is the client's text.
+std::optional<SshdEvent> LineParser::ReceivedDisconnect(Sv rest) {
+  SshdEvent e = Make(EventKind::kReceivedDisconnect);
+  Sv addr = scan::TakeUntil(rest, " ");
+  if (EndsWith(addr, ":")) {
+    addr.remove_suffix(1);
+  } else if (ConsumePrefix(rest, "port ")) {
+    const auto colon = rest.find(':');
+    if (colon == Sv::npos || !scan::ParsePort(rest.substr(0, colon), e.port)) return std::nullopt;
+    rest.remove_prefix(colon + 1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  } else {
+    return std::nullopt;
+  }
+  if (!SetAddress(e, addr, true)) return std::nullopt;
+  e.detail = std::string(rest);
+  s_.Forget(rec_);
+  return e;
+}
+
+// packet.c ssh_packet_disconnect(): "Disconnecting %s: %.100s" (7.5+, the connection
+// id first) or "Disconnecting: %.100s" (7.4). The reason auth.c gives for MaxAuthTries
+// is "Too many authentication failures"; auth2.c's "Change of username or service not
+// allowed: (%s,%s) -> (%s,%s)" repeats the client's user names.
+std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
+  constexpr Sv kTooMany = "Too many authentication failures";
+  if (ConsumePrefix(rest, ": ")) {
+    // 7.4: no address; attribute through the PID.
+    SshdEvent e = MakeFromSession(StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures
+                                                              : EventKind::kPreauthDisconnect);
+    Sv user = rest;
+    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) e.user = std::string(StripUserPrefix(user));
+    e.detail = std::string(rest);
+    return e;
+  }
+  if (!ConsumePrefix(rest, " ")) return std::nullopt;
+  // Every "<ip> port <n>: " is a candidate end of the connection id.
+  struct Candidate {
+    Sv before;  // the preamble ahead of the address
+    Sv addr;
+    int port;
+    Sv reason;
+  };
+  std::array<Candidate, kMaxCandidates> cands{};
+  std::size_t n = 0;
+  for (std::size_t i = rest.find(" port "); i != Sv::npos; i = rest.find(" port ", i + 1)) {
+    Sv after = rest.substr(i + 6);
+    const auto colon = after.find(": ");
+    int port = 0;
+    if (colon == Sv::npos || !scan::ParsePort(after.substr(0, colon), port)) continue;
+    Sv before;
+    const Sv addr = LastToken(rest.substr(0, i), before);
+    if (!IsIpAddress(addr)) continue;
+    Keep(cands, n, Candidate{before, addr, port, after.substr(colon + 2)});
+  }
+  if (n == 0) return std::nullopt;
+  const auto user_of = [](Sv before) {
+    if (!ConsumePrefix(before, "invalid user ") && !ConsumePrefix(before, "authenticating user ")) {
+      ConsumePrefix(before, "user ");
+    }
+    return before;
+  };
+  const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
+  for (std::size_t k = 0; chosen == nullptr && k < n; ++k) {
+    // A reason that is fixed text, or that repeats this candidate's user, settles it.
+    const Sv reason = cands[k].reason;
+    const std::string change =
+        "Change of username or service not allowed: (" + std::string(user_of(cands[k].before)) + ",";
+    if (reason == kTooMany || StartsWith(reason, change)) chosen = &cands[k];
+  }
+  if (chosen == nullptr) {
+    if (const auto* entry = s_.Find(rec_)) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (NormaliseIp(cands[k].addr) == entry->ip) chosen = &cands[k];
+      }
+    }
+  }
+  if (chosen == nullptr) return MakeFromSession(EventKind::kPreauthDisconnect);
+  SshdEvent e = Make(chosen->reason == kTooMany ? EventKind::kTooManyAuthFailures : EventKind::kPreauthDisconnect);
+  SetAddress(e, chosen->addr, false);
+  e.port = chosen->port;
+  e.user = std::string(user_of(chosen->before));
+  e.detail = std::string(chosen->reason);
+  if (!p_.preauth && StartsWith(chosen->before, "user ") && e.kind == EventKind::kPreauthDisconnect) {
+    e.kind = EventKind::kConnectionClosed;
+  }
+  return e;
+}
+
+// auth.c allowed_user(): "User %.100s from %.100s not allowed because %s" (AllowUsers,
+// DenyUsers, AllowGroups, DenyGroups; the host is a name with UseDNS) and "User %.100s
+// not allowed because account is locked" / "... shell %.100s does not exist" (no
+// address: attributed through the PID).
+std::optional<SshdEvent> LineParser::UserNotAllowed(Sv rest) {
+  const auto because = rest.rfind(" not allowed because ");
+  if (because == Sv::npos) return std::nullopt;
+  const Sv who = rest.substr(0, because);
+  const Sv reason = rest.substr(because + 21);
+  const auto from = who.rfind(" from ");
+  SshdEvent e = Make(EventKind::kUserNotAllowed);
+  if (from != Sv::npos && SetAddress(e, who.substr(from + 6), true)) {
+    e.user = std::string(who.substr(0, from));
+  } else {
+    e = MakeFromSession(EventKind::kUserNotAllowed);
+    e.user = std::string(who);
+  }
+  e.detail = std::string(reason);
+  return e;
+}
+
+// packet.c sshpkt_vfatal(): "Unable to negotiate with %s: %s. Their offer: %s" where
+// the second part is ssh_err(): "no matching key exchange method found", "no matching
+// host key type found", "no matching cipher found", "no matching MAC found", "no
+// matching compression method found". The offer is the client's.
+std::optional<SshdEvent> LineParser::UnableToNegotiate(Sv rest) {
+  const auto colon = rest.find(": no matching ");
+  if (colon == Sv::npos) return std::nullopt;
+  auto e = RemoteIdEnd(rest.substr(0, colon), EventKind::kKexNegotiationFailure);
+  if (!e) return e;
+  e->user.clear();
+  e->detail = std::string(rest.substr(colon + 2));
+  return e;
+}
+
+// sshd.c drop_connection(): "drop connection #%d from [%s]:%d on [%s]:%d %s" with
+// "past MaxStartups" (7.4-9.7; "past Maxstartups" 9.8-9.9; "Maxstartups" 10.0+) or a
+// PerSourcePenalties reason (9.8+: "penalty: <reason>", "too many penalised
+// addresses"; 10.0+ may say "PerSourcePenalties"). 7.4-9.7 has the address but no
+// reason variants.
+std::optional<SshdEvent> LineParser::DropConnection(Sv rest) {
+  if (!ConsumePrefix(rest, "#")) return std::nullopt;
+  scan::TakeUntil(rest, " ");
+  if (!ConsumePrefix(rest, "from [")) return std::nullopt;
+  const Sv addr = scan::TakeUntil(rest, "]:");
+  SshdEvent e = Make(EventKind::kMaxStartupsDrop);
+  if (!SetAddress(e, addr, false)) return std::nullopt;
+  if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return std::nullopt;
+  if (!ConsumePrefix(rest, "on [")) return std::nullopt;
+  const Sv local = scan::TakeUntil(rest, "]:");
+  if (auto l = NormaliseIp(local)) s_.AddLocal(*l);
+  scan::TakeUntil(rest, " ");
+  const bool maxstartups = rest == "past MaxStartups" || rest == "past Maxstartups" || rest == "Maxstartups";
+  e.kind = maxstartups ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop;
+  e.detail = std::string(rest);
+  return e;
+}
+
+// 7.4-9.7 sshd.c grace_alarm_handler(): sigdie("Timeout before authentication for %s
+// port %d") - the client. 9.8+ sshd.c child_reap(): "Timeout before authentication for
+// %s, pid = %ld%s" with the child id "connection from %s to %s": in 9.8 the first
+// address is the SERVER's (laddr, raddr), 9.9+ the client's. The child's PID settles
+// it through the session table; else an address we know to be local is ruled out; else
+// nobody is blamed (detail keeps both).
+std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
+  SshdEvent e = Make(EventKind::kTimeoutBeforeAuth);
+  if (!ConsumePrefix(rest, "connection from ")) {
+    if (!ConsumeTrailingPort(rest, e.port) || !SetAddress(e, rest, false)) return std::nullopt;
+    return e;
+  }
+  const auto comma = rest.find(", pid = ");
+  if (comma == Sv::npos) return std::nullopt;
+  Sv ids = rest.substr(0, comma);
+  Sv pid_text = rest.substr(comma + 8);
+  pid_text = pid_text.substr(0, pid_text.find(' '));
+  e.detail = std::string(rest.substr(0, comma));
+  const auto to = ids.find(" to ");
+  const Sv a = ids.substr(0, to);
+  const Sv b = to == Sv::npos ? Sv{} : ids.substr(to + 4);
+  const auto na = NormaliseIp(a);
+  const auto nb = to == Sv::npos ? std::nullopt : NormaliseIp(b);
+  if (!na) return std::nullopt;
+  if (!nb) {  // not TCP: only the peer is named
+    e.ip = *na;
+    return e;
+  }
+  int child_pid = 0;
+  if (scan::ParseUint(pid_text, child_pid)) {
+    LogRecord child = rec_;
+    child.pid = child_pid;
+    if (const auto* entry = s_.Find(child)) {
+      if (entry->ip == *na || entry->ip == *nb) {
+        e.ip = entry->ip;
+        e.port = entry->port;
+        return e;
+      }
+    }
+  }
+  const bool a_local = s_.IsLocal(*na);
+  const bool b_local = s_.IsLocal(*nb);
+  if (a_local != b_local) e.ip = a_local ? *nb : *na;
+  return e;
+}
+
+// pam_unix(sshd:auth) and other PAM modules: "authentication failure; logname= uid=0
+// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". ruser is the client's text and comes
+// before rhost, so the last " rhost=" whose value is followed by the end or " user="
+// is PAM_RHOST (the address, or a name with UseDNS).
+std::optional<SshdEvent> LineParser::PamUnix(Sv rest) {
+  const auto i = rest.rfind(" rhost=");
+  if (i == Sv::npos) return std::nullopt;
+  Sv after = rest.substr(i + 7);
+  const auto sp = after.find(' ');
+  const Sv host = after.substr(0, sp);
+  Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
+  while (ConsumePrefix(more, " ")) {
+  }
+  if (!more.empty() && !ConsumePrefix(more, "user=")) return std::nullopt;
+  SshdEvent e = host.empty() ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
+  if (!host.empty() && !SetAddress(e, host, true)) return std::nullopt;
+  if (!more.empty()) e.user = std::string(more);
+  e.detail = "pam";
+  return e;
+}
+
+// auth-pam.c sshpam_query()/sshpam_auth_passwd: error("PAM: %s for %s%.100s from
+// %.100s", pam_strerror(), "illegal user "/"", user, host). macOS appends " via <ip>"
+// (the local address). Right-anchored on " from ".
+std::optional<SshdEvent> LineParser::PamError(Sv rest) {
+  const auto for_pos = rest.find(" for ");
+  if (for_pos == Sv::npos) return std::nullopt;
+  Sv who = rest.substr(for_pos + 5);
+  const auto via = who.rfind(" via ");
+  if (via != Sv::npos && IsIpAddress(who.substr(via + 5))) who = who.substr(0, via);
+  const auto from = who.rfind(" from ");
+  if (from == Sv::npos) return std::nullopt;
+  SshdEvent e = Make(EventKind::kAuthFailure);
+  if (!SetAddress(e, who.substr(from + 6), true)) return std::nullopt;
+  e.user = std::string(StripUserPrefix(who.substr(0, from)));
+  e.detail = std::string(rest.substr(0, for_pos));
+  return e;
+}
+
+// srclimit.c srclimit_penalise() (9.8+): "%s: new %s %s penalty of %d seconds for %s"
+// (ipv4|ipv6, addr/mask, active|deferred, secs, reason), "%s: activating %s penalty of
+// %lld seconds for %s" (addr/mask first) and "%s penalty table full, cannot penalise
+// %s for %s". The address is the first "addr/len" token.
+std::optional<SshdEvent> LineParser::Penalise(Sv rest) {
+  SshdEvent e = Make(EventKind::kPenaltyApplied);
+  Sv words = rest;
+  while (!words.empty()) {
+    Sv w = scan::TakeUntil(words, " ");
+    ConsumeSuffix(w, ":");
+    const auto slash = w.find('/');
+    if (slash == Sv::npos) continue;
+    int bits = 0;
+    if (!scan::ParseUint(w.substr(slash + 1), bits)) continue;
+    if (SetAddress(e, w.substr(0, slash), false)) break;
+  }
+  const auto for_pos = rest.find(" for ");
+  e.detail = std::string(for_pos == Sv::npos ? rest : rest.substr(for_pos + 5));
+  return e;
+}
+
+// Decides the format from the message's first byte and fixed prefix before anything
+// else is looked at, so lines that are no sshd event cost a few compares.
+std::optional<SshdEvent> LineParser::Dispatch() {
+  const Sv m = p_.msg;
+  Sv rest = m;
+  switch (m.front()) {
+    case 'A':
+      if (ConsumePrefix(rest, "Accepted ")) return AuthLog(rest, true);
+      // auth.c remote_hostname(): "Address %.100s maps to %.600s, but this does not
+      // map back to the address." (older releases: " - POSSIBLE BREAK-IN ATTEMPT!")
+      if (ConsumePrefix(rest, "Address ")) {
+        const auto maps = rest.find(" maps to ");
+        if (maps == Sv::npos || rest.find("does not map back to the address") == Sv::npos) return std::nullopt;
+        SshdEvent e = Make(EventKind::kReverseMappingFailure);
+        if (!SetAddress(e, rest.substr(0, maps), false)) return std::nullopt;
+        Sv host = rest.substr(maps + 9);
+        e.detail = std::string(host.substr(0, host.find(", but ")));
+        return e;
+      }
+      // auth.c auth_secure_path() via auth2-pubkeyfile.c / misc.c safe_path():
+      // "Authentication refused: bad ownership or modes for file %s" / "directory %s";
+      // auth.c auth_check_file hostbased: "Authentication refused for %.100s: bad owner
+      // or modes for %.200s".
+      if (ConsumePrefix(rest, "Authentication refused")) {
+        const auto i = rest.find("bad owner");
+        if (i == Sv::npos) return std::nullopt;
+        SshdEvent e = MakeFromSession(EventKind::kBadModes);
+        Sv path = rest.substr(i);
+        const auto f = path.find(" for ");
+        if (f == Sv::npos) return std::nullopt;
+        path.remove_prefix(f + 5);
+        if (!ConsumePrefix(path, "file ")) ConsumePrefix(path, "directory ");
+        e.detail = std::string(path);
+        Sv user = rest;
+        if (ConsumePrefix(user, " for ")) e.user = std::string(user.substr(0, user.find(": bad owner")));
+        return e;
+      }
+      return std::nullopt;
+    case 'B':
+      // sshd.c sshd_exchange_identification() (<= 7.x): "Bad protocol version
+      // identification '%.100s' from %s port %d". The quoted banner is the client's.
+      if (ConsumePrefix(rest, "Bad protocol version identification ")) {
+        return FromTrailing(rest, EventKind::kBannerInvalid, false);
+      }
+      return std::nullopt;
+    case 'C':
+      if (ConsumePrefix(rest, "Connection closed by ") || ConsumePrefix(rest, "Connection reset by ")) {
+        return ConnectionClosed(rest);
+      }
+      if (ConsumePrefix(rest, "Connection from ")) {
+        if (ConsumeSuffix(rest, " timed out")) return ConnectionClosed(rest);
+        return ConnectionFrom(rest);
+      }
+      // sshd.c main() before 8.0: error("Could not load host key: %s", path).
+      if (ConsumePrefix(rest, "Could not load host key: ")) {
+        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail = std::string(rest);
+        return e;
+      }
+      // kex.c kex_exchange_identification() (8.0+): error("Connection timed out
+      // during banner exchange").
+      if (rest == "Connection timed out during banner exchange") {
+        SshdEvent e = MakeFromSession(EventKind::kKexIdentFailure);
+        e.detail = std::string(rest);
+        return e;
+      }
+      return std::nullopt;
+    case 'D':
+      if (ConsumePrefix(rest, "Disconnected from ")) return ConnectionClosed(rest);
+      if (ConsumePrefix(rest, "Disconnecting")) return Disconnecting(rest);
+      // sshd.c sshd_exchange_identification() (<= 7.x): "Did not receive
+      // identification string from %s port %d".
+      if (ConsumePrefix(rest, "Did not receive identification string ")) {
+        return FromTrailing(rest, EventKind::kKexIdentFailure, false);
+      }
+      return std::nullopt;
+    case 'F':
+      if (ConsumePrefix(rest, "Failed ")) return AuthLog(rest, false);
+      return std::nullopt;
+    case 'I':
+      if (ConsumePrefix(rest, "Invalid user ")) return InvalidUser(rest);
+      return std::nullopt;
+    case 'M':
+    case 'P':
+      // 10.0+ sshd.c drop_connection(): "%s logging rate-limited: additional %u
+      // connections dropped" with "Maxstartups" or "PerSourcePenalties".
+      if (ConsumePrefix(rest, "Maxstartups logging rate-limited: ") ||
+          ConsumePrefix(rest, "PerSourcePenalties logging rate-limited: ")) {
+        SshdEvent e = Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
+        e.detail = std::string(rest);
+        return e;
+      }
+      if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
+      // sshd.c (<= 7.x) sshd_exchange_identification(): "Protocol major versions
+      // differ for %s port %d: %.200s vs. %.200s".
+      if (ConsumePrefix(rest, "Protocol major versions differ for ")) {
+        SshdEvent e = Make(EventKind::kBannerInvalid);
+        const auto colon = rest.find(": ");
+        Sv id = rest.substr(0, colon);
+        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return std::nullopt;
+        e.detail = "protocol major versions differ";
+        return e;
+      }
+      return std::nullopt;
+    case 'R':
+      if (ConsumePrefix(rest, "Received disconnect from ")) return ReceivedDisconnect(rest);
+      // sshd.c server_accept_loop(): "Received signal %d; terminating."
+      if (ConsumePrefix(rest, "Received signal ")) {
+        if (!ConsumeSuffix(rest, "; terminating.")) return std::nullopt;
+        SshdEvent e = Make(EventKind::kSshdStopped);
+        e.detail = std::string(rest);
+        return e;
+      }
+      // auth.c auth_root_allowed(): "ROOT LOGIN REFUSED
+      // FROM %.200s port %d".
+      if (ConsumePrefix(rest, "ROOT LOGIN REFUSED ")) {
+        auto e = FromTrailing(rest, EventKind::kUserNotAllowed, true);
+        if (e) {
+          e->user = "root";
+          e->detail = "root login refused";
+        }
+        return e;
+      }
+      return std::nullopt;
+    case 'S':
+      // sshd.c server_listen(): "Server listening on %s port %s%s%s." (rdomain 8.0+).
+      if (ConsumePrefix(rest, "Server listening on ")) {
+        if (!ConsumeSuffix(rest, ".")) return std::nullopt;
+        SshdEvent e = Make(EventKind::kSshdStarted);
+        e.detail = std::string(rest);
+        const Sv addr = rest.substr(0, rest.find(' '));
+        if (auto l = NormaliseIp(addr)) s_.AddLocal(*l);
+        return e;
+      }
+      // HPN/Solaris session log: "SSH: Server;Ltype: Version;Remote: <ip>-<port>;..."
+      // names the client for this PID's later address-less lines.
+      if (ConsumePrefix(rest, "SSH: Server;Ltype: ")) {
+        const auto r = rest.find(";Remote: ");
+        if (r == Sv::npos) return std::nullopt;
+        Sv remote = rest.substr(r + 9);
+        remote = remote.substr(0, remote.find(';'));
+        const auto dash = remote.rfind('-');
+        SshdEvent e = Make(EventKind::kConnectionOpened);
+        if (dash == Sv::npos || !SetAddress(e, remote.substr(0, dash), false)) return std::nullopt;
+        scan::ParsePort(remote.substr(dash + 1), e.port);
+        Remember(e);
+        return std::nullopt;
+      }
+      return std::nullopt;
+    case 'T':
+      if (ConsumePrefix(rest, "Timeout before authentication for ")) return TimeoutBeforeAuth(rest);
+      return std::nullopt;
+    case 'U':
+      if (ConsumePrefix(rest, "User ")) return UserNotAllowed(rest);
+      if (ConsumePrefix(rest, "Unable to negotiate with ")) return UnableToNegotiate(rest);
+      // sshd.c main(): "Unable to load host key: %s" (8.0+, no key at the path) and
+      // "Unable to load host key \"%s\": %s" (8.0+, a key that failed to load).
+      if (ConsumePrefix(rest, "Unable to load host key")) {
+        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        if (ConsumePrefix(rest, ": ")) {
+          e.detail = std::string(rest);
+        } else if (ConsumePrefix(rest, " \"")) {
+          e.detail = std::string(rest.substr(0, rest.find('"')));
+        } else {
+          return std::nullopt;
+        }
+        return e;
+      }
+      // kex.c kex_choose_conf() before 7.x: fatal("Unable to negotiate a key exchange
+      // method").
+      if (rest == "Unable to negotiate a key exchange method") {
+        SshdEvent e = MakeFromSession(EventKind::kKexNegotiationFailure);
+        e.detail = std::string(rest);
+        return e;
+      }
+      return std::nullopt;
+    case 'b':
+      // sshd.c MaxStartups (7.4-9.9): error("beginning MaxStartups throttling").
+      if (rest == "beginning MaxStartups throttling") return Make(EventKind::kMaxStartupsBegin);
+      // packet.c sshpkt_vfatal() default branch for kex.c's "banner exchange" tag:
+      // "banner exchange: Connection from %s port %d: %s" (ssh_err text, e.g. "invalid
+      // format"); 10.3+ adds " [preauth]".
+      if (ConsumePrefix(rest, "banner exchange: Connection from ")) {
+        const auto colon = rest.find(": ");
+        if (colon == Sv::npos) return std::nullopt;
+        SshdEvent e = Make(EventKind::kKexIdentFailure);
+        Sv id = rest.substr(0, colon);
+        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return std::nullopt;
+        e.detail = std::string(rest.substr(colon + 2));
+        if (e.detail == "invalid format") e.kind = EventKind::kBannerInvalid;
+        return e;
+      }
+      return std::nullopt;
+    case 'd':
+      if (ConsumePrefix(rest, "drop connection ")) return DropConnection(rest);
+      return std::nullopt;
+    case 'e':
+      // sshd.c (7.4-9.9): logit("exited MaxStartups throttling after %s, %u
+      // connections dropped").
+      if (ConsumePrefix(rest, "exited MaxStartups throttling after ")) {
+        SshdEvent e = Make(EventKind::kMaxStartupsEnd);
+        const auto comma = rest.rfind(", ");
+        Sv count = comma == Sv::npos ? rest : rest.substr(comma + 2);
+        e.detail = std::string(count.substr(0, count.find(' ')));
+        return e;
+      }
+      return std::nullopt;
+    case 'i':
+      // sshd.c (9.0-9.9): error("in MaxStartups throttling for %s, %u connections
+      // dropped") every 5 minutes while throttling lasts.
+      if (ConsumePrefix(rest, "in MaxStartups throttling for ")) {
+        SshdEvent e = Make(EventKind::kMaxStartupsOngoing);
+        const auto comma = rest.rfind(", ");
+        Sv count = comma == Sv::npos ? rest : rest.substr(comma + 2);
+        e.detail = std::string(count.substr(0, count.find(' ')));
+        return e;
+      }
+      return std::nullopt;
+    case 'k':
+      // kex.c kex_exchange_identification() (8.0+): "kex_exchange_identification: %s"
+      // - "Connection closed by remote host", "read: %s", "banner line contains
+      // invalid characters", "banner line too long", "client sent invalid protocol
+      // identifier \"%.256s\"". No address: attributed through the PID.
+      if (ConsumePrefix(rest, "kex_exchange_identification: ")) {
+        SshdEvent e = MakeFromSession(EventKind::kKexIdentFailure);
+        e.detail = std::string(rest);
+        return e;
+      }
+      return std::nullopt;
+    case 'm':
+      // auth.c auth_maxtries_exceeded(): error("maximum authentication attempts
+      // exceeded for %s%.100s from %.200s port %d ssh2").
+      if (ConsumePrefix(rest, "maximum authentication attempts exceeded for ")) {
+        ConsumeSuffix(rest, " ssh2");
+        SshdEvent e = Make(EventKind::kTooManyAuthFailures);
+        if (!ConsumeTrailingPort(rest, e.port)) return std::nullopt;
+        const auto from = rest.rfind(" from ");
+        if (from == Sv::npos || !SetAddress(e, rest.substr(from + 6), false)) return std::nullopt;
+        e.user = std::string(StripUserPrefix(rest.substr(0, from)));
+        return e;
+      }
+      return std::nullopt;
+    case 'n':
+      // kex.c choose_enc()/choose_mac()/choose_comp() before 7.x: "no matching
+      // cipher found: client %s server %s" etc.
+      if (StartsWith(rest, "no matching ")) {
+        SshdEvent e = MakeFromSession(EventKind::kKexNegotiationFailure);
+        e.detail = std::string(rest);
+        return e;
+      }
+      return std::nullopt;
+    case 'p':
+      if (StartsWith(rest, "pam_")) {
+        const auto i = rest.find("(sshd:auth): authentication failure; ");
+        if (i == Sv::npos || i > 32) return std::nullopt;
+        return PamUnix(rest.substr(i + 37));
+      }
+      return std::nullopt;
+    case 'r':
+      // Wietse Venema's libwrap refuse(): "refused connect from %s (%s)" with the
+      // client description and its address in parentheses.
+      if (ConsumePrefix(rest, "refused connect from ")) {
+        if (!ConsumeSuffix(rest, ")")) return std::nullopt;
+        const auto open = rest.rfind(" (");
+        if (open == Sv::npos) return std::nullopt;
+        SshdEvent e = Make(EventKind::kTcpwrapRefused);
+        if (!SetAddress(e, rest.substr(open + 2), true)) return std::nullopt;
+        return e;
+      }
+      // auth.c remote_hostname(): "reverse mapping checking getaddrinfo for %.700s
+      // [%s] failed." (older: "failed - POSSIBLE BREAK-IN ATTEMPT!").
+      if (ConsumePrefix(rest, "reverse mapping checking getaddrinfo for ")) {
+        const auto close = rest.rfind("] failed");
+        if (close == Sv::npos) return std::nullopt;
+        const auto open = rest.rfind(" [", close);
+        if (open == Sv::npos) return std::nullopt;
+        SshdEvent e = Make(EventKind::kReverseMappingFailure);
+        if (!SetAddress(e, rest.substr(open + 2, close - open - 2), false)) return std::nullopt;
+        e.detail = std::string(rest.substr(0, open));
+        return e;
+      }
+      return std::nullopt;
+    case 's':
+      // sshd.c main(): logit("sshd: no hostkeys available -- exiting.").
+      if (rest == "sshd: no hostkeys available -- exiting.") {
+        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail = "no hostkeys available";
+        return e;
+      }
+      if (ConsumePrefix(rest, "srclimit_penalise: ")) return Penalise(rest);
+      return std::nullopt;
+    case 'u':
+      // auth2-pubkey.c userauth_pubkey(): "key type %s not in PubkeyAcceptedKeyTypes"
+      // (7.4-8.4), "key type %s not in PubkeyAcceptedAlgorithms" (8.5-8.9),
+      // "signature algorithm %s not in PubkeyAcceptedAlgorithms" (9.0+); logged with the
+      // function name. auth2-hostbased.c has the Hostbased twins.
+      if (ConsumePrefix(rest, "userauth_pubkey: ") || ConsumePrefix(rest, "userauth_hostbased: ")) {
+        if (!ConsumePrefix(rest, "signature algorithm ") && !ConsumePrefix(rest, "key type ")) return std::nullopt;
+        const auto not_in = rest.find(" not in ");
+        if (not_in == Sv::npos) return std::nullopt;
+        SshdEvent e = MakeFromSession(EventKind::kPubkeyAlgRejected);
+        e.detail = std::string(rest.substr(0, not_in));
+        return e;
+      }
+      return std::nullopt;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<SshdEvent> LineParser::Run() {
+  p_ = Prepare(rec_.message);
+  if (p_.msg.empty()) return std::nullopt;
+  if (auto e = Dispatch()) return e;
+  // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
+  if (p_.fatal) {
+    SshdEvent e = MakeFromSession(EventKind::kSshdFatal);
+    e.detail = std::string(p_.msg);
+    return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct SshdParser::Sessions : SessionTable {};
 
 SshdParser::SshdParser() : sessions_(std::make_unique<Sessions>()) {}
 SshdParser::~SshdParser() = default;
 
 std::optional<SshdEvent> SshdParser::Parse(const LogRecord& record) {
-  (void)record;
-  return std::nullopt;
+  if (!IsSshdProgram(record.program)) return std::nullopt;
+  return LineParser(record, *sessions_).Run();
 }
 
 }  // namespace sshd_health

@@ -1,12 +1,326 @@
 #include "parse/syslog_line.h"
 
-namespace sshd_health {
+#include <cstdint>
+#include <ctime>
 
-// STUB: implemented by the parser work (issue 2).
+namespace sshd_health {
+namespace {
+
+using Sv = std::string_view;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly `n` digits at s[pos...]; advances pos.
+bool ReadDigits(Sv s, std::size_t& pos, int n, int& out) {
+  if (pos + static_cast<std::size_t>(n) > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = s[pos + static_cast<std::size_t>(i)];
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += static_cast<std::size_t>(n);
+  out = v;
+  return true;
+}
+
+bool Expect(Sv s, std::size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 +
+                       static_cast<unsigned>(d) - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool ValidDate(int mon, int day, int h, int mi, int s) {
+  return mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && s <= 60;
+}
+
+// Local wall-clock time to epoch seconds. mktime consults the time zone on every call,
+// so the result for the start of each hour is cached per thread: a log is read in order
+// and one hour holds thousands of lines.
+std::int64_t LocalToEpoch(int year, int mon, int day, int h, int mi, int s) {
+  struct Cache {
+    int year = -1, mon = 0, day = 0, hour = 0;
+    std::int64_t epoch = 0;
+  };
+  thread_local Cache cache;
+  if (cache.year != year || cache.mon != mon || cache.day != day || cache.hour != h) {
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = h;
+    tm.tm_isdst = -1;
+    cache = Cache{year, mon, day, h, static_cast<std::int64_t>(std::mktime(&tm))};
+  }
+  return cache.epoch + mi * 60 + s;
+}
+
+int LocalYear(TimePoint reference) {
+  thread_local std::time_t last_ref = -1;
+  thread_local int last_year = 1970;
+  const std::time_t t = SystemClock::to_time_t(reference);
+  if (t != last_ref) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    last_ref = t;
+    last_year = tm.tm_year + 1900;
+  }
+  return last_year;
+}
+
+int MonthFromName(Sv s) {
+  static constexpr Sv kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (s == kMonths[i]) return i + 1;
+  }
+  return 0;
+}
+
+// "Nov 21 16:31:02 " (day space- or zero-padded, or bare "Nov 5"). Year from ctx.
+bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimePoint& ts) {
+  if (line.size() < 15) return false;
+  const int mon = MonthFromName(line.substr(0, 3));
+  if (mon == 0 || line[3] != ' ') return false;
+  std::size_t p = 4;
+  if (line[p] == ' ') ++p;
+  int day = 0;
+  if (p + 1 < line.size() && IsDigit(line[p]) && IsDigit(line[p + 1])) {
+    day = (line[p] - '0') * 10 + (line[p + 1] - '0');
+    p += 2;
+  } else if (p < line.size() && IsDigit(line[p])) {
+    day = line[p] - '0';
+    p += 1;
+  } else {
+    return false;
+  }
+  int h = 0, mi = 0, s = 0;
+  if (!Expect(line, p, ' ') || !ReadDigits(line, p, 2, h) || !Expect(line, p, ':') ||
+      !ReadDigits(line, p, 2, mi) || !Expect(line, p, ':') || !ReadDigits(line, p, 2, s)) {
+    return false;
+  }
+  if (!ValidDate(mon, day, h, mi, s)) return false;
+  const int year = LocalYear(ctx.reference);
+  std::int64_t epoch = LocalToEpoch(year, mon, day, h, mi, s);
+  // A December line read in January belongs to last year.
+  const auto ref = std::chrono::duration_cast<std::chrono::seconds>(ctx.reference.time_since_epoch()).count();
+  if (epoch > ref + 86400) epoch = LocalToEpoch(year - 1, mon, day, h, mi, s);
+  ts = TimePoint{std::chrono::seconds{epoch}};
+  pos = p;
+  return true;
+}
+
+// "2026-11-21T16:31:02[.123456](Z|+00:00)"; without an offset the time is local.
+bool ParseIsoTime(Sv line, std::size_t& pos, TimePoint& ts) {
+  std::size_t p = pos;
+  int y = 0, mon = 0, day = 0, h = 0, mi = 0, s = 0;
+  if (!ReadDigits(line, p, 4, y) || !Expect(line, p, '-') || !ReadDigits(line, p, 2, mon) ||
+      !Expect(line, p, '-') || !ReadDigits(line, p, 2, day) ||
+      !(Expect(line, p, 'T') || Expect(line, p, ' ')) || !ReadDigits(line, p, 2, h) ||
+      !Expect(line, p, ':') || !ReadDigits(line, p, 2, mi) || !Expect(line, p, ':') ||
+      !ReadDigits(line, p, 2, s)) {
+    return false;
+  }
+  if (!ValidDate(mon, day, h, mi, s)) return false;
+  std::int64_t micros = 0;
+  if (p < line.size() && line[p] == '.') {
+    ++p;
+    int digits = 0;
+    while (p < line.size() && IsDigit(line[p])) {
+      if (digits < 6) {
+        micros = micros * 10 + (line[p] - '0');
+        ++digits;
+      }
+      ++p;
+    }
+    if (digits == 0) return false;
+    for (; digits < 6; ++digits) micros *= 10;
+  }
+  std::int64_t epoch = 0;
+  if (p < line.size() && line[p] == 'Z') {
+    ++p;
+    epoch = DaysFromCivil(y, mon, day) * 86400 + h * 3600 + mi * 60 + s;
+  } else if (p < line.size() && (line[p] == '+' || line[p] == '-')) {
+    const int sign = line[p] == '-' ? -1 : 1;
+    ++p;
+    int oh = 0, om = 0;
+    if (!ReadDigits(line, p, 2, oh)) return false;
+    Expect(line, p, ':');
+    if (!ReadDigits(line, p, 2, om)) return false;
+    epoch = DaysFromCivil(y, mon, day) * 86400 + h * 3600 + mi * 60 + s - sign * (oh * 3600 + om * 60);
+  } else {
+    epoch = LocalToEpoch(y, mon, day, h, mi, s);
+  }
+  ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
+                                                                  std::chrono::microseconds{micros})};
+  pos = p;
+  return true;
+}
+
+// Splits "prog[pid]:" / "prog:" / "[prog]:" / "[prog]" (the last two are how some
+// syslog daemons render an empty host). Returns false when the token is no tag.
+bool ParseTag(Sv token, LogRecord& rec) {
+  if (token.size() >= 2 && token.front() == '[') {
+    Sv t = token.substr(1);
+    if (!t.empty() && t.back() == ':') t.remove_suffix(1);
+    if (t.empty() || t.back() != ']') return false;
+    t.remove_suffix(1);
+    if (t.empty() || t.find_first_of("[]:") != Sv::npos) return false;
+    rec.program = t;
+    rec.pid = 0;
+    return true;
+  }
+  if (token.empty() || token.back() != ':') return false;
+  token.remove_suffix(1);
+  if (token.empty()) return false;
+  if (token.back() == ']') {
+    const std::size_t open = token.rfind('[');
+    if (open == Sv::npos || open == 0) return false;
+    const Sv pid = token.substr(open + 1, token.size() - open - 2);
+    if (pid.empty() || pid.size() > 9) return false;
+    int v = 0;
+    for (const char c : pid) {
+      if (!IsDigit(c)) return false;
+      v = v * 10 + (c - '0');
+    }
+    rec.pid = v;
+    token = token.substr(0, open);
+  } else {
+    rec.pid = 0;
+  }
+  if (token.find_first_of("[]") != Sv::npos) return false;
+  rec.program = token;
+  return true;
+}
+
+Sv NextToken(Sv line, std::size_t& pos) {
+  const std::size_t start = pos;
+  const std::size_t end = line.find(' ', start);
+  pos = end == Sv::npos ? line.size() : end;
+  return line.substr(start, pos - start);
+}
+
+void SkipSpaces(Sv line, std::size_t& pos) {
+  while (pos < line.size() && line[pos] == ' ') ++pos;
+}
+
+// After the timestamp (or at the start, for journal short lines): "[host] tag msg".
+bool ParseHostTagMessage(Sv line, std::size_t pos, bool host_optional, LogRecord& rec) {
+  SkipSpaces(line, pos);
+  const Sv first = NextToken(line, pos);
+  if (first.empty()) return false;
+  if (host_optional && ParseTag(first, rec)) {
+    rec.host = {};
+  } else {
+    rec.host = first;
+    SkipSpaces(line, pos);
+    if (!ParseTag(NextToken(line, pos), rec)) return false;
+  }
+  if (pos < line.size() && line[pos] == ' ') ++pos;
+  rec.message = line.substr(pos);
+  return true;
+}
+
+// "<38>1 2019-07-08T17:40:16.954167-04:00 host app procid msgid [sd...] msg"
+std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
+  if (!Expect(line, pos, '1') || !Expect(line, pos, ' ')) return std::nullopt;
+  if (line.substr(pos, 2) == "- ") {
+    pos += 2;
+  } else {
+    if (!ParseIsoTime(line, pos, rec.ts) || !Expect(line, pos, ' ')) return std::nullopt;
+    rec.has_ts = true;
+  }
+  const auto field = [&](Sv& out) {
+    out = NextToken(line, pos);
+    return Expect(line, pos, ' ') && !out.empty();
+  };
+  Sv host, app, procid, msgid;
+  if (!field(host) || !field(app) || !field(procid) || !field(msgid)) return std::nullopt;
+  rec.host = host == "-" ? Sv{} : host;
+  rec.program = app == "-" ? Sv{} : app;
+  rec.pid = 0;
+  if (procid != "-" && procid.size() <= 9) {
+    int v = 0;
+    bool digits = true;
+    for (const char c : procid) {
+      if (!IsDigit(c)) digits = false;
+      v = v * 10 + (c - '0');
+    }
+    if (digits) rec.pid = v;
+  }
+  // Structured data: "-" or one or more "[id k=\"v\" ...]"; values are quoted and may
+  // hold ']' (escaped or not) and escaped quotes.
+  if (pos < line.size() && line[pos] == '-') {
+    ++pos;
+  } else {
+    if (pos >= line.size() || line[pos] != '[') return std::nullopt;
+    while (pos < line.size() && line[pos] == '[') {
+      bool in_quotes = false;
+      ++pos;
+      for (; pos < line.size(); ++pos) {
+        const char c = line[pos];
+        if (c == '\\' && pos + 1 < line.size()) {
+          ++pos;
+        } else if (c == '"') {
+          in_quotes = !in_quotes;
+        } else if (c == ']' && !in_quotes) {
+          break;
+        }
+      }
+      if (pos >= line.size()) return std::nullopt;
+      ++pos;  // past ']'
+    }
+  }
+  if (pos < line.size() && line[pos] == ' ') ++pos;
+  Sv msg = line.substr(pos);
+  if (msg.substr(0, 3) == "\xEF\xBB\xBF") msg.remove_prefix(3);  // RFC 5424 BOM
+  rec.message = msg;
+  return rec;
+}
+
+}  // namespace
+
 std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogContext& ctx) {
-  (void)ctx;
-  (void)line;
-  return std::nullopt;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  LogRecord rec;
+  rec.line = line;
+  if (line.empty()) return std::nullopt;
+  std::size_t pos = 0;
+  if (line[0] == '<') {
+    // "<PRI>" then RFC 5424 ("1 ...") or an RFC 3164 line with its priority kept.
+    pos = 1;
+    while (pos < line.size() && pos <= 4 && IsDigit(line[pos])) ++pos;
+    if (pos == 1 || !Expect(line, pos, '>')) return std::nullopt;
+    if (pos < line.size() && line[pos] == '1' && pos + 1 < line.size() && line[pos + 1] == ' ') {
+      return ParseRfc5424(line, pos, rec);
+    }
+    line = line.substr(pos);
+    rec.line = rec.line;  // keep the whole line as read
+    pos = 0;
+  }
+  if (IsDigit(line[0])) {
+    if (!ParseIsoTime(line, pos, rec.ts)) return std::nullopt;
+    rec.has_ts = true;
+    return ParseHostTagMessage(line, pos, true, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+  }
+  if (line.size() >= 4 && line[3] == ' ' && MonthFromName(line.substr(0, 3)) != 0) {
+    if (!ParseClassicTime(line, pos, ctx, rec.ts)) return std::nullopt;
+    rec.has_ts = true;
+    return ParseHostTagMessage(line, pos, true, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+  }
+  // journalctl short form without a timestamp: "host prog[pid]: msg".
+  return ParseHostTagMessage(line, 0, false, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
 }
 
 }  // namespace sshd_health

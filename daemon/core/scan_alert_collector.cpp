@@ -1,0 +1,38 @@
+#include "core/scan_alert_collector.h"
+
+#include <algorithm>
+
+namespace sshd_health {
+
+void ScanAlertCollector::Emit(const Alert& alert) {
+  ++emitted_;
+  const auto [it, inserted] = tallies_.try_emplace(alert.id);
+  Tally& tally = it->second;
+  if (inserted) {
+    tally.index = alerts_.size();
+    tally.episode = alert.count;
+    alerts_.push_back(alert);
+    return;
+  }
+  Alert& merged = alerts_[tally.index];
+  if (alert.status == AlertStatus::kFiring) {
+    // A new episode: after a resolve, or a re-fire once the cooldown passed.
+    tally.before_episode += tally.episode;
+    tally.episode = alert.count;
+  } else {
+    tally.episode = std::max(tally.episode, alert.count);
+  }
+  merged.count = tally.before_episode + tally.episode;
+  merged.status = alert.status;
+  merged.first_seen = std::min(merged.first_seen, alert.first_seen);
+  merged.last_seen = std::max(merged.last_seen, alert.last_seen);
+  merged.severity = std::max(merged.severity, alert.severity);
+  for (const std::string& line : alert.evidence) {
+    if (merged.evidence.size() >= kMaxEvidence) break;
+    if (std::find(merged.evidence.begin(), merged.evidence.end(), line) == merged.evidence.end()) {
+      merged.evidence.push_back(line);
+    }
+  }
+}
+
+}  // namespace sshd_health

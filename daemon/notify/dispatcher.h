@@ -1,0 +1,110 @@
+#pragma once
+// Dispatcher: the AlertOutput in front of the notifiers. It owns every delivery
+// guarantee; notifiers only deliver one batch.
+//   Emit (any thread, never blocks on I/O): dedup by alert id within dedup_window (a
+//     resolved alert always passes and ends the window), then each notifier whose
+//     min_severity and rules include/exclude globs accept the alert gets it in its inbox.
+//   One delivery thread per notifier: inbox -> spool file (fsync'd) -> pending; once the
+//     oldest pending alert has waited group_wait, up to max_batch pending alerts go out
+//     as one Deliver call; at most rate_limit calls a minute (held-back alerts wait and
+//     join the next batch). kRetry: exponential backoff with jitter, the batch stays;
+//     kPermanent: logged, counted, dropped. Delivered alerts leave the spool.
+//   The spool holds at most spool_max alerts per notifier; more are dropped, counted and
+//     reported by a synthetic `sshd_health.spool_overflow` alert once space returns.
+//   Start replays the spool; Stop(grace) keeps delivering until the pending queue is
+//     empty or grace has passed, and leaves the rest in the spool for the next Start.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "notify/alert_output.h"
+#include "notify/notifier.h"
+#include "notify/rate_limiter.h"
+#include "notify/spool.h"
+
+namespace sshd_health {
+
+/// One notifier and what it wants.
+struct Route {
+  std::unique_ptr<Notifier> notifier;
+  std::string type;
+  Severity min_severity = Severity::kInfo;
+  std::vector<std::string> include_rules;  // globs (fnmatch) on Alert::rule; empty = all
+  std::vector<std::string> exclude_rules;
+  long rate_limit_per_minute = 0;  // 0 = unlimited
+};
+
+/// Whether `route` takes `alert`: severity at least min_severity, rule matching an
+/// include glob (when there are any) and no exclude glob. Pure.
+bool RouteAccepts(const Route& route, const Alert& alert);
+
+struct DispatcherOptions {
+  Duration dedup_window = std::chrono::minutes(10);
+  Duration group_wait = std::chrono::seconds(10);
+  std::size_t spool_max = 10000;
+  std::string spool_dir;  // <spool_dir>/<notifier>.jsonl; empty = nothing on disk
+  Duration retry_initial = std::chrono::seconds(1);
+  Duration retry_max = std::chrono::minutes(5);
+  std::size_t max_batch = 100;
+};
+
+/// The rule id of the synthetic alert that reports alerts dropped from a full spool.
+inline constexpr const char* kSpoolOverflowRule = "sshd_health.spool_overflow";
+
+struct NotifierStats {
+  std::string name;
+  std::uint64_t delivered = 0;  // alerts accepted by the notifier
+  std::uint64_t failed = 0;     // alerts given up on (permanent failure)
+  std::uint64_t dropped = 0;    // alerts not kept: spool full
+  std::uint64_t retries = 0;    // failed attempts that will be retried
+  std::uint64_t pending = 0;    // waiting now (inbox + spool)
+};
+
+/// Thread-safe. `clock` (for dedup windows) must outlive the dispatcher.
+class Dispatcher final : public AlertOutput {
+ public:
+  Dispatcher(DispatcherOptions options, std::vector<Route> routes, const Clock& clock);
+  ~Dispatcher() override;
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void Emit(const Alert& alert) override;
+  void Start() override;
+  void Stop(Duration grace) override;
+  AlertOutputStats Stats() const override;
+  std::vector<NotifierStats> PerNotifier() const;
+
+ private:
+  struct Lane;
+  using Steady = std::chrono::steady_clock;
+
+  void Run(Lane& lane);
+  void Absorb(Lane& lane, std::deque<Alert> incoming);
+  void DeliverOnce(Lane& lane);
+  void Persist(Lane& lane);
+
+  const DispatcherOptions options_;
+  const Clock& clock_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+
+  mutable std::mutex mu_;
+  bool started_ = false;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  Steady::time_point stop_deadline_{};
+  std::unordered_map<std::string, TimePoint> last_fired_;  // dedup: id -> last passed
+  std::uint64_t emitted_ = 0;
+  std::uint64_t suppressed_ = 0;
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,98 @@
+#include "notify/spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace sshd_health {
+namespace {
+
+Result<bool> WriteAllAndSync(int fd, const std::string& data, const std::string& path) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Fail(fmt::format("writing {}: {}", path, std::strerror(errno)));
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return Fail(fmt::format("fsync {}: {}", path, std::strerror(errno)));
+  return true;
+}
+
+std::string Lines(const auto& alerts) {
+  std::string data;
+  for (const Alert& a : alerts) data += AlertToJsonLine(a) + "\n";
+  return data;
+}
+
+}  // namespace
+
+std::string SpoolFileName(const std::string& notifier_name) {
+  std::string out;
+  for (unsigned char c : notifier_name) {
+    out += (std::isalnum(c) || c == '_' || c == '-' || c == '.') ? static_cast<char>(c) : '_';
+  }
+  if (out.empty() || out.front() == '.') out = "_" + out;
+  return out + ".jsonl";
+}
+
+Spool::Spool(std::string path) : path_(std::move(path)) {}
+
+std::vector<Alert> Spool::Load(std::size_t* corrupt) const {
+  std::vector<Alert> out;
+  *corrupt = 0;
+  if (path_.empty()) return out;
+  std::ifstream in(path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    auto alert = j.is_discarded() ? Result<Alert>(Fail("not JSON")) : AlertFromJson(j);
+    if (alert) out.push_back(std::move(*alert));
+    else ++*corrupt;
+  }
+  return out;
+}
+
+Result<bool> Spool::Append(const std::vector<Alert>& alerts) {
+  if (path_.empty() || alerts.empty()) return true;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(fmt::format("opening {}: {}", path_, std::strerror(errno)));
+  auto r = WriteAllAndSync(fd, Lines(alerts), path_);
+  ::close(fd);
+  return r;
+}
+
+Result<bool> Spool::Rewrite(const std::deque<Alert>& alerts) {
+  if (path_.empty()) return true;
+  if (alerts.empty()) {
+    if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+      return Fail(fmt::format("removing {}: {}", path_, std::strerror(errno)));
+    }
+    return true;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  const std::string tmp = path_ + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(fmt::format("opening {}: {}", tmp, std::strerror(errno)));
+  auto r = WriteAllAndSync(fd, Lines(alerts), tmp);
+  ::close(fd);
+  if (!r) return r;
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    return Fail(fmt::format("renaming {}: {}", tmp, std::strerror(errno)));
+  }
+  return true;
+}
+
+}  // namespace sshd_health

@@ -1,0 +1,80 @@
+#pragma once
+// Small string_view helpers the sshd parser matches OpenSSH's formats with. None of them
+// allocates; each answers one question about fixed text at a known end of a message.
+#include <string_view>
+
+namespace sshd_health::scan {
+
+using Sv = std::string_view;
+
+inline bool StartsWith(Sv s, Sv p) { return s.substr(0, p.size()) == p; }
+inline bool EndsWith(Sv s, Sv p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
+
+/// Removes `p` from the front of `s` when it is there.
+inline bool ConsumePrefix(Sv& s, Sv p) {
+  if (!StartsWith(s, p)) return false;
+  s.remove_prefix(p.size());
+  return true;
+}
+
+/// Removes `p` from the back of `s` when it is there.
+inline bool ConsumeSuffix(Sv& s, Sv p) {
+  if (!EndsWith(s, p)) return false;
+  s.remove_suffix(p.size());
+  return true;
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+/// A decimal number of 1-9 digits, nothing else.
+inline bool ParseUint(Sv s, int& out) {
+  if (s.empty() || s.size() > 9) return false;
+  int v = 0;
+  for (const char c : s) {
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+/// A TCP port: 0-65535.
+inline bool ParsePort(Sv s, int& out) { return ParseUint(s, out) && s.size() <= 5 && out <= 65535; }
+
+/// The text before the first `sep`, moving `s` past it; the whole of `s` when absent.
+inline Sv TakeUntil(Sv& s, Sv sep) {
+  const auto i = s.find(sep);
+  if (i == Sv::npos) {
+    const Sv all = s;
+    s = {};
+    return all;
+  }
+  const Sv head = s.substr(0, i);
+  s.remove_prefix(i + sep.size());
+  return head;
+}
+
+/// Splits "<rest> port <n>" at its end; false (and nothing changed) when absent.
+inline bool ConsumeTrailingPort(Sv& s, int& port) {
+  const auto i = s.rfind(" port ");
+  if (i == Sv::npos) return false;
+  int p = 0;
+  if (!ParsePort(s.substr(i + 6), p)) return false;
+  port = p;
+  s = s.substr(0, i);
+  return true;
+}
+
+/// The last space-separated token of `s`; `before` gets the text ahead of its space
+/// (empty when the token is all of `s`).
+inline Sv LastToken(Sv s, Sv& before) {
+  const auto i = s.rfind(' ');
+  if (i == Sv::npos) {
+    before = {};
+    return s;
+  }
+  before = s.substr(0, i);
+  return s.substr(i + 1);
+}
+
+}  // namespace sshd_health::scan

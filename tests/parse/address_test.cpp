@@ -1,0 +1,46 @@
+// Address recognition and normalisation.
+#include <catch2/catch.hpp>
+
+#include "parse/address.h"
+
+namespace sshd_health {
+namespace {
+
+TEST_CASE("IPv6 addresses are written lower-case and compressed", "[parse]") {
+  CHECK(NormaliseIp("2001:DB8:0:0:0:0:0:1") == "2001:db8::1");
+  CHECK(NormaliseIp("2001:db8::1") == "2001:db8::1");
+  CHECK(NormaliseIp("AAAA:BBBB:CCCC:1234::1:1") == "aaaa:bbbb:cccc:1234::1:1");
+  CHECK(NormaliseIp("::1") == "::1");
+}
+
+TEST_CASE("IPv4-mapped IPv6 addresses become plain IPv4", "[parse]") {
+  CHECK(NormaliseIp("::ffff:218.249.210.161") == "218.249.210.161");
+  CHECK(NormaliseIp("::FFFF:1.2.3.4") == "1.2.3.4");
+  CHECK(NormaliseIp("::ffff:0102:0304") == "1.2.3.4");
+}
+
+TEST_CASE("only syntactically valid IPs are IPs", "[parse]") {
+  CHECK(IsIpAddress("192.0.2.1"));
+  CHECK(IsIpAddress("2001:db8::1"));
+  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.030.0.6", "1.2.3.4.5", "example.com", "2001:db8:::1",
+                          "1.2.3.4 ", "fe80::1%eth0xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}) {
+    INFO(bad);
+    CHECK_FALSE(IsIpAddress(bad));
+    CHECK_FALSE(NormaliseIp(bad));
+  }
+}
+
+TEST_CASE("host names are kept as logged when allowed", "[parse]") {
+  CHECK(NormaliseAddress("client.example.net", true) == "client.example.net");
+  CHECK(NormaliseAddress("192.030.0.6", true) == "192.030.0.6");
+  CHECK_FALSE(NormaliseAddress("client.example.net", false));
+  for (const char* bad : {"", "-lead.example", "a..b", "has space", "semi;colon", "x/y", "a\x1b[31m"}) {
+    INFO(bad);
+    CHECK_FALSE(IsHostName(bad));
+  }
+  CHECK_FALSE(IsHostName(std::string(254, 'a')));
+  CHECK_FALSE(IsHostName(std::string(64, 'a') + ".com"));
+}
+
+}  // namespace
+}  // namespace sshd_health

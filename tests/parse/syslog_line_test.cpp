@@ -1,0 +1,175 @@
+// ParseSyslogLine: every accepted line form, year inference, and what it refuses.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+
+#include "parse/syslog_line.h"
+
+namespace sshd_health {
+namespace {
+
+using namespace std::chrono;
+
+// The local wall-clock time the way syslog writes it, as a TimePoint.
+TimePoint Local(int y, int mon, int d, int h, int mi, int s) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  tm.tm_isdst = -1;
+  return SystemClock::from_time_t(std::mktime(&tm));
+}
+
+TimePoint Utc(int y, int mon, int d, int h, int mi, int s) {
+  return TimePoint{sys_days{year{y} / mon / d}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s}};
+}
+
+SyslogContext At(TimePoint t) { return SyslogContext{t}; }
+
+TEST_CASE("a classic BSD line gives host, program, pid, message and a local time in the reference year", "[parse]") {
+  const auto rec = ParseSyslogLine("Nov 21 16:31:02 web1 sshd[123]: Failed password for root",
+                                   At(Local(2026, 11, 22, 0, 0, 0)));
+  REQUIRE(rec);
+  CHECK(rec->has_ts);
+  CHECK(rec->ts == Local(2026, 11, 21, 16, 31, 2));
+  CHECK(rec->host == "web1");
+  CHECK(rec->program == "sshd");
+  CHECK(rec->pid == 123);
+  CHECK(rec->message == "Failed password for root");
+  CHECK(rec->line == "Nov 21 16:31:02 web1 sshd[123]: Failed password for root");
+}
+
+TEST_CASE("a December line read in January belongs to the previous year", "[parse]") {
+  const auto rec = ParseSyslogLine("Dec 31 23:59:58 h sshd[1]: x", At(Local(2027, 1, 2, 8, 0, 0)));
+  REQUIRE(rec);
+  CHECK(rec->ts == Local(2026, 12, 31, 23, 59, 58));
+}
+
+TEST_CASE("a line up to a day ahead of the reference stays in the reference year", "[parse]") {
+  const auto rec = ParseSyslogLine("Mar  1 10:00:00 h sshd[1]: x", At(Local(2026, 3, 1, 9, 0, 0)));
+  REQUIRE(rec);
+  CHECK(rec->ts == Local(2026, 3, 1, 10, 0, 0));
+}
+
+TEST_CASE("classic days may be space-padded, zero-padded or bare", "[parse]") {
+  const auto ctx = At(Local(2026, 6, 30, 0, 0, 0));
+  for (const char* line : {"Feb  7 16:01:07 h sshd[5]: m", "Feb 07 16:01:07 h sshd[5]: m", "Feb 7 16:01:07 h sshd[5]: m"}) {
+    INFO(line);
+    const auto rec = ParseSyslogLine(line, ctx);
+    REQUIRE(rec);
+    CHECK(rec->ts == Local(2026, 2, 7, 16, 1, 7));
+    CHECK(rec->host == "h");
+    CHECK(rec->message == "m");
+  }
+}
+
+TEST_CASE("rsyslog ISO timestamps keep their fraction and offset", "[parse]") {
+  SECTION("offset") {
+    const auto rec = ParseSyslogLine("2026-11-21T16:31:02.123456+01:00 web1 sshd-session[77]: hello", {});
+    REQUIRE(rec);
+    CHECK(rec->ts == Utc(2026, 11, 21, 15, 31, 2) + microseconds{123456});
+    CHECK(rec->program == "sshd-session");
+    CHECK(rec->pid == 77);
+    CHECK(rec->message == "hello");
+  }
+  SECTION("Z and a millisecond fraction") {
+    const auto rec = ParseSyslogLine("2026-11-21T16:31:02.5Z web1 sshd-auth[78]: x", {});
+    REQUIRE(rec);
+    CHECK(rec->ts == Utc(2026, 11, 21, 16, 31, 2) + milliseconds{500});
+    CHECK(rec->program == "sshd-auth");
+  }
+  SECTION("negative offset, no fraction") {
+    const auto rec = ParseSyslogLine("2015-04-16T18:02:50-04:00 host sshd[2716]: y", {});
+    REQUIRE(rec);
+    CHECK(rec->ts == Utc(2015, 4, 16, 22, 2, 50));
+  }
+}
+
+TEST_CASE("RFC 5424 lines give app name, procid and the message after structured data", "[parse]") {
+  SECTION("no structured data") {
+    const auto rec = ParseSyslogLine(
+        "<38>1 2019-07-08T17:40:16.954167-04:00 hostname.example.com sshd 57915 - - Failed unknown for x", {});
+    REQUIRE(rec);
+    CHECK(rec->ts == Utc(2019, 7, 8, 21, 40, 16) + microseconds{954167});
+    CHECK(rec->host == "hostname.example.com");
+    CHECK(rec->program == "sshd");
+    CHECK(rec->pid == 57915);
+    CHECK(rec->message == "Failed unknown for x");
+  }
+  SECTION("structured data whose quoted values hold brackets and escapes") {
+    const auto rec = ParseSyslogLine(
+        "<38>1 2019-07-08T17:40:17.954167-04:00 h sshd 55555 - [timeQuality tzKnown=\"1\" isSynced=\"0\"]"
+        "[x@123 test=\"[brackets]\" q=\"a\\\"]b\"] the message",
+        {});
+    REQUIRE(rec);
+    CHECK(rec->message == "the message");
+  }
+  SECTION("unterminated structured data is refused") {
+    CHECK_FALSE(ParseSyslogLine("<38>1 2019-07-08T17:40:17Z h sshd 1 - [a b=\"c\" msg", {}));
+  }
+}
+
+TEST_CASE("journalctl short lines without a timestamp have no time", "[parse]") {
+  const auto rec = ParseSyslogLine("srv sshd[32310]: Disconnecting: Too many authentication failures", {});
+  REQUIRE(rec);
+  CHECK_FALSE(rec->has_ts);
+  CHECK(rec->host == "srv");
+  CHECK(rec->program == "sshd");
+  CHECK(rec->pid == 32310);
+  CHECK(rec->message == "Disconnecting: Too many authentication failures");
+}
+
+TEST_CASE("a classic line may lack the host or bracket the program", "[parse]") {
+  SECTION("no host") {
+    const auto rec = ParseSyslogLine("Nov 23 21:50:19 sshd[8148]: Disconnecting: x", {});
+    REQUIRE(rec);
+    CHECK(rec->host.empty());
+    CHECK(rec->pid == 8148);
+    CHECK(rec->message == "Disconnecting: x");
+  }
+  SECTION("[sshd]: and [sshd]") {
+    for (const char* line : {"Mar  3 00:17:22 [sshd]: User root", "Jun 25 23:53:34 [sshd] User root"}) {
+      const auto rec = ParseSyslogLine(line, {});
+      REQUIRE(rec);
+      CHECK(rec->program == "sshd");
+      CHECK(rec->pid == 0);
+      CHECK(rec->message == "User root");
+    }
+  }
+  SECTION("a program without pid") {
+    const auto rec = ParseSyslogLine("Nov 23 21:50:19 h sshd: m", {});
+    REQUIRE(rec);
+    CHECK(rec->program == "sshd");
+    CHECK(rec->pid == 0);
+  }
+}
+
+TEST_CASE("trailing CR and LF are not part of the line", "[parse]") {
+  const auto rec = ParseSyslogLine("srv sshd[1]: hello\r\n", {});
+  REQUIRE(rec);
+  CHECK(rec->message == "hello");
+  CHECK(rec->line == "srv sshd[1]: hello");
+}
+
+TEST_CASE("lines in none of the forms are refused", "[parse]") {
+  for (const char* line : {"", "hello", "Nov 99 16:31:02 h sshd[1]: x", "Nov 21 25:31:02 h sshd[1]: x",
+                           "Nov 21 16:31 h sshd[1]: x", "2026-13-21T16:31:02Z h sshd[1]: x", "<38> garbage",
+                           "srv sshd[12x]: x", "srv sshd[1234567890]: x", "Nov 21 16:31:02", "just two"}) {
+    INFO(line);
+    CHECK_FALSE(ParseSyslogLine(line, {}));
+  }
+}
+
+TEST_CASE("IsSshdProgram knows the identifiers of every release", "[parse]") {
+  CHECK(IsSshdProgram("sshd"));
+  CHECK(IsSshdProgram("sshd-session"));
+  CHECK(IsSshdProgram("sshd-auth"));
+  CHECK_FALSE(IsSshdProgram("CRON"));
+  CHECK_FALSE(IsSshdProgram("sshd-"));
+}
+
+}  // namespace
+}  // namespace sshd_health

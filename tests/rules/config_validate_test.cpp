@@ -1,0 +1,75 @@
+// `sshd-health config validate`: the real binary against real files.
+#include <filesystem>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "subprocess.h"
+#include "temp_dir.h"
+
+namespace {
+
+// tests/data -> the source tree's rules/.
+const std::string kShippedRules =
+    (std::filesystem::path(SSHD_HEALTH_TEST_DATA).parent_path().parent_path() / "rules").string();
+
+struct Outcome {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+Outcome Validate(const TempDir& dir, const std::string& config_path) {
+  const std::string err_path = dir.path() + "/stderr";
+  const std::string out_path = dir.path() + "/stdout";
+  test::Subprocess::Options options;
+  options.stdout_path = out_path;
+  options.stderr_path = err_path;
+  test::Subprocess p({SSHD_HEALTH_BINARY, "config", "validate", "-c", config_path}, options);
+  const int code = p.Wait(std::chrono::seconds(30));
+  return {code, test::ReadFile(out_path), test::ReadFile(err_path)};
+}
+
+}  // namespace
+
+TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[rules]") {
+  TempDir dir;
+  const std::string config = dir.path() + "/config.yaml";
+  test::WriteFile(config, "rules: { paths: [" + kShippedRules + ", " + dir.path() + "/rules.d] }\n");
+  const Outcome o = Validate(dir, config);
+  CHECK(o.exit_code == 0);
+  CHECK(o.out.rfind("OK: config " + config + ", ", 0) == 0);
+  CHECK(o.out.find(" rules from " + kShippedRules + ", " + dir.path() + "/rules.d, ") != std::string::npos);
+  CHECK(o.out.find(" notifiers\n") != std::string::npos);
+}
+
+TEST_CASE("config validate names file, line and key of a bad rule and exits 1", "[rules]") {
+  TempDir dir;
+  const std::string rules_d = dir.path() + "/rules.d";
+  std::filesystem::create_directories(rules_d);
+  test::WriteFile(rules_d + "/local.yaml",
+                  "rules:\n"
+                  "  - id: local.test\n"
+                  "    description: x\n"
+                  "    match: { kinds: [auth_failure] }\n"
+                  "    window: soon\n"
+                  "    summary: s\n"
+                  "    remedy: r\n");
+  const std::string config = dir.path() + "/config.yaml";
+  test::WriteFile(config, "rules: { paths: [" + rules_d + "] }\n");
+  const Outcome o = Validate(dir, config);
+  CHECK(o.exit_code == 1);
+  CHECK(o.out.empty());
+  CHECK(o.err == "sshd-health: " + rules_d +
+                     "/local.yaml:5:13: rules[0].window: 'soon' is not a duration (use e.g. 500ms, 30s, 5m, 1h, "
+                     "2d)\n");
+}
+
+TEST_CASE("config validate names file, line and key of a bad config and exits 1", "[rules]") {
+  TempDir dir;
+  const std::string config = dir.path() + "/config.yaml";
+  test::WriteFile(config, "rules: { paths: [/nonexistent] }\nstate_dri: /x\n");
+  const Outcome o = Validate(dir, config);
+  CHECK(o.exit_code == 1);
+  CHECK(o.err.rfind("sshd-health: " + config + ":2:1: state_dri: unknown key", 0) == 0);
+}

@@ -1,0 +1,201 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <re2/re2.h>
+
+#include "core/yaml_util.h"
+#include "rules/rule_loader.h"
+#include "temp_dir.h"
+
+using namespace sshd_health;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string Write(const std::string& dir, const std::string& name, const std::string& text) {
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string LoadError(const std::string& path) {
+  try {
+    LoadRuleFile(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string LoadDirsError(const std::vector<std::string>& dirs) {
+  try {
+    LoadRules(dirs);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+constexpr const char* kGoodRule = R"(rules:
+  - id: test.brute
+    description: many failures
+    match:
+      kinds: [auth_failure, invalid_user]
+    group_by: ip
+    threshold: 5
+    window: 2m
+    cooldown: 1h
+    severity: critical
+    summary: "{count} failures from {ip}"
+    remedy: |
+      block {ip}
+      then relax
+)";
+
+// A valid rule with `line` replaced: for one-mistake error tests. Line numbers: id is on
+// line 2, match.kinds on line 5.
+std::string RuleWith(const std::string& from, const std::string& to) {
+  std::string text = kGoodRule;
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a rule file is loaded with every field", "[rules]") {
+  TempDir dir;
+  const auto rules = LoadRuleFile(Write(dir.path(), "a.yaml", kGoodRule));
+  REQUIRE(rules.size() == 1);
+  const Rule& r = rules[0];
+  CHECK(r.id == "test.brute");
+  CHECK(r.description == "many failures");
+  CHECK(r.kinds == std::vector<EventKind>{EventKind::kAuthFailure, EventKind::kInvalidUser});
+  CHECK(r.regex == nullptr);
+  CHECK(r.group_by == GroupBy::kIp);
+  CHECK(r.threshold == 5);
+  CHECK(r.window == 2min);
+  CHECK(r.cooldown == 1h);
+  CHECK(r.severity == Severity::kCritical);
+  CHECK(r.summary == "{count} failures from {ip}");
+  CHECK(r.remedy == "block {ip}\nthen relax");
+  CHECK(r.file == dir.path() + "/a.yaml");
+  CHECK(r.line == 2);
+}
+
+TEST_CASE("a rule may match on a regex", "[rules]") {
+  TempDir dir;
+  const auto rules = LoadRuleFile(Write(dir.path(), "a.yaml", RuleWith("kinds: [auth_failure, invalid_user]",
+                                                                      "kinds: [auth_failure]\n      regex: 'for (in)?valid user'")));
+  REQUIRE(rules.size() == 1);
+  REQUIRE(rules[0].regex);
+  CHECK(RE2::PartialMatch("Failed password for invalid user x", *rules[0].regex));
+}
+
+TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
+  TempDir dir;
+  const std::string f = dir.path() + "/r.yaml";
+  auto error_for = [&](const std::string& text) { return LoadError(Write(dir.path(), "r.yaml", text)); };
+
+  SECTION("unknown key") {
+    CHECK(error_for(RuleWith("    group_by: ip", "    group-by: ip")) ==
+          f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, threshold, "
+              "window, cooldown, severity, summary, remedy)");
+  }
+  SECTION("unknown event kind") {
+    const std::string e = error_for(RuleWith("[auth_failure, invalid_user]", "[auth_failure, foo]"));
+    CHECK(e.rfind(f + ":5:29: rules[0].match.kinds[1]: unknown event kind 'foo' (known: auth_failure, "
+                      "invalid_user, ",
+                  0) == 0);
+  }
+  SECTION("bad regex") {
+    CHECK(error_for(RuleWith("kinds: [auth_failure, invalid_user]", "regex: 'a(b'")) ==
+          f + ":5:14: rules[0].match.regex: bad regex: missing ): a(b");
+  }
+  SECTION("bad duration") {
+    CHECK(error_for(RuleWith("window: 2m", "window: 2 weeks")) ==
+          f + ":8:13: rules[0].window: '2 weeks' has an unknown unit (use ms, s, m, h or d)");
+  }
+  SECTION("missing id") {
+    CHECK(error_for(RuleWith("  - id: test.brute\n    description", "  - description")) ==
+          f + ":2:5: rules[0].id: is required");
+  }
+  SECTION("bad id") {
+    CHECK(error_for(RuleWith("id: test.brute", "id: Brute")) ==
+          f + ":2:9: rules[0].id: 'Brute' is not a dotted lower-case id (e.g. sshd.auth.brute_force)");
+  }
+  SECTION("duplicate id in one file") {
+    std::string text = kGoodRule;
+    text += std::string(kGoodRule).substr(std::string("rules:\n").size());
+    CHECK(error_for(text) ==
+          f + ":15:9: rules[1].id: duplicate rule id 'test.brute' (first defined at " + f + ":2:9)");
+  }
+  SECTION("unknown placeholder") {
+    CHECK(error_for(RuleWith("{count} failures", "{cnt} failures")) ==
+          f + ":11:14: rules[0].summary: unknown placeholder '{cnt}' (known: {ip} {user} {port} {pid} "
+              "{detail} {kind} {count} {threshold} {window} {cooldown} {rule} {host})");
+  }
+  SECTION("unknown severity") {
+    CHECK(error_for(RuleWith("severity: critical", "severity: high")) ==
+          f + ":10:15: rules[0].severity: unknown severity 'high' (known: info, warning, critical)");
+  }
+  SECTION("unknown group_by") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: port")) ==
+          f + ":6:15: rules[0].group_by: unknown value 'port' (known: ip, user, none)");
+  }
+  SECTION("threshold out of range") {
+    CHECK(error_for(RuleWith("threshold: 5", "threshold: 0")) ==
+          f + ":7:16: rules[0].threshold: 0 is out of range (1 to 100000)");
+  }
+  SECTION("missing match") {
+    CHECK(error_for(RuleWith("    match:\n      kinds: [auth_failure, invalid_user]\n", "")) ==
+          f + ":2:5: rules[0].match: is required (kinds and/or regex)");
+  }
+  SECTION("multi-line summary") {
+    CHECK(error_for(RuleWith("summary: \"{count} failures from {ip}\"", "summary: \"a\\nb\"")) ==
+          f + ":11:14: rules[0].summary: must be one line");
+  }
+  SECTION("unknown top-level key") {
+    CHECK(error_for("rule:\n  - id: x.y\n") == f + ":1:1: rule: unknown key (known: rules)");
+  }
+  SECTION("YAML syntax error") {
+    CHECK(error_for("rules: [\n").rfind(f + ":", 0) == 0);
+  }
+}
+
+TEST_CASE("an empty rule file holds no rules", "[rules]") {
+  TempDir dir;
+  CHECK(LoadRuleFile(Write(dir.path(), "empty.yaml", "")).empty());
+  CHECK(LoadRuleFile(Write(dir.path(), "empty2.yaml", "rules: []\n")).empty());
+}
+
+TEST_CASE("rules.d overrides a shipped file of the same name", "[rules]") {
+  TempDir dir;
+  const std::string shipped = dir.path() + "/shipped";
+  const std::string local = dir.path() + "/rules.d";
+  Write(shipped, "auth.yaml", kGoodRule);
+  Write(shipped, "other.yaml", RuleWith("id: test.brute", "id: test.other"));
+  Write(shipped, "README.md", "not a rule file");
+  Write(local, "auth.yaml", RuleWith("threshold: 5", "threshold: 50"));
+  Write(local, "local.yaml", RuleWith("id: test.brute", "id: local.extra"));
+
+  const auto rules = LoadRules({shipped, local, dir.path() + "/missing"});
+  REQUIRE(rules.size() == 3);
+  CHECK(rules[0].id == "test.brute");
+  CHECK(rules[0].threshold == 50);
+  CHECK(rules[0].file == local + "/auth.yaml");
+  CHECK(rules[1].id == "local.extra");
+  CHECK(rules[2].id == "test.other");
+}
+
+TEST_CASE("duplicate ids across files are an error naming both places", "[rules]") {
+  TempDir dir;
+  const std::string a = Write(dir.path(), "a.yaml", kGoodRule);
+  const std::string b = Write(dir.path(), "b.yaml", kGoodRule);
+  CHECK(LoadDirsError({dir.path()}) ==
+        b + ":2:9: rules[0].id: duplicate rule id 'test.brute' (first defined at " + a + ":2:9)");
+}
