@@ -259,11 +259,14 @@ def main():
     f2b_lines = args.fail2ban_lines if 0 < args.fail2ban_lines < n else n
     f2b_input = main_log if f2b_lines == n else prefix(
         main_log, os.path.join(args.out, "auth-prefix-%d.log" % f2b_lines), f2b_lines)
-    scan = [binary, "scan", "--rules", rules]
+    def scan(*args):
+        # --rules last: CLI11 lets a repeatable option swallow the words after it, so
+        # "scan --rules DIR FILE" would take FILE for a second rules directory.
+        return [binary, "scan"] + list(args) + ["--rules", rules]
 
     text = [
-        Bench("scan_alerts", "sshd-health scan (alerts)", scan + [main_log], n, keep_stdout=True),
-        Bench("scan_events", "sshd-health scan --events --format json", scan + ["--events", "--format", "json", main_log], n),
+        Bench("scan_alerts", "sshd-health scan (alerts)", scan(main_log), n, keep_stdout=True),
+        Bench("scan_events", "sshd-health scan --events --format json", scan("--events", "--format", "json", main_log), n),
         Bench("fail2ban", "fail2ban-regex … filter.d/sshd.conf", ["fail2ban-regex", f2b_input, FAIL2BAN_FILTER],
               f2b_lines, keep_stdout=True, note="(first %s lines)" % "{:,}".format(f2b_lines) if f2b_lines != n else ""),
     ]
@@ -275,7 +278,7 @@ def main():
         Bench("wc", "wc -l (read and split only)", ["wc", "-l", main_log], n, env=env_c),
     ]
     journal = [
-        Bench("journal_scan", "sshd-health scan --journal-directory", scan + ["--journal-directory", jdir], journal_entries,
+        Bench("journal_scan", "sshd-health scan --journal-directory", scan("--journal-directory", jdir), journal_entries,
               keep_stdout=True),
         Bench("journalctl", "journalctl -D DIR -o cat", ["journalctl", "-D", jdir, "-o", "cat"], journal_entries,
               env=env_c),
@@ -284,7 +287,7 @@ def main():
                "SYSLOG_IDENTIFIER=sshd-auth", "+", "_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"],
               journal_entries, env=env_c),
     ]
-    memory = [Bench("mem", "sshd-health scan (alerts), 100,000 sources", scan + [mem_log], n, keep_stdout=True)]
+    memory = [Bench("mem", "sshd-health scan (alerts), 100,000 sources", scan(mem_log), n, keep_stdout=True)]
 
     groups = [("auth.log, %s lines" % "{:,}".format(n), text),
               ("journal, %s entries" % "{:,}".format(journal_entries), journal),
