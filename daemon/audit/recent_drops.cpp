@@ -37,8 +37,7 @@ std::optional<long> CountInFile(const std::string& path, TimePoint now, TimePoin
   const SyslogContext ctx{now};
   long drops = 0;
   while (std::getline(in, line)) {
-    const auto record = ParseSyslogLine(line, ctx);
-    if (record && IsDrop(parser, *record, since)) ++drops;
+    if (IsDrop(parser, RecordFromLine(line, ctx), since)) ++drops;
   }
   return drops;
 }

@@ -279,16 +279,7 @@ void FileSource::Consume(OpenFile& f, const char* data, std::size_t n) {
 
 void FileSource::Emit(std::string_view line) {
   ++stats_.records;
-  const SyslogContext ctx;
-  if (auto record = ParseSyslogLine(line, ctx)) {
-    handler_(*record);
-    return;
-  }
-  // Not a syslog line we know: still a line read (counted), for the parser to ignore.
-  LogRecord record;
-  record.message = line;
-  record.line = line;
-  handler_(record);
+  handler_(RecordFromLine(line, SyslogContext{}));
 }
 
 void FileSource::Finish(OpenFile& f) {
