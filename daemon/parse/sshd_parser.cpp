@@ -208,6 +208,7 @@ class LineParser {
   std::optional<SshdEvent> PamError(Sv rest);
   std::optional<SshdEvent> Penalise(Sv rest);
   std::optional<SshdEvent> FromTrailing(Sv rest, EventKind kind, bool allow_host);
+  std::optional<SshdEvent> ConnectionError(Sv m);
 
   const LogRecord& rec_;
   SessionTable& s_;
@@ -722,6 +723,15 @@ std::optional<SshdEvent> LineParser::Dispatch() {
         return e;
       }
       if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
+      // authfile.c sshkey_perm_ok(): error("Permissions 0%3.3o for '%s' are too open.")
+      // - for sshd, a host key it will ignore (7.4-10.x).
+      if (ConsumePrefix(rest, "Permissions 0")) {
+        const auto open = rest.find(" for '");
+        if (open == Sv::npos || !ConsumeSuffix(rest, "' are too open.")) return std::nullopt;
+        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail = std::string(rest.substr(open + 6));
+        return e;
+      }
       // sshd.c (<= 7.x) sshd_exchange_identification(): "Protocol major versions
       // differ for %s port %d: %.200s vs. %.200s".
       if (ConsumePrefix(rest, "Protocol major versions differ for ")) {
@@ -872,6 +882,8 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       }
       return std::nullopt;
     case 'n':
+      // session.c session_open(): error("no more sessions") - MaxSessions reached.
+      if (rest == "no more sessions") return MakeFromSession(EventKind::kNoMoreSessions);
       // kex.c choose_enc()/choose_mac()/choose_comp() before 7.x: "no matching
       // cipher found: client %s server %s" etc.
       if (StartsWith(rest, "no matching ")) {
@@ -940,10 +952,30 @@ std::optional<SshdEvent> LineParser::Dispatch() {
   return std::nullopt;
 }
 
+// packet.c sshpkt_vfatal() default branch: "%s%sConnection %s %s" + ": " + ssh_err(),
+// i.e. "<tag>: Connection from <id>: <error>" with tags such as
+// "ssh_dispatch_run_fatal" (dispatch.c) or "server_input_global_request: parse packet"
+// (serverloop.c). The id may carry a user preamble, so the error is what follows the
+// LAST ": " (ssh_err() texts have none) and the id is right-anchored.
+std::optional<SshdEvent> LineParser::ConnectionError(Sv m) {
+  constexpr Sv kMarker = ": Connection from ";
+  const auto at = m.find(kMarker);
+  if (at == Sv::npos || at == 0 || at > 128) return std::nullopt;
+  Sv rest = m.substr(at + kMarker.size());
+  const auto colon = rest.rfind(": ");
+  if (colon == Sv::npos) return std::nullopt;
+  auto e = RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError);
+  if (!e) return e;
+  e->kind = EventKind::kConnectionError;
+  e->detail = std::string(rest.substr(colon + 2));
+  return e;
+}
+
 std::optional<SshdEvent> LineParser::Run() {
   p_ = Prepare(rec_.message);
   if (p_.msg.empty()) return std::nullopt;
   if (auto e = Dispatch()) return e;
+  if (auto e = ConnectionError(p_.msg)) return e;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
   if (p_.fatal) {
     SshdEvent e = MakeFromSession(EventKind::kSshdFatal);

@@ -32,7 +32,9 @@ TEST_CASE("a user name carrying 'from <ip> port <n>' cannot become the source", 
       std::string("srv sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
                   "ruser=x rhost=1.2.3.4 rhost=203.0.113.1  user=root"),
       std::string("srv sshd[1]: User x from 1.2.3.4 from 203.0.113.1 not allowed because not listed in AllowUsers"),
-      std::string("srv sshd[1]: refused connect from x (1.2.3.4) (203.0.113.1)"));
+      std::string("srv sshd[1]: refused connect from x (1.2.3.4) (203.0.113.1)"),
+      std::string("srv sshd[1]: ssh_dispatch_run_fatal: Connection from invalid user x 1.2.3.4 port 22: y "
+                  "203.0.113.1 port 5555: Broken pipe [preauth]"));
   INFO(line);
   const auto ev = MustParse(line);
   CHECK(ev.ip == "203.0.113.1");
