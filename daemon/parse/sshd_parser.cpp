@@ -564,6 +564,10 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
       }
     }
   }
+  if (*na == *nb) {  // a client on the server itself (loopback)
+    e.ip = *na;
+    return e;
+  }
   const bool a_local = s_.IsLocal(*na);
   const bool b_local = s_.IsLocal(*nb);
   if (a_local != b_local) e.ip = a_local ? *nb : *na;
