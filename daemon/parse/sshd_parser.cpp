@@ -575,22 +575,49 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
 }
 
 // pam_unix(sshd:auth) and other PAM modules: "authentication failure; logname= uid=0
-// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". ruser is the client's text and comes
-// before rhost, so the last " rhost=" whose value is followed by the end or " user="
-// is PAM_RHOST (the address, or a name with UseDNS).
+// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". sshd sets PAM_RHOST (the address, or a
+// name with UseDNS) but not PAM_RUSER; PAM_USER is the name the client sent. So a real
+// "rhost=<host>" is followed by the end or "user=", and one injected through ruser is
+// followed by the real " rhost=". Several survivors (an injection through user=) are
+// settled by the PID's known address, else nobody is blamed.
 std::optional<SshdEvent> LineParser::PamUnix(Sv rest) {
-  const auto i = rest.rfind(" rhost=");
-  if (i == Sv::npos) return std::nullopt;
-  Sv after = rest.substr(i + 7);
-  const auto sp = after.find(' ');
-  const Sv host = after.substr(0, sp);
-  Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
-  while (ConsumePrefix(more, " ")) {
+  struct Candidate {
+    Sv host;
+    Sv user;
+  };
+  std::array<Candidate, kMaxCandidates> cands{};
+  std::size_t n = 0;
+  bool empty_rhost = false;
+  for (std::size_t i = rest.find(" rhost="); i != Sv::npos; i = rest.find(" rhost=", i + 1)) {
+    Sv after = rest.substr(i + 7);
+    const auto sp = after.find(' ');
+    const Sv host = after.substr(0, sp);
+    Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
+    while (ConsumePrefix(more, " ")) {
+    }
+    if (!more.empty() && !ConsumePrefix(more, "user=")) continue;
+    if (host.empty()) {
+      empty_rhost = true;
+      continue;
+    }
+    if (!IsIpAddress(host) && !IsHostName(host)) continue;
+    Keep(cands, n, Candidate{host, more});
   }
-  if (!more.empty() && !ConsumePrefix(more, "user=")) return std::nullopt;
-  SshdEvent e = host.empty() ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
-  if (!host.empty() && !SetAddress(e, host, true)) return std::nullopt;
-  if (!more.empty()) e.user = std::string(more);
+  const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
+  if (chosen == nullptr && n > 1) {
+    if (const auto* entry = s_.Find(rec_)) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (NormaliseAddress(cands[k].host, true) == entry->ip) chosen = &cands[k];
+      }
+    }
+  }
+  if (n == 0 && !empty_rhost) return std::nullopt;
+  SshdEvent e = chosen == nullptr ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
+  if (n > 1 && chosen == nullptr) e.ip.clear();  // ambiguous: the PID's address is not among them
+  if (chosen != nullptr) {
+    SetAddress(e, chosen->host, true);
+    if (!chosen->user.empty()) e.user = std::string(chosen->user);
+  }
   e.detail = "pam";
   return e;
 }
