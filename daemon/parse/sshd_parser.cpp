@@ -1,12 +1,10 @@
 #include "parse/sshd_parser.h"
 
 #include <array>
-#include <functional>
-#include <list>
-#include <unordered_map>
 
 #include "parse/address.h"
 #include "parse/openssh_formats.h"
+#include "parse/session_table.h"
 #include "parse/text_scan.h"
 
 // Which OpenSSH release logs which format, with the file and function each branch
@@ -26,72 +24,7 @@ using scan::Sv;
 
 namespace {
 
-constexpr std::size_t kMaxSessions = 4096;
-constexpr std::size_t kMaxLocalAddresses = 16;
 constexpr std::size_t kMaxCandidates = 8;
-
-// Per-PID memory of the client behind a connection, for lines that name none. Bounded:
-// the least recently touched entry goes first; disconnect lines drop their entry.
-struct SessionTable {
-  struct Entry {
-    std::uint64_t key = 0;
-    std::string ip;
-    int port = 0;
-    std::string user;
-    bool authenticated = false;
-  };
-  std::list<Entry> lru;  // front = most recent
-  std::unordered_map<std::uint64_t, std::list<Entry>::iterator> by_key;
-  // The server's own addresses ("on <addr> port 22", "Server listening on"), so a
-  // "Timeout before authentication for connection from A to B" is never blamed on it.
-  std::array<std::string, kMaxLocalAddresses> local;
-  std::size_t local_next = 0;
-
-  static std::uint64_t Key(const LogRecord& r) {
-    return (static_cast<std::uint64_t>(std::hash<Sv>{}(r.host)) << 32) ^
-           static_cast<std::uint32_t>(r.pid);
-  }
-  const Entry* Find(const LogRecord& r) const {
-    if (r.pid == 0) return nullptr;
-    const auto it = by_key.find(Key(r));
-    return it == by_key.end() ? nullptr : &*it->second;
-  }
-  Entry* Touch(const LogRecord& r) {
-    if (r.pid == 0) return nullptr;
-    const std::uint64_t key = Key(r);
-    if (const auto it = by_key.find(key); it != by_key.end()) {
-      lru.splice(lru.begin(), lru, it->second);
-      return &lru.front();
-    }
-    if (by_key.size() >= kMaxSessions) {
-      by_key.erase(lru.back().key);
-      lru.pop_back();
-    }
-    lru.push_front(Entry{key, {}, 0, {}, false});
-    by_key.emplace(key, lru.begin());
-    return &lru.front();
-  }
-  void Forget(const LogRecord& r) {
-    if (r.pid == 0) return;
-    if (const auto it = by_key.find(Key(r)); it != by_key.end()) {
-      lru.erase(it->second);
-      by_key.erase(it);
-    }
-  }
-  void AddLocal(Sv addr) {
-    for (const auto& l : local) {
-      if (l == addr) return;
-    }
-    local[local_next] = std::string(addr);
-    local_next = (local_next + 1) % local.size();
-  }
-  bool IsLocal(Sv addr) const {
-    for (const auto& l : local) {
-      if (!l.empty() && l == addr) return true;
-    }
-    return false;
-  }
-};
 
 // What the front of a message told us before the format itself is matched.
 struct Preamble {
