@@ -351,4 +351,13 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
   return ParseHostTagMessage(line, 0, false, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
 }
 
+LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {
+  if (auto record = ParseSyslogLine(line, ctx)) return *record;
+  LogRecord bare;
+  bare.program = "sshd";
+  bare.message = line;
+  bare.line = line;
+  return bare;
+}
+
 }  // namespace sshd_health

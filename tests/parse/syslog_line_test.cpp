@@ -190,3 +190,14 @@ TEST_CASE("IsSshdProgram knows the identifiers of every release", "[parse]") {
 
 }  // namespace
 }  // namespace sshd_health
+
+TEST_CASE("a line without a syslog header is a bare sshd message (sshd -E logs)", "[parse]") {
+  const sshd_health::SyslogContext ctx{};
+  const auto bare = sshd_health::RecordFromLine("Invalid user bob from 192.0.2.1 port 4242", ctx);
+  CHECK(bare.program == "sshd");
+  CHECK(bare.message == "Invalid user bob from 192.0.2.1 port 4242");
+  CHECK_FALSE(bare.has_ts);
+  CHECK(bare.pid == 0);
+  const auto syslog = sshd_health::RecordFromLine("Nov 21 16:31:02 host cron[5]: job", ctx);
+  CHECK(syslog.program == "cron");
+}
