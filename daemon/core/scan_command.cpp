@@ -3,6 +3,7 @@
 // stdout and a summary on stderr.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -162,7 +163,12 @@ int RunScan(const ScanOptions& options) {
   pipeline.Expire(latest == TimePoint{} ? clock.Now() : latest, alerts);
 
   if (!options.events) {
-    for (const Alert& alert : alerts.alerts()) {
+    // Most severe first; within a severity, in the order they first fired.
+    std::vector<Alert> report = alerts.alerts();
+    std::stable_sort(report.begin(), report.end(), [](const Alert& a, const Alert& b) {
+      return a.severity > b.severity;
+    });
+    for (const Alert& alert : report) {
       if (options.format == OutputFormat::kJson) {
         AppendAlertJson(alert, out.buf());
       } else {
