@@ -81,14 +81,13 @@ bool ScanInput(const std::string& path, Pipeline& pipeline, ManualClock& clock,
   if (reader.mtime() && clock.Now() < *reader.mtime()) clock.Set(*reader.mtime());
   std::string_view line;
   while (reader.Next(line)) {
-    const auto record = ParseSyslogLine(line, context);
-    if (!record) continue;
-    if (record->has_ts) {
-      // Lines without a time (journal short form) take the last time seen.
-      clock.Set(record->ts);
-      if (record->ts > latest) latest = record->ts;
+    const LogRecord record = RecordFromLine(line, context);
+    if (record.has_ts) {
+      // Lines without a time (journal short form, sshd -E logs) take the last time seen.
+      clock.Set(record.ts);
+      if (record.ts > latest) latest = record.ts;
     }
-    pipeline.Process(*record, alerts, observer);
+    pipeline.Process(record, alerts, observer);
     out.MaybeFlush();
   }
   totals.lines += reader.stats().lines;
