@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sources/journal_writer.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -344,4 +346,33 @@ TEST_CASE("bad rules or config exit 78 with the reason", "[scan]") {
     CHECK(run.exit_code == 78);
     CHECK_THAT(run.err, Catch::Contains(f.config()) && Catch::Contains("bogus"));
   }
+}
+
+TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[scan]") {
+  ScanFixture f;
+  const std::string journal_dir = f.dir() + "/journal";
+  std::filesystem::create_directory(journal_dir);
+  {
+    test::JournalWriter writer(journal_dir);
+    const std::uint64_t t0 = 1'795'278'662'000'000;  // 2026-11-21T16:31:02Z
+    writer.Write("sshd", 123, "Failed password for root from 192.0.2.7 port 4242 ssh2", t0);
+    writer.Write("CRON", 5, "pam_unix(cron:session): session opened for user root", t0 + 1);
+    writer.Write("sshd-session", 124, "Invalid user admin from 198.51.100.2 port 5555", t0 + 2'000'000);
+    writer.Close();
+  }
+  const ScanRun run = f.Run({"--journal-directory", journal_dir, "--events", "--format", "json"});
+  CHECK(run.exit_code == 0);
+  const auto lines = Lines(run.out);
+  REQUIRE(lines.size() == 2);
+  const auto first = nlohmann::json::parse(lines[0]);
+  CHECK(first["ts"] == "2026-11-21T16:31:02Z");
+  CHECK(first["kind"] == "auth_failure");
+  CHECK(first["ip"] == "192.0.2.7");
+  CHECK(first["pid"] == 123);
+  CHECK(nlohmann::json::parse(lines[1])["kind"] == "invalid_user");
+  CHECK_THAT(run.err, Catch::Contains("2 lines, 2 events"));
+
+  const ScanRun missing = f.Run({"--journal-directory", f.dir() + "/no-journal"});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains(f.dir() + "/no-journal"));
 }
