@@ -5,6 +5,7 @@
 #   make test ASAN=1  -> the same tests in an ASan+UBSan build (build-asan/)
 #   make run          -> scan this machine's sshd logs with the built-in default config
 #   make bench        -> benchmarks against the peer tools (not part of test)
+#   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
 JOBS  ?= 2
 ASAN  ?= 0
 ifeq ($(ASAN),1)
@@ -16,7 +17,7 @@ CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_ARGS ?=
 
-.PHONY: all deps test-deps configure build test run bench clean format
+.PHONY: all deps test-deps configure build test run bench bench-daemon clean format
 all: build
 
 deps:
@@ -39,6 +40,10 @@ run: build
 
 bench: test-deps build
 	@echo "no benchmarks yet"
+
+# The live daemon's latency, idle cost and memory (numbers in README.md "Daemon").
+bench-daemon: test-deps build
+	python3 tests/bench/daemon_bench.py $(BUILD)/sshd-health
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

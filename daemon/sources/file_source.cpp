@@ -170,6 +170,7 @@ void FileSource::DrainInotify() {
 
 void FileSource::Check() {
   if (!running_) return;
+  const std::uint64_t records_before = stats_.records;
   Rotate();
   std::size_t budget = kBatchBudget;
   bool done = true;
@@ -191,7 +192,7 @@ void FileSource::Check() {
     done = Read(current_, budget);
   }
   Save(false);
-  if (batch_done_) batch_done_();
+  if (batch_done_ && stats_.records != records_before) batch_done_();
   if (!done && !check_posted_) {
     check_posted_ = true;
     boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -284,8 +285,11 @@ void FileSource::Emit(std::string_view line) {
     handler_(*record);
     return;
   }
-  // Not a syslog line we know: still a line read (counted), for the parser to ignore.
+  // In no syslog form: sshd's own log file (`sshd -E FILE` writes bare messages ending in
+  // "\r\n"). Taken as sshd's, timed when read; the parser ignores what it does not know.
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   LogRecord record;
+  record.program = "sshd";
   record.message = line;
   record.line = line;
   handler_(record);
