@@ -6,6 +6,7 @@
 #   make run          -> scan this machine's sshd logs with the built-in default config
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
+#   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
 JOBS  ?= 2
 ASAN  ?= 0
 ifeq ($(ASAN),1)
@@ -17,7 +18,7 @@ CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_ARGS ?=
 
-.PHONY: all deps test-deps configure build test run bench bench-daemon clean format
+.PHONY: all deps test-deps configure build test run bench bench-daemon clean format deb
 all: build
 
 deps:
@@ -38,8 +39,15 @@ test: test-deps build
 run: build
 	@$(BUILD)/sshd-health scan
 
+# BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
+BENCH_ARGS ?=
 bench: test-deps build
-	@echo "no benchmarks yet"
+	@sh tests/bench/install-bench-deps.sh
+	python3 tests/bench/run_bench.py --binary $(BUILD)/sshd-health --rules rules --out $(BUILD)/bench $(BENCH_ARGS)
+
+deb:
+	@sh packaging/install-deps.sh --deb
+	JOBS=$(JOBS) sh packaging/build-deb.sh build-deb
 
 # The live daemon's latency, idle cost and memory (numbers in README.md "Daemon").
 bench-daemon: test-deps build
@@ -49,4 +57,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-deb

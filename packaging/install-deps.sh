@@ -3,6 +3,7 @@
 # Does nothing (and needs no network) when everything is already installed.
 #   install-deps.sh          build dependencies
 #   install-deps.sh --test   build + test dependencies (real sshd, journal-remote, ...)
+#   install-deps.sh --deb    build dependencies + Debian packaging tools (make deb)
 set -eu
 
 BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
@@ -15,6 +16,9 @@ TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-
 
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
+# Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
+DEB_PKGS="dpkg-dev debhelper scdoc lintian"
+case "${1:-}" in --test|--deb) pkgs="$pkgs $DEB_PKGS" ;; esac
 
 missing=""
 for p in $pkgs; do

@@ -280,19 +280,7 @@ void FileSource::Consume(OpenFile& f, const char* data, std::size_t n) {
 
 void FileSource::Emit(std::string_view line) {
   ++stats_.records;
-  const SyslogContext ctx;
-  if (auto record = ParseSyslogLine(line, ctx)) {
-    handler_(*record);
-    return;
-  }
-  // In no syslog form: sshd's own log file (`sshd -E FILE` writes bare messages ending in
-  // "\r\n"). Taken as sshd's, timed when read; the parser ignores what it does not know.
-  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  LogRecord record;
-  record.program = "sshd";
-  record.message = line;
-  record.line = line;
-  handler_(record);
+  handler_(RecordFromLine(line, SyslogContext{}));
 }
 
 void FileSource::Finish(OpenFile& f) {
