@@ -3,7 +3,8 @@
 #   make build        -> build/sshd-health
 #   make test         -> every test through ctest (unit, integration, e2e)
 #   make test ASAN=1  -> the same tests in an ASan+UBSan build (build-asan/)
-#   make run          -> scan this machine's sshd logs with the built-in default config
+#   make run          -> the daemon in the foreground on the built-in default config, alerts
+#                        readable on the terminal, until Ctrl-C
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
@@ -37,7 +38,7 @@ test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 run: build
-	@$(BUILD)/sshd-health scan
+	@$(BUILD)/sshd-health daemon --text
 
 # BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
 BENCH_ARGS ?=
