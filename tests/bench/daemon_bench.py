@@ -149,7 +149,7 @@ def bench_idle(binary, seconds):
           f"(file + journal sources, shipped rules, all threads)")
 
 
-def bench_memory(binary, lines, ips):
+def bench_memory(binary, lines, ips, rules_dir):
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "auth.log")
         # Lines an hour old: past every rule's window, so the next expiry drops the state.
@@ -157,7 +157,7 @@ def bench_memory(binary, lines, ips):
             for i in range(lines):
                 f.write(syslog_line(i, ip_of(i % ips + 1), age_seconds=3600))
         size = os.path.getsize(log)
-        p = start(binary, tmp, config(tmp, log, os.path.join(SRC, "rules")), stdout=subprocess.DEVNULL)
+        p = start(binary, tmp, config(tmp, log, rules_dir), stdout=subprocess.DEVNULL)
         t0 = time.time()
         state_dir = os.path.join(tmp, "state")
         while True:
@@ -190,11 +190,12 @@ def main():
     ap.add_argument("--idle-seconds", type=int, default=60)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--ips", type=int, default=100_000)
+    ap.add_argument("--rules", default=os.path.join(SRC, "rules"), help="rules directory for the memory run")
     a = ap.parse_args()
     if a.which in ("latency", "all"):
         bench_latency(a.binary, a.alerts)
     if a.which in ("memory", "all"):
-        bench_memory(a.binary, a.lines, a.ips)
+        bench_memory(a.binary, a.lines, a.ips, a.rules)
     if a.which in ("idle", "all"):
         bench_idle(a.binary, a.idle_seconds)
 
