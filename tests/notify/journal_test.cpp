@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "notify/journal_notifier.h"
+#include "notify/make_notifier.h"
 #include "notify_test_util.h"
 
 using namespace sshd_health;
@@ -97,4 +98,27 @@ TEST_CASE("journal entries written from JournalFields read back with their field
   CHECK(f["PRIORITY"] == std::vector<std::string>{"4"});
   CHECK(f["SSHD_HEALTH_PATH"] == std::vector<std::string>{"/etc/ssh/ssh_host_ed25519_key"});
   sd_journal_close(j);
+}
+
+TEST_CASE("the journal and syslog notifiers report a missing daemon instead of dropping silently",
+          "[notify]") {
+  TempDir dir;
+  const Config c = test::LoadTestConfig(dir.path(), "notify:\n  notifiers:\n"
+                                                    "    - { name: log, type: journal }\n"
+                                                    "    - { name: sys, type: syslog, facility: local3 }\n");
+  const Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
+  const DeliveryResult journal = MakeNotifier(c.notify.notifiers.at(0))->Deliver({a});
+  if (::access("/run/systemd/journal/socket", F_OK) == 0) {
+    CHECK(journal.code == DeliveryResult::Code::kOk);
+  } else {
+    CHECK(journal.code == DeliveryResult::Code::kPermanent);
+    CHECK(journal.reason.find("journald is not running here") == 0);
+  }
+  const DeliveryResult syslog = MakeNotifier(c.notify.notifiers.at(1))->Deliver({a});
+  if (::access("/dev/log", F_OK) == 0) {
+    CHECK(syslog.code == DeliveryResult::Code::kOk);
+  } else {
+    CHECK(syslog.code == DeliveryResult::Code::kPermanent);
+    CHECK(syslog.reason == "no syslog daemon listens here (/dev/log is missing)");
+  }
 }
