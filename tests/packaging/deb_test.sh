@@ -142,7 +142,9 @@ rc=0
 /usr/sbin/sshd-health config validate >"$work/validate.out" 2>&1 || rc=$?
 if stub "$work/validate.out"; then
   pending "config validate is a stub (want: exit 0 on the shipped config)"
-elif [ "$rc" -eq 0 ]; then ok "config validate: shipped config is valid"
+elif [ "$rc" -eq 0 ] && grep -q '^OK: config /etc/sshd-health/config.yaml, [1-9][0-9]* rules from /usr/share/sshd-health/rules' "$work/validate.out" &&
+     ! grep -q 'no rule files' "$work/validate.out"; then
+  ok "config validate: shipped config is valid, shipped rules load: $(head -1 "$work/validate.out")"
 else cat "$work/validate.out" >&2; fail "config validate of the shipped config: exit $rc"; fi
 
 # check against a test sshd_config with its own host key; state in the temp directory.
