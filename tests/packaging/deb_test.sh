@@ -34,6 +34,7 @@ done
 work=$(mktemp -d /tmp/sshd-health-deb-test.XXXXXX)
 policy_rc_d_created=0
 cleanup() {
+  [ -s "$work/ssh/sshd.pid" ] && kill "$(cat "$work/ssh/sshd.pid")" 2>/dev/null || true
   dpkg --purge "$pkg" >/dev/null 2>&1 || true
   [ "$policy_rc_d_created" = 1 ] && rm -f /usr/sbin/policy-rc.d
   if [ -e "$work/saved-state" ] && [ ! -e /var/lib/sshd-health ]; then
@@ -178,6 +179,49 @@ for c in report["checks"]:
 EOF
 then ok "check: exit $rc, JSON report"
 else cat "$work/check.json" "$work/check.err" >&2; fail "check: exit $rc or report not as specified"; fi
+
+# The unit's privileges, approximated without systemd by setpriv: capability bounding
+# set CAP_SYS_PTRACE only, no new privileges, groups adm and systemd-journal. Against a
+# real sshd (root, on 127.0.0.1) every audit must still see what it needs: `sshd -T`
+# runs (host keys are root's) and sshd's /proc entries are readable (its pid appears
+# in the stale_libraries detail).
+if stub "$work/check.err"; then
+  pending "check is a stub (want: under the unit's capabilities, sshd -T runs and sshd's /proc is read)"
+else
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat >"$work/ssh/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/ssh/ssh_host_ed25519_key
+PidFile $work/ssh/sshd.pid
+EOF
+  mkdir -p /run/sshd
+  /usr/sbin/sshd -f "$work/ssh/sshd_config" -E "$work/ssh/sshd.log"
+  for _ in $(seq 100); do [ -s "$work/ssh/sshd.pid" ] && break; sleep 0.05; done  # wait for the pid file
+  sshd_pid=$(cat "$work/ssh/sshd.pid")
+  as_unit() {
+    setpriv --bounding-set=-all,+sys_ptrace --inh-caps=-all --no-new-privs \
+      --groups=adm,systemd-journal -- "$@"
+  }
+  rc=0
+  as_unit /usr/sbin/sshd-health check -c "$work/config.yaml" --format json >"$work/check-unit.json" 2>"$work/check-unit.err" || rc=$?
+  if python3 - "$work/check-unit.json" "$sshd_pid" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+checks = {c["check"]: c for c in report["checks"]}
+for name in ("config", "host_keys", "stale_libraries", "liveness"):
+    assert checks[name]["status"] == "ok", (name, checks[name])
+assert "sshd -T" in checks["config"].get("detail", ""), checks["config"]
+assert sys.argv[2] in checks["stale_libraries"].get("detail", ""), checks["stale_libraries"]
+EOF
+  then ok "check with the unit's capabilities: sshd -T ran, sshd's /proc was read (exit $rc)"
+  else cat "$work/check-unit.json" "$work/check-unit.err" >&2; fail "check with the unit's capabilities"; fi
+  # For the record (not asserted; kernels differ): the same without CAP_SYS_PTRACE.
+  setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- \
+    /usr/sbin/sshd-health check -c "$work/config.yaml" --format json --only stale_libraries 2>/dev/null |
+    python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"][0]; print("info: without CAP_SYS_PTRACE, stale_libraries:", c["status"], "-", c.get("detail", ""))' || true
+  kill "$sshd_pid" 2>/dev/null || true
+fi
 
 # scan a small log with the shipped rules: MaxStartups drops must alert.
 cat >"$work/auth.log" <<'EOF'
