@@ -38,8 +38,11 @@ test: test-deps build
 run: build
 	@$(BUILD)/sshd-health scan
 
+# BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
+BENCH_ARGS ?=
 bench: test-deps build
-	@echo "no benchmarks yet"
+	@sh tests/bench/install-bench-deps.sh
+	python3 tests/bench/run_bench.py --binary $(BUILD)/sshd-health --rules rules --out $(BUILD)/bench $(BENCH_ARGS)
 
 deb:
 	@sh packaging/install-deps.sh --deb

@@ -1,14 +1,11 @@
-#include <cstdio>
-
+#include "core/app.h"
 #include "core/commands.h"
 
 namespace sshd_health {
 
-// STUB: not implemented yet.
 int RunDaemon(const DaemonOptions& options) {
-  (void)options;
-  std::fprintf(stderr, "sshd-health: not implemented yet\n");
-  return 3;
+  App app(options);
+  return app.Run();
 }
 
 }  // namespace sshd_health

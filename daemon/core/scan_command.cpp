@@ -17,6 +17,7 @@
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
 #include "core/text.h"
+#include "core/yaml_util.h"
 #include "parse/syslog_line.h"
 #include "rules/pipeline.h"
 #include "rules/rule_loader.h"
@@ -79,14 +80,13 @@ bool ScanInput(const std::string& path, Pipeline& pipeline, ManualClock& clock,
   if (reader.mtime() && clock.Now() < *reader.mtime()) clock.Set(*reader.mtime());
   std::string_view line;
   while (reader.Next(line)) {
-    const auto record = ParseSyslogLine(line, context);
-    if (!record) continue;
-    if (record->has_ts) {
-      // Lines without a time (journal short form) take the last time seen.
-      clock.Set(record->ts);
-      if (record->ts > latest) latest = record->ts;
+    const LogRecord record = RecordFromLine(line, context);
+    if (record.has_ts) {
+      // Lines without a time (journal short form, sshd -E logs) take the last time seen.
+      clock.Set(record.ts);
+      if (record.ts > latest) latest = record.ts;
     }
-    pipeline.Process(*record, alerts, observer);
+    pipeline.Process(record, alerts, observer);
     out.MaybeFlush();
   }
   totals.lines += reader.stats().lines;
@@ -103,6 +103,14 @@ bool ScanInput(const std::string& path, Pipeline& pipeline, ManualClock& clock,
 int RunScan(const ScanOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const Config config = LoadConfigOrDefault(options.config_path);
+  // Config paths may be absent (rules.d is optional); a directory named on the command
+  // line is meant to exist, and a typo must not silently scan without its rules.
+  for (const std::string& dir : options.rule_dirs) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      throw ConfigError("--rules " + dir + ": not a directory");
+    }
+  }
   const std::vector<std::string>& rule_dirs =
       options.rule_dirs.empty() ? config.rules.paths : options.rule_dirs;
   std::vector<Rule> rules = LoadRules(rule_dirs);

@@ -1,9 +1,10 @@
 #include "core/scan_output.h"
 
+#include <array>
 #include <charconv>
+#include <limits>
 #include <ctime>
 
-#include <fmt/format.h>
 
 #include "core/severity.h"
 #include "core/text.h"
@@ -12,16 +13,18 @@
 namespace sshd_health {
 namespace {
 
-// True when EscapeForOutput would return `text` unchanged and JSON needs no escapes:
-// printable ASCII only, within the output bound. Almost every log line takes this path,
-// which skips a copy per field.
-bool IsPlainAscii(std::string_view text) {
+// True when EscapeForOutput would return `text` unchanged and JSON needs no escape:
+// printable ASCII but the quote and the backslash, within the output bound. Almost every
+// log line is; the loop has no early exit so the compiler can vectorise it.
+bool IsPlain(std::string_view text) {
   if (text.size() > kMaxOutputLine) return false;
+  unsigned bad = 0;
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+    bad |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c >= 0x7f) |
+           static_cast<unsigned>(c == '"') | static_cast<unsigned>(c == '\\');
   }
-  return true;
+  return bad == 0;
 }
 
 void AppendJsonEscapedUtf8(std::string_view escaped, std::string& out) {
@@ -37,36 +40,58 @@ void AppendInt(long long v, std::string& out) {
   out.append(buf, r.ptr);
 }
 
-// FormatRfc3339, with the date part cached per second: events of one log come in runs
-// within the same second, and gmtime plus formatting is most of the cost of a record.
-void AppendRfc3339(TimePoint t, std::string& out) {
-  thread_local long long cached_secs = -1;
-  thread_local std::string cached_prefix;
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
-  const auto secs = std::chrono::floor<std::chrono::seconds>(us);
-  const long long frac = (us - secs).count();
-  if (secs.count() != cached_secs) {
-    cached_secs = secs.count();
-    cached_prefix = FormatRfc3339(TimePoint(secs));
-    cached_prefix.pop_back();  // the 'Z'
-  }
-  out += cached_prefix;
-  if (frac != 0) out += fmt::format(".{:06}", frac);
-  out += 'Z';
+void PutTwoDigits(int v, char* dst) {
+  dst[0] = static_cast<char>('0' + v / 10);
+  dst[1] = static_cast<char>('0' + v % 10);
 }
 
-// A quoted text value for the text format: escaped, with quotes and backslashes escaped
-// so a user name such as `x" ip=1.2.3.4` stays inside its quotes.
+// FormatRfc3339's output, with the date part cached per day: formatting a date is most
+// of the cost of a record, and a log's lines come in runs from the same day.
+void AppendRfc3339(TimePoint t, std::string& out) {
+  constexpr long long kDay = 86400;
+  thread_local long long cached_day = std::numeric_limits<long long>::min();
+  thread_local std::string cached_date;  // "2026-11-21T"
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
+  const long long secs = std::chrono::floor<std::chrono::seconds>(us).count();
+  const long long frac = us.count() - secs * 1'000'000;
+  const long long day = secs >= 0 ? secs / kDay : (secs - kDay + 1) / kDay;
+  if (day != cached_day) {
+    cached_day = day;
+    const std::string full = FormatRfc3339(TimePoint(std::chrono::seconds(day * kDay)));
+    cached_date = full.substr(0, full.find('T') + 1);
+  }
+  const auto in_day = static_cast<int>(secs - day * kDay);
+  char time[17] = "00:00:00.000000Z";
+  PutTwoDigits(in_day / 3600, time);
+  PutTwoDigits(in_day / 60 % 60, time + 3);
+  PutTwoDigits(in_day % 60, time + 6);
+  out += cached_date;
+  if (frac == 0) {
+    time[8] = 'Z';
+    out.append(time, 9);
+    return;
+  }
+  long long rest = frac;
+  for (int i = 14; i >= 9; --i, rest /= 10) time[i] = static_cast<char>('0' + rest % 10);
+  out.append(time, 16);
+}
+
+// A quoted value for the text format: escaped for output, and a quote inside becomes \"
+// so a user name such as `x" ip=1.2.3.4` stays visibly inside its quotes. Backslashes are
+// left alone: the text form is for people; JSON is the exact one.
 void AppendQuoted(std::string_view text, std::string& out) {
   out += '"';
-  AppendJsonStringBody(text, out);
+  for (const char c : EscapeForOutput(text)) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
   out += '"';
 }
 
 }  // namespace
 
 void AppendJsonStringBody(std::string_view text, std::string& out) {
-  if (IsPlainAscii(text)) {
+  if (IsPlain(text)) {
     out.append(text);
     return;
   }
@@ -136,7 +161,7 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
   out.append(EventKindName(e.kind));
   if (!e.ip.empty()) {
     out += " ip=";
-    AppendJsonStringBody(e.ip, out);  // an address or a host name: no spaces or quotes
+    out += EscapeForOutput(e.ip);  // an address or a host name as sshd logged it
   }
   if (e.port != 0) {
     out += " port=";

@@ -30,6 +30,23 @@ bool Expect(Sv s, std::size_t& pos, char c) {
   return true;
 }
 
+// An optional ".ddd..." fraction of a second, kept to microseconds.
+bool ReadFraction(Sv s, std::size_t& pos, std::int64_t& micros) {
+  micros = 0;
+  if (pos >= s.size() || s[pos] != '.') return true;
+  ++pos;
+  int digits = 0;
+  for (; pos < s.size() && IsDigit(s[pos]); ++pos) {
+    if (digits < 6) {
+      micros = micros * 10 + (s[pos] - '0');
+      ++digits;
+    }
+  }
+  if (digits == 0) return false;
+  for (; digits < 6; ++digits) micros *= 10;
+  return true;
+}
+
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t DaysFromCivil(int y, int m, int d) {
   y -= m <= 2 ? 1 : 0;
@@ -79,13 +96,32 @@ int LocalYear(TimePoint reference) {
   return last_year;
 }
 
+// "Jan".."Dec" -> 1..12, else 0. Packs the three bytes into one integer so every
+// line costs one switch rather than up to twelve compares.
 int MonthFromName(Sv s) {
-  static constexpr Sv kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (s == kMonths[i]) return i + 1;
+  if (s.size() != 3) return 0;
+  const auto key = static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) << 16 |
+                   static_cast<std::uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+                   static_cast<std::uint32_t>(static_cast<unsigned char>(s[2]));
+  constexpr auto K = [](const char (&m)[4]) {
+    return static_cast<std::uint32_t>(m[0]) << 16 | static_cast<std::uint32_t>(m[1]) << 8 |
+           static_cast<std::uint32_t>(m[2]);
+  };
+  switch (key) {
+    case K("Jan"): return 1;
+    case K("Feb"): return 2;
+    case K("Mar"): return 3;
+    case K("Apr"): return 4;
+    case K("May"): return 5;
+    case K("Jun"): return 6;
+    case K("Jul"): return 7;
+    case K("Aug"): return 8;
+    case K("Sep"): return 9;
+    case K("Oct"): return 10;
+    case K("Nov"): return 11;
+    case K("Dec"): return 12;
+    default: return 0;
   }
-  return 0;
 }
 
 // "Nov 21 16:31:02 " (day space- or zero-padded, or bare "Nov 5"). Year from ctx.
@@ -111,12 +147,16 @@ bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimeP
     return false;
   }
   if (!ValidDate(mon, day, h, mi, s)) return false;
+  // journalctl -o short-precise: "Nov 21 16:31:02.123456".
+  std::int64_t micros = 0;
+  if (!ReadFraction(line, p, micros)) return false;
   const int year = LocalYear(ctx.reference);
   std::int64_t epoch = LocalToEpoch(year, mon, day, h, mi, s);
   // A December line read in January belongs to last year.
   const auto ref = std::chrono::duration_cast<std::chrono::seconds>(ctx.reference.time_since_epoch()).count();
   if (epoch > ref + 86400) epoch = LocalToEpoch(year - 1, mon, day, h, mi, s);
-  ts = TimePoint{std::chrono::seconds{epoch}};
+  ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
+                                                                  std::chrono::microseconds{micros})};
   pos = p;
   return true;
 }
@@ -132,21 +172,10 @@ bool ParseIsoTime(Sv line, std::size_t& pos, TimePoint& ts) {
       !ReadDigits(line, p, 2, s)) {
     return false;
   }
-  if (!ValidDate(mon, day, h, mi, s)) return false;
+  // TimePoint counts nanoseconds: it spans 1678-2262. Logs are far inside that.
+  if (y < 1970 || y > 2200 || !ValidDate(mon, day, h, mi, s)) return false;
   std::int64_t micros = 0;
-  if (p < line.size() && line[p] == '.') {
-    ++p;
-    int digits = 0;
-    while (p < line.size() && IsDigit(line[p])) {
-      if (digits < 6) {
-        micros = micros * 10 + (line[p] - '0');
-        ++digits;
-      }
-      ++p;
-    }
-    if (digits == 0) return false;
-    for (; digits < 6; ++digits) micros *= 10;
-  }
+  if (!ReadFraction(line, p, micros)) return false;
   std::int64_t epoch = 0;
   if (p < line.size() && line[p] == 'Z') {
     ++p;
@@ -305,8 +334,7 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
     if (pos < line.size() && line[pos] == '1' && pos + 1 < line.size() && line[pos + 1] == ' ') {
       return ParseRfc5424(line, pos, rec);
     }
-    line = line.substr(pos);
-    rec.line = rec.line;  // keep the whole line as read
+    line = line.substr(pos);  // rec.line keeps the priority: it is the line as read
     pos = 0;
   }
   if (IsDigit(line[0])) {
@@ -321,6 +349,15 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
   }
   // journalctl short form without a timestamp: "host prog[pid]: msg".
   return ParseHostTagMessage(line, 0, false, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+}
+
+LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {
+  if (auto record = ParseSyslogLine(line, ctx)) return *record;
+  LogRecord bare;
+  bare.program = "sshd";
+  bare.message = line;
+  bare.line = line;
+  return bare;
 }
 
 }  // namespace sshd_health

@@ -23,4 +23,10 @@ struct SyslogContext {
 /// nullopt when the line has none of the forms above. The record's views point into `line`.
 std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogContext& ctx);
 
+/// What every line-based source uses: the syslog forms above, or else the line taken as a
+/// bare sshd message with no time, host or pid - the form of sshd's own `-E logfile` and
+/// of `journalctl -o cat`. In a syslog file every line has a header, so the fallback
+/// only applies to those bare logs.
+LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx);
+
 }  // namespace sshd_health

@@ -178,6 +178,16 @@ bool LineReader::Fill() {
   return true;
 }
 
+std::string_view LineReader::Bounded(const char* start, std::size_t len) {
+  if (len > 0 && start[len - 1] == '\r') --len;
+  if (len > max_line_) {
+    len = max_line_;
+    ++stats_.truncated;
+  }
+  ++stats_.lines;
+  return std::string_view(start, len);
+}
+
 bool LineReader::Next(std::string_view& line) {
   while (true) {
     char* const base = buf_.get();
@@ -195,20 +205,12 @@ bool LineReader::Next(std::string_view& line) {
     const void* nl = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
     if (nl) {
       const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-      std::size_t len = stop - begin_;
-      if (len > max_line_) {
-        len = max_line_;
-        ++stats_.truncated;
-      } else if (len > 0 && base[begin_ + len - 1] == '\r') {
-        --len;
-      }
-      line = std::string_view(base + begin_, len);
+      line = Bounded(base + begin_, stop - begin_);
       begin_ = scan_from_ = stop + 1;
-      ++stats_.lines;
       return true;
     }
     const std::size_t pending = end_ - begin_;
-    if (pending > max_line_) {
+    if (pending > max_line_ + 1) {  // + 1: a "\r" that may precede the newline
       // No newline within the bound: return the first max_line_ bytes and drop the rest of
       // this line, so an endless line cannot grow the buffer.
       line = std::string_view(base + begin_, max_line_);
@@ -220,11 +222,8 @@ bool LineReader::Next(std::string_view& line) {
     }
     if (eof_ || !error_.empty()) {
       if (pending == 0) return false;
-      std::size_t len = pending;
-      if (base[begin_ + len - 1] == '\r') --len;
-      line = std::string_view(base + begin_, len);
+      line = Bounded(base + begin_, pending);
       begin_ = scan_from_ = end_;
-      ++stats_.lines;
       return true;
     }
     scan_from_ = end_;

@@ -71,7 +71,8 @@ class LineReader {
   // Appends up to `room` bytes at `dst`; returns the count, 0 at end, -1 on error.
   long ReadRaw(char* dst, std::size_t room);
   long ReadGzip(char* dst, std::size_t room);
-  void DetectGzip();
+  // One complete line of `len` bytes: drops a trailing "\r", cuts at max_line_, counts.
+  std::string_view Bounded(const char* start, std::size_t len);
   void SetError(std::string message);
 
   int fd_;

@@ -66,6 +66,22 @@ TEST_CASE("classic days may be space-padded, zero-padded or bare", "[parse]") {
   }
 }
 
+TEST_CASE("journalctl short-precise and short-iso timestamps are read too", "[parse]") {
+  const auto precise = ParseSyslogLine("Nov 21 16:31:02.250000 web1 sshd[1]: m", At(Local(2026, 11, 22, 0, 0, 0)));
+  REQUIRE(precise);
+  CHECK(precise->ts == Local(2026, 11, 21, 16, 31, 2) + milliseconds{250});
+  const auto iso = ParseSyslogLine("2026-11-21T16:31:02+0100 web1 sshd[1]: m", {});
+  REQUIRE(iso);
+  CHECK(iso->ts == Utc(2026, 11, 21, 15, 31, 2));
+}
+
+TEST_CASE("a classic line keeping its <PRI> is read, and the record's line is the whole input", "[parse]") {
+  const auto rec = ParseSyslogLine("<86>Nov 21 16:31:02 web1 sshd[1]: m", {});
+  REQUIRE(rec);
+  CHECK(rec->message == "m");
+  CHECK(rec->line == "<86>Nov 21 16:31:02 web1 sshd[1]: m");
+}
+
 TEST_CASE("rsyslog ISO timestamps keep their fraction and offset", "[parse]") {
   SECTION("offset") {
     const auto rec = ParseSyslogLine("2026-11-21T16:31:02.123456+01:00 web1 sshd-session[77]: hello", {});
@@ -156,7 +172,8 @@ TEST_CASE("trailing CR and LF are not part of the line", "[parse]") {
 
 TEST_CASE("lines in none of the forms are refused", "[parse]") {
   for (const char* line : {"", "hello", "Nov 99 16:31:02 h sshd[1]: x", "Nov 21 25:31:02 h sshd[1]: x",
-                           "Nov 21 16:31 h sshd[1]: x", "2026-13-21T16:31:02Z h sshd[1]: x", "<38> garbage",
+                           "Nov 21 16:31 h sshd[1]: x", "2026-13-21T16:31:02Z h sshd[1]: x",
+                           "1019-11-21T16:31:02Z h sshd[1]: x", "9999-11-21T16:31:02Z h sshd[1]: x", "<38> garbage",
                            "srv sshd[12x]: x", "srv sshd[1234567890]: x", "Nov 21 16:31:02", "just two"}) {
     INFO(line);
     CHECK_FALSE(ParseSyslogLine(line, {}));
@@ -173,3 +190,14 @@ TEST_CASE("IsSshdProgram knows the identifiers of every release", "[parse]") {
 
 }  // namespace
 }  // namespace sshd_health
+
+TEST_CASE("a line without a syslog header is a bare sshd message (sshd -E logs)", "[parse]") {
+  const sshd_health::SyslogContext ctx{};
+  const auto bare = sshd_health::RecordFromLine("Invalid user bob from 192.0.2.1 port 4242", ctx);
+  CHECK(bare.program == "sshd");
+  CHECK(bare.message == "Invalid user bob from 192.0.2.1 port 4242");
+  CHECK_FALSE(bare.has_ts);
+  CHECK(bare.pid == 0);
+  const auto syslog = sshd_health::RecordFromLine("Nov 21 16:31:02 host cron[5]: job", ctx);
+  CHECK(syslog.program == "cron");
+}

@@ -194,7 +194,7 @@ TEST_CASE("cooldown: no re-fire inside it, still counting; fires again after it"
   CHECK(sink.alerts[1].count == 31);
   CHECK(sink.alerts[1].first_seen == kT0);
   CHECK(sink.alerts[1].id == sink.alerts[0].id);
-  CHECK(sink.alerts[1].evidence.size() == kMaxEvidence);
+  CHECK(sink.alerts[1].evidence.size() == 1);  // the line that fired it again
 }
 
 TEST_CASE("a group that fired resolves once quiet for its cooldown", "[rules]") {
@@ -355,4 +355,31 @@ TEST_CASE("one event can fire several rules", "[rules]") {
   REQUIRE(sink.alerts.size() == 2);
   CHECK(sink.alerts[0].rule == "test.a");
   CHECK(sink.alerts[1].rule == "test.b");
+}
+
+TEST_CASE("a large threshold counts in buckets: bounded memory, a window up to one bucket late", "[rules]") {
+  ManualClock clock;
+  // 160 s window in 16 buckets of 10 s.
+  RuleEngine engine({BruteForce(100, 160s)}, clock);
+  RecordingSink sink;
+  SECTION("100 events within the window fire") {
+    for (int i = 0; i < 100; ++i) engine.Observe(Fail(kT0 + std::chrono::seconds(i)), sink);
+    REQUIRE(sink.alerts.size() == 1);
+    CHECK(sink.alerts[0].count == 100);
+    CHECK(sink.alerts[0].first_seen == kT0);
+  }
+  SECTION("100 events spread over twice the window do not") {
+    for (int i = 0; i < 100; ++i) engine.Observe(Fail(kT0 + std::chrono::milliseconds(i * 3200)), sink);
+    CHECK(sink.alerts.empty());
+  }
+}
+
+TEST_CASE("a huge threshold over many groups does not allocate per threshold", "[rules]") {
+  ManualClock clock;
+  RuleEngine engine({BruteForce(100'000, 1h)}, clock);
+  RecordingSink sink;
+  // Would need 100,000 x 800 KB with a ring of times per group.
+  for (int i = 0; i < 100'000; ++i) engine.Observe(Fail(kT0, "10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)), sink);
+  CHECK(engine.stats().groups == 100'000);
+  CHECK(sink.alerts.empty());
 }

@@ -1,0 +1,90 @@
+#include "audit/check.h"
+
+#include <regex>
+
+#include "audit/config_check.h"
+#include "audit/fail2ban_check.h"
+#include "audit/host_key_check.h"
+#include "audit/liveness_check.h"
+#include "audit/stale_library_check.h"
+#include "core/text.h"
+
+namespace sshd_health {
+
+AuditSettings AuditSettingsFromConfig(const Config& config) {
+  AuditSettings s;
+  s.sshd_binary = config.audit.sshd_binary;
+  s.sshd_config = config.audit.sshd_config;
+  s.state_dir = config.state_dir;
+  s.probe = config.audit.probe;
+  return s;
+}
+
+SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
+  SshdFacts facts;
+  const auto timeout = settings.command_timeout;
+  const std::string& binary = settings.sshd_binary;
+  const std::string& path = settings.sshd_config;
+  std::string why_not_sshd;
+  if (!host.Stat(binary)) {
+    why_not_sshd = binary + " not found";
+  } else {
+    // `sshd -V` (9.2+) prints "OpenSSH_9.2p1 Debian-2, OpenSSL ..."; older versions print
+    // the same line in their usage message.
+    if (auto v = host.RunCommand({binary, "-V"}, timeout)) {
+      static const std::regex kVersion(R"(OpenSSH_(\d+)\.(\d+)[^\s,]*)");
+      std::smatch m;
+      const std::string text = v->err + v->out;
+      if (std::regex_search(text, m, kVersion)) {
+        facts.version = m[0].str();
+        facts.version_major = std::stoi(m[1].str());
+        facts.version_minor = std::stoi(m[2].str());
+      }
+    }
+    if (auto t = host.RunCommand({binary, "-t", "-f", path}, timeout); t && !t->timed_out) {
+      facts.test_ran = true;
+      if (t->exit_code != 0) {
+        facts.test_error = t->err.empty() ? "exit status " + std::to_string(t->exit_code) : t->err;
+      }
+    }
+    auto dump = host.RunCommand({binary, "-T", "-f", path}, timeout);
+    if (dump && dump->exit_code == 0 && !dump->out.empty()) {
+      facts.config = ParseSshdTOutput(dump->out);
+      facts.config.source = "sshd -T -f " + path;
+      facts.config.from_sshd = true;
+      return facts;
+    }
+    if (!dump) {
+      why_not_sshd = dump.error().message;
+    } else {
+      const std::string err(TrimSpace(dump->err.substr(0, dump->err.find('\n'))));
+      why_not_sshd = "sshd -T failed" + (err.empty() ? "" : ": " + EscapeForOutput(err, 200));
+    }
+  }
+  auto parsed = ParseSshdConfigFile(host, path);
+  if (parsed) {
+    facts.config = std::move(*parsed);
+    facts.config.source = "parsed " + path + " (" + why_not_sshd + ")";
+  } else {
+    FillSshdDefaults(facts.config);
+    facts.config.source = "OpenSSH defaults (" + why_not_sshd + "; " + parsed.error().message + ")";
+  }
+  return facts;
+}
+
+const std::vector<std::string>& AllCheckNames() {
+  static const std::vector<std::string> kNames = {"config", "host_keys", "stale_libraries",
+                                                  "liveness", "fail2ban"};
+  return kNames;
+}
+
+std::unique_ptr<Check> MakeCheck(std::string_view name, const AuditContext& context) {
+  if (name == "config") return std::make_unique<ConfigCheck>(context);
+  if (name == "host_keys") return std::make_unique<HostKeyCheck>(context);
+  if (name == "stale_libraries") return std::make_unique<StaleLibraryCheck>(context);
+  if (name == "liveness") return std::make_unique<LivenessCheck>(context);
+  if (name == "fail2ban") return std::make_unique<Fail2banCheck>(context);
+  return nullptr;
+}
+
+}  // namespace sshd_health

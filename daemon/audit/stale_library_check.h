@@ -1,0 +1,34 @@
+#pragma once
+// The "stale_libraries" check: does the running sshd listener still map code that a
+// package upgrade replaced on disk? stale_library.sshd per file.
+#include "audit/check.h"
+
+namespace sshd_health {
+
+class StaleLibraryCheck final : public Check {
+ public:
+  explicit StaleLibraryCheck(const AuditContext& context) : context_(context) {}
+  std::string_view Name() const override { return "stale_libraries"; }
+  Result<std::vector<Finding>> Run(const HostView& host) override;
+
+ private:
+  const AuditContext& context_;
+};
+
+/// One file-backed line of /proc/PID/maps.
+struct MapsEntry {
+  std::string range;   // "7f00-7f10" (the /proc/PID/map_files name)
+  unsigned major = 0, minor = 0;
+  std::uint64_t inode = 0;
+  std::string path;    // without " (deleted)"
+  bool deleted = false;
+};
+
+/// File-backed entries (path starts with '/'), one per distinct path; pseudo files
+/// (memfd:, /dev/, [vdso], SYSV shm) are skipped.
+std::vector<MapsEntry> ParseProcMaps(std::string_view maps);
+
+/// True for the libraries whose old copy makes a running sshd critical.
+bool IsCriticalLibrary(std::string_view path);
+
+}  // namespace sshd_health

@@ -1,0 +1,406 @@
+#include "core/app.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include "audit/audit_scheduler.h"
+#include "core/daemon_log.h"
+#include "core/text.h"
+#include "core/yaml_util.h"
+#include "notify/alert_output.h"
+#include "rules/pipeline.h"
+#include "rules/rule_loader.h"
+#include "sources/file_source.h"
+#include "sources/journal_source.h"
+#include "sources/log_source.h"
+#include "sources/record_dedup.h"
+
+namespace sshd_health {
+namespace {
+
+// How often the rules engine drops expired state and resolves quiet alerts. Idle cost is
+// one wake-up per period.
+constexpr auto kExpireInterval = std::chrono::seconds(15);
+// STATUS= is sent at most this often, and only after something changed.
+constexpr auto kStatusInterval = std::chrono::seconds(2);
+// How long Stop gives the notifiers to deliver what is queued before spooling it.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+constexpr const char* kReloadFailedRule = "sshd_health.reload_failed";
+constexpr const char* kJournalRuntimeDir = "/run/systemd/journal";
+
+bool JournalWanted(const JournalSourceConfig& journal) {
+  switch (journal.enabled) {
+    case Tristate::kOn: return true;
+    case Tristate::kOff: return false;
+    case Tristate::kAuto: break;
+  }
+  std::error_code ec;
+  return !journal.directory.empty() || std::filesystem::exists(kJournalRuntimeDir, ec);
+}
+
+// What decides whether a reload must re-open the sources.
+std::string SourcesFingerprint(const Config& c) {
+  std::string s = fmt::format("{}|{}|{}|{}|{}", c.state_dir, static_cast<int>(c.sources.journal.enabled),
+                              c.sources.journal.directory, static_cast<int>(c.sources.journal.start),
+                              JournalWanted(c.sources.journal));
+  for (const auto& f : c.sources.files) s += "|" + f.path;
+  return s;
+}
+
+// What decides whether a reload must rebuild the alert output.
+std::string NotifyFingerprint(const Config& c) {
+  std::string s = fmt::format("{}|{}|{}", c.notify.dedup_window.count(), c.notify.group_wait.count(),
+                              c.notify.spool_max);
+  for (const auto& n : c.notify.notifiers) {
+    YAML::Emitter out;
+    out << n.options;
+    s += fmt::format("|{}|{}|{}|{}", n.name, n.type, static_cast<int>(n.min_severity), out.c_str());
+    for (const auto& r : n.include_rules) s += "+" + r;
+    for (const auto& r : n.exclude_rules) s += "-" + r;
+  }
+  return s;
+}
+
+std::string FallbackStateDir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sshd-health";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/.local/state/sshd-health";
+  return fmt::format("/tmp/sshd-health-{}", ::getuid());
+}
+
+}  // namespace
+
+// Counts and logs every alert, then hands it to the output (dispatcher + notifiers).
+class App::Sink final : public AlertSink {
+ public:
+  Sink(App& app) : app_(app) {}
+  void Emit(const Alert& alert) override {
+    ++app_.counters_.alerts;
+    const auto level = alert.severity == Severity::kInfo ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level, "alert {} {} {}: {}", alert.rule, SeverityName(alert.severity),
+                AlertStatusName(alert.status), EscapeForOutput(alert.summary));
+    if (app_.output_) app_.output_->Emit(alert);
+  }
+
+ private:
+  App& app_;
+};
+
+App::App(DaemonOptions options)
+    : options_(std::move(options)),
+      signals_(io_),
+      expire_timer_(io_),
+      watchdog_timer_(io_),
+      status_timer_(io_),
+      sink_(std::make_unique<Sink>(*this)) {}
+
+App::~App() {
+  StopSources();
+  if (audits_) audits_->Stop();
+}
+
+template <typename Fn>
+void App::Guard(const char* what, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    ++counters_.handler_errors;
+    spdlog::error("bug: {} threw: {}", what, EscapeForOutput(e.what()));
+  } catch (...) {
+    ++counters_.handler_errors;
+    spdlog::error("bug: {} threw a non-standard exception", what);
+  }
+}
+
+std::unique_ptr<Config> App::LoadEffectiveConfig() const {
+  auto config = std::make_unique<Config>(LoadConfigOrDefault(options_.config_path));
+  if (options_.foreground_text) {
+    // make run: alerts readable on the terminal, beside whatever the config sends.
+    std::string name = "stdout";
+    for (const auto& n : config->notify.notifiers) {
+      if (n.name == name) name = "terminal";
+    }
+    NotifierConfig stdout_text;
+    stdout_text.name = name;
+    stdout_text.type = "stdout";
+    stdout_text.options = YAML::Node(YAML::NodeType::Map);
+    stdout_text.options["name"] = name;
+    stdout_text.options["type"] = "stdout";
+    stdout_text.options["format"] = "text";
+    stdout_text.file = "--text";
+    stdout_text.path = fmt::format("notify.notifiers[{}]", config->notify.notifiers.size());
+    config->notify.notifiers.push_back(std::move(stdout_text));
+  }
+  return config;
+}
+
+bool App::ChooseStateDir(Config& config) const {
+  if (StateStore(config.state_dir).Open()) return true;
+  if (config.source != "built-in default") {
+    spdlog::error("cannot use state_dir {} (from {}): not writable", config.state_dir, config.source);
+    return false;
+  }
+  // Run by a user (make run): keep positions in the user's own state directory.
+  const std::string fallback = FallbackStateDir();
+  if (auto r = StateStore(fallback).Open(); !r) {
+    spdlog::error("cannot use state_dir {} nor {}: {}", config.state_dir, fallback, r.error().message);
+    return false;
+  }
+  spdlog::info("state_dir {} is not writable; keeping positions in {}", config.state_dir, fallback);
+  config.state_dir = fallback;
+  return true;
+}
+
+void App::Init() {
+  config_ = LoadEffectiveConfig();
+  SetupDaemonLog(config_->log_level);
+  auto rules = LoadRules(config_->rules.paths);
+  spdlog::info("sshd-health {} starting: config {}, {} rules", SSHD_HEALTH_VERSION, config_->source, rules.size());
+  output_ = MakeAlertOutput(*config_);
+  pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
+}
+
+int App::Run() {
+  Init();  // ConfigError escapes to main: exit 78
+  if (!ChooseStateDir(*config_)) return 73;  // EX_CANTCREAT
+  state_ = std::make_unique<StateStore>(config_->state_dir);
+  output_->Start();
+
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
+  WaitSignal();
+  StartSources();
+  StartAudits();
+  ScheduleExpire();
+  ScheduleWatchdog();
+  notify_.Ready();
+  SendStatus();
+  spdlog::info("ready: {}", StatusLine());
+
+  while (true) {
+    try {
+      io_.run();
+      break;
+    } catch (const std::exception& e) {
+      // A handler let an exception escape: a bug. Log, count, keep serving.
+      ++counters_.handler_errors;
+      spdlog::error("bug: event loop handler threw: {}", EscapeForOutput(e.what()));
+    }
+  }
+  spdlog::info("stopped: {}", StatusLine());
+  return 0;
+}
+
+void App::StartSources() {
+  const Config& c = *config_;
+  const bool start_at_end = c.sources.journal.start == JournalSourceConfig::Start::kTail;
+  const bool journal = JournalWanted(c.sources.journal);
+  if (journal) sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
+  // auto: the files only when there is no journal to follow.
+  if (!journal || c.sources.journal.enabled == Tristate::kOn) {
+    for (const auto& f : c.sources.files) {
+      sources_.push_back(std::make_unique<FileSource>(io_, *state_, f.path, start_at_end));
+    }
+  }
+  // The same line may reach us through the journal and through rsyslog's file.
+  if (journal && sources_.size() > 1) dedup_ = std::make_unique<RecordDedup>();
+  else dedup_.reset();
+  int running = 0;
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    const int id = static_cast<int>(i);
+    auto r = sources_[i]->Start([this, id](const LogRecord& record) { OnRecord(id, record); },
+                                [this] { OnBatchDone(); });
+    if (r) {
+      ++running;
+      spdlog::info("following {}", sources_[i]->Name());
+    } else {
+      spdlog::error("{}", r.error().message);
+    }
+  }
+  sources_running_ = running;
+  if (running == 0) spdlog::warn("no log source could be opened; only audits will run");
+}
+
+void App::StopSources() {
+  for (auto& s : sources_) s->Stop();
+  sources_.clear();
+}
+
+void App::StartAudits() {
+  if (!config_->audit.enabled) return;
+  audits_ = std::make_unique<AuditScheduler>(io_, *config_, *sink_);
+  audits_->Start();
+}
+
+void App::OnRecord(int source_id, const LogRecord& record) {
+  Guard("record handler", [&] {
+    if (dedup_ && dedup_->IsDuplicate(source_id, record)) {
+      ++counters_.duplicates;
+      return;
+    }
+    ++counters_.lines;
+    if (spdlog::should_log(spdlog::level::trace)) {
+      spdlog::trace("record {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
+                    EscapeForOutput(record.line));
+    }
+    const Pipeline::EventObserver observer = [this](const SshdEvent& event) {
+      ++counters_.events;
+      if (spdlog::should_log(spdlog::level::debug)) {
+        spdlog::debug("event {} ip={} user={}", EventKindName(event.kind), EscapeForOutput(event.ip),
+                      EscapeForOutput(event.user));
+      }
+    };
+    pipeline_->Process(record, *sink_, &observer);
+  });
+}
+
+void App::OnBatchDone() { ScheduleStatus(); }
+
+void App::WaitSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      Guard("reload", [this] { Reload(); });
+      WaitSignal();
+      return;
+    }
+    spdlog::info("received {}; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    Guard("shutdown", [this] { Shutdown(); });
+  });
+}
+
+void App::Reload() {
+  if (stopping_) return;
+  notify_.Reloading();
+  ++counters_.reloads;
+  spdlog::info("SIGHUP: reloading configuration");
+  std::unique_ptr<Config> next;
+  std::vector<Rule> rules;
+  std::unique_ptr<AlertOutput> next_output;
+  try {
+    next = LoadEffectiveConfig();
+    rules = LoadRules(next->rules.paths);
+    if (NotifyFingerprint(*next) != NotifyFingerprint(*config_)) next_output = MakeAlertOutput(*next);
+    if (next->state_dir != config_->state_dir && !ChooseStateDir(*next)) {
+      throw ConfigError(fmt::format("{}: state_dir: {} is not writable", next->source, next->state_dir));
+    }
+  } catch (const std::exception& e) {
+    ++counters_.reload_failures;
+    spdlog::error("reload failed, keeping the running configuration: {}", e.what());
+    EmitReloadFailed(e.what());
+    notify_.Ready();
+    SendStatus();
+    return;
+  }
+  // Apply. The auditors hold a reference to the config: stop them before replacing it.
+  if (audits_) {
+    audits_->Stop();
+    audits_.reset();
+  }
+  const bool sources_changed = SourcesFingerprint(*next) != SourcesFingerprint(*config_);
+  if (sources_changed) StopSources();  // saves every position
+  std::unique_ptr<Config> old = std::move(config_);
+  config_ = std::move(next);
+  SetDaemonLogLevel(config_->log_level);
+  pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
+  if (next_output) {
+    output_->Stop(kStopGrace);
+    output_ = std::move(next_output);
+    output_->Start();
+  }
+  if (sources_changed) {
+    state_ = std::make_unique<StateStore>(config_->state_dir);
+    StartSources();
+  }
+  StartAudits();
+  spdlog::info("reloaded {} ({} rules{}{})", config_->source, pipeline_->engine().rules().size(),
+               sources_changed ? ", sources re-opened" : "", next_output ? ", notifiers rebuilt" : "");
+  notify_.Ready();
+  SendStatus();
+}
+
+void App::EmitReloadFailed(const std::string& error) {
+  Alert alert;
+  alert.rule = kReloadFailedRule;
+  const std::string config_name = options_.config_path.value_or(kDefaultConfigPath);
+  alert.id = AlertId(alert.rule, config_name);
+  alert.severity = Severity::kWarning;
+  alert.status = AlertStatus::kFiring;
+  alert.host = LocalHostName();
+  alert.summary = EscapeForOutput("reload failed; still running the previous configuration: " + error, 512);
+  alert.remedy = fmt::format(
+      "Fix the file and key named in the summary, check with `sshd-health config validate -c {}`, "
+      "then reload again: `systemctl reload sshd-health`.", config_name);
+  alert.labels = {{"config", EscapeForOutput(config_name)}};
+  alert.count = 1;
+  alert.first_seen = alert.last_seen = clock_.Now();
+  alert.evidence = {EscapeForOutput(error)};
+  sink_->Emit(alert);
+}
+
+void App::Shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  notify_.Stopping();
+  // The loop is single-threaded: the batch being handled when the signal came is finished.
+  StopSources();
+  if (audits_) audits_->Stop();
+  boost::system::error_code ec;
+  signals_.cancel(ec);
+  expire_timer_.cancel();
+  watchdog_timer_.cancel();
+  status_timer_.cancel();
+  output_->Stop(kStopGrace);
+  io_.stop();
+}
+
+void App::ScheduleExpire() {
+  expire_timer_.expires_after(kExpireInterval);
+  expire_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    Guard("expire", [this] { pipeline_->Expire(clock_.Now(), *sink_); });
+    ScheduleExpire();
+  });
+}
+
+void App::ScheduleWatchdog() {
+  const auto interval = notify_.WatchdogInterval();
+  if (!interval) return;
+  notify_.Watchdog();
+  watchdog_timer_.expires_after(*interval);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    ScheduleWatchdog();
+  });
+}
+
+void App::ScheduleStatus() {
+  if (status_pending_ || stopping_) return;
+  status_pending_ = true;
+  status_timer_.expires_after(kStatusInterval);
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    status_pending_ = false;
+    if (ec || stopping_) return;
+    SendStatus();
+  });
+}
+
+std::string App::StatusLine() const {
+  return fmt::format("{} sources, {} lines, {} events, {} alerts", sources_running_, counters_.lines.load(),
+                     counters_.events.load(), counters_.alerts.load());
+}
+
+void App::SendStatus() { notify_.Status(StatusLine()); }
+
+}  // namespace sshd_health

@@ -1,0 +1,106 @@
+#pragma once
+// App: the daemon's process skeleton (init, run, configure, shutdown), after ISC Kea's.
+// One Boost.Asio io_context thread drives the log sources, inotify, timers and signals:
+//   SIGTERM/SIGINT  stop reading, save positions, flush the outputs, exit 0
+//   SIGHUP          reload config and rules; a broken file keeps the running config and
+//                   raises a `sshd_health.reload_failed` alert
+// An idle daemon wakes only for its timers (rule expiry, watchdog, audits). Handlers never
+// throw out of the loop: a guard logs and counts what escapes.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/alert.h"
+#include "core/clock.h"
+#include "core/commands.h"
+#include "core/config.h"
+#include "core/state_store.h"
+#include "core/systemd_notify.h"
+#include "parse/log_record.h"
+#include "parse/sshd_event.h"
+
+namespace sshd_health {
+
+class AlertOutput;
+class AuditScheduler;
+class LogSource;
+class Pipeline;
+class RecordDedup;
+
+/// Live counters, for STATUS= and /metrics.
+struct DaemonCounters {
+  std::atomic<std::uint64_t> lines{0};       // records read from all sources
+  std::atomic<std::uint64_t> duplicates{0};  // records dropped as another source's copy
+  std::atomic<std::uint64_t> events{0};      // recognised sshd lines
+  std::atomic<std::uint64_t> alerts{0};      // alerts emitted (rules, audits, reload)
+  std::atomic<std::uint64_t> reloads{0};
+  std::atomic<std::uint64_t> reload_failures{0};
+  std::atomic<std::uint64_t> handler_errors{0};  // exceptions caught by the loop's guard
+};
+
+class App {
+ public:
+  explicit App(DaemonOptions options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  /// Runs the daemon until SIGTERM/SIGINT; returns the exit status. Throws ConfigError
+  /// when the initial config or rules are bad (main turns that into exit 78).
+  int Run();
+
+ private:
+  class Sink;
+
+  // The config as the daemon uses it: the file (or built-in default) plus --text's stdout
+  // notifier. Throws ConfigError.
+  std::unique_ptr<Config> LoadEffectiveConfig() const;
+  bool ChooseStateDir(Config& config) const;
+  void Init();
+  void StartSources();
+  void StopSources();
+  void StartAudits();
+  void OnRecord(int source_id, const LogRecord& record);
+  void OnBatchDone();
+  void WaitSignal();
+  void Reload();
+  void Shutdown();
+  void ScheduleExpire();
+  void ScheduleWatchdog();
+  void ScheduleStatus();
+  void SendStatus();
+  std::string StatusLine() const;
+  void EmitReloadFailed(const std::string& error);
+  // Runs `fn`, logging and counting anything it throws.
+  template <typename Fn>
+  void Guard(const char* what, Fn&& fn);
+
+  DaemonOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer expire_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer status_timer_;
+  RealClock clock_;
+  SystemdNotify notify_;
+  std::unique_ptr<Config> config_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<AlertOutput> output_;
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::vector<std::unique_ptr<LogSource>> sources_;
+  std::unique_ptr<RecordDedup> dedup_;
+  std::unique_ptr<AuditScheduler> audits_;
+  DaemonCounters counters_;
+  int sources_running_ = 0;
+  bool status_pending_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,102 @@
+#include "core/state_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace sshd_health {
+namespace {
+
+// Largest record we ever read back; ours are a few hundred bytes.
+constexpr std::size_t kMaxRecord = 64 * 1024;
+
+std::string Errno(std::string_view what, const std::string& path) {
+  return fmt::format("{} {}: {}", what, path, std::strerror(errno));
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+StateStore::StateStore(std::string dir) : dir_(std::move(dir)) {}
+
+Result<void> StateStore::Open() const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return Fail(fmt::format("cannot create state directory {}: {}", dir_, ec.message()));
+  if (::access(dir_.c_str(), W_OK | X_OK) != 0) return Fail(Errno("cannot write state directory", dir_));
+  return {};
+}
+
+std::optional<std::string> StateStore::Load(std::string_view key) const {
+  const std::string path = fmt::format("{}/{}", dir_, key);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  while (out.size() < kMaxRecord) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<void> StateStore::Save(std::string_view key, std::string_view content, bool durable) const {
+  const std::string path = fmt::format("{}/{}", dir_, key);
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return Fail(Errno("cannot write", tmp));
+  bool ok = WriteAll(fd, content);
+  if (ok && durable) ok = ::fsync(fd) == 0;
+  if (::close(fd) != 0) ok = false;
+  if (!ok) {
+    const std::string err = Errno("cannot write", tmp);
+    ::unlink(tmp.c_str());
+    return Fail(err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Errno("cannot rename to", path));
+  if (durable) {
+    const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+  return {};
+}
+
+std::string StateStore::KeyForPath(std::string_view prefix, std::string_view path) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a: stable across builds and restarts
+  for (const unsigned char c : path) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  std::string base(path.substr(path.find_last_of('/') == std::string_view::npos
+                                   ? 0
+                                   : path.find_last_of('/') + 1));
+  for (char& c : base) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  }
+  if (base.size() > 64) base.resize(64);
+  return fmt::format("{}-{:016x}-{}", prefix, h, base);
+}
+
+}  // namespace sshd_health

@@ -1,0 +1,42 @@
+#pragma once
+// StateStore: the daemon's small persistent records (journal cursor, file inode and
+// offset) in state_dir, one file per key. A write replaces the whole record atomically
+// (temporary file + rename), so a crash leaves either the old or the new record, never a
+// torn one.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace sshd_health {
+
+/// Not thread-safe: used from the event-loop thread.
+class StateStore {
+ public:
+  /// `dir` need not exist yet; Open creates it.
+  explicit StateStore(std::string dir);
+
+  /// Creates the directory (mode 0750) and checks that it is writable.
+  Result<void> Open() const;
+
+  /// The record stored under `key`, or nullopt when there is none or it cannot be read.
+  /// REQUIRES: key is a plain file name (no '/').
+  std::optional<std::string> Load(std::string_view key) const;
+
+  /// Replaces the record under `key`. With `durable`, the data and the rename reach the
+  /// disk before it returns (fsync); without, only the atomicity holds - used after every
+  /// batch, with a durable save at shutdown.
+  Result<void> Save(std::string_view key, std::string_view content, bool durable = false) const;
+
+  const std::string& dir() const { return dir_; }
+
+  /// A file-name-safe key for a log file path: "file-" + 16 hex digits of its hash +
+  /// the path's last component, cleaned.
+  static std::string KeyForPath(std::string_view prefix, std::string_view path);
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace sshd_health

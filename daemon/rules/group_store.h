@@ -1,0 +1,109 @@
+#pragma once
+// GroupStore: the rules engine's per-(rule, group key) state, built for attack waves of
+// 100,000 sources: groups live in a slab (no allocation per event, none per group beyond
+// long keys), are found through one open-addressing table of 8-byte entries, and are kept
+// in one queue per rule, oldest first, so expiry and eviction find the oldest in O(1).
+// The queue is "second chance": an event only marks its group touched (no pointer
+// chasing per event); a touched group reaching the front is moved to the back instead.
+// CompactIfSparse() gives memory back after a wave.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "parse/sshd_event.h"
+#include "rules/window_counter.h"
+
+namespace sshd_health {
+
+/// What a group remembers from the event that last fired it, for its resolved alert.
+/// One buffer, "ip" + "user" + "detail", so a fired group costs one allocation.
+struct FiredEvent {
+  std::string text;
+  std::uint16_t ip_len = 0;
+  std::uint16_t user_len = 0;
+  int port = 0;
+  int pid = 0;
+  EventKind kind{};
+
+  std::string_view ip() const { return std::string_view(text).substr(0, ip_len); }
+  std::string_view user() const { return std::string_view(text).substr(ip_len, user_len); }
+  std::string_view detail() const { return std::string_view(text).substr(ip_len + user_len); }
+};
+
+struct Group {
+  static constexpr std::uint32_t kNil = UINT32_MAX;
+
+  std::string key;
+  TimePoint first_seen{};  // after firing: when the episode began
+  TimePoint last_seen{};
+  TimePoint last_fired{};
+  /// Before firing: events inside the window; after: every event since first_seen.
+  std::uint64_t count = 0;
+  /// Before firing: the events in the window. Reset on firing: a firing group only
+  /// needs last_seen.
+  WindowCounter window;
+  /// Before firing: the lines of up to kEvidenceRefs recent events, oldest first, in the
+  /// engine's EvidenceRing.
+  static constexpr std::size_t kEvidenceRefs = 5;
+  std::array<std::uint64_t, kEvidenceRefs> evidence{};
+  std::uint8_t evidence_count = 0;
+  std::unique_ptr<FiredEvent> fired;  // non-null while the group is firing
+
+  // Bookkeeping of the store.
+  std::uint32_t rule = 0;
+  std::uint32_t slot = 0;
+  std::uint32_t hash = 0;
+  std::uint32_t next = kNil;  // the next group in the rule's queue
+  bool touched = false;       // touched since it was queued
+  bool live = false;
+};
+
+/// Not thread-safe. Group pointers stay valid until Erase of that group or Compact().
+class GroupStore {
+ public:
+  explicit GroupStore(std::size_t rule_count);
+
+  /// The group of (rule, key), or nullptr.
+  Group* Find(std::uint32_t rule, std::string_view key);
+  /// A new group, at the back of its rule's queue. REQUIRES: Find(rule, key) == nullptr.
+  Group& Insert(std::uint32_t rule, std::string_view key);
+  /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
+  static void Touch(Group& g) { g.touched = true; }
+  /// The least recently touched group of `rule`, or nullptr. Not const: it moves touched
+  /// groups from the front to the back on the way.
+  Group* Oldest(std::uint32_t rule);
+  /// REQUIRES: `g` is Oldest(g.rule).
+  void EraseOldest(Group& g);
+
+  std::size_t size() const { return live_; }
+  /// Rebuilds the slab and table when most slots are free, so memory returns to its floor
+  /// after a wave. Invalidates every Group pointer. True when it did.
+  bool CompactIfSparse();
+
+ private:
+  struct Entry {
+    std::uint32_t hash = 0;
+    std::uint32_t slot = 0;  // slot index + 1; 0 = empty
+  };
+
+  static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
+  std::size_t FindEntry(std::uint32_t rule, std::string_view key, std::uint32_t hash) const;
+  void PlaceEntry(std::uint32_t hash, std::uint32_t slot);
+  void RemoveEntry(std::size_t pos);
+  void Rebuild(std::size_t table_size);
+  void PushBack(Group& g);
+
+  std::deque<Group> slots_;               // stable addresses while growing
+  std::vector<std::uint32_t> free_;       // free slot indexes
+  std::vector<Entry> table_;              // open addressing, linear probing, size a power of 2
+  std::vector<std::uint32_t> head_;       // per rule: front of the queue (oldest)
+  std::vector<std::uint32_t> tail_;       // per rule: back of the queue
+  std::size_t live_ = 0;
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,86 @@
+#include "rules/window_counter.h"
+
+#include <algorithm>
+
+namespace sshd_health {
+namespace {
+
+// Times are kept as microseconds since the epoch: journald's precision, 8 bytes each.
+std::int64_t Us(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+std::int64_t Us(Duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); }
+
+TimePoint FromUs(std::int64_t us) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(us)));
+}
+
+// Floor division: bucket indexes stay ordered for times before the epoch too.
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+void WindowCounter::Reset() {
+  data_.reset();
+  size_ = 0;
+  next_ = 0;
+}
+
+std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration window, TimePoint& oldest) {
+  oldest = t;
+  if (threshold <= 1) return 1;  // nothing to remember: every event reaches the threshold
+  if (threshold <= kExactThreshold) return AddExact(Us(t), threshold, window, oldest);
+  return AddBucketed(Us(t), window, oldest);
+}
+
+std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
+                                      TimePoint& oldest) {
+  if (!data_) data_ = std::make_unique<std::int64_t[]>(threshold);
+  data_[next_] = us;
+  next_ = (next_ + 1) % threshold;
+  if (size_ < threshold) ++size_;
+  const std::int64_t horizon = us - Us(window);
+  std::int64_t first = us;
+  std::uint64_t n = 0;
+  for (std::uint32_t i = 0; i < size_; ++i) {
+    const std::int64_t x = data_[i];
+    if (x > horizon && x <= us) {
+      ++n;
+      first = std::min(first, x);
+    }
+  }
+  oldest = FromUs(first);
+  return n;
+}
+
+std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimePoint& oldest) {
+  const std::int64_t width = std::max<std::int64_t>(1, Us(window) / kBuckets);
+  const std::int64_t index = FloorDiv(us, width);
+  if (!data_) {
+    data_ = std::make_unique<std::int64_t[]>(1 + kBuckets);  // zeroed
+    data_[0] = index;
+  }
+  std::int64_t& newest = data_[0];
+  auto count_at = [&](std::int64_t i) -> std::int64_t& {
+    return data_[1 + static_cast<std::size_t>(((i % kBuckets) + kBuckets) % kBuckets)];
+  };
+  if (index > newest) {
+    // Empty the buckets that slid out of the window.
+    const std::int64_t clear = std::min<std::int64_t>(index - newest, kBuckets);
+    for (std::int64_t i = 1; i <= clear; ++i) count_at(newest + i) = 0;
+    newest = index;
+  }
+  if (newest - index < kBuckets) ++count_at(index);  // older than the window: not counted
+  std::uint64_t n = 0;
+  std::int64_t first = index;
+  for (std::int64_t i = newest - kBuckets + 1; i <= newest; ++i) {
+    const std::int64_t c = count_at(i);
+    if (c > 0 && n == 0) first = i;
+    n += static_cast<std::uint64_t>(c);
+  }
+  oldest = FromUs(std::min(first * width, us));
+  return n;
+}
+
+}  // namespace sshd_health

@@ -1,0 +1,39 @@
+#pragma once
+// WindowCounter: how many of a group's events fall in the sliding window (t - window, t].
+// Exact for thresholds up to kExactThreshold: it keeps the last `threshold` event times,
+// which is all the threshold test needs. Above that, memory per group would grow with the
+// threshold (100,000 groups x a threshold of 1,000 = 800 MB), so it counts in kBuckets
+// buckets of window/kBuckets each instead, and an event leaves the count up to one bucket
+// late.
+#include <cstdint>
+#include <memory>
+
+#include "core/clock.h"
+
+namespace sshd_health {
+
+class WindowCounter {
+ public:
+  static constexpr std::uint32_t kExactThreshold = 16;
+  static constexpr std::uint32_t kBuckets = 16;
+
+  /// Records an event at `t`; returns the events now in the window and sets `oldest` to
+  /// the earliest of them (the start of its bucket when bucketed). The same `threshold`
+  /// and `window` must be passed on every call until Reset().
+  std::uint64_t Add(TimePoint t, std::uint32_t threshold, Duration window, TimePoint& oldest);
+
+  /// Forgets every event and frees the memory.
+  void Reset();
+
+ private:
+  std::uint64_t AddExact(std::int64_t us, std::uint32_t threshold, Duration window, TimePoint& oldest);
+  std::uint64_t AddBucketed(std::int64_t us, Duration window, TimePoint& oldest);
+
+  // Exact: ring of `threshold` event times (microseconds since the epoch). Bucketed: [0] the index
+  // of the newest bucket, [1..kBuckets] the counts, by bucket index modulo kBuckets.
+  std::unique_ptr<std::int64_t[]> data_;
+  std::uint32_t size_ = 0;  // exact: times stored
+  std::uint32_t next_ = 0;  // exact: ring write position
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,338 @@
+#include "sources/file_source.h"
+
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/text.h"
+#include "parse/syslog_line.h"
+
+namespace sshd_health {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Bytes read per turn of the event loop; a backlog is read in several turns so signals
+// and timers still run while a large file is caught up.
+constexpr std::size_t kBatchBudget = 4 * 1024 * 1024;
+
+constexpr uint32_t kFileEvents = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF;
+constexpr uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR;
+
+bool StatPath(const std::string& path, struct stat& st) {
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+FileSource::FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
+                       bool start_at_end)
+    : io_(io), state_(state), path_(std::move(path)), start_at_end_(start_at_end) {
+  const auto slash = path_.find_last_of('/');
+  dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
+  base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+  name_ = "file " + path_;
+  state_key_ = StateStore::KeyForPath("file", path_);
+  buf_.resize(kReadChunk);
+}
+
+FileSource::~FileSource() {
+  *alive_ = false;
+  Stop();
+}
+
+Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
+  handler_ = std::move(handler);
+  batch_done_ = std::move(batch_done);
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ < 0) return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
+  dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
+  if (dir_wd_ < 0) {
+    const std::string err = fmt::format("{}: cannot watch directory {}: {}", name_, dir_, std::strerror(errno));
+    ::close(inotify_fd_);
+    inotify_fd_ = -1;
+    return Fail(err);
+  }
+  inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
+  running_ = true;
+  LoadPosition();
+  if (current_.fd < 0) spdlog::info("{}: waiting for the file to appear", name_);
+  ArmInotify();
+  Check();
+  return {};
+}
+
+void FileSource::LoadPosition() {
+  struct stat st {};
+  const bool exists = StatPath(path_, st);
+  std::optional<nlohmann::json> saved;
+  if (const auto text = state_.Load(state_key_)) {
+    saved = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (saved->is_discarded() || !saved->is_object()) {
+      spdlog::warn("{}: ignoring unreadable saved position in {}/{}", name_, state_.dir(), state_key_);
+      saved.reset();
+    }
+  }
+  if (!saved) {
+    // First start: tail (skip what is there) or head, as sources.journal.start says.
+    if (exists && OpenAtPath(current_, 0) && start_at_end_) {
+      current_.offset = current_.read_pos = static_cast<off_t>(st.st_size);
+    }
+    return;
+  }
+  const auto dev = saved->value("dev", std::uint64_t{0});
+  const auto ino = saved->value("ino", std::uint64_t{0});
+  const auto offset = static_cast<off_t>(saved->value("offset", std::int64_t{0}));
+  if (exists && st.st_dev == dev && st.st_ino == ino) {
+    if (OpenAtPath(current_, 0)) {
+      // Shorter than where we stopped: truncated while we were down.
+      const off_t start = st.st_size >= offset ? offset : 0;
+      current_.offset = current_.read_pos = start;
+    }
+    return;
+  }
+  // Rotated while we were down: finish the rotated file first when it is ours.
+  struct stat rst {};
+  const std::string rotated = path_ + ".1";
+  if (StatPath(rotated, rst) && rst.st_dev == dev && rst.st_ino == ino) {
+    const int fd = ::open(rotated.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      old_.fd = fd;
+      old_.dev = rst.st_dev;
+      old_.ino = rst.st_ino;
+      old_.offset = old_.read_pos = rst.st_size >= offset ? offset : 0;
+      spdlog::info("{}: rotated while stopped; finishing {} first", name_, rotated);
+    }
+  } else {
+    spdlog::info("{}: file replaced while stopped; reading the new one from its start", name_);
+  }
+  if (exists) OpenAtPath(current_, 0);
+}
+
+bool FileSource::OpenAtPath(OpenFile& f, off_t offset) {
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno != ENOENT) {
+      ++stats_.errors;
+      spdlog::warn("{}: cannot open: {}", name_, std::strerror(errno));
+    }
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return false;
+  }
+  f = OpenFile{};
+  f.fd = fd;
+  f.dev = st.st_dev;
+  f.ino = st.st_ino;
+  f.offset = f.read_pos = offset;
+  WatchFile(f);
+  return true;
+}
+
+void FileSource::WatchFile(OpenFile& f) {
+  if (inotify_fd_ < 0 || f.fd < 0) return;
+  // Watching /proc/self/fd/N watches exactly the inode we opened, with no window in
+  // which the path could already name a different file.
+  const std::string proc = fmt::format("/proc/self/fd/{}", f.fd);
+  f.wd = ::inotify_add_watch(inotify_fd_, proc.c_str(), kFileEvents);
+  if (f.wd < 0) f.wd = ::inotify_add_watch(inotify_fd_, path_.c_str(), kFileEvents);
+}
+
+void FileSource::ArmInotify() {
+  if (!inotify_) return;
+  inotify_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+                         if (ec || alive.expired() || !running_) return;
+                         DrainInotify();
+                         Check();
+                         ArmInotify();
+                       });
+}
+
+void FileSource::DrainInotify() {
+  // Any event on our watches means "look again"; Check works out what changed, so the
+  // events themselves need no interpretation (an overflow is handled the same way).
+  alignas(inotify_event) char events[4096];
+  while (::read(inotify_fd_, events, sizeof events) > 0) {
+  }
+}
+
+void FileSource::Check() {
+  if (!running_) return;
+  Rotate();
+  std::size_t budget = kBatchBudget;
+  bool done = true;
+  if (old_.fd >= 0) {
+    done = Read(old_, budget);
+    struct stat st {};
+    // The writer has moved on once the new file has data: the old one is complete.
+    if (done && current_.fd >= 0 && ::fstat(current_.fd, &st) == 0 && st.st_size > 0) Finish(old_);
+  }
+  if (done && current_.fd >= 0) {
+    struct stat st {};
+    if (::fstat(current_.fd, &st) == 0 && st.st_size < current_.read_pos) {
+      spdlog::info("{}: file shrank from {} to {} bytes (copytruncate); reading from its start", name_,
+                   current_.read_pos, st.st_size);
+      current_.offset = current_.read_pos = 0;
+      current_.pending.clear();
+      current_.skipping = false;
+    }
+    done = Read(current_, budget);
+  }
+  Save(false);
+  if (batch_done_) batch_done_();
+  if (!done && !check_posted_) {
+    check_posted_ = true;
+    boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;
+      check_posted_ = false;
+      Check();
+    });
+  }
+}
+
+void FileSource::Rotate() {
+  struct stat st {};
+  const bool exists = StatPath(path_, st);
+  if (current_.fd < 0) {
+    if (exists && OpenAtPath(current_, 0)) spdlog::info("{}: file appeared; reading it from its start", name_);
+    return;
+  }
+  if (!exists || (st.st_dev == current_.dev && st.st_ino == current_.ino)) return;
+  // Another file is at the path (rename-and-create, or delete and re-create). Keep ours
+  // open as old_ until the writer has switched; an older old_ is finished now.
+  if (old_.fd >= 0) Finish(old_);
+  std::size_t budget = SIZE_MAX;
+  Read(current_, budget);
+  old_ = std::move(current_);
+  current_ = OpenFile{};
+  if (OpenAtPath(current_, 0)) spdlog::info("{}: rotated; following the new file", name_);
+}
+
+bool FileSource::Read(OpenFile& f, std::size_t& budget) {
+  while (budget > 0) {
+    const std::size_t want = std::min(buf_.size(), budget);
+    const ssize_t n = ::pread(f.fd, buf_.data(), want, f.read_pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ++stats_.errors;
+      spdlog::warn("{}: read error: {}", name_, std::strerror(errno));
+      return true;
+    }
+    if (n == 0) return true;
+    budget -= static_cast<std::size_t>(n);
+    Consume(f, buf_.data(), static_cast<std::size_t>(n));
+  }
+  return false;
+}
+
+void FileSource::Consume(OpenFile& f, const char* data, std::size_t n) {
+  std::string_view rest(data, n);
+  while (!rest.empty()) {
+    const auto nl = rest.find('\n');
+    if (nl == std::string_view::npos) {
+      // A partial line: hold it, unless it is already longer than any line we hand on.
+      f.read_pos += static_cast<off_t>(rest.size());
+      if (f.skipping) {
+        f.offset = f.read_pos;
+      } else if (f.pending.size() + rest.size() > kMaxRecordLine) {
+        f.pending.append(rest.substr(0, kMaxRecordLine - f.pending.size()));
+        ++stats_.truncated;
+        Emit(f.pending);
+        f.pending.clear();
+        f.skipping = true;
+        f.offset = f.read_pos;
+      } else {
+        f.pending.append(rest);
+      }
+      return;
+    }
+    const std::string_view segment = rest.substr(0, nl);
+    f.read_pos += static_cast<off_t>(nl + 1);
+    if (f.skipping) {
+      f.skipping = false;  // the tail of an over-long line: dropped
+    } else if (!f.pending.empty()) {
+      const std::size_t room = kMaxRecordLine - f.pending.size();
+      if (segment.size() > room) ++stats_.truncated;
+      f.pending.append(segment.substr(0, room));
+      Emit(f.pending);
+      f.pending.clear();
+    } else {
+      if (segment.size() > kMaxRecordLine) ++stats_.truncated;
+      Emit(segment.substr(0, kMaxRecordLine));
+    }
+    f.offset = f.read_pos;
+    rest.remove_prefix(nl + 1);
+  }
+}
+
+void FileSource::Emit(std::string_view line) {
+  ++stats_.records;
+  handler_(RecordFromLine(line, SyslogContext{}));
+}
+
+void FileSource::Finish(OpenFile& f) {
+  std::size_t budget = SIZE_MAX;
+  Read(f, budget);
+  // The file is complete: a last line without its newline will never get one.
+  if (!f.pending.empty() && !f.skipping) Emit(f.pending);
+  f.pending.clear();
+  Close(f);
+}
+
+void FileSource::Close(OpenFile& f) {
+  if (f.wd >= 0 && inotify_fd_ >= 0) ::inotify_rm_watch(inotify_fd_, f.wd);
+  if (f.fd >= 0) ::close(f.fd);
+  f = OpenFile{};
+}
+
+void FileSource::Save(bool durable) {
+  if (current_.fd < 0) return;  // nothing new to remember
+  nlohmann::json j = {{"path", path_},
+                      {"dev", static_cast<std::uint64_t>(current_.dev)},
+                      {"ino", static_cast<std::uint64_t>(current_.ino)},
+                      {"offset", static_cast<std::int64_t>(current_.offset)}};
+  std::string text = j.dump();
+  if (text == saved_ && !durable) return;
+  if (auto r = state_.Save(state_key_, text, durable); !r) {
+    ++stats_.errors;
+    spdlog::warn("{}: cannot save position: {}", name_, r.error().message);
+    return;
+  }
+  saved_ = std::move(text);
+}
+
+void FileSource::Stop() {
+  if (!running_) return;
+  running_ = false;
+  // What a rotated file still holds is read now; its position is not saved separately.
+  if (old_.fd >= 0) {
+    std::size_t budget = SIZE_MAX;
+    Read(old_, budget);
+  }
+  Save(true);
+  Close(old_);
+  Close(current_);
+  if (inotify_) {
+    boost::system::error_code ec;
+    inotify_->cancel(ec);
+    inotify_->close(ec);  // closes inotify_fd_
+    inotify_.reset();
+  } else if (inotify_fd_ >= 0) {
+    ::close(inotify_fd_);
+  }
+  inotify_fd_ = -1;
+}
+
+}  // namespace sshd_health

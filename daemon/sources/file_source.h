@@ -1,0 +1,95 @@
+#pragma once
+// FileSource: follows a syslog text file (/var/log/auth.log, /var/log/secure) the way
+// `tail -F` does, with inotify on the file and on its directory, and no polling.
+//
+// It survives every way logrotate and admins replace a log:
+//  - rename and create: the old file (still open) is read to its end and kept open until
+//    the writer puts data into the new one, then closed;
+//  - copytruncate: the file shrinks below what was read; reading starts again at 0;
+//  - a file missing at start, deleted, or re-created: the directory watch sees it appear;
+//  - a partial last line: held until its newline (bounded by kMaxRecordLine).
+// Position (device, inode, offset of the last complete line) is saved in the StateStore
+// after every batch. On restart it resumes there; when the inode changed while it was
+// down, it first finishes the rotated file (PATH.1) if that is the saved inode, then reads
+// the new file from 0.
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "core/state_store.h"
+#include "sources/log_source.h"
+
+namespace sshd_health {
+
+class FileSource final : public LogSource {
+ public:
+  /// `start_at_end`: on the first start (no saved position) skip what the file holds
+  /// already. `io` and `state` must outlive the source.
+  FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
+             bool start_at_end);
+  ~FileSource() override;
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  const std::string& Name() const override { return name_; }
+  Result<void> Start(Handler handler, BatchDone batch_done) override;
+  void Stop() override;
+  SourceStats Stats() const override { return stats_; }
+
+ private:
+  // One open file: the one at the path, or a rotated one being finished.
+  struct OpenFile {
+    int fd = -1;
+    int wd = -1;          // inotify watch on this file
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t offset = 0;     // end of the last complete line handed on (what we save)
+    off_t read_pos = 0;   // how far we have read (offset + the held partial line)
+    std::string pending;  // partial last line, at most kMaxRecordLine bytes
+    bool skipping = false;  // dropping the rest of an over-long line
+  };
+
+  void ArmInotify();
+  void DrainInotify();
+  void Check();
+  void Rotate();
+  bool OpenAtPath(OpenFile& f, off_t offset);
+  void WatchFile(OpenFile& f);
+  // Reads `f` up to EOF or the batch budget; returns false when the budget ran out.
+  bool Read(OpenFile& f, std::size_t& budget);
+  void Consume(OpenFile& f, const char* data, std::size_t n);
+  void Emit(std::string_view line);
+  void Finish(OpenFile& f);
+  void Close(OpenFile& f);
+  void Save(bool durable);
+  void LoadPosition();
+
+  boost::asio::io_context& io_;
+  const StateStore& state_;
+  std::string path_;
+  std::string dir_;
+  std::string base_;
+  std::string name_;
+  std::string state_key_;
+  bool start_at_end_;
+  Handler handler_;
+  BatchDone batch_done_;
+  int inotify_fd_ = -1;
+  int dir_wd_ = -1;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
+  OpenFile current_;
+  OpenFile old_;
+  std::vector<char> buf_;
+  std::string saved_;  // last record written, to skip identical saves
+  bool running_ = false;
+  bool check_posted_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  SourceStats stats_;
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,298 @@
+#include "sources/journal_source.h"
+
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace sshd_health {
+namespace {
+
+constexpr const char* kStateKey = "journal-cursor";
+// Entries per turn of the event loop; a backlog is read in several turns.
+constexpr int kBatchEntries = 2000;
+
+// Identifiers and units sshd logs under (Debian names the unit ssh.service, RHEL
+// sshd.service; OpenSSH 9.8+ forks sshd-session, 10.3+ sshd-auth).
+constexpr const char* kIdentifierMatches[] = {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
+                                              "SYSLOG_IDENTIFIER=sshd-auth"};
+constexpr const char* kUnitMatches[] = {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"};
+
+std::string Errno(int r) { return std::strerror(r < 0 ? -r : r); }
+
+// The value of FIELD in the current entry, or empty.
+std::string_view Field(sd_journal* j, const char* field) {
+  const void* data = nullptr;
+  size_t len = 0;
+  if (sd_journal_get_data(j, field, &data, &len) < 0) return {};
+  std::string_view v(static_cast<const char*>(data), len);
+  const auto eq = v.find('=');
+  return eq == std::string_view::npos ? std::string_view{} : v.substr(eq + 1);
+}
+
+std::uint64_t ParseU64(std::string_view s) {
+  std::uint64_t v = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::uint64_t MonotonicUsec() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+}
+
+}  // namespace
+
+JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state, JournalSourceConfig config)
+    : io_(io), state_(state), config_(std::move(config)), timeout_(io) {
+  name_ = config_.directory.empty() ? "journal" : "journal " + config_.directory;
+}
+
+JournalSource::~JournalSource() {
+  *alive_ = false;
+  Stop();
+}
+
+Result<void> JournalSource::Open() {
+  int r = config_.directory.empty()
+              ? sd_journal_open(&journal_, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM)
+              : sd_journal_open_directory(&journal_, config_.directory.c_str(), 0);
+  if (r < 0) {
+    journal_ = nullptr;
+    return Fail(fmt::format("{}: cannot open: {}", name_, Errno(r)));
+  }
+  // Fields with the same name are ORed; the disjunction ORs the identifier group with
+  // the unit group.
+  for (const char* m : kIdentifierMatches) sd_journal_add_match(journal_, m, 0);
+  sd_journal_add_disjunction(journal_);
+  for (const char* m : kUnitMatches) sd_journal_add_match(journal_, m, 0);
+  // Bounds what one field can make us copy (MESSAGE is cut to kMaxRecordLine anyway).
+  sd_journal_set_data_threshold(journal_, kMaxRecordLine + 64);
+  // Getting the fd first sets up inotify before we read, so nothing written in between
+  // is missed.
+  r = sd_journal_get_fd(journal_);
+  if (r < 0) return Fail(fmt::format("{}: sd_journal_get_fd: {}", name_, Errno(r)));
+  fd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, r);
+  return {};
+}
+
+Result<void> JournalSource::Start(Handler handler, BatchDone batch_done) {
+  handler_ = std::move(handler);
+  batch_done_ = std::move(batch_done);
+  if (auto r = Open(); !r) {
+    Stop();
+    return r;
+  }
+  running_ = true;
+  Position();
+  OnWake();
+  return {};
+}
+
+void JournalSource::Position() {
+  std::string cursor;
+  std::uint64_t usec = 0;
+  if (const auto text = state_.Load(kStateKey)) {
+    const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object()) {
+      cursor = j.value("cursor", std::string());
+      usec = j.value("realtime_usec", std::uint64_t{0});
+    }
+  }
+  if (!cursor.empty()) {
+    if (sd_journal_seek_cursor(journal_, cursor.c_str()) >= 0 && sd_journal_next(journal_) > 0 &&
+        sd_journal_test_cursor(journal_, cursor.c_str()) > 0) {
+      cursor_ = saved_cursor_ = cursor;
+      cursor_usec_ = usec;
+      spdlog::info("{}: resuming after the saved cursor", name_);
+      return;
+    }
+    spdlog::warn("{}: the saved cursor is no longer in the journal (vacuumed or rotated away); "
+                 "continuing at the oldest entry after {} usec since the epoch", name_, usec);
+    sd_journal_seek_realtime_usec(journal_, usec + 1);
+    return;
+  }
+  if (config_.start == JournalSourceConfig::Start::kHead) {
+    sd_journal_seek_head(journal_);
+    return;
+  }
+  sd_journal_seek_tail(journal_);
+  // Step onto the last entry, so the next sd_journal_next returns the first new one.
+  if (sd_journal_previous(journal_) > 0) {
+    char* c = nullptr;
+    if (sd_journal_get_cursor(journal_, &c) >= 0) {
+      cursor_ = c;
+      std::free(c);
+      uint64_t rt = 0;
+      sd_journal_get_realtime_usec(journal_, &rt);
+      cursor_usec_ = rt;
+      Save(false);  // a restart continues from here, not from a later tail
+    }
+  } else {
+    sd_journal_seek_head(journal_);  // empty so far: everything that comes is new
+  }
+}
+
+void JournalSource::Wait() {
+  if (!running_) return;
+  fd_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                  [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+                    if (ec || alive.expired() || !running_) return;
+                    OnWake();
+                  });
+  // Some journals (no inotify, e.g. a network file system) must be looked at after a
+  // timeout even without an fd event; usually there is none.
+  uint64_t deadline = 0;
+  if (sd_journal_get_timeout(journal_, &deadline) >= 0 && deadline != UINT64_MAX) {
+    const uint64_t now = MonotonicUsec();
+    const auto wait = std::chrono::microseconds(deadline > now ? deadline - now : 0);
+    timeout_.expires_after(wait);
+    timeout_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+      if (ec || alive.expired() || !running_) return;
+      boost::system::error_code ignored;
+      fd_->cancel(ignored);  // OnWake re-arms both waits
+      OnWake();
+    });
+  }
+}
+
+void JournalSource::OnWake() {
+  if (!running_) return;
+  timeout_.cancel();
+  sd_journal_process(journal_);
+  if (!ReadBatch()) {
+    if (!read_posted_) {
+      read_posted_ = true;
+      boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+        if (alive.expired()) return;
+        read_posted_ = false;
+        OnWake();
+      });
+    }
+    return;
+  }
+  Wait();
+}
+
+bool JournalSource::ReadBatch() {
+  bool done = false;
+  int n = 0;
+  for (; n < kBatchEntries; ++n) {
+    const int r = sd_journal_next(journal_);
+    if (r < 0) {
+      ++stats_.errors;
+      spdlog::warn("{}: read error: {}", name_, Errno(r));
+      done = true;
+      break;
+    }
+    if (r == 0) {
+      done = true;
+      break;
+    }
+    EmitEntry();
+    char* c = nullptr;
+    if (sd_journal_get_cursor(journal_, &c) >= 0) {
+      cursor_ = c;
+      std::free(c);
+      uint64_t rt = 0;
+      sd_journal_get_realtime_usec(journal_, &rt);
+      cursor_usec_ = rt;
+    }
+  }
+  if (n > 0) {
+    Save(false);
+    if (batch_done_) batch_done_();
+  }
+  return done;
+}
+
+void JournalSource::EmitEntry() {
+  // Copy each field at once: the next sd_journal_get_data may reuse the buffer a view
+  // points into (compressed fields).
+  const std::string ident_s(Field(journal_, "SYSLOG_IDENTIFIER").substr(0, 255));
+  const std::string host_s(Field(journal_, "_HOSTNAME").substr(0, 255));
+  std::string_view pid_text = Field(journal_, "_PID");
+  if (pid_text.empty()) pid_text = Field(journal_, "SYSLOG_PID");
+  const int pid = static_cast<int>(ParseU64(pid_text.substr(0, 9)));
+  std::uint64_t usec = ParseU64(Field(journal_, "_SOURCE_REALTIME_TIMESTAMP"));
+  if (usec == 0) {
+    uint64_t rt = 0;
+    sd_journal_get_realtime_usec(journal_, &rt);
+    usec = rt;
+  }
+  std::string_view message = Field(journal_, "MESSAGE");
+  if (message.size() > kMaxRecordLine) {
+    message = message.substr(0, kMaxRecordLine);
+    ++stats_.truncated;
+  }
+  // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
+  const std::time_t secs = static_cast<std::time_t>(usec / 1'000'000);
+  std::tm tm{};
+  ::localtime_r(&secs, &tm);
+  char stamp[32];
+  const std::size_t stamp_len = std::strftime(stamp, sizeof stamp, "%b %d %H:%M:%S", &tm);
+  line_.assign(stamp, stamp_len);
+  line_ += ' ';
+  const std::size_t host_at = line_.size();
+  line_ += host_s;
+  line_ += ' ';
+  const std::size_t ident_at = line_.size();
+  line_ += ident_s;
+  if (pid > 0) line_ += fmt::format("[{}]", pid);
+  line_ += ": ";
+  const std::size_t message_at = line_.size();
+  line_.append(message);
+
+  const std::string_view all(line_);
+  LogRecord record;
+  record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
+  record.has_ts = usec != 0;
+  record.host = all.substr(host_at, host_s.size());
+  record.program = all.substr(ident_at, ident_s.size());
+  record.pid = pid;
+  record.message = all.substr(message_at);
+  record.line = all;
+  ++stats_.records;
+  handler_(record);
+}
+
+void JournalSource::Save(bool durable) {
+  if (cursor_.empty() || (cursor_ == saved_cursor_ && !durable)) return;
+  const nlohmann::json j = {{"cursor", cursor_}, {"realtime_usec", cursor_usec_}};
+  if (auto r = state_.Save(kStateKey, j.dump(), durable); !r) {
+    ++stats_.errors;
+    spdlog::warn("{}: cannot save cursor: {}", name_, r.error().message);
+    return;
+  }
+  saved_cursor_ = cursor_;
+}
+
+void JournalSource::Stop() {
+  if (running_) {
+    running_ = false;
+    Save(true);
+  }
+  boost::system::error_code ec;
+  timeout_.cancel();
+  if (fd_) {
+    fd_->cancel(ec);
+    fd_->release();  // sd_journal_close owns the fd
+    fd_.reset();
+  }
+  if (journal_) {
+    sd_journal_close(journal_);
+    journal_ = nullptr;
+  }
+}
+
+}  // namespace sshd_health

@@ -1,0 +1,70 @@
+#pragma once
+// JournalSource: follows sshd's entries in the systemd journal (or in the journal files of
+// one directory) through libsystemd's sd_journal, waiting on sd_journal_get_fd with Asio.
+//
+// Only sshd's entries are read: SYSLOG_IDENTIFIER sshd, sshd-session or sshd-auth, or
+// _SYSTEMD_UNIT ssh.service (Debian) / sshd.service (RHEL). Each becomes a LogRecord with
+// the entry's own timestamp and a `line` like journalctl's short output.
+//
+// Position: the cursor of the last processed entry and its realtime timestamp, saved in
+// the StateStore after every batch. A restart continues right after the cursor; when that
+// entry is gone (journal vacuumed or rotated away) it warns and continues at the oldest
+// entry after the saved timestamp - never silently at the tail.
+#include <systemd/sd-journal.h>
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/config.h"
+#include "core/state_store.h"
+#include "sources/log_source.h"
+
+namespace sshd_health {
+
+class JournalSource final : public LogSource {
+ public:
+  /// `io` and `state` must outlive the source.
+  JournalSource(boost::asio::io_context& io, const StateStore& state, JournalSourceConfig config);
+  ~JournalSource() override;
+  JournalSource(const JournalSource&) = delete;
+  JournalSource& operator=(const JournalSource&) = delete;
+
+  const std::string& Name() const override { return name_; }
+  Result<void> Start(Handler handler, BatchDone batch_done) override;
+  void Stop() override;
+  SourceStats Stats() const override { return stats_; }
+
+ private:
+  Result<void> Open();
+  void Position();
+  void Wait();
+  void OnWake();
+  // Reads up to a batch of entries; returns false when more are waiting.
+  bool ReadBatch();
+  void EmitEntry();
+  void Save(bool durable);
+
+  boost::asio::io_context& io_;
+  const StateStore& state_;
+  JournalSourceConfig config_;
+  std::string name_;
+  Handler handler_;
+  BatchDone batch_done_;
+  sd_journal* journal_ = nullptr;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+  boost::asio::steady_timer timeout_;
+  std::string cursor_;          // of the last entry handed on
+  std::uint64_t cursor_usec_ = 0;  // its __REALTIME_TIMESTAMP
+  std::string saved_cursor_;
+  std::string line_;            // the synthesized line of the entry being handed on
+  bool running_ = false;
+  bool read_posted_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  SourceStats stats_;
+};
+
+}  // namespace sshd_health

@@ -1,0 +1,125 @@
+// The daemon side: AuditScheduler audits on its interval and on changes under the
+// sshd_config directory, off the io_context thread, and alerts only on finding changes.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "audit/audit_scheduler.h"
+#include "audit_fixture.h"
+#include "core/config.h"
+
+using namespace sshd_health;
+
+namespace {
+
+struct RecordingSink final : AlertSink {
+  std::vector<Alert> alerts;
+  void Emit(const Alert& a) override { alerts.push_back(a); }
+  int Count(const std::string& rule, AlertStatus status, const std::string& subject = "") const {
+    int n = 0;
+    for (const auto& a : alerts) {
+      n += a.rule == rule && a.status == status && (subject.empty() || a.labels.at("subject") == subject);
+    }
+    return n;
+  }
+};
+
+Config TestConfig(const test::AuditFixture& fx, Duration interval) {
+  Config c = DefaultConfig();
+  c.state_dir = fx.dir() + "/state";
+  c.sources.journal.enabled = Tristate::kOff;
+  c.sources.files.clear();
+  c.audit.interval = interval;
+  c.audit.sshd_config = fx.sshd_config();
+  c.audit.probe.address = "127.0.0.1";
+  c.audit.probe.port = test::FreeTcpPort();
+  return c;
+}
+
+// Drives the io_context until `condition` holds; false after `timeout`.
+bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& condition,
+              std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    io.run_for(std::chrono::milliseconds(50));
+    if (io.stopped()) io.restart();
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a restart does not re-alert",
+          "[audit][scheduler]") {
+  test::AuditFixture fx;
+  fx.MakeKey("ed25519");
+  fx.MakeKey("ecdsa");
+  fx.WriteSshdConfig({"ed25519", "ecdsa"});
+  ::chmod(fx.key("ecdsa").c_str(), 0644);
+  const Config config = TestConfig(fx, std::chrono::milliseconds(300));
+  boost::asio::io_context io;
+  RecordingSink sink;
+  {
+    AuditScheduler scheduler(io, config, sink);
+    scheduler.Start();
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+    const Alert& fired = *std::find_if(sink.alerts.begin(), sink.alerts.end(),
+                                       [](const Alert& a) { return a.rule == "host_key.mode"; });
+    CHECK(fired.severity == Severity::kCritical);
+    CHECK(fired.labels.at("subject") == fx.key("ecdsa"));
+    CHECK(fired.labels.at("check") == "host_keys");
+    CHECK(fired.id == AlertId("host_key.mode", fx.key("ecdsa")));
+
+    // A second, later finding proves more audits ran; the first must not have re-fired.
+    fx.WriteSshdConfig({"ed25519", "ecdsa", "rsa"});
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kFiring) == 1; }));
+    CHECK(sink.Count("host_key.mode", AlertStatus::kFiring) == 1);
+
+    ::chmod(fx.key("ecdsa").c_str(), 0600);
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kResolved) == 1; }));
+    fx.WriteSshdConfig({"ed25519", "ecdsa"});
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kResolved) == 1; }));
+    CHECK(sink.Count("host_key.mode", AlertStatus::kResolved) == 1);
+    CHECK(sink.Count("host_key.mode", AlertStatus::kFiring) == 1);
+    scheduler.Stop();
+  }
+
+  // Restart with a finding still present: it was recorded, so it does not fire again.
+  ::chmod(fx.key("ecdsa").c_str(), 0644);
+  RecordingSink before_restart;
+  {
+    AuditScheduler scheduler(io, config, before_restart);
+    scheduler.Start();
+    REQUIRE(RunUntil(io, [&] { return before_restart.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+  }
+  RecordingSink after_restart;
+  AuditScheduler restarted(io, config, after_restart);
+  restarted.Start();
+  ::chmod((fx.key("ed25519") + ".pub").c_str(), 0600);  // a new finding as a marker
+  REQUIRE(RunUntil(io, [&] {
+    return after_restart.Count("host_key.mode", AlertStatus::kFiring, fx.key("ed25519") + ".pub") == 1;
+  }));
+  CHECK(after_restart.Count("host_key.mode", AlertStatus::kFiring, fx.key("ecdsa")) == 0);
+}
+
+TEST_CASE("scheduler: a change in the sshd_config directory triggers an audit without waiting for the interval",
+          "[audit][scheduler]") {
+  test::AuditFixture fx;
+  fx.MakeKey("ed25519");
+  fx.MakeKey("ecdsa");
+  fx.WriteSshdConfig({"ed25519", "ecdsa"});
+  ::chmod(fx.key("ecdsa").c_str(), 0644);
+  const Config config = TestConfig(fx, std::chrono::hours(1));
+  boost::asio::io_context io;
+  RecordingSink sink;
+  AuditScheduler scheduler(io, config, sink);
+  scheduler.Start();
+  REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+  ::chmod(fx.key("ecdsa").c_str(), 0600);
+  REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kResolved) == 1; },
+                   std::chrono::seconds(20)));
+  scheduler.Stop();
+}

@@ -1,0 +1,116 @@
+#include <map>
+#include <random>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "rules/evidence_ring.h"
+#include "rules/group_store.h"
+#include "rules/window_counter.h"
+
+using namespace sshd_health;
+using namespace std::chrono_literals;
+
+TEST_CASE("group store finds, queues and erases groups like a map would", "[rules]") {
+  // Random inserts and oldest-first erasures against std::map as the reference; the
+  // open-addressing table must never lose a key across its backward-shift deletions,
+  // growth and compaction.
+  GroupStore store(3);
+  std::map<std::pair<std::uint32_t, std::string>, int> reference;
+  std::mt19937 rng(7);
+  int serial = 0;
+  for (int step = 0; step < 200'000; ++step) {
+    const auto rule = static_cast<std::uint32_t>(rng() % 3);
+    const std::string key = "k" + std::to_string(rng() % 5000);
+    if (rng() % 3 != 0) {
+      Group* g = store.Find(rule, key);
+      REQUIRE((g != nullptr) == (reference.count({rule, key}) == 1));
+      if (g) {
+        CHECK(g->count == static_cast<std::uint64_t>(reference[{rule, key}]));
+        GroupStore::Touch(*g);
+      } else {
+        Group& n = store.Insert(rule, key);
+        n.count = static_cast<std::uint64_t>(++serial);
+        reference[{rule, key}] = serial;
+      }
+    } else if (Group* oldest = store.Oldest(rule)) {
+      REQUIRE(reference.erase({rule, oldest->key}) == 1);
+      store.EraseOldest(*oldest);
+    }
+    if (step % 50'000 == 0) store.CompactIfSparse();
+    REQUIRE(store.size() == reference.size());
+  }
+  for (const auto& [k, v] : reference) {
+    const Group* g = store.Find(k.first, k.second);
+    REQUIRE(g);
+    CHECK(g->count == static_cast<std::uint64_t>(v));
+  }
+}
+
+TEST_CASE("group store returns untouched groups first, touched ones get a second chance", "[rules]") {
+  GroupStore store(1);
+  store.Insert(0, "a");
+  store.Insert(0, "b");
+  store.Insert(0, "c");
+  GroupStore::Touch(*store.Find(0, "a"));
+  Group* g = store.Oldest(0);
+  REQUIRE(g);
+  CHECK(g->key == "b");
+  store.EraseOldest(*g);
+  CHECK(store.Oldest(0)->key == "c");
+  store.EraseOldest(*store.Oldest(0));
+  CHECK(store.Oldest(0)->key == "a");
+  store.EraseOldest(*store.Oldest(0));
+  CHECK(store.Oldest(0) == nullptr);
+  CHECK(store.size() == 0);
+}
+
+TEST_CASE("group store compacts after a wave and keeps the survivors", "[rules]") {
+  GroupStore store(2);
+  for (int i = 0; i < 20'000; ++i) store.Insert(static_cast<std::uint32_t>(i % 2), std::to_string(i));
+  // Touch the last 100 of each rule, then erase everything older.
+  for (int i = 19'800; i < 20'000; ++i) GroupStore::Touch(*store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
+  for (std::uint32_t rule = 0; rule < 2; ++rule) {
+    for (int n = 0; n < 9'900; ++n) store.EraseOldest(*store.Oldest(rule));
+  }
+  REQUIRE(store.size() == 200);
+  CHECK(store.CompactIfSparse());
+  CHECK_FALSE(store.CompactIfSparse());
+  for (int i = 19'800; i < 20'000; ++i) CHECK(store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
+  CHECK(store.Find(0, "0") == nullptr);
+}
+
+TEST_CASE("evidence ring returns recent lines and forgets overwritten ones", "[rules]") {
+  EvidenceRing ring(1024);
+  std::string out;
+  CHECK_FALSE(ring.Get(0, out));
+  const auto first = ring.Append("first line");
+  CHECK(ring.Get(first, out));
+  CHECK(out == "first line");
+  std::vector<EvidenceRing::Ref> refs;
+  for (int i = 0; i < 100; ++i) refs.push_back(ring.Append("line number " + std::to_string(i)));  // wraps
+  CHECK_FALSE(ring.Get(first, out));
+  REQUIRE(ring.Get(refs.back(), out));
+  CHECK(out == "line number 99");
+  REQUIRE(ring.Get(refs[95], out));
+  CHECK(out == "line number 95");
+  CHECK_FALSE(ring.Get(refs[0], out));
+  const std::string big(5000, 'x');
+  const auto r = ring.Append(big);  // longer than the ring: cut to fit
+  REQUIRE(ring.Get(r, out));
+  CHECK(out.size() == 1022);
+}
+
+TEST_CASE("window counter counts exactly the events in (t - window, t]", "[rules]") {
+  WindowCounter w;
+  const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
+  TimePoint oldest;
+  CHECK(w.Add(t0, 3, 10s, oldest) == 1);
+  CHECK(w.Add(t0 + 5s, 3, 10s, oldest) == 2);
+  CHECK(oldest == t0);
+  CHECK(w.Add(t0 + 10s, 3, 10s, oldest) == 2);  // t0 is exactly one window old
+  CHECK(oldest == t0 + 5s);
+  CHECK(w.Add(t0 + 11s, 3, 10s, oldest) == 3);
+  w.Reset();
+  CHECK(w.Add(t0 + 11s, 3, 10s, oldest) == 1);
+}
