@@ -244,6 +244,23 @@ EOF
 then ok "scan: shipped rules alert on MaxStartups drops"
 else cat "$work/scan.json" "$work/scan.err" >&2; fail "scan: exit $rc or no sshd.maxstartups.drop alert"; fi
 
+# The installed daemon on the shipped config, started as the unit starts it: the unit's
+# capabilities (setpriv), its state directory (StateDirectory=), and systemd's side of
+# Type=notify and WatchdogSec played by notify_probe.py: READY=1, WATCHDOG=1, SIGHUP
+# (ExecReload) reloads, SIGTERM stops with exit 0.
+if timeout 5 /usr/sbin/sshd-health daemon -c /nonexistent 2>&1 | grep -q 'not implemented yet'; then
+  pending "daemon is a stub (want: READY=1, WATCHDOG=1, reload on SIGHUP, exit 0 on SIGTERM)"
+else
+  mkdir -p -m 0700 /var/lib/sshd-health
+  if python3 "$src/tests/packaging/notify_probe.py" -- \
+       setpriv --bounding-set=-all,+sys_ptrace --inh-caps=-all --no-new-privs \
+       --groups=adm,systemd-journal -- /usr/sbin/sshd-health daemon; then
+    ok "daemon under the unit's terms: ready, watchdog, reload, stop"
+  else
+    fail "daemon under the unit's terms"
+  fi
+fi
+
 # --- Remove and purge ---------------------------------------------------------------
 mkdir -p /var/lib/sshd-health && echo cursor >/var/lib/sshd-health/journal.cursor  # as the daemon would
 dpkg --remove "$pkg" >"$work/remove.log" 2>&1 || { cat "$work/remove.log" >&2; fail "dpkg --remove"; }
