@@ -29,7 +29,7 @@
 #include "parse/syslog_line.h"
 #include "rules/pipeline.h"
 #include "rules/rule_loader.h"
-#include "sources/journal_source.h"
+#include "sources/journal_scan.h"
 #include "sources/line_reader.h"
 
 namespace sshd_health {
@@ -99,56 +99,17 @@ class Scanner {
     return true;
   }
 
-  // Reads sshd's entries from the journal files in `dir`, oldest first, through the
-  // daemon's JournalSource (so entries are selected and shaped exactly as the daemon
-  // does); its cursor goes to a throwaway state directory, as a scan never resumes.
-  bool ScanJournalDirectory(const std::string& dir) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-      std::fprintf(stderr, "sshd-health: cannot read journal directory %s: not a directory\n",
-                   EscapeForOutput(dir).c_str());
+  // Reads sshd's entries from the journal files in `dir`, oldest first (journal_scan.h:
+  // the same matches and entry -> LogRecord conversion as the daemon's JournalSource).
+  bool ScanJournal(const std::string& dir) {
+    const auto scanned = ScanJournalDirectory(dir, [this](const LogRecord& record) { Feed(record); });
+    if (!scanned) {
+      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(scanned.error().message).c_str());
       return false;
     }
-    std::string state_dir = (std::filesystem::temp_directory_path() / "sshd-health-scan.XXXXXX").string();
-    if (!::mkdtemp(state_dir.data())) {
-      std::fprintf(stderr, "sshd-health: cannot create a temporary directory: %s\n",
-                   std::strerror(errno));
-      return false;
-    }
-    // JournalSource reports read errors through spdlog: in a scan they belong on stderr
-    // with the other diagnostics, never among the records on stdout.
-    static const bool logger_set = [] {
-      spdlog::set_default_logger(spdlog::stderr_logger_st("scan"));
-      return true;
-    }();
-    (void)logger_set;
-    bool ok = true;
-    {
-      StateStore state(state_dir);
-      JournalSourceConfig config;
-      config.enabled = Tristate::kOn;
-      config.directory = dir;
-      config.start = JournalSourceConfig::Start::kHead;
-      boost::asio::io_context io;
-      JournalSource source(io, state, config);
-      const auto started = source.Start([this](const LogRecord& record) {
-        ++lines_;
-        Feed(record);
-      }, nullptr);
-      if (!started) {
-        std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(started.error().message).c_str());
-        ok = false;
-      } else {
-        // Everything already written is ready at once; the source then waits for more,
-        // which a scan does not.
-        while (io.poll() > 0) {
-        }
-        source.Stop();
-      }
-      truncated_ += source.Stats().truncated;
-    }
-    std::filesystem::remove_all(state_dir, ec);
-    return ok;
+    lines_ += scanned->entries;
+    truncated_ += scanned->truncated;
+    return true;
   }
 
   std::uint64_t lines() const { return lines_; }
@@ -227,7 +188,7 @@ int RunScan(const ScanOptions& options) {
   Scanner scanner(pipeline, clock, alerts, observer, out);
   bool ok = true;
   if (!options.journal_directory.empty()) {
-    ok = scanner.ScanJournalDirectory(options.journal_directory) && ok;
+    ok = scanner.ScanJournal(options.journal_directory) && ok;
   }
   for (const std::string& path : inputs) ok = scanner.ScanFile(path) && ok;
   // Settle the rules' state as of the last line, so groups that went quiet are reported
