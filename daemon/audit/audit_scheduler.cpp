@@ -31,7 +31,8 @@ constexpr std::chrono::seconds kDebounce{2};
 
 // Threads: Start/Stop, timers, inotify and the tracker live on the io_context thread;
 // audits run on `worker`, which shares only the request flags (under `mutex`) and posts
-// each report back. `alive` lets a report posted after Stop be dropped.
+// each report back. Every handler checks `alive`, so a completion or report that was
+// already queued when Stop ran is dropped.
 struct AuditScheduler::State {
   State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in)
       : io(io_in),
@@ -75,8 +76,9 @@ struct AuditScheduler::State {
 
   void ArmInterval() {
     interval_timer.expires_after(interval);
-    interval_timer.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;
+    // A completion already queued when Stop ran still arrives: `alive` tells.
+    interval_timer.async_wait([this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
+      if (ec || weak.expired()) return;
       RequestRun();
       ArmInterval();
     });
@@ -84,8 +86,8 @@ struct AuditScheduler::State {
 
   void Debounce() {
     debounce_timer.expires_after(kDebounce);
-    debounce_timer.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) RequestRun();
+    debounce_timer.async_wait([this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
+      if (!ec && !weak.expired()) RequestRun();
     });
   }
 
@@ -117,8 +119,9 @@ struct AuditScheduler::State {
 
   void ReadInotify() {
     inotify.async_read_some(boost::asio::buffer(inotify_buffer),
-                            [this](const boost::system::error_code& ec, std::size_t n) {
-                              if (ec) return;  // closed by Stop
+                            [this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec,
+                                                                     std::size_t n) {
+                              if (ec || weak.expired()) return;  // closed by Stop
                               if (n > 0) Debounce();
                               ReadInotify();
                             });

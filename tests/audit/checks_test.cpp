@@ -55,7 +55,9 @@ TEST_CASE("host key findings: missing, mode, owner, mismatch", "[audit]") {
   AddGoodKey(host);
   const auto ctx = ContextWithKeys({kKey, "/etc/ssh/ssh_host_rsa_key"});
   SECTION("missing key is critical with ssh-keygen -A") {
-    const auto f = test::FindSubject(Run(*std::make_unique<HostKeyCheck>(ctx), host), "host_key.missing",
+    HostKeyCheck check(ctx);
+    const auto findings = Run(check, host);
+    const auto f = test::FindSubject(findings, "host_key.missing",
                                      "/etc/ssh/ssh_host_rsa_key");
     REQUIRE(f);
     CHECK(f->severity == Severity::kCritical);
@@ -64,7 +66,8 @@ TEST_CASE("host key findings: missing, mode, owner, mismatch", "[audit]") {
   SECTION("private key readable by others") {
     host.Info(kKey).mode = S_IFREG | 0644;
     HostKeyCheck check(ctx);
-    const auto* f = test::FindSubject(Run(check, host), "host_key.mode", kKey);
+    const auto findings = Run(check, host);
+    const auto* f = test::FindSubject(findings, "host_key.mode", kKey);
     REQUIRE(f);
     CHECK(f->summary.find("0644") != std::string::npos);
   }
@@ -80,7 +83,8 @@ TEST_CASE("host key findings: missing, mode, owner, mismatch", "[audit]") {
   SECTION("public key not world-readable") {
     host.Info(kPub).mode = S_IFREG | 0600;
     HostKeyCheck check(ctx);
-    const auto* f = test::FindSubject(Run(check, host), "host_key.mode", kPub);
+    const auto findings = Run(check, host);
+    const auto* f = test::FindSubject(findings, "host_key.mode", kPub);
     REQUIRE(f);
     CHECK(f->severity == Severity::kWarning);
   }

@@ -132,7 +132,8 @@ TEST_CASE("risky settings are reported with the right severity", "[audit]") {
   SECTION("LogLevel INFO is fine on 9.2 but hides kex_exchange_identification on 9.5+") {
     const auto view = Parse(host, "LogLevel INFO\n");
     CHECK_FALSE(test::FindSubject(RunConfig(view, {}, "", 9, 2), "config.risky_setting", "LogLevel INFO"));
-    const auto* f = test::FindSubject(RunConfig(view, {}, "", 9, 6), "config.risky_setting", "LogLevel INFO");
+    const auto findings = RunConfig(view, {}, "", 9, 6);
+    const auto* f = test::FindSubject(findings, "config.risky_setting", "LogLevel INFO");
     REQUIRE(f);
     CHECK(f->severity == Severity::kInfo);
     CHECK(f->summary.find("VERBOSE") != std::string::npos);
