@@ -357,6 +357,8 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
 
 LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {
   if (auto record = ParseSyslogLine(line, ctx)) return *record;
+  // sshd -E ends its lines in "\r\n" (log.c do_log).
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   LogRecord bare;
   bare.program = "sshd";
   bare.message = line;

@@ -200,6 +200,9 @@ TEST_CASE("a line without a syslog header is a bare sshd message (sshd -E logs)"
   CHECK(bare.pid == 0);
   const auto syslog = sshd_health::RecordFromLine("Nov 21 16:31:02 host cron[5]: job", ctx);
   CHECK(syslog.program == "cron");
+  const auto crlf = sshd_health::RecordFromLine("Server listening on 0.0.0.0 port 22.\r\n", ctx);
+  CHECK(crlf.message == "Server listening on 0.0.0.0 port 22.");
+  CHECK(crlf.line == "Server listening on 0.0.0.0 port 22.");
 }
 
 TEST_CASE("a bare sshd message shaped like 'word word: text' is not taken for a header", "[parse]") {
