@@ -112,7 +112,8 @@ Group* GroupStore::Oldest(std::uint32_t rule) {
 }
 
 void GroupStore::EraseOldest(Group& g) {
-  RemoveEntry(FindEntry(g.rule, g.key, g.hash));
+  const std::size_t pos = FindEntry(g.rule, g.key, g.hash);
+  if (pos != SIZE_MAX) RemoveEntry(pos);  // always found: every live group has its entry
   head_[g.rule] = g.next;
   if (tail_[g.rule] == g.slot) tail_[g.rule] = Group::kNil;
   const std::uint32_t slot = g.slot;

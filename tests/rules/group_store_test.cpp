@@ -101,7 +101,7 @@ TEST_CASE("evidence ring returns recent lines and forgets overwritten ones", "[r
   CHECK(out.size() == 1022);
 }
 
-TEST_CASE("window counter counts exactly the events in (t - window, t]", "[rules]") {
+TEST_CASE("window counter counts exactly the events of the last window, its oldest edge excluded", "[rules]") {
   WindowCounter w;
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
   TimePoint oldest;

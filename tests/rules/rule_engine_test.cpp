@@ -178,7 +178,7 @@ TEST_CASE("a regex rule also needs the message to match", "[rules]") {
   CHECK(sink.alerts.size() == 1);
 }
 
-TEST_CASE("cooldown: no re-fire inside it, still counting; fires again after it", "[rules]") {
+TEST_CASE("cooldown: no re-fire inside it, still counting, fires again after it", "[rules]") {
   ManualClock clock;
   RuleEngine engine({BruteForce(2, 10min, 30min)}, clock);
   RecordingSink sink;
