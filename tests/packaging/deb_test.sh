@@ -209,8 +209,9 @@ EOF
 import json, sys
 report = json.load(open(sys.argv[1]))
 checks = {c["check"]: c for c in report["checks"]}
+# Whether sshd's settings are good is the audits' business; here each must have run.
 for name in ("config", "host_keys", "stale_libraries", "liveness"):
-    assert checks[name]["status"] == "ok", (name, checks[name])
+    assert checks[name]["status"] != "unknown", (name, checks[name])
 assert "sshd -T" in checks["config"].get("detail", ""), checks["config"]
 assert sys.argv[2] in checks["stale_libraries"].get("detail", ""), checks["stale_libraries"]
 EOF
