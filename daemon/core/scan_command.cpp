@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,15 @@ class OutputBuffer {
   std::string buf_;
 };
 
+// Whether the daemon would follow the journal with this config (core/app.cpp decides the
+// same way): on, or auto with a directory set or journald running.
+bool JournalWanted(const JournalSourceConfig& journal) {
+  if (journal.enabled == Tristate::kOff) return false;
+  if (journal.enabled == Tristate::kOn || !journal.directory.empty()) return true;
+  std::error_code ec;
+  return std::filesystem::exists("/run/systemd/journal", ec);
+}
+
 bool Exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
@@ -99,14 +109,14 @@ class Scanner {
     return true;
   }
 
-  // Reads sshd's entries from the journal files in `dir`, oldest first, through the
-  // daemon's JournalSource (so entries are selected and shaped exactly as the daemon
+  // Reads sshd's entries from the journal (config.directory's files, or the system
+  // journal when it is empty), oldest first, through the daemon's JournalSource (so entries are selected and shaped exactly as the daemon
   // does); its cursor goes to a throwaway state directory, as a scan never resumes.
-  bool ScanJournalDirectory(const std::string& dir) {
+  bool ScanJournal(JournalSourceConfig config) {
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
+    if (!config.directory.empty() && !std::filesystem::is_directory(config.directory, ec)) {
       std::fprintf(stderr, "sshd-health: cannot read journal directory %s: not a directory\n",
-                   EscapeForOutput(dir).c_str());
+                   EscapeForOutput(config.directory).c_str());
       return false;
     }
     std::string state_dir = (std::filesystem::temp_directory_path() / "sshd-health-scan.XXXXXX").string();
@@ -125,9 +135,7 @@ class Scanner {
     bool ok = true;
     {
       StateStore state(state_dir);
-      JournalSourceConfig config;
       config.enabled = Tristate::kOn;
-      config.directory = dir;
       config.start = JournalSourceConfig::Start::kHead;
       boost::asio::io_context io;
       JournalSource source(io, state, config);
@@ -194,21 +202,42 @@ int RunScan(const ScanOptions& options) {
       options.rule_dirs.empty() ? config.rules.paths : options.rule_dirs;
   std::vector<Rule> rules = LoadRules(rule_dirs);
 
+  // No inputs: what the daemon would read. The journal when it is wanted; the config's
+  // log files that exist when it is not (or when the journal is explicitly on as well).
   std::vector<std::string> inputs = options.inputs;
-  if (inputs.empty() && options.journal_directory.empty()) {
-    std::vector<std::string> looked_at;
-    for (const FileSourceConfig& file : config.sources.files) {
-      looked_at.push_back(file.path);
-      if (Exists(file.path)) inputs.push_back(file.path);
+  std::optional<JournalSourceConfig> journal;
+  if (!options.journal_directory.empty()) {
+    journal = JournalSourceConfig{};
+    journal->directory = options.journal_directory;
+  } else if (inputs.empty()) {
+    const JournalSourceConfig& configured = config.sources.journal;
+    const bool use_journal = JournalWanted(configured);
+    if (use_journal) {
+      journal = configured;
+      std::fprintf(stderr, "sshd-health: scanning %s\n",
+                   configured.directory.empty()
+                       ? "the systemd journal (sshd's entries)"
+                       : ("the journal files in " + EscapeForOutput(configured.directory)).c_str());
     }
-    if (inputs.empty()) {
-      std::fprintf(stderr, "sshd-health: no sshd log files found: looked at %s (from %s); pass files or - for stdin\n",
+    std::vector<std::string> looked_at;
+    if (!use_journal || configured.enabled == Tristate::kOn) {
+      for (const FileSourceConfig& file : config.sources.files) {
+        looked_at.push_back(file.path);
+        if (Exists(file.path)) inputs.push_back(file.path);
+      }
+    }
+    if (inputs.empty() && !journal) {
+      std::fprintf(stderr,
+                   "sshd-health: no sshd log files found: looked at %s and found no systemd "
+                   "journal (from %s); pass files or - for stdin\n",
                    looked_at.empty() ? "nothing (sources.files is empty)"
                                      : fmt::format("{}", fmt::join(looked_at, ", ")).c_str(),
                    config.source.c_str());
       return 0;
     }
-    for (const std::string& path : inputs) std::fprintf(stderr, "sshd-health: scanning %s\n", path.c_str());
+    for (const std::string& path : inputs) {
+      std::fprintf(stderr, "sshd-health: scanning %s\n", EscapeForOutput(path).c_str());
+    }
   }
 
   OutputBuffer out(stdout);
@@ -226,9 +255,7 @@ int RunScan(const ScanOptions& options) {
 
   Scanner scanner(pipeline, clock, alerts, observer, out);
   bool ok = true;
-  if (!options.journal_directory.empty()) {
-    ok = scanner.ScanJournalDirectory(options.journal_directory) && ok;
-  }
+  if (journal) ok = scanner.ScanJournal(*journal) && ok;
   for (const std::string& path : inputs) ok = scanner.ScanFile(path) && ok;
   // Settle the rules' state as of the last line, so groups that went quiet are reported
   // resolved rather than left open.
