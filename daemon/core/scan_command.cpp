@@ -14,23 +14,19 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "core/clock.h"
 #include "core/commands.h"
 #include "core/config.h"
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
-#include "core/state_store.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "parse/syslog_line.h"
 #include "rules/pipeline.h"
 #include "rules/rule_loader.h"
-#include "sources/journal_source.h"
+#include "sources/journal_scan.h"
 #include "sources/line_reader.h"
 
 namespace sshd_health {
@@ -109,54 +105,17 @@ class Scanner {
     return true;
   }
 
-  // Reads sshd's entries from the journal (config.directory's files, or the system
-  // journal when it is empty), oldest first, through the daemon's JournalSource (so entries are selected and shaped exactly as the daemon
-  // does); its cursor goes to a throwaway state directory, as a scan never resumes.
-  bool ScanJournal(JournalSourceConfig config) {
-    std::error_code ec;
-    if (!config.directory.empty() && !std::filesystem::is_directory(config.directory, ec)) {
-      std::fprintf(stderr, "sshd-health: cannot read journal directory %s: not a directory\n",
-                   EscapeForOutput(config.directory).c_str());
+  // Reads sshd's entries from the journal files in `dir`, oldest first (journal_scan.h:
+  // the same matches and entry -> LogRecord conversion as the daemon's JournalSource).
+  bool ScanJournal(const std::string& dir) {
+    const auto scanned = ScanJournalDirectory(dir, [this](const LogRecord& record) { Feed(record); });
+    if (!scanned) {
+      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(scanned.error().message).c_str());
       return false;
     }
-    std::string state_dir = (std::filesystem::temp_directory_path() / "sshd-health-scan.XXXXXX").string();
-    if (!::mkdtemp(state_dir.data())) {
-      std::fprintf(stderr, "sshd-health: cannot create a temporary directory: %s\n",
-                   std::strerror(errno));
-      return false;
-    }
-    // JournalSource reports read errors through spdlog: in a scan they belong on stderr
-    // with the other diagnostics, never among the records on stdout.
-    static const bool logger_set = [] {
-      spdlog::set_default_logger(spdlog::stderr_logger_st("scan"));
-      return true;
-    }();
-    (void)logger_set;
-    bool ok = true;
-    {
-      StateStore state(state_dir);
-      config.enabled = Tristate::kOn;
-      config.start = JournalSourceConfig::Start::kHead;
-      boost::asio::io_context io;
-      JournalSource source(io, state, config);
-      const auto started = source.Start([this](const LogRecord& record) {
-        ++lines_;
-        Feed(record);
-      }, nullptr);
-      if (!started) {
-        std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(started.error().message).c_str());
-        ok = false;
-      } else {
-        // Everything already written is ready at once; the source then waits for more,
-        // which a scan does not.
-        while (io.poll() > 0) {
-        }
-        source.Stop();
-      }
-      truncated_ += source.Stats().truncated;
-    }
-    std::filesystem::remove_all(state_dir, ec);
-    return ok;
+    lines_ += scanned->entries;
+    truncated_ += scanned->truncated;
+    return true;
   }
 
   std::uint64_t lines() const { return lines_; }
@@ -205,19 +164,21 @@ int RunScan(const ScanOptions& options) {
   // No inputs: what the daemon would read. The journal when it is wanted; the config's
   // log files that exist when it is not (or when the journal is explicitly on as well).
   std::vector<std::string> inputs = options.inputs;
-  std::optional<JournalSourceConfig> journal;
+  std::optional<std::string> journal_dir;
   if (!options.journal_directory.empty()) {
-    journal = JournalSourceConfig{};
-    journal->directory = options.journal_directory;
+    journal_dir = options.journal_directory;
   } else if (inputs.empty()) {
     const JournalSourceConfig& configured = config.sources.journal;
     const bool use_journal = JournalWanted(configured);
     if (use_journal) {
-      journal = configured;
-      std::fprintf(stderr, "sshd-health: scanning %s\n",
-                   configured.directory.empty()
-                       ? "the systemd journal (sshd's entries)"
-                       : ("the journal files in " + EscapeForOutput(configured.directory)).c_str());
+      // The system journal is read from its files: the persistent ones when journald
+      // keeps them, else the runtime ones (volatile storage).
+      std::error_code ec;
+      journal_dir = !configured.directory.empty()                       ? configured.directory
+                    : std::filesystem::is_directory("/var/log/journal", ec) ? "/var/log/journal"
+                                                                        : "/run/log/journal";
+      std::fprintf(stderr, "sshd-health: scanning the journal files in %s\n",
+                   EscapeForOutput(*journal_dir).c_str());
     }
     std::vector<std::string> looked_at;
     if (!use_journal || configured.enabled == Tristate::kOn) {
@@ -226,7 +187,7 @@ int RunScan(const ScanOptions& options) {
         if (Exists(file.path)) inputs.push_back(file.path);
       }
     }
-    if (inputs.empty() && !journal) {
+    if (inputs.empty() && !journal_dir) {
       std::fprintf(stderr,
                    "sshd-health: no sshd log files found: looked at %s and found no systemd "
                    "journal (from %s); pass files or - for stdin\n",
@@ -255,7 +216,7 @@ int RunScan(const ScanOptions& options) {
 
   Scanner scanner(pipeline, clock, alerts, observer, out);
   bool ok = true;
-  if (journal) ok = scanner.ScanJournal(*journal) && ok;
+  if (journal_dir) ok = scanner.ScanJournal(*journal_dir) && ok;
   for (const std::string& path : inputs) ok = scanner.ScanFile(path) && ok;
   // Settle the rules' state as of the last line, so groups that went quiet are reported
   // resolved rather than left open.

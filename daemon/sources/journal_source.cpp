@@ -53,6 +53,63 @@ std::uint64_t MonotonicUsec() {
 
 }  // namespace
 
+void AddSshdJournalMatches(sd_journal* j) {
+  // Fields with the same name are ORed; the disjunction ORs the identifier group with
+  // the unit group.
+  for (const char* m : kIdentifierMatches) sd_journal_add_match(j, m, 0);
+  sd_journal_add_disjunction(j);
+  for (const char* m : kUnitMatches) sd_journal_add_match(j, m, 0);
+  // Bounds what one field can make us copy (MESSAGE is cut to kMaxRecordLine anyway).
+  sd_journal_set_data_threshold(j, kMaxRecordLine + 64);
+}
+
+LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated) {
+  // Copy each field at once: the next sd_journal_get_data may reuse the buffer a view
+  // points into (compressed fields).
+  const std::string ident_s(Field(j, "SYSLOG_IDENTIFIER").substr(0, 255));
+  const std::string host_s(Field(j, "_HOSTNAME").substr(0, 255));
+  std::string_view pid_text = Field(j, "_PID");
+  if (pid_text.empty()) pid_text = Field(j, "SYSLOG_PID");
+  const int pid = static_cast<int>(ParseU64(pid_text.substr(0, 9)));
+  std::uint64_t usec = ParseU64(Field(j, "_SOURCE_REALTIME_TIMESTAMP"));
+  if (usec == 0) {
+    uint64_t rt = 0;
+    sd_journal_get_realtime_usec(j, &rt);
+    usec = rt;
+  }
+  std::string_view message = Field(j, "MESSAGE");
+  truncated = message.size() > kMaxRecordLine;
+  if (truncated) message = message.substr(0, kMaxRecordLine);
+  // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
+  const std::time_t secs = static_cast<std::time_t>(usec / 1'000'000);
+  std::tm tm{};
+  ::localtime_r(&secs, &tm);
+  char stamp[32];
+  const std::size_t stamp_len = std::strftime(stamp, sizeof stamp, "%b %d %H:%M:%S", &tm);
+  line.assign(stamp, stamp_len);
+  line += ' ';
+  const std::size_t host_at = line.size();
+  line += host_s;
+  line += ' ';
+  const std::size_t ident_at = line.size();
+  line += ident_s;
+  if (pid > 0) line += fmt::format("[{}]", pid);
+  line += ": ";
+  const std::size_t message_at = line.size();
+  line.append(message);
+
+  const std::string_view all(line);
+  LogRecord record;
+  record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
+  record.has_ts = usec != 0;
+  record.host = all.substr(host_at, host_s.size());
+  record.program = all.substr(ident_at, ident_s.size());
+  record.pid = pid;
+  record.message = all.substr(message_at);
+  record.line = all;
+  return record;
+}
+
 JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state, JournalSourceConfig config)
     : io_(io), state_(state), config_(std::move(config)), timeout_(io) {
   name_ = config_.directory.empty() ? "journal" : "journal " + config_.directory;
@@ -71,13 +128,7 @@ Result<void> JournalSource::Open() {
     journal_ = nullptr;
     return Fail(fmt::format("{}: cannot open: {}", name_, Errno(r)));
   }
-  // Fields with the same name are ORed; the disjunction ORs the identifier group with
-  // the unit group.
-  for (const char* m : kIdentifierMatches) sd_journal_add_match(journal_, m, 0);
-  sd_journal_add_disjunction(journal_);
-  for (const char* m : kUnitMatches) sd_journal_add_match(journal_, m, 0);
-  // Bounds what one field can make us copy (MESSAGE is cut to kMaxRecordLine anyway).
-  sd_journal_set_data_threshold(journal_, kMaxRecordLine + 64);
+  AddSshdJournalMatches(journal_);
   // Getting the fd first sets up inotify before we read, so nothing written in between
   // is missed.
   r = sd_journal_get_fd(journal_);
@@ -217,51 +268,9 @@ bool JournalSource::ReadBatch() {
 }
 
 void JournalSource::EmitEntry() {
-  // Copy each field at once: the next sd_journal_get_data may reuse the buffer a view
-  // points into (compressed fields).
-  const std::string ident_s(Field(journal_, "SYSLOG_IDENTIFIER").substr(0, 255));
-  const std::string host_s(Field(journal_, "_HOSTNAME").substr(0, 255));
-  std::string_view pid_text = Field(journal_, "_PID");
-  if (pid_text.empty()) pid_text = Field(journal_, "SYSLOG_PID");
-  const int pid = static_cast<int>(ParseU64(pid_text.substr(0, 9)));
-  std::uint64_t usec = ParseU64(Field(journal_, "_SOURCE_REALTIME_TIMESTAMP"));
-  if (usec == 0) {
-    uint64_t rt = 0;
-    sd_journal_get_realtime_usec(journal_, &rt);
-    usec = rt;
-  }
-  std::string_view message = Field(journal_, "MESSAGE");
-  if (message.size() > kMaxRecordLine) {
-    message = message.substr(0, kMaxRecordLine);
-    ++stats_.truncated;
-  }
-  // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
-  const std::time_t secs = static_cast<std::time_t>(usec / 1'000'000);
-  std::tm tm{};
-  ::localtime_r(&secs, &tm);
-  char stamp[32];
-  const std::size_t stamp_len = std::strftime(stamp, sizeof stamp, "%b %d %H:%M:%S", &tm);
-  line_.assign(stamp, stamp_len);
-  line_ += ' ';
-  const std::size_t host_at = line_.size();
-  line_ += host_s;
-  line_ += ' ';
-  const std::size_t ident_at = line_.size();
-  line_ += ident_s;
-  if (pid > 0) line_ += fmt::format("[{}]", pid);
-  line_ += ": ";
-  const std::size_t message_at = line_.size();
-  line_.append(message);
-
-  const std::string_view all(line_);
-  LogRecord record;
-  record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
-  record.has_ts = usec != 0;
-  record.host = all.substr(host_at, host_s.size());
-  record.program = all.substr(ident_at, ident_s.size());
-  record.pid = pid;
-  record.message = all.substr(message_at);
-  record.line = all;
+  bool truncated = false;
+  const LogRecord record = CurrentJournalRecord(journal_, line_, truncated);
+  if (truncated) ++stats_.truncated;
   ++stats_.records;
   handler_(record);
 }

@@ -25,6 +25,15 @@
 
 namespace sshd_health {
 
+/// Restricts `j` to sshd's entries (the identifiers and units above) and bounds the
+/// size of a field read from it. Shared with `scan --journal-directory`.
+void AddSshdJournalMatches(sd_journal* j);
+
+/// The entry `j` is positioned on, as a LogRecord whose views point into `line` (the
+/// synthesized short-form line, rewritten on each call). `truncated` tells whether
+/// MESSAGE was cut at kMaxRecordLine.
+LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated);
+
 class JournalSource final : public LogSource {
  public:
   /// `io` and `state` must outlive the source.

@@ -18,6 +18,7 @@ table says so. --fail2ban-lines 0 runs it on the whole file.
 """
 import argparse
 import hashlib
+import json
 import os
 import platform
 import re
@@ -202,11 +203,16 @@ def machine():
     }
 
 
+def fmt_ratio(x):
+    return ("%.0f×" if x >= 10 else "%.1f×" if x >= 1 else "%.2f×") % x
+
+
 def fmt_rate(r):
     return "{:,.0f}".format(r)
 
 
 def table(groups, ref_of):
+    multi_time = len({b.measured_at for _, bs in groups for b in bs if b.runs}) > 1
     rows = ["| tool | wall s | CPU s | lines/s | lines per CPU-s | peak RSS MiB "
             "| sshd-health is N× faster (CPU / wall) | output |",
             "|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -224,9 +230,9 @@ def table(groups, ref_of):
             elif ref is b:
                 ratio = "reference"
             else:
-                ratio = "%.1f× / %.1f×" % (ref.cpu_rate() / b.cpu_rate(), ref.rate() / b.rate())
+                ratio = "%s / %s" % (fmt_ratio(ref.cpu_rate() / b.cpu_rate()), fmt_ratio(ref.rate() / b.rate()))
             rows.append("| %s | %.2f | %.2f | %s | %s | %.1f | %s | %s |" % (
-                b.label + (" " + b.note if b.note else ""), b.median("wall"), b.median("cpu"),
+                b.label + (" " + b.note if b.note else "") + (" [%s]" % b.measured_at if multi_time else ""), b.median("wall"), b.median("cpu"),
                 fmt_rate(b.rate()), fmt_rate(b.cpu_rate()), b.median("rss_kib") / 1024.0, ratio,
                 summary_of(b)))
     return "\n".join(rows)
@@ -241,6 +247,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--fail2ban-lines", type=int, default=100000)
     ap.add_argument("--only", action="append", default=[], help="run only benches whose key starts so")
+    ap.add_argument("--keep-previous", action="store_true",
+                    help="rows not selected by --only keep their runs from the previous OUT/runs.json "
+                         "(same input files; the table says when each row was measured)")
     args = ap.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
@@ -295,12 +304,30 @@ def main():
     everything = [b for _, bs in groups for b in bs
                   if not args.only or any(b.key.startswith(o) for o in args.only)]
     mach = machine()
+    runs_path = os.path.join(args.out, "runs.json")
+    previous = {}
+    if args.keep_previous and os.path.exists(runs_path):
+        previous = json.load(open(runs_path))
+    stamp = time.strftime("%H:%M UTC", time.gmtime())
+    for _, bs in groups:
+        for b in bs:
+            b.measured_at = stamp
+            if b not in everything and b.key in previous:
+                b.runs = [Run(**r) for r in previous[b.key]["runs"]]
+                b.measured_at = previous[b.key]["at"]
     for i in range(args.repeat):
         for b in everything:
             log("run %d/%d: %s" % (i + 1, args.repeat, b.label))
             b.runs.append(run_once(b.argv, b.stdin_path, tmp_dir, b.keep_stdout, b.env))
             if not b.ok():
                 log("  failed (exit %d): %s" % (b.runs[-1].rc, b.runs[-1].stderr.strip()[-300:]))
+
+    saved = dict(previous)
+    for b in everything:
+        saved[b.key] = {"at": stamp, "runs": [vars(r) for r in b.runs]}
+    with open(runs_path, "w") as f:
+        json.dump(saved, f)
+    times = sorted({b.measured_at for _, bs in groups for b in bs if b.runs})
 
     def ref_of(title):
         ref = text[0] if title.startswith("auth.log") else journal[0] if title.startswith("journal") else None
@@ -311,9 +338,10 @@ def main():
     header = ("Machine: %s, %d cores (one used by each tool), Linux %s, %s, build %s; load average at start %s. "
               "Medians of %d runs. lines/s = input lines / wall time; lines per CPU-s = input lines / "
               "(user+sys) of the tool, which is what it costs whatever else the machine runs; "
-              "ratios in both." % (
+              "ratios in both.%s" % (
                   mach["cpu"], mach["cores"], mach["kernel"], mach["gxx"], build_type(binary),
-                  mach["load"], args.repeat))
+                  mach["load"], args.repeat,
+                  "" if len(times) < 2 else " Rows were measured at %s (same input files)." % ", ".join(times)))
     report = header + "\n\n" + tbl + "\n\n" + verdict + "\n"
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(report)
