@@ -10,20 +10,17 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "core/clock.h"
 #include "core/commands.h"
 #include "core/config.h"
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
-#include "core/state_store.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "parse/syslog_line.h"
@@ -60,6 +57,15 @@ class OutputBuffer {
   std::FILE* file_;
   std::string buf_;
 };
+
+// Whether the daemon would follow the journal with this config (core/app.cpp decides the
+// same way): on, or auto with a directory set or journald running.
+bool JournalWanted(const JournalSourceConfig& journal) {
+  if (journal.enabled == Tristate::kOff) return false;
+  if (journal.enabled == Tristate::kOn || !journal.directory.empty()) return true;
+  std::error_code ec;
+  return std::filesystem::exists("/run/systemd/journal", ec);
+}
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -155,21 +161,44 @@ int RunScan(const ScanOptions& options) {
       options.rule_dirs.empty() ? config.rules.paths : options.rule_dirs;
   std::vector<Rule> rules = LoadRules(rule_dirs);
 
+  // No inputs: what the daemon would read. The journal when it is wanted; the config's
+  // log files that exist when it is not (or when the journal is explicitly on as well).
   std::vector<std::string> inputs = options.inputs;
-  if (inputs.empty() && options.journal_directory.empty()) {
-    std::vector<std::string> looked_at;
-    for (const FileSourceConfig& file : config.sources.files) {
-      looked_at.push_back(file.path);
-      if (Exists(file.path)) inputs.push_back(file.path);
+  std::optional<std::string> journal_dir;
+  if (!options.journal_directory.empty()) {
+    journal_dir = options.journal_directory;
+  } else if (inputs.empty()) {
+    const JournalSourceConfig& configured = config.sources.journal;
+    const bool use_journal = JournalWanted(configured);
+    if (use_journal) {
+      // The system journal is read from its files: the persistent ones when journald
+      // keeps them, else the runtime ones (volatile storage).
+      std::error_code ec;
+      journal_dir = !configured.directory.empty()                       ? configured.directory
+                    : std::filesystem::is_directory("/var/log/journal", ec) ? "/var/log/journal"
+                                                                        : "/run/log/journal";
+      std::fprintf(stderr, "sshd-health: scanning the journal files in %s\n",
+                   EscapeForOutput(*journal_dir).c_str());
     }
-    if (inputs.empty()) {
-      std::fprintf(stderr, "sshd-health: no sshd log files found: looked at %s (from %s); pass files or - for stdin\n",
+    std::vector<std::string> looked_at;
+    if (!use_journal || configured.enabled == Tristate::kOn) {
+      for (const FileSourceConfig& file : config.sources.files) {
+        looked_at.push_back(file.path);
+        if (Exists(file.path)) inputs.push_back(file.path);
+      }
+    }
+    if (inputs.empty() && !journal_dir) {
+      std::fprintf(stderr,
+                   "sshd-health: no sshd log files found: looked at %s and found no systemd "
+                   "journal (from %s); pass files or - for stdin\n",
                    looked_at.empty() ? "nothing (sources.files is empty)"
                                      : fmt::format("{}", fmt::join(looked_at, ", ")).c_str(),
                    config.source.c_str());
       return 0;
     }
-    for (const std::string& path : inputs) std::fprintf(stderr, "sshd-health: scanning %s\n", path.c_str());
+    for (const std::string& path : inputs) {
+      std::fprintf(stderr, "sshd-health: scanning %s\n", EscapeForOutput(path).c_str());
+    }
   }
 
   OutputBuffer out(stdout);
@@ -187,9 +216,7 @@ int RunScan(const ScanOptions& options) {
 
   Scanner scanner(pipeline, clock, alerts, observer, out);
   bool ok = true;
-  if (!options.journal_directory.empty()) {
-    ok = scanner.ScanJournal(options.journal_directory) && ok;
-  }
+  if (journal_dir) ok = scanner.ScanJournal(*journal_dir) && ok;
   for (const std::string& path : inputs) ok = scanner.ScanFile(path) && ok;
   // Settle the rules' state as of the last line, so groups that went quiet are reported
   // resolved rather than left open.

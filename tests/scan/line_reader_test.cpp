@@ -90,7 +90,9 @@ TEST_CASE("a lone carriage return at the end of input is dropped like CRLF", "[s
 TEST_CASE("NUL bytes and invalid UTF-8 pass through unchanged", "[scan]") {
   TempDir dir;
   const std::string path = dir.path() + "/nul.log";
-  const std::string hostile("user \0root\xff\xfe x", 16);
+  static constexpr char kHostile[] = "user \0root\xff\xfe x";
+  const std::string hostile(kHostile, sizeof kHostile - 1);
+  REQUIRE(hostile.size() == 14);
   test::WriteFile(path, hostile + "\nnext\n");
   const auto lines = ReadPath(path);
   REQUIRE(lines.size() == 2);

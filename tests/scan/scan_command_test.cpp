@@ -52,9 +52,12 @@ class ScanFixture {
   ScanFixture() { WriteConfig({dir_.path() + "/none/auth.log", dir_.path() + "/none/secure"}); }
 
   void WriteConfig(const std::vector<std::string>& files) {
-    std::string yaml = "rules: { paths: [" + kTestRules + "] }\nsources:\n  files:\n";
+    // The journal is off unless a test names a directory: this machine's own journal (or
+    // its absence) must not change what a test sees.
+    std::string yaml = "rules: { paths: [" + kTestRules + "] }\nsources:\n" + journal_yaml_ +
+                       "  files:\n";
     for (const auto& f : files) yaml += "    - { path: " + f + " }\n";
-    if (files.empty()) yaml = "rules: { paths: [" + kTestRules + "] }\nsources: { files: [] }\n";
+    if (files.empty()) yaml += "    []\n";
     test::WriteFile(config(), yaml);
   }
 
@@ -88,11 +91,17 @@ class ScanFixture {
     return run;
   }
 
+  void UseJournalDirectory(const std::string& dir) {
+    journal_yaml_ = "  journal: { enabled: auto, directory: " + dir + " }\n";
+    WriteConfig({});
+  }
+
   std::string config() const { return dir_.path() + "/config.yaml"; }
   const std::string& dir() const { return dir_.path(); }
 
  private:
   TempDir dir_;
+  std::string journal_yaml_ = "  journal: { enabled: false }\n";
   int runs_ = 0;
 };
 
@@ -287,7 +296,8 @@ TEST_CASE("with no inputs and no log files, scan says where it looked and exits 
   CHECK(run.exit_code == 0);
   CHECK(run.out.empty());
   CHECK_THAT(run.err, Catch::Contains("no sshd log files found: looked at " + f.dir() +
-                                      "/none/auth.log, " + f.dir() + "/none/secure") &&
+                                      "/none/auth.log, " + f.dir() +
+                                      "/none/secure and found no systemd journal") &&
                           Catch::Contains("pass files or - for stdin"));
 }
 
@@ -371,6 +381,13 @@ TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[
   CHECK(first["pid"] == 123);
   CHECK(nlohmann::json::parse(lines[1])["kind"] == "invalid_user");
   CHECK_THAT(run.err, Catch::Contains("2 lines, 2 events"));
+
+  // With no inputs, a config whose journal source names a directory scans that journal.
+  f.UseJournalDirectory(journal_dir);
+  const ScanRun configured = f.Run({"--events", "--format", "json"});
+  CHECK(configured.exit_code == 0);
+  CHECK(configured.out == run.out);
+  CHECK_THAT(configured.err, Catch::Contains("scanning the journal files in " + journal_dir));
 
   const ScanRun missing = f.Run({"--journal-directory", f.dir() + "/no-journal"});
   CHECK(missing.exit_code == 1);
