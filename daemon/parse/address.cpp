@@ -23,14 +23,35 @@ bool IsIpv4Mapped(const in6_addr& a) {
   return std::memcmp(a.s6_addr, kPrefix, sizeof kPrefix) == 0;
 }
 
+// inet_pton(AF_INET)'s grammar, written out: four decimal parts of 1-3 digits, each at
+// most 255, no leading zeros ("010" is refused). Nearly every sshd line carries an IPv4
+// address, and the copy into a NUL-terminated buffer plus the libc call cost more than
+// this check.
+bool IsDottedQuad(std::string_view s) {
+  std::size_t i = 0;
+  for (int part = 0;; ++part) {
+    const std::size_t start = i;
+    unsigned value = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
+      value = value * 10 + static_cast<unsigned>(s[i] - '0');
+      ++i;
+    }
+    const std::size_t len = i - start;
+    if (len == 0 || value > 255 || (len > 1 && s[start] == '0')) return false;
+    if (part == 3) return i == s.size();
+    if (i >= s.size() || s[i] != '.') return false;
+    ++i;
+  }
+}
+
 }  // namespace
 
 bool IsIpAddress(std::string_view token) {
+  if (token.find(':') == std::string_view::npos) return IsDottedQuad(token);
   char buf[kMaxIpText];
   if (!CopyToBuffer(token, buf)) return false;
   unsigned char out[sizeof(in6_addr)];
-  if (token.find(':') != std::string_view::npos) return inet_pton(AF_INET6, buf, out) == 1;
-  return inet_pton(AF_INET, buf, out) == 1;
+  return inet_pton(AF_INET6, buf, out) == 1;
 }
 
 bool IsHostName(std::string_view token) {
@@ -50,13 +71,12 @@ bool IsHostName(std::string_view token) {
 }
 
 std::optional<std::string> NormaliseIp(std::string_view token) {
+  if (token.find(':') == std::string_view::npos) {
+    if (!IsDottedQuad(token)) return std::nullopt;
+    return std::string(token);  // a dotted quad without leading zeros is already canonical
+  }
   char buf[kMaxIpText];
   if (!CopyToBuffer(token, buf)) return std::nullopt;
-  if (token.find(':') == std::string_view::npos) {
-    in_addr a4{};
-    if (inet_pton(AF_INET, buf, &a4) != 1) return std::nullopt;
-    return std::string(token);  // inet_pton accepts only the canonical dotted quad
-  }
   in6_addr a6{};
   if (inet_pton(AF_INET6, buf, &a6) != 1) return std::nullopt;
   char out[kMaxIpText];

@@ -1,4 +1,6 @@
 // Address recognition and normalisation.
+#include <arpa/inet.h>
+
 #include <catch2/catch.hpp>
 
 #include "parse/address.h"
@@ -27,6 +29,18 @@ TEST_CASE("only syntactically valid IPs are IPs", "[parse]") {
     INFO(bad);
     CHECK_FALSE(IsIpAddress(bad));
     CHECK_FALSE(NormaliseIp(bad));
+  }
+}
+
+TEST_CASE("the IPv4 check accepts exactly what inet_pton accepts", "[parse]") {
+  for (const char* token : {"0.0.0.0", "255.255.255.255", "1.2.3.4", "10.0.0.1", "01.2.3.4", "1.2.3.04", "1.2.3.",
+                            ".1.2.3", "1..2.3", "1.2.3.4.", "256.1.1.1", "1.2.3.1000", "1.2.3.-1", "1.2.3.4a",
+                            "a1.2.3.4", "1.2.3", "1234.1.1.1", "1.2.3.4\n", "0.0.0.00", "99.99.99.99"}) {
+    INFO(token);
+    in_addr a{};
+    const bool libc = inet_pton(AF_INET, token, &a) == 1;
+    CHECK(IsIpAddress(token) == libc);
+    CHECK(NormaliseIp(token).has_value() == libc);
   }
 }
 
