@@ -3,8 +3,10 @@
 #   make build        -> build/sshd-health
 #   make test         -> every test through ctest (unit, integration, e2e)
 #   make test ASAN=1  -> the same tests in an ASan+UBSan build (build-asan/)
-#   make run          -> scan this machine's sshd logs with the built-in default config
+#   make run          -> the daemon in the foreground on the built-in default config, alerts
+#                        readable on the terminal, until Ctrl-C
 #   make bench        -> benchmarks against the peer tools (not part of test)
+#   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
 JOBS  ?= 2
 ASAN  ?= 0
@@ -17,7 +19,7 @@ CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_ARGS ?=
 
-.PHONY: all deps test-deps configure build test run bench clean format deb
+.PHONY: all deps test-deps configure build test run bench bench-daemon clean format deb
 all: build
 
 deps:
@@ -36,7 +38,7 @@ test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
 
 run: build
-	@$(BUILD)/sshd-health scan
+	@$(BUILD)/sshd-health daemon --text
 
 # BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
 BENCH_ARGS ?=
@@ -47,6 +49,10 @@ bench: test-deps build
 deb:
 	@sh packaging/install-deps.sh --deb
 	JOBS=$(JOBS) sh packaging/build-deb.sh build-deb
+
+# The live daemon's latency, idle cost and memory (numbers in README.md "Daemon").
+bench-daemon: test-deps build
+	python3 tests/bench/daemon_bench.py $(BUILD)/sshd-health
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

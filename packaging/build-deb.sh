@@ -5,7 +5,8 @@
 # no debian/ directory ever appears at the top of the tree; the .deb lands in OUTDIR
 # (default build-deb/).
 #
-# Fast on purpose: no tests (they run in `make test`), ccache shared with the
+# Fast on purpose: no tests (they run in `make test`), no -dbgsym package (set
+# DEB_BUILD_OPTIONS to override both), ccache shared with the
 # development build's cache, a fixed staging path so ccache hits from one package
 # build to the next.
 set -eu
@@ -44,7 +45,7 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 
 cd "$stage"
-export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-nocheck parallel=${JOBS:-2}}"
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-nocheck noddebs parallel=${JOBS:-2}}"
 start=$(date +%s)
 dpkg-buildpackage -b -us -uc
 echo "build-deb: built in $(($(date +%s) - start)) s:" >&2

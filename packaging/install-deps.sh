@@ -17,7 +17,7 @@ TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-
 pkgs=$BUILD_PKGS
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
-DEB_PKGS="dpkg-dev debhelper scdoc lintian"
+DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"
 case "${1:-}" in --test|--deb) pkgs="$pkgs $DEB_PKGS" ;; esac
 
 missing=""

@@ -1,9 +1,11 @@
 #include "core/app.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -14,6 +16,7 @@
 
 #include "audit/audit_scheduler.h"
 #include "core/daemon_log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
@@ -161,19 +164,21 @@ bool App::ChooseStateDir(Config& config) const {
   return true;
 }
 
-void App::Init() {
+bool App::Init() {
   config_ = LoadEffectiveConfig();
   SetupDaemonLog(config_->log_level);
   auto rules = LoadRules(config_->rules.paths);
   spdlog::info("sshd-health {} starting: config {}, {} rules", SSHD_HEALTH_VERSION, config_->source, rules.size());
+  // The state directory first: the dispatcher keeps its spool there.
+  if (!ChooseStateDir(*config_)) return false;
+  state_ = std::make_unique<StateStore>(config_->state_dir);
   output_ = MakeAlertOutput(*config_);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
+  return true;
 }
 
 int App::Run() {
-  Init();  // ConfigError escapes to main: exit 78
-  if (!ChooseStateDir(*config_)) return 73;  // EX_CANTCREAT
-  state_ = std::make_unique<StateStore>(config_->state_dir);
+  if (!Init()) return 73;  // EX_CANTCREAT. A ConfigError escapes to main: exit 78.
   output_->Start();
 
   signals_.add(SIGTERM);
@@ -182,6 +187,7 @@ int App::Run() {
   WaitSignal();
   StartSources();
   StartAudits();
+  StartMetrics();
   ScheduleExpire();
   ScheduleWatchdog();
   notify_.Ready();
@@ -243,10 +249,66 @@ void App::StartAudits() {
   audits_->Start();
 }
 
+void App::StartMetrics() {
+  metrics_.reset();
+  if (config_->metrics.listen.empty()) return;
+  metrics_ = std::make_unique<MetricsServer>(io_, [this] { return RenderMetrics(); });
+  if (auto r = metrics_->Listen(config_->metrics.listen); !r) {
+    spdlog::error("{}", r.error().message);
+    metrics_.reset();
+    return;
+  }
+  spdlog::info("metrics on http://{}/metrics", config_->metrics.listen);
+}
+
+std::string App::RenderMetrics() const {
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+  };
+  metric("sshd_health_lines_total", "counter", "Log records read from all sources.", counters_.lines.load());
+  metric("sshd_health_duplicate_lines_total", "counter", "Records dropped as another source's copy.",
+         counters_.duplicates.load());
+  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.", counters_.events.load());
+  metric("sshd_health_alerts_total", "counter", "Alerts emitted.", counters_.alerts.load());
+  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.", counters_.reloads.load());
+  metric("sshd_health_reload_failures_total", "counter", "Reloads that kept the old configuration.",
+         counters_.reload_failures.load());
+  metric("sshd_health_handler_errors_total", "counter", "Exceptions caught by the event loop's guard (bugs).",
+         counters_.handler_errors.load());
+  if (pipeline_) {
+    const auto stats = pipeline_->stats();
+    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).", stats.engine.groups);
+    metric("sshd_health_rule_group_evictions_total", "counter", "Rule groups dropped at the size bound.",
+           stats.engine.evictions);
+  }
+  if (output_) {
+    const auto stats = output_->Stats();
+    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.", stats.delivered);
+    metric("sshd_health_alerts_spooled", "gauge", "Alerts waiting for delivery.", stats.spooled);
+    metric("sshd_health_alerts_dropped_total", "counter", "Alerts dropped because the spool was full.",
+           stats.dropped);
+  }
+  out += "# HELP sshd_health_source_records_total Records read, per source.\n"
+         "# TYPE sshd_health_source_records_total counter\n";
+  for (const auto& source : sources_) {
+    std::string name = source->Name();
+    for (char& c : name) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    }
+    out += fmt::format("sshd_health_source_records_total{{source=\"{}\"}} {}\n", name, source->Stats().records);
+  }
+  return out;
+}
+
 void App::OnRecord(int source_id, const LogRecord& record) {
   Guard("record handler", [&] {
     if (dedup_ && dedup_->IsDuplicate(source_id, record)) {
       ++counters_.duplicates;
+      if (spdlog::should_log(spdlog::level::trace)) {
+        spdlog::trace("duplicate {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
+                      EscapeForOutput(record.line));
+      }
       return;
     }
     ++counters_.lines;
@@ -291,9 +353,11 @@ void App::Reload() {
   try {
     next = LoadEffectiveConfig();
     rules = LoadRules(next->rules.paths);
-    if (NotifyFingerprint(*next) != NotifyFingerprint(*config_)) next_output = MakeAlertOutput(*next);
     if (next->state_dir != config_->state_dir && !ChooseStateDir(*next)) {
       throw ConfigError(fmt::format("{}: state_dir: {} is not writable", next->source, next->state_dir));
+    }
+    if (NotifyFingerprint(*next) != NotifyFingerprint(*config_) || next->state_dir != config_->state_dir) {
+      next_output = MakeAlertOutput(*next);
     }
   } catch (const std::exception& e) {
     ++counters_.reload_failures;
@@ -324,6 +388,7 @@ void App::Reload() {
     StartSources();
   }
   StartAudits();
+  if (config_->metrics.listen != old->metrics.listen) StartMetrics();
   spdlog::info("reloaded {} ({} rules{}{})", config_->source, pipeline_->engine().rules().size(),
                sources_changed ? ", sources re-opened" : "", next_output ? ", notifiers rebuilt" : "");
   notify_.Ready();
@@ -356,6 +421,7 @@ void App::Shutdown() {
   // The loop is single-threaded: the batch being handled when the signal came is finished.
   StopSources();
   if (audits_) audits_->Stop();
+  if (metrics_) metrics_->Stop();
   boost::system::error_code ec;
   signals_.cancel(ec);
   expire_timer_.cancel();
@@ -369,7 +435,13 @@ void App::ScheduleExpire() {
   expire_timer_.expires_after(kExpireInterval);
   expire_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
-    Guard("expire", [this] { pipeline_->Expire(clock_.Now(), *sink_); });
+    Guard("expire", [this] {
+      const auto before = pipeline_->stats().engine.groups;
+      pipeline_->Expire(clock_.Now(), *sink_);
+      // After an attack wave, hand the freed per-IP state back to the system so RSS
+      // returns to its floor (glibc keeps freed heap otherwise).
+      if (before - std::min(before, pipeline_->stats().engine.groups) > 1000) ::malloc_trim(0);
+    });
     ScheduleExpire();
   });
 }

@@ -32,6 +32,7 @@ class AuditScheduler;
 class LogSource;
 class Pipeline;
 class RecordDedup;
+class MetricsServer;
 
 /// Live counters, for STATUS= and /metrics.
 struct DaemonCounters {
@@ -62,10 +63,14 @@ class App {
   // notifier. Throws ConfigError.
   std::unique_ptr<Config> LoadEffectiveConfig() const;
   bool ChooseStateDir(Config& config) const;
-  void Init();
+  // Loads config and rules, picks the state directory, builds the outputs. False when
+  // no state directory is usable. Throws ConfigError.
+  bool Init();
   void StartSources();
   void StopSources();
   void StartAudits();
+  void StartMetrics();
+  std::string RenderMetrics() const;
   void OnRecord(int source_id, const LogRecord& record);
   void OnBatchDone();
   void WaitSignal();
@@ -97,6 +102,7 @@ class App {
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
+  std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;
   int sources_running_ = 0;
   bool status_pending_ = false;

@@ -1,21 +1,29 @@
 // `sshd-health scan`: parser and rules over log files or stdin, the same Pipeline the
 // daemon runs. Prints alerts (or, with --events, one record per recognised sshd line) on
 // stdout and a summary on stderr.
+#include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "core/clock.h"
 #include "core/commands.h"
 #include "core/config.h"
 #include "core/scan_alert_collector.h"
 #include "core/scan_output.h"
+#include "core/state_store.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "parse/syslog_line.h"
@@ -58,68 +66,77 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-struct Totals {
-  std::uint64_t lines = 0;
-  std::uint64_t truncated = 0;
-};
+// One scan's state across its inputs: they go through one pipeline, in the order given,
+// so a connection's lines that straddle a rotation (auth.log.1, auth.log) stay together.
+class Scanner {
+ public:
+  Scanner(Pipeline& pipeline, ManualClock& clock, AlertSink& alerts,
+          const Pipeline::EventObserver* observer, OutputBuffer& out)
+      : pipeline_(pipeline), clock_(clock), alerts_(alerts), observer_(observer), out_(out) {}
 
-// Reads one input through the pipeline. Returns false when it could not be opened or
-// read to the end (the error is printed; what was read still counts).
-bool ScanInput(const std::string& path, Pipeline& pipeline, ManualClock& clock,
-               AlertSink& alerts, const Pipeline::EventObserver* observer, OutputBuffer& out,
-               Totals& totals, TimePoint& latest) {
-  auto opened = LineReader::Open(path);
-  if (!opened) {
-    std::fprintf(stderr, "sshd-health: cannot read %s\n", opened.error().message.c_str());
-    return false;
+  // Reads one file ("-": stdin). Returns false when it could not be opened or read to the
+  // end (the error is printed; what was read still counts).
+  bool ScanFile(const std::string& path) {
+    auto opened = LineReader::Open(path);
+    if (!opened) {
+      std::fprintf(stderr, "sshd-health: cannot read %s\n",
+                   EscapeForOutput(opened.error().message).c_str());
+      return false;
+    }
+    LineReader& reader = **opened;
+    // Year-less syslog timestamps are resolved against the file's modification time, so
+    // a December log read in January lands in the right year.
+    const SyslogContext context{reader.mtime().value_or(SystemClock::now())};
+    if (latest_ == TimePoint{}) clock_.Set(context.reference);
+    std::string_view line;
+    while (reader.Next(line)) Feed(RecordFromLine(line, context));
+    lines_ += reader.stats().lines;
+    truncated_ += reader.stats().truncated;
+    if (!reader.error().empty()) {
+      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(reader.error()).c_str());
+      return false;
+    }
+    return true;
   }
-  LineReader& reader = **opened;
-  // Year-less syslog timestamps are resolved against the file's modification time, so a
-  // December log read in January lands in the right year.
-  const SyslogContext context{reader.mtime().value_or(SystemClock::now())};
-  if (!reader.mtime() && latest == TimePoint{}) clock.Set(context.reference);
-  if (reader.mtime() && clock.Now() < *reader.mtime()) clock.Set(*reader.mtime());
-  std::string_view line;
-  while (reader.Next(line)) {
-    const LogRecord record = RecordFromLine(line, context);
+
+  // Reads sshd's entries from the journal files in `dir`, oldest first (journal_scan.h:
+  // the same matches and entry -> LogRecord conversion as the daemon's JournalSource).
+  bool ScanJournal(const std::string& dir) {
+    const auto scanned = ScanJournalDirectory(dir, [this](const LogRecord& record) { Feed(record); });
+    if (!scanned) {
+      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(scanned.error().message).c_str());
+      return false;
+    }
+    lines_ += scanned->entries;
+    truncated_ += scanned->truncated;
+    return true;
+  }
+
+  std::uint64_t lines() const { return lines_; }
+  std::uint64_t truncated() const { return truncated_; }
+  // The time rules are settled at when the scan ends: the newest line's.
+  TimePoint end() const { return latest_ == TimePoint{} ? clock_.Now() : latest_; }
+
+ private:
+  void Feed(const LogRecord& record) {
     if (record.has_ts) {
       // Lines without a time (journal short form, sshd -E logs) take the last time seen.
-      clock.Set(record.ts);
-      if (record.ts > latest) latest = record.ts;
+      clock_.Set(record.ts);
+      if (record.ts > latest_) latest_ = record.ts;
     }
-    pipeline.Process(record, alerts, observer);
-    out.MaybeFlush();
+    pipeline_.Process(record, alerts_, observer_);
+    out_.MaybeFlush();
   }
-  totals.lines += reader.stats().lines;
-  totals.truncated += reader.stats().truncated;
-  if (!reader.error().empty()) {
-    std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(reader.error()).c_str());
-    return false;
-  }
-  return true;
-}
 
-// --journal-directory: the sshd entries of those journal files, through the same
-// pipeline. Entries carry their own time; the clock follows it as it does for lines.
-bool ScanJournal(const std::string& directory, Pipeline& pipeline, ManualClock& clock,
-                 AlertSink& alerts, const Pipeline::EventObserver* observer, OutputBuffer& out,
-                 Totals& totals, TimePoint& latest) {
-  const auto scanned = ScanJournalDirectory(directory, [&](const LogRecord& record) {
-    if (record.has_ts) {
-      clock.Set(record.ts);
-      if (record.ts > latest) latest = record.ts;
-    }
-    pipeline.Process(record, alerts, observer);
-    out.MaybeFlush();
-  });
-  if (!scanned) {
-    std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(scanned.error().message).c_str());
-    return false;
-  }
-  totals.lines += scanned->entries;
-  totals.truncated += scanned->truncated;
-  return true;
-}
+  Pipeline& pipeline_;
+  ManualClock& clock_;
+  AlertSink& alerts_;
+  const Pipeline::EventObserver* observer_;
+  OutputBuffer& out_;
+  std::uint64_t lines_ = 0;
+  std::uint64_t truncated_ = 0;
+  TimePoint latest_{};
+};
 
 }  // namespace
 
@@ -168,21 +185,23 @@ int RunScan(const ScanOptions& options) {
   };
   const Pipeline::EventObserver* observer = options.events ? &print_event : nullptr;
 
-  Totals totals;
-  TimePoint latest{};
+  Scanner scanner(pipeline, clock, alerts, observer, out);
   bool ok = true;
-  for (const std::string& path : inputs) {
-    ok = ScanInput(path, pipeline, clock, alerts, observer, out, totals, latest) && ok;
-  }
   if (!options.journal_directory.empty()) {
-    ok = ScanJournal(options.journal_directory, pipeline, clock, alerts, observer, out, totals, latest) && ok;
+    ok = scanner.ScanJournal(options.journal_directory) && ok;
   }
+  for (const std::string& path : inputs) ok = scanner.ScanFile(path) && ok;
   // Settle the rules' state as of the last line, so groups that went quiet are reported
   // resolved rather than left open.
-  pipeline.Expire(latest == TimePoint{} ? clock.Now() : latest, alerts);
+  pipeline.Expire(scanner.end(), alerts);
 
   if (!options.events) {
-    for (const Alert& alert : alerts.alerts()) {
+    // Most severe first; within a severity, in the order they first fired.
+    std::vector<Alert> report = alerts.alerts();
+    std::stable_sort(report.begin(), report.end(), [](const Alert& a, const Alert& b) {
+      return a.severity > b.severity;
+    });
+    for (const Alert& alert : report) {
       if (options.format == OutputFormat::kJson) {
         AppendAlertJson(alert, out.buf());
       } else {
@@ -197,10 +216,10 @@ int RunScan(const ScanOptions& options) {
   const PipelineStats stats = pipeline.stats();
   std::string summary = fmt::format(
       "sshd-health scan: {} lines, {} events, {} alerts, {:.3f} seconds, {:.0f} lines/s",
-      totals.lines, stats.events, alerts.alerts().size(), seconds,
-      seconds > 0 ? static_cast<double>(totals.lines) / seconds : 0.0);
-  if (totals.truncated > 0) {
-    summary += fmt::format(" ({} overlong lines cut at {} bytes)", totals.truncated,
+      scanner.lines(), stats.events, alerts.alerts().size(), seconds,
+      seconds > 0 ? static_cast<double>(scanner.lines()) / seconds : 0.0);
+  if (scanner.truncated() > 0) {
+    summary += fmt::format(" ({} overlong lines cut at {} bytes)", scanner.truncated(),
                            LineReader::kDefaultMaxLine);
   }
   std::fprintf(stderr, "%s\n", summary.c_str());

@@ -208,24 +208,20 @@ void AppendAlertText(const Alert& a, std::string& out) {
   AppendRfc3339(a.last_seen, out);
   out += ": ";
   out += EscapeForOutput(a.summary);
-  if (!a.remedy.empty()) {
-    std::string remedy;
-    std::string_view rest = TrimSpace(a.remedy);
-    // One record per line: the remedy's own lines are joined with " / ".
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      const std::string_view piece = TrimSpace(rest.substr(0, nl));
-      if (!piece.empty()) {
-        if (!remedy.empty()) remedy += " / ";
-        remedy.append(piece);
-      }
-      if (nl == std::string_view::npos) break;
-      rest.remove_prefix(nl + 1);
-    }
-    out += " | remedy: ";
-    out += EscapeForOutput(remedy, 4 * kMaxOutputLine);
-  }
   out += '\n';
+  // The remedy is commands to copy: its lines stay lines, indented under the record.
+  std::string_view rest = a.remedy;
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    const std::string_view piece = rest.substr(0, nl);
+    if (!TrimSpace(piece).empty()) {
+      out += "    ";
+      out += EscapeForOutput(piece);
+      out += '\n';
+    }
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
 }
 
 }  // namespace sshd_health

@@ -1,7 +1,7 @@
 #pragma once
 // How `sshd-health scan` prints its records: events (`--events`) and alerts, as JSON lines
-// (the DESIGN.md shapes) or as readable text, one line per record. Every attacker-
-// controlled field goes through EscapeForOutput, so a record is always exactly one line.
+// (the DESIGN.md shapes) or as readable text. Every attacker-controlled field goes
+// through EscapeForOutput, so no input can forge a line of output.
 // The functions append to a caller's buffer: scan prints millions of records and writes
 // them out in large blocks.
 #include <string>
@@ -23,8 +23,10 @@ void AppendEventText(const SshdEvent& event, std::string& out);
 /// AlertToJsonLine plus "\n".
 void AppendAlertJson(const Alert& alert, std::string& out);
 
-/// `WARNING sshd.auth.bruteforce [firing] ip=192.0.2.7 count=12 first=... last=...:
-/// SUMMARY | remedy: REMEDY` on one line (newlines in the remedy become " / "), then "\n".
+/// `WARNING sshd.auth.bruteforce [firing] ip="192.0.2.7" count=12 first=... last=...:
+/// SUMMARY` on one line, then each line of the remedy indented by four spaces (commands
+/// to copy read best as lines). Every record line starts in column 0, continuation lines
+/// never do, so `grep -v '^ '` leaves one line per alert.
 void AppendAlertText(const Alert& alert, std::string& out);
 
 /// Appends `text` escaped for output (EscapeForOutput) and then for a JSON string body

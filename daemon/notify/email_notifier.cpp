@@ -1,5 +1,6 @@
 #include "notify/email_notifier.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -103,6 +104,12 @@ void AppendBodyText(std::string& out, std::string_view text, std::string_view in
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }
+}
+
+// One body line from untrusted text (summary, evidence, labels): CR and LF are escaped
+// like every other control character, so the text stays on its line.
+void AppendBodyLine(std::string& out, std::string_view text, std::string_view indent = "") {
+  out += std::string(indent) + EscapeForOutput(text, kMaxBodyLine) + "\r\n";
 }
 
 std::string SafeHostName(const std::string& host) {
@@ -313,7 +320,9 @@ bool IsLoopbackUrl(const std::string& url) {
   if (curl_url_get(u.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) return false;
   const std::string h = host;
   curl_free(host);
-  return h == "localhost" || h == "[::1]" || h == "::1" || h.rfind("127.", 0) == 0;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return h == "localhost" || h == "[::1]" || h == "::1";
 }
 
 std::string EmailSubject(const std::vector<Alert>& batch) {
@@ -354,7 +363,7 @@ std::string BuildEmailMessage(const std::vector<Alert>& batch, const EmailEnvelo
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Alert& a = batch[i];
     if (i > 0) m += "----------------------------------------------------------------------\r\n";
-    AppendBodyText(m, fmt::format("{} {} on {}: {}",
+    AppendBodyLine(m, fmt::format("{} {} on {}: {}",
                                   a.status == AlertStatus::kResolved ? "RESOLVED"
                                                                      : Upper(SeverityName(a.severity)),
                                   a.rule, a.host, a.summary));
@@ -366,10 +375,10 @@ std::string BuildEmailMessage(const std::vector<Alert>& batch, const EmailEnvelo
     }
     if (!a.evidence.empty()) {
       AppendBodyText(m, "Evidence:");
-      for (const auto& e : a.evidence) AppendBodyText(m, e, "  ");
+      for (const auto& e : a.evidence) AppendBodyLine(m, e, "  ");
       m += "\r\n";
     }
-    for (const auto& [k, v] : a.labels) AppendBodyText(m, k + ": " + v);
+    for (const auto& [k, v] : a.labels) AppendBodyLine(m, k + ": " + v);
     AppendBodyText(m, "First seen: " + FormatRfc3339(a.first_seen));
     AppendBodyText(m, "Last seen:  " + FormatRfc3339(a.last_seen));
     AppendBodyText(m, "Count:      " + std::to_string(a.count));

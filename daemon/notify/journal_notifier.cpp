@@ -2,6 +2,7 @@
 
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -15,6 +16,8 @@
 
 namespace sshd_health {
 namespace {
+
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 
 // Journal field names: upper-case letters, digits and '_', not starting with a digit or
 // '_' (systemd's journal_field_valid); at most 64 bytes.
@@ -39,6 +42,12 @@ class JournalNotifier final : public Notifier {
   const std::string& Name() const override { return name_; }
 
   DeliveryResult Deliver(const std::vector<Alert>& batch) override {
+    // sd_journal_send reports success and drops the entry when journald is not running,
+    // so say so instead of claiming delivery.
+    if (::access(kJournalSocket, F_OK) != 0) {
+      return DeliveryResult::Permanent(fmt::format(
+          "journald is not running here ({} is missing); use type: syslog or stdout", kJournalSocket));
+    }
     for (const Alert& alert : batch) {
       std::vector<std::string> items;
       for (const auto& [field, value] : JournalFields(alert)) items.push_back(field + "=" + value);

@@ -1,6 +1,7 @@
 #include "notify/syslog_notifier.h"
 
 #include <syslog.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <utility>
@@ -21,6 +22,10 @@ class SyslogNotifier final : public Notifier {
   const std::string& Name() const override { return name_; }
 
   DeliveryResult Deliver(const std::vector<Alert>& batch) override {
+    // syslog(3) silently drops messages when no syslog daemon listens on /dev/log.
+    if (::access("/dev/log", F_OK) != 0) {
+      return DeliveryResult::Permanent("no syslog daemon listens here (/dev/log is missing)");
+    }
     for (const Alert& alert : batch) {
       const std::string line = AlertMessageLine(alert);  // control characters escaped
       ::syslog(facility_ | SeverityPriority(alert.severity), "%s", line.c_str());

@@ -98,6 +98,12 @@
 // | pam_unix(sshd:auth): authentication failure; ... rhost=%s [user=%s]               |
 // |                                                  | (PAM)     | Linux-PAM pam_unix, logged as sshd      |
 // | refused connect from %s (%s) (tcpwrap_refused)   | libwrap   | tcp_wrappers refuse() (distro patches)  |
+// | Permissions 0%3.3o for '%s' are too open. (host_key_load_failure)                 |
+// |                                                  | 7.4-10.x  | authfile.c:sshkey_perm_ok               |
+// | <tag>: Connection from <id>: <ssh_err> (connection_error), tags e.g.                |
+// |   "ssh_dispatch_run_fatal", "server_input_global_request: parse packet"            |
+// |                                                  | 7.5-10.x  | packet.c:sshpkt_vfatal default branch   |
+// | no more sessions (no_more_sessions)              | 7.4-10.x  | session.c:session_open                  |
 // | fatal: %s (sshd_fatal)                           | all       | log.c:fatal / sigdie                    |
 //
 // The parser accepts every variant of a row regardless of release (logs mix releases

@@ -49,13 +49,17 @@ constexpr std::array kKinds = {
                   "sshd is still dropping unauthenticated connections (MaxStartups, periodic report)"},
     EventKindInfo{EventKind::kPenaltyApplied, "penalty_applied",
                   "sshd penalised a source address (PerSourcePenalties)"},
+    EventKindInfo{EventKind::kConnectionError, "connection_error",
+                  "a connection died on a protocol or network error (e.g. message authentication code incorrect)"},
+    EventKindInfo{EventKind::kNoMoreSessions, "no_more_sessions",
+                  "a connection asked for more sessions than MaxSessions allows"},
 };
 
 }  // namespace
 
 std::span<const EventKindInfo> AllEventKinds() { return kKinds; }
 
-static_assert(kKinds.size() == static_cast<std::size_t>(EventKind::kPenaltyApplied) + 1,
+static_assert(kKinds.size() == static_cast<std::size_t>(EventKind::kNoMoreSessions) + 1,
               "every EventKind has one catalogue entry, in enum order");
 
 std::string_view EventKindName(EventKind kind) {

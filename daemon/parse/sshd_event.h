@@ -40,6 +40,8 @@ enum class EventKind : std::uint8_t {
   kConnectionClosed,        // Connection closed / Disconnected from user ... after login
   kMaxStartupsOngoing,      // in MaxStartups throttling for T, N connections dropped (9.0-9.9)
   kPenaltyApplied,          // srclimit_penalise: ... penalty of N seconds for REASON (9.8+)
+  kConnectionError,         // TAG: Connection from IP port N: ERROR (packet.c sshpkt_fatal)
+  kNoMoreSessions,          // error: no more sessions (MaxSessions reached)
 };
 
 struct EventKindInfo {

@@ -1,12 +1,10 @@
 #include "parse/sshd_parser.h"
 
 #include <array>
-#include <functional>
-#include <list>
-#include <unordered_map>
 
 #include "parse/address.h"
 #include "parse/openssh_formats.h"
+#include "parse/session_table.h"
 #include "parse/text_scan.h"
 
 // Which OpenSSH release logs which format, with the file and function each branch
@@ -26,72 +24,7 @@ using scan::Sv;
 
 namespace {
 
-constexpr std::size_t kMaxSessions = 4096;
-constexpr std::size_t kMaxLocalAddresses = 16;
 constexpr std::size_t kMaxCandidates = 8;
-
-// Per-PID memory of the client behind a connection, for lines that name none. Bounded:
-// the least recently touched entry goes first; disconnect lines drop their entry.
-struct SessionTable {
-  struct Entry {
-    std::uint64_t key = 0;
-    std::string ip;
-    int port = 0;
-    std::string user;
-    bool authenticated = false;
-  };
-  std::list<Entry> lru;  // front = most recent
-  std::unordered_map<std::uint64_t, std::list<Entry>::iterator> by_key;
-  // The server's own addresses ("on <addr> port 22", "Server listening on"), so a
-  // "Timeout before authentication for connection from A to B" is never blamed on it.
-  std::array<std::string, kMaxLocalAddresses> local;
-  std::size_t local_next = 0;
-
-  static std::uint64_t Key(const LogRecord& r) {
-    return (static_cast<std::uint64_t>(std::hash<Sv>{}(r.host)) << 32) ^
-           static_cast<std::uint32_t>(r.pid);
-  }
-  const Entry* Find(const LogRecord& r) const {
-    if (r.pid == 0) return nullptr;
-    const auto it = by_key.find(Key(r));
-    return it == by_key.end() ? nullptr : &*it->second;
-  }
-  Entry* Touch(const LogRecord& r) {
-    if (r.pid == 0) return nullptr;
-    const std::uint64_t key = Key(r);
-    if (const auto it = by_key.find(key); it != by_key.end()) {
-      lru.splice(lru.begin(), lru, it->second);
-      return &lru.front();
-    }
-    if (by_key.size() >= kMaxSessions) {
-      by_key.erase(lru.back().key);
-      lru.pop_back();
-    }
-    lru.push_front(Entry{key, {}, 0, {}, false});
-    by_key.emplace(key, lru.begin());
-    return &lru.front();
-  }
-  void Forget(const LogRecord& r) {
-    if (r.pid == 0) return;
-    if (const auto it = by_key.find(Key(r)); it != by_key.end()) {
-      lru.erase(it->second);
-      by_key.erase(it);
-    }
-  }
-  void AddLocal(Sv addr) {
-    for (const auto& l : local) {
-      if (l == addr) return;
-    }
-    local[local_next] = std::string(addr);
-    local_next = (local_next + 1) % local.size();
-  }
-  bool IsLocal(Sv addr) const {
-    for (const auto& l : local) {
-      if (!l.empty() && l == addr) return true;
-    }
-    return false;
-  }
-};
 
 // What the front of a message told us before the format itself is matched.
 struct Preamble {
@@ -208,6 +141,7 @@ class LineParser {
   std::optional<SshdEvent> PamError(Sv rest);
   std::optional<SshdEvent> Penalise(Sv rest);
   std::optional<SshdEvent> FromTrailing(Sv rest, EventKind kind, bool allow_host);
+  std::optional<SshdEvent> ConnectionError(Sv m);
 
   const LogRecord& rec_;
   SessionTable& s_;
@@ -563,6 +497,10 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
       }
     }
   }
+  if (*na == *nb) {  // a client on the server itself (loopback)
+    e.ip = *na;
+    return e;
+  }
   const bool a_local = s_.IsLocal(*na);
   const bool b_local = s_.IsLocal(*nb);
   if (a_local != b_local) e.ip = a_local ? *nb : *na;
@@ -570,22 +508,49 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
 }
 
 // pam_unix(sshd:auth) and other PAM modules: "authentication failure; logname= uid=0
-// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". ruser is the client's text and comes
-// before rhost, so the last " rhost=" whose value is followed by the end or " user="
-// is PAM_RHOST (the address, or a name with UseDNS).
+// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". sshd sets PAM_RHOST (the address, or a
+// name with UseDNS) but not PAM_RUSER; PAM_USER is the name the client sent. So a real
+// "rhost=<host>" is followed by the end or "user=", and one injected through ruser is
+// followed by the real " rhost=". Several survivors (an injection through user=) are
+// settled by the PID's known address, else nobody is blamed.
 std::optional<SshdEvent> LineParser::PamUnix(Sv rest) {
-  const auto i = rest.rfind(" rhost=");
-  if (i == Sv::npos) return std::nullopt;
-  Sv after = rest.substr(i + 7);
-  const auto sp = after.find(' ');
-  const Sv host = after.substr(0, sp);
-  Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
-  while (ConsumePrefix(more, " ")) {
+  struct Candidate {
+    Sv host;
+    Sv user;
+  };
+  std::array<Candidate, kMaxCandidates> cands{};
+  std::size_t n = 0;
+  bool empty_rhost = false;
+  for (std::size_t i = rest.find(" rhost="); i != Sv::npos; i = rest.find(" rhost=", i + 1)) {
+    Sv after = rest.substr(i + 7);
+    const auto sp = after.find(' ');
+    const Sv host = after.substr(0, sp);
+    Sv more = sp == Sv::npos ? Sv{} : after.substr(sp);
+    while (ConsumePrefix(more, " ")) {
+    }
+    if (!more.empty() && !ConsumePrefix(more, "user=")) continue;
+    if (host.empty()) {
+      empty_rhost = true;
+      continue;
+    }
+    if (!IsIpAddress(host) && !IsHostName(host)) continue;
+    Keep(cands, n, Candidate{host, more});
   }
-  if (!more.empty() && !ConsumePrefix(more, "user=")) return std::nullopt;
-  SshdEvent e = host.empty() ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
-  if (!host.empty() && !SetAddress(e, host, true)) return std::nullopt;
-  if (!more.empty()) e.user = std::string(more);
+  const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
+  if (chosen == nullptr && n > 1) {
+    if (const auto* entry = s_.Find(rec_)) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (NormaliseAddress(cands[k].host, true) == entry->ip) chosen = &cands[k];
+      }
+    }
+  }
+  if (n == 0 && !empty_rhost) return std::nullopt;
+  SshdEvent e = chosen == nullptr ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
+  if (n > 1 && chosen == nullptr) e.ip.clear();  // ambiguous: the PID's address is not among them
+  if (chosen != nullptr) {
+    SetAddress(e, chosen->host, true);
+    if (!chosen->user.empty()) e.user = std::string(chosen->user);
+  }
   e.detail = "pam";
   return e;
 }
@@ -722,6 +687,15 @@ std::optional<SshdEvent> LineParser::Dispatch() {
         return e;
       }
       if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
+      // authfile.c sshkey_perm_ok(): error("Permissions 0%3.3o for '%s' are too open.")
+      // - for sshd, a host key it will ignore (7.4-10.x).
+      if (ConsumePrefix(rest, "Permissions 0")) {
+        const auto open = rest.find(" for '");
+        if (open == Sv::npos || !ConsumeSuffix(rest, "' are too open.")) return std::nullopt;
+        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail = std::string(rest.substr(open + 6));
+        return e;
+      }
       // sshd.c (<= 7.x) sshd_exchange_identification(): "Protocol major versions
       // differ for %s port %d: %.200s vs. %.200s".
       if (ConsumePrefix(rest, "Protocol major versions differ for ")) {
@@ -872,6 +846,8 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       }
       return std::nullopt;
     case 'n':
+      // session.c session_open(): error("no more sessions") - MaxSessions reached.
+      if (rest == "no more sessions") return MakeFromSession(EventKind::kNoMoreSessions);
       // kex.c choose_enc()/choose_mac()/choose_comp() before 7.x: "no matching
       // cipher found: client %s server %s" etc.
       if (StartsWith(rest, "no matching ")) {
@@ -940,10 +916,30 @@ std::optional<SshdEvent> LineParser::Dispatch() {
   return std::nullopt;
 }
 
+// packet.c sshpkt_vfatal() default branch: "%s%sConnection %s %s" + ": " + ssh_err(),
+// i.e. "<tag>: Connection from <id>: <error>" with tags such as
+// "ssh_dispatch_run_fatal" (dispatch.c) or "server_input_global_request: parse packet"
+// (serverloop.c). The id may carry a user preamble, so the error is what follows the
+// LAST ": " (ssh_err() texts have none) and the id is right-anchored.
+std::optional<SshdEvent> LineParser::ConnectionError(Sv m) {
+  constexpr Sv kMarker = ": Connection from ";
+  const auto at = m.find(kMarker);
+  if (at == Sv::npos || at == 0 || at > 128) return std::nullopt;
+  Sv rest = m.substr(at + kMarker.size());
+  const auto colon = rest.rfind(": ");
+  if (colon == Sv::npos) return std::nullopt;
+  auto e = RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError);
+  if (!e) return e;
+  e->kind = EventKind::kConnectionError;
+  e->detail = std::string(rest.substr(colon + 2));
+  return e;
+}
+
 std::optional<SshdEvent> LineParser::Run() {
   p_ = Prepare(rec_.message);
   if (p_.msg.empty()) return std::nullopt;
   if (auto e = Dispatch()) return e;
+  if (auto e = ConnectionError(p_.msg)) return e;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
   if (p_.fatal) {
     SshdEvent e = MakeFromSession(EventKind::kSshdFatal);

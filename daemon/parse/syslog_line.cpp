@@ -347,8 +347,12 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
     rec.has_ts = true;
     return ParseHostTagMessage(line, pos, true, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
   }
-  // journalctl short form without a timestamp: "host prog[pid]: msg".
-  return ParseHostTagMessage(line, 0, false, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+  // journalctl short form without a timestamp: "host prog[pid]: msg". The [pid] is
+  // required: without a timestamp "word word: text" is too weak a sign of a header, and
+  // bare sshd messages (sshd -E logs) such as "Authentication refused: bad ownership or
+  // modes ..." have exactly that shape.
+  if (!ParseHostTagMessage(line, 0, false, rec) || rec.pid == 0) return std::nullopt;
+  return rec;
 }
 
 LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {

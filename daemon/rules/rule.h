@@ -23,6 +23,7 @@ struct Rule {
   std::string description;  // one line
   std::vector<EventKind> kinds;            // match any of these kinds (empty: any kind)
   std::shared_ptr<const re2::RE2> regex;   // optional: must also match the message (RE2)
+  std::shared_ptr<const re2::RE2> not_regex;  // optional: must NOT match the message (RE2)
   GroupBy group_by = GroupBy::kNone;
   std::uint32_t threshold = 1;             // events within `window` to fire
   Duration window = std::chrono::minutes(10);

@@ -296,9 +296,9 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   if (k_index < s.by_kind.size()) {
     for (const std::uint32_t i : s.by_kind[k_index]) {
       const Rule& r = s.rules[i];
-      if (r.regex && !RE2::PartialMatch(re2::StringPiece(event.message.data(), event.message.size()), *r.regex)) {
-        continue;
-      }
+      const re2::StringPiece message(event.message.data(), event.message.size());
+      if (r.regex && !RE2::PartialMatch(message, *r.regex)) continue;
+      if (r.not_regex && RE2::PartialMatch(message, *r.not_regex)) continue;
       s.Count(s.Touch(i, GroupKeyOf(r.group_by, event)), event, now, sink);
     }
   }

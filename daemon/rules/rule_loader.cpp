@@ -88,16 +88,16 @@ std::vector<EventKind> ReadKinds(const YamlMap& match) {
   return kinds;
 }
 
-std::shared_ptr<const re2::RE2> ReadRegex(const YamlMap& match) {
-  if (!match.Has("regex")) return nullptr;
-  const std::string pattern = match.String("regex", "");
+std::shared_ptr<const re2::RE2> ReadRegex(const YamlMap& match, const std::string& key) {
+  if (!match.Has(key)) return nullptr;
+  const std::string pattern = match.String(key, "");
   if (pattern.size() > kMaxRegexLength) {
-    match.Fail("regex", fmt::format("is longer than {} characters", kMaxRegexLength));
+    match.Fail(key, fmt::format("is longer than {} characters", kMaxRegexLength));
   }
   RE2::Options options;
   options.set_log_errors(false);  // the error goes into the ConfigError instead of stderr
   auto re = std::make_shared<const re2::RE2>(pattern, options);
-  if (!re->ok()) match.Fail("regex", fmt::format("bad regex: {}", re->error()));
+  if (!re->ok()) match.Fail(key, fmt::format("bad regex: {}", re->error()));
   return re;
 }
 
@@ -132,9 +132,10 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
 
   if (!r.Has("match")) r.Fail("match", "is required (kinds and/or regex)");
   const YamlMap match = r.Map("match");
-  match.AllowOnly({"kinds", "regex"});
+  match.AllowOnly({"kinds", "regex", "not_regex"});
   rule.kinds = ReadKinds(match);
-  rule.regex = ReadRegex(match);
+  rule.regex = ReadRegex(match, "regex");
+  rule.not_regex = ReadRegex(match, "not_regex");
   if (rule.kinds.empty() && !rule.regex) r.Fail("match", "needs kinds, regex or both");
 
   rule.group_by = ReadGroupBy(r);

@@ -170,6 +170,7 @@ void FileSource::DrainInotify() {
 
 void FileSource::Check() {
   if (!running_) return;
+  const std::uint64_t records_before = stats_.records;
   Rotate();
   std::size_t budget = kBatchBudget;
   bool done = true;
@@ -191,7 +192,7 @@ void FileSource::Check() {
     done = Read(current_, budget);
   }
   Save(false);
-  if (batch_done_) batch_done_();
+  if (batch_done_ && stats_.records != records_before) batch_done_();
   if (!done && !check_posted_) {
     check_posted_ = true;
     boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {

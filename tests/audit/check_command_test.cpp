@@ -168,3 +168,50 @@ TEST_CASE("check: an unknown check name is UNKNOWN", "[audit][e2e]") {
   const auto r = fx.Run({"--only", "nonsense"});
   CHECK(r.exit_code == kUnknown);
 }
+
+namespace {
+
+std::string Rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("check: config.maxstartups from drops in the configured log within the last hour", "[audit][e2e]") {
+  AuditFixture fx;
+  WithKeys(fx);
+  const std::string log = fx.dir() + "/auth.log";
+  test::WriteFile(fx.config_yaml(),
+                  "state_dir: " + fx.dir() + "/state\n"
+                  "sources:\n  journal: { enabled: false }\n  files: [ { path: " + log + " } ]\n"
+                  "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " + fx.sshd_config() + "\n");
+  const auto now = std::chrono::system_clock::now();
+  auto drop_line = [](const std::string& ts, int n) {
+    return ts + " host sshd[812]: drop connection #" + std::to_string(n) +
+           " from [192.0.2.7]:50270 on [127.0.0.1]:22 past MaxStartups\n";
+  };
+  SECTION("old drops only: no finding") {
+    test::WriteFile(log, drop_line(Rfc3339(now - std::chrono::hours(3)), 1));
+    const auto r = fx.Run({"--only", "config"});
+    INFO(r.out);
+    CHECK(r.exit_code == kOk);
+    CHECK(r.Check("config")["detail"].get<std::string>().find("0 drops in the last hour") != std::string::npos);
+  }
+  SECTION("recent drops with the default MaxStartups: warning") {
+    test::WriteFile(log, drop_line(Rfc3339(now - std::chrono::hours(3)), 1) +
+                             drop_line(Rfc3339(now - std::chrono::minutes(5)), 2) +
+                             drop_line(Rfc3339(now - std::chrono::minutes(1)), 3));
+    const auto r = fx.Run({"--only", "config"});
+    INFO(r.out);
+    CHECK(r.exit_code == kWarning);
+    const auto f = r.Findings("config.maxstartups");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["subject"] == "MaxStartups 10:30:100");
+    CHECK(f[0]["summary"].get<std::string>().rfind("2 connections", 0) == 0);
+  }
+}

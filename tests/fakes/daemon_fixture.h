@@ -58,7 +58,7 @@ class WebhookReceiver {
     ::unlink((out_path() + ".ready").c_str());
     process_ = Subprocess({"/usr/bin/python3", script, "--port", std::to_string(port_), "--out",
                            out_path(), "--fail-first", std::to_string(fail_first_)});
-    if (!WaitFor([&] { return ::access((out_path() + ".ready").c_str(), F_OK) == 0; }, 10000ms)) {
+    if (!test::WaitFor([&] { return ::access((out_path() + ".ready").c_str(), F_OK) == 0; }, 10000ms)) {
       throw std::runtime_error("webhook receiver did not start");
     }
   }

@@ -20,7 +20,7 @@ class RealSshd {
     std::string address = "127.0.0.1";
     int port = 0;                            // 0: a free port
     std::string log_level = "VERBOSE";
-    std::vector<std::string> extra_config;   // lines appended to sshd_config ("MaxStartups 2:30:4")
+    std::vector<std::string> extra_config;   // sshd_config lines that win over the defaults
     std::vector<std::string> env;            // e.g. "LD_LIBRARY_PATH=..."
   };
 
@@ -37,9 +37,12 @@ class RealSshd {
   RealSshd(std::string dir) : RealSshd(std::move(dir), Options{}) {}
   ~RealSshd() { Stop(); }
 
-  /// (Re)writes sshd_config from the options plus `extra_config`.
+  /// (Re)writes sshd_config: `extra_config` first - sshd keeps the first value it reads
+  /// for a keyword, so those lines override the defaults below.
   void WriteConfig() {
-    std::string text = "Port " + std::to_string(options_.port) + "\n" +
+    std::string text;
+    for (const auto& line : options_.extra_config) text += line + "\n";
+    text += "Port " + std::to_string(options_.port) + "\n" +
                        "ListenAddress " + options_.address + "\n" +
                        "HostKey " + host_key_path() + "\n" +
                        "PidFile " + dir_ + "/sshd.pid\n" +
@@ -50,7 +53,6 @@ class RealSshd {
                        "PermitRootLogin prohibit-password\n"
                        "StrictModes yes\n"
                        "AuthorizedKeysFile .ssh/authorized_keys\n";
-    for (const auto& line : options_.extra_config) text += line + "\n";
     WriteFile(config_path(), text);
   }
 
@@ -94,7 +96,7 @@ class RealSshd {
     if (!password.empty()) argv = {"sshpass", "-p", password};
     std::vector<std::string> ssh = {
         "ssh", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o",
-        "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR",
+        "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5", "-o", "LogLevel=INFO",
         "-o", "NumberOfPasswordPrompts=1", "-p", std::to_string(options_.port)};
     if (password.empty()) {
       ssh.insert(ssh.end(), {"-o", "BatchMode=yes"});

@@ -34,6 +34,7 @@ done
 work=$(mktemp -d /tmp/sshd-health-deb-test.XXXXXX)
 policy_rc_d_created=0
 cleanup() {
+  [ -s "$work/ssh/sshd.pid" ] && kill "$(cat "$work/ssh/sshd.pid")" 2>/dev/null || true
   dpkg --purge "$pkg" >/dev/null 2>&1 || true
   [ "$policy_rc_d_created" = 1 ] && rm -f /usr/sbin/policy-rc.d
   if [ -e "$work/saved-state" ] && [ ! -e /var/lib/sshd-health ]; then
@@ -142,7 +143,9 @@ rc=0
 /usr/sbin/sshd-health config validate >"$work/validate.out" 2>&1 || rc=$?
 if stub "$work/validate.out"; then
   pending "config validate is a stub (want: exit 0 on the shipped config)"
-elif [ "$rc" -eq 0 ]; then ok "config validate: shipped config is valid"
+elif [ "$rc" -eq 0 ] && grep -q '^OK: config /etc/sshd-health/config.yaml, [1-9][0-9]* rules from /usr/share/sshd-health/rules' "$work/validate.out" &&
+     ! grep -q 'no rule files' "$work/validate.out"; then
+  ok "config validate: shipped config is valid, shipped rules load: $(head -1 "$work/validate.out")"
 else cat "$work/validate.out" >&2; fail "config validate of the shipped config: exit $rc"; fi
 
 # check against a test sshd_config with its own host key; state in the temp directory.
@@ -177,6 +180,49 @@ EOF
 then ok "check: exit $rc, JSON report"
 else cat "$work/check.json" "$work/check.err" >&2; fail "check: exit $rc or report not as specified"; fi
 
+# The unit's privileges, approximated without systemd by setpriv: capability bounding
+# set CAP_SYS_PTRACE only, no new privileges, groups adm and systemd-journal. Against a
+# real sshd (root, on 127.0.0.1) every audit must still see what it needs: `sshd -T`
+# runs (host keys are root's) and sshd's /proc entries are readable (its pid appears
+# in the stale_libraries detail).
+if stub "$work/check.err"; then
+  pending "check is a stub (want: under the unit's capabilities, sshd -T runs and sshd's /proc is read)"
+else
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat >"$work/ssh/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/ssh/ssh_host_ed25519_key
+PidFile $work/ssh/sshd.pid
+EOF
+  mkdir -p /run/sshd
+  /usr/sbin/sshd -f "$work/ssh/sshd_config" -E "$work/ssh/sshd.log"
+  for _ in $(seq 100); do [ -s "$work/ssh/sshd.pid" ] && break; sleep 0.05; done  # wait for the pid file
+  sshd_pid=$(cat "$work/ssh/sshd.pid")
+  as_unit() {
+    setpriv --bounding-set=-all,+sys_ptrace --inh-caps=-all --no-new-privs \
+      --groups=adm,systemd-journal -- "$@"
+  }
+  rc=0
+  as_unit /usr/sbin/sshd-health check -c "$work/config.yaml" --format json >"$work/check-unit.json" 2>"$work/check-unit.err" || rc=$?
+  if python3 - "$work/check-unit.json" "$sshd_pid" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+checks = {c["check"]: c for c in report["checks"]}
+for name in ("config", "host_keys", "stale_libraries", "liveness"):
+    assert checks[name]["status"] == "ok", (name, checks[name])
+assert "sshd -T" in checks["config"].get("detail", ""), checks["config"]
+assert sys.argv[2] in checks["stale_libraries"].get("detail", ""), checks["stale_libraries"]
+EOF
+  then ok "check with the unit's capabilities: sshd -T ran, sshd's /proc was read (exit $rc)"
+  else cat "$work/check-unit.json" "$work/check-unit.err" >&2; fail "check with the unit's capabilities"; fi
+  # For the record (not asserted; kernels differ): the same without CAP_SYS_PTRACE.
+  setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- \
+    /usr/sbin/sshd-health check -c "$work/config.yaml" --format json --only stale_libraries 2>/dev/null |
+    python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"][0]; print("info: without CAP_SYS_PTRACE, stale_libraries:", c["status"], "-", c.get("detail", ""))' || true
+  kill "$sshd_pid" 2>/dev/null || true
+fi
+
 # scan a small log with the shipped rules: MaxStartups drops must alert.
 cat >"$work/auth.log" <<'EOF'
 Nov 21 16:31:01 web1 sshd[812]: error: beginning MaxStartups throttling
@@ -197,6 +243,23 @@ assert "sshd.maxstartups.drop" in rules, rules
 EOF
 then ok "scan: shipped rules alert on MaxStartups drops"
 else cat "$work/scan.json" "$work/scan.err" >&2; fail "scan: exit $rc or no sshd.maxstartups.drop alert"; fi
+
+# The installed daemon on the shipped config, started as the unit starts it: the unit's
+# capabilities (setpriv), its state directory (StateDirectory=), and systemd's side of
+# Type=notify and WatchdogSec played by notify_probe.py: READY=1, WATCHDOG=1, SIGHUP
+# (ExecReload) reloads, SIGTERM stops with exit 0.
+if timeout 5 /usr/sbin/sshd-health daemon -c /nonexistent 2>&1 | grep -q 'not implemented yet'; then
+  pending "daemon is a stub (want: READY=1, WATCHDOG=1, reload on SIGHUP, exit 0 on SIGTERM)"
+else
+  mkdir -p -m 0700 /var/lib/sshd-health
+  if python3 "$src/tests/packaging/notify_probe.py" -- \
+       setpriv --bounding-set=-all,+sys_ptrace --inh-caps=-all --no-new-privs \
+       --groups=adm,systemd-journal -- /usr/sbin/sshd-health daemon; then
+    ok "daemon under the unit's terms: ready, watchdog, reload, stop"
+  else
+    fail "daemon under the unit's terms"
+  fi
+fi
 
 # --- Remove and purge ---------------------------------------------------------------
 mkdir -p /var/lib/sshd-health && echo cursor >/var/lib/sshd-health/journal.cursor  # as the daemon would

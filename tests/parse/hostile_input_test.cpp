@@ -31,8 +31,12 @@ TEST_CASE("a user name carrying 'from <ip> port <n>' cannot become the source", 
       std::string("srv sshd[1]: error: PAM: Authentication failure for x from 1.2.3.4 from 203.0.113.1"),
       std::string("srv sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
                   "ruser=x rhost=1.2.3.4 rhost=203.0.113.1  user=root"),
+      std::string("srv sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
+                  "ruser= rhost=203.0.113.1  user=x rhost=1.2.3.4 port 22"),
       std::string("srv sshd[1]: User x from 1.2.3.4 from 203.0.113.1 not allowed because not listed in AllowUsers"),
-      std::string("srv sshd[1]: refused connect from x (1.2.3.4) (203.0.113.1)"));
+      std::string("srv sshd[1]: refused connect from x (1.2.3.4) (203.0.113.1)"),
+      std::string("srv sshd[1]: ssh_dispatch_run_fatal: Connection from invalid user x 1.2.3.4 port 22: y "
+                  "203.0.113.1 port 5555: Broken pipe [preauth]"));
   INFO(line);
   const auto ev = MustParse(line);
   CHECK(ev.ip == "203.0.113.1");
@@ -83,6 +87,17 @@ TEST_CASE("a flood of injected candidates cannot push the real address out", "[p
   const auto failed = f.Feed("srv sshd[8]: Failed password for invalid user " + user + " from 203.0.113.8 port 6 ssh2");
   REQUIRE(failed);
   CHECK(failed->ip == "203.0.113.8");
+}
+
+TEST_CASE("a PAM line whose user= carries a second rhost blames nobody without history", "[parse]") {
+  const std::string line = "srv sshd[9]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
+                           "ruser= rhost=203.0.113.1  user=x rhost=1.2.3.4";
+  CHECK(MustParse(line).ip.empty());
+  LineFeeder f;
+  REQUIRE(f.Feed("srv sshd[9]: Connection from 203.0.113.1 port 7 on 192.0.2.1 port 22"));
+  const auto ev = f.Feed(line);
+  REQUIRE(ev);
+  CHECK(ev->ip == "203.0.113.1");
 }
 
 TEST_CASE("user names keep control characters and non-UTF-8 bytes as logged, without harm", "[parse]") {

@@ -201,3 +201,11 @@ TEST_CASE("a line without a syslog header is a bare sshd message (sshd -E logs)"
   const auto syslog = sshd_health::RecordFromLine("Nov 21 16:31:02 host cron[5]: job", ctx);
   CHECK(syslog.program == "cron");
 }
+
+TEST_CASE("a bare sshd message shaped like 'word word: text' is not taken for a header", "[parse]") {
+  const sshd_health::SyslogContext ctx{};
+  const auto r = sshd_health::RecordFromLine(
+      "Authentication refused: bad ownership or modes for file /home/u/.ssh/authorized_keys", ctx);
+  CHECK(r.program == "sshd");
+  CHECK(r.message.substr(0, 22) == "Authentication refused");
+}

@@ -199,3 +199,15 @@ TEST_CASE("duplicate ids across files are an error naming both places", "[rules]
   CHECK(LoadDirsError({dir.path()}) ==
         b + ":2:9: rules[0].id: duplicate rule id 'test.brute' (first defined at " + a + ":2:9)");
 }
+
+TEST_CASE("not_regex excludes lines and is checked like regex", "[rules]") {
+  TempDir dir;
+  const auto rules = LoadRuleFile(Write(dir.path(), "a.yaml", RuleWith("kinds: [auth_failure, invalid_user]",
+                                                                      "kinds: [auth_failure]\n      not_regex: 'preauth'")));
+  REQUIRE(rules.size() == 1);
+  REQUIRE(rules[0].not_regex);
+  CHECK(rules[0].regex == nullptr);
+  const std::string f = dir.path() + "/b.yaml";
+  CHECK(LoadError(Write(dir.path(), "b.yaml", RuleWith("kinds: [auth_failure, invalid_user]", "not_regex: '('"))) ==
+        f + ":5:18: rules[0].match.not_regex: bad regex: missing ): (");
+}

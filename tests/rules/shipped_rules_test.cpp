@@ -200,3 +200,21 @@ TEST_CASE("rules/README.md lists every shipped rule", "[rules]") {
     CHECK(Contains(readme, "| `" + r.id + "` |"));
   }
 }
+
+TEST_CASE("a client's own pre-auth fatal error is not an sshd failure", "[rules]") {
+  ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
+  RuleEngine engine(Shipped(), clock);
+  RecordingSink sink;
+  SshdEvent e;
+  e.kind = EventKind::kSshdFatal;
+  e.detail = "userauth_pubkey: parse packet: incomplete message";
+  e.message = "fatal: userauth_pubkey: parse packet: incomplete message [preauth]";
+  engine.Observe(e, sink);
+  CHECK(sink.alerts.empty());
+  e.detail = "Cannot bind any address.";
+  e.message = "fatal: Cannot bind any address.";
+  engine.Observe(e, sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].rule == "sshd.daemon.fatal");
+  CHECK(sink.alerts[0].summary == "sshd fatal error: Cannot bind any address.");
+}

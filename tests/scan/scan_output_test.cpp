@@ -131,18 +131,25 @@ TEST_CASE("an alert prints as AlertToJson in JSON and as one line in text", "[sc
   AppendAlertText(a, text);
   CHECK(text == "WARNING sshd.auth.bruteforce [firing] ip=\"192.0.2.7\" count=12 "
                 "first=2026-11-21T16:31:02Z last=2026-11-21T16:31:40Z: 12 failed logins from "
-                "192.0.2.7 | remedy: Check who it is: / journalctl -u ssh / Then block it.\n");
+                "192.0.2.7\n"
+                "    Check who it is:\n"
+                "      journalctl -u ssh\n"
+                "    Then block it.\n");
 }
 
-TEST_CASE("a hostile alert label or summary stays on one text line", "[scan]") {
+TEST_CASE("a hostile alert label, summary or remedy cannot forge a text line", "[scan]") {
   Alert a = BruteForce();
   a.labels = {{"user", "evil\nCRITICAL fake [firing]"}};
   a.summary = "bad\r\nthing";
+  a.remedy = "fix it\x1b[2J";
   std::string text;
   AppendAlertText(a, text);
-  CHECK(text.find('\n') == text.size() - 1);
   CHECK(text.find('\r') == std::string::npos);
+  // Exactly two lines: the record and its indented remedy.
+  CHECK(text.find('\n') == text.find("\n    fix it\\x1b[2J\n"));
+  CHECK(text.find('\n', text.find('\n') + 1) == text.size() - 1);
   CHECK_THAT(text, Catch::Contains("user=\"evil\\x0aCRITICAL fake [firing]\""));
+  CHECK_THAT(text, Catch::Contains(": bad\\x0d\\x0athing\n"));
 }
 
 TEST_CASE("a scan reports each alert id once with totals across episodes", "[scan]") {

@@ -105,7 +105,8 @@ TEST_CASE("file source starts again at 0 after copytruncate", "[sources][file]")
   // logrotate copytruncate: copy, then truncate in place.
   std::filesystem::copy_file(f.log, f.log + ".1");
   REQUIRE(::truncate(f.log.c_str(), 0) == 0);
-  REQUIRE(RunUntil(f.io, [&] { return f.got.batches > 0; }));  // let it see the shrink
+  // Shorter than what was read: seen as a truncation even if the source only looks after
+  // the next write.
   AppendFile(f.log, Lines(test::Numbered("b", 1, 2)));
   f.Sync();
   CHECK(f.got.lines == Concat({test::Numbered("a", 1, 5), test::Numbered("b", 1, 2), {"END"}}));

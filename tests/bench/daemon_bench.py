@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Benchmarks of the live daemon (not part of `make test`; numbers go into README.md).
+
+  latency  line appended to a followed file -> alert JSON line on the daemon's stdout,
+           p50/p99 over N alerts (a threshold-1 rule, one new source address per line)
+  idle     CPU time (user+system) the daemon uses over S seconds with no input
+  memory   RSS after reading 1,000,000 lines from 100,000 distinct source addresses with
+           the shipped rules, and again after the rules engine expired the per-IP state
+
+Usage: daemon_bench.py BINARY [latency|idle|memory|all] [--alerts N] [--idle-seconds S]
+"""
+import argparse
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+RULE = """rules:
+  - id: bench.failed_login
+    description: every failed login (benchmark rule)
+    match: { kinds: [auth_failure] }
+    group_by: ip
+    threshold: 1
+    severity: warning
+    summary: "failed login from {ip}"
+    remedy: "none"
+"""
+
+
+def config(tmp, log, rules_dir, journal=False):
+    j = f"{{ enabled: true, directory: {tmp}/journal, start: head }}" if journal else "{ enabled: false, start: head }"
+    return f"""state_dir: {tmp}/state
+log_level: info
+sources:
+  journal: {j}
+  files: [ {{ path: {log} }} ]
+rules: {{ paths: [{rules_dir}] }}
+audit: {{ enabled: false }}
+notify:
+  group_wait: 0s
+  rate_limit: 0
+  notifiers:
+    - {{ name: out, type: stdout }}
+"""
+
+
+def start(binary, tmp, cfg_text, stdout=subprocess.PIPE):
+    cfg = os.path.join(tmp, "config.yaml")
+    with open(cfg, "w") as f:
+        f.write(cfg_text)
+    err = open(os.path.join(tmp, "daemon.err"), "w")
+    env = dict(os.environ)
+    env.pop("NOTIFY_SOCKET", None)
+    p = subprocess.Popen([binary, "daemon", "-c", cfg], stdout=stdout, stderr=err, env=env)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        with open(os.path.join(tmp, "daemon.err")) as f:
+            if " ready: " in f.read():
+                return p
+        time.sleep(0.02)
+    p.kill()
+    sys.exit("daemon did not start: " + open(os.path.join(tmp, "daemon.err")).read())
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=30)
+
+
+def syslog_line(i, ip, age_seconds=0):
+    stamp = time.strftime("%b %e %H:%M:%S", time.localtime(time.time() - age_seconds))
+    return f"{stamp} benchhost sshd[{1000 + i % 30000}]: Failed password for root from {ip} port {1024 + i % 60000} ssh2\n"
+
+
+def ip_of(i):
+    return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
+
+
+def cpu_seconds(pid):
+    """CPU time of every thread, in nanoseconds resolution (schedstat), as seconds."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass  # a thread that just ended
+    return total / 1e9
+
+
+def rss_kib(pid, key="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def bench_latency(binary, n):
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = os.path.join(tmp, "rules")
+        os.mkdir(rules)
+        with open(os.path.join(rules, "bench.yaml"), "w") as f:
+            f.write(RULE)
+        log = os.path.join(tmp, "auth.log")
+        open(log, "w").close()
+        p = start(binary, tmp, config(tmp, log, rules))
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+        samples = []
+        buf = b""
+        for i in range(n):
+            line = syslog_line(i, ip_of(i + 1)).encode()
+            t0 = time.perf_counter()
+            os.write(fd, line)
+            while b"\n" not in buf:
+                r, _, _ = select.select([p.stdout], [], [], 10)
+                if not r:
+                    sys.exit(f"no alert within 10 s for line {i}")
+                buf += os.read(p.stdout.fileno(), 65536)
+            samples.append(time.perf_counter() - t0)
+            buf = buf[buf.index(b"\n") + 1:]
+        os.close(fd)
+        stop(p)
+    samples.sort()
+    p50 = samples[len(samples) // 2] * 1000
+    p99 = samples[int(len(samples) * 0.99) - 1] * 1000
+    print(f"latency: {n} alerts, line appended -> alert on stdout: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+          f"max {samples[-1] * 1000:.2f} ms")
+
+
+def bench_idle(binary, seconds):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "journal"))
+        log = os.path.join(tmp, "auth.log")
+        open(log, "w").close()
+        p = start(binary, tmp, config(tmp, log, os.path.join(SRC, "rules"), journal=True),
+                  stdout=subprocess.DEVNULL)
+        time.sleep(1)  # let start-up work finish
+        c0 = cpu_seconds(p.pid)
+        time.sleep(seconds)
+        c1 = cpu_seconds(p.pid)
+        stop(p)
+    print(f"idle: {(c1 - c0) * 1000:.2f} ms CPU over {seconds} s with no input "
+          f"(file + journal sources, shipped rules, all threads)")
+
+
+def bench_memory(binary, lines, ips, rules_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "auth.log")
+        # Lines an hour old: past every rule's window, so the next expiry drops the state.
+        with open(log, "w") as f:
+            for i in range(lines):
+                f.write(syslog_line(i, ip_of(i % ips + 1), age_seconds=3600))
+        size = os.path.getsize(log)
+        p = start(binary, tmp, config(tmp, log, rules_dir), stdout=subprocess.DEVNULL)
+        t0 = time.time()
+        state_dir = os.path.join(tmp, "state")
+        while True:
+            done = False
+            for name in os.listdir(state_dir):
+                if name.startswith("file-") and not name.endswith(".tmp"):
+                    with open(os.path.join(state_dir, name)) as f:
+                        done = f'"offset":{size}' in f.read()
+            if done:
+                break
+            if time.time() - t0 > 600:
+                sys.exit("daemon did not finish reading")
+            time.sleep(0.05)
+        elapsed = time.time() - t0
+        rss = rss_kib(p.pid)
+        peak = rss_kib(p.pid, "VmHWM")
+        time.sleep(17)  # one expiry period (15 s) and a little
+        after = rss_kib(p.pid)
+        stop(p)
+    print(f"memory: {lines} lines from {ips} source addresses read in {elapsed:.1f} s "
+          f"({lines / elapsed:,.0f} lines/s); RSS {rss / 1024:.1f} MiB (peak {peak / 1024:.1f} MiB), "
+          f"{after / 1024:.1f} MiB after the per-IP state expired")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("which", nargs="?", default="all", choices=["latency", "idle", "memory", "all"])
+    ap.add_argument("--alerts", type=int, default=1000)
+    ap.add_argument("--idle-seconds", type=int, default=60)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--ips", type=int, default=100_000)
+    ap.add_argument("--rules", default=os.path.join(SRC, "rules"), help="rules directory for the memory run")
+    a = ap.parse_args()
+    if a.which in ("latency", "all"):
+        bench_latency(a.binary, a.alerts)
+    if a.which in ("memory", "all"):
+        bench_memory(a.binary, a.lines, a.ips, a.rules)
+    if a.which in ("idle", "all"):
+        bench_idle(a.binary, a.idle_seconds)
+
+
+if __name__ == "__main__":
+    main()

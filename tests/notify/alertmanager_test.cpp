@@ -1,0 +1,98 @@
+// The alertmanager notifier against a real Prometheus Alertmanager (Debian's
+// prometheus-alertmanager) that the test starts on 127.0.0.1 with its own config and
+// storage directory and clustering off, then asks through its API for the alert.
+#include <curl/curl.h>
+
+#include <catch2/catch.hpp>
+
+#include "notify/make_notifier.h"
+#include "notify_test_util.h"
+
+using namespace sshd_health;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
+
+std::size_t Collect(char* data, std::size_t size, std::size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+// GET url; returns the body, or "" unless the status is 200.
+std::string HttpGet(const std::string& url) {
+  CURL* c = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  return rc == CURLE_OK && status == 200 ? body : "";
+}
+
+// The alerts Alertmanager holds with alertname `rule`.
+std::vector<nlohmann::json> AlertsNamed(const std::string& base, const std::string& rule) {
+  std::vector<nlohmann::json> out;
+  const std::string body = HttpGet(base + "/api/v2/alerts");
+  if (body.empty()) return out;
+  for (const auto& a : nlohmann::json::parse(body)) {
+    if (a["labels"].value("alertname", "") == rule) out.push_back(a);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our labels",
+          "[notify]") {
+  TempDir dir;
+  const int port = test::FreeTcpPort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  test::WriteFile(dir.path() + "/alertmanager.yml",
+                  "route:\n  receiver: none\nreceivers:\n  - name: none\n");
+  test::Subprocess::Options o;
+  o.stderr_path = dir.path() + "/alertmanager.log";
+  test::Subprocess am({kAlertmanager, "--config.file=" + dir.path() + "/alertmanager.yml",
+                       "--storage.path=" + dir.path() + "/data",
+                       "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                       "--cluster.listen-address=", "--log.level=warn"},
+                      o);
+  const bool ready = test::WaitFor([&] { return !am.Running() || !HttpGet(base + "/-/ready").empty(); }, 20000ms, 100ms);
+  INFO(test::ReadFile(dir.path() + "/alertmanager.log"));
+  REQUIRE(ready);
+  REQUIRE(am.Running());
+
+  const Config c = test::LoadTestConfig(
+      dir.path(), "notify:\n  notifiers:\n    - { name: am, type: alertmanager, url: '" + base + "/' }\n");
+  auto notifier = MakeNotifier(c.notify.notifiers.at(0));
+  Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
+  a.first_seen = SystemClock::now() - 60s;
+  a.last_seen = SystemClock::now();
+  const DeliveryResult r = notifier->Deliver({a});
+  INFO(r.reason);
+  REQUIRE(r.code == DeliveryResult::Code::kOk);
+
+  std::vector<nlohmann::json> got;
+  REQUIRE(test::WaitFor([&] { return !(got = AlertsNamed(base, "sshd.maxstartups.drop")).empty(); }, 10000ms, 100ms));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0]["labels"]["severity"] == "critical");
+  CHECK(got[0]["labels"]["instance"] == "web1.example.org");
+  CHECK(got[0]["labels"]["ip"] == "192.0.2.7");
+  CHECK(got[0]["annotations"]["summary"] == a.summary);
+  CHECK(got[0]["annotations"]["remedy"] == a.remedy);
+  CHECK(got[0]["status"]["state"] == "active");
+
+  SECTION("a resolved alert ends it") {
+    Alert resolved = a;
+    resolved.status = AlertStatus::kResolved;
+    REQUIRE(notifier->Deliver({resolved}).code == DeliveryResult::Code::kOk);
+    CHECK(test::WaitFor([&] { return AlertsNamed(base, "sshd.maxstartups.drop").empty(); }, 10000ms, 100ms));
+  }
+  am.Stop();
+}

@@ -1,0 +1,61 @@
+// `sshd-health test-notify` run as the real binary against real receivers.
+#include <catch2/catch.hpp>
+
+#include "notify_test_util.h"
+
+using Catch::Matchers::Contains;
+using namespace std::chrono_literals;
+
+namespace {
+
+test::CommandOutput RunBinary(const std::vector<std::string>& args, const std::string& stderr_path) {
+  std::vector<std::string> argv = {SSHD_HEALTH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  // stderr goes to a file so the error message can be checked too.
+  test::Subprocess::Options o;
+  char tmpl[] = "/tmp/sshd-health-out.XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ::close(fd);
+  o.stdout_path = tmpl;
+  o.stderr_path = stderr_path;
+  test::CommandOutput out;
+  {
+    test::Subprocess p(argv, o);
+    out.exit_code = p.Wait(30000ms);
+  }
+  out.out = test::ReadFile(tmpl);
+  ::unlink(tmpl);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("test-notify says which notifiers accepted the test alert and why one did not",
+          "[notify]") {
+  TempDir dir;
+  test::PyReceiver rx("webhook_receiver.py", {});
+  rx.Start();
+  const int closed_port = test::FreeTcpPort();
+  test::WriteFile(dir.path() + "/config.yaml",
+                  "state_dir: " + dir.path() + "/state\n"
+                  "notify:\n  notifiers:\n"
+                  "    - { name: hook, type: webhook, url: '" + rx.url() + "' }\n"
+                  "    - { name: down, type: webhook, url: 'http://127.0.0.1:" + std::to_string(closed_port) + "/x', timeout: 2s }\n");
+  const std::string err = dir.path() + "/stderr";
+
+  const auto all = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml"}, err);
+  CHECK(all.exit_code == 1);
+  CHECK_THAT(all.out, Contains("hook (webhook): accepted\n"));
+  CHECK_THAT(all.out, Contains("down (webhook): FAILED: "));
+  REQUIRE(rx.Requests().size() == 1);
+  const auto body = nlohmann::json::parse(rx.Requests()[0]["body"].get<std::string>());
+  CHECK(body.at(0)["rule"] == "sshd_health.test");
+
+  const auto one = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "hook"}, err);
+  CHECK(one.exit_code == 0);
+  CHECK(one.out == "hook (webhook): accepted\n");
+
+  const auto unknown = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "nope"}, err);
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(test::ReadFile(err), Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
+}
