@@ -34,20 +34,34 @@ void AppendHexEscape(std::string& out, unsigned char c) {
   out += kHex[c & 0xf];
 }
 
-}  // namespace
-
-std::string EscapeForOutput(std::string_view in, std::size_t max_len) {
-  std::string out;
-  out.reserve(in.size() < max_len ? in.size() : max_len);
+// EscapeForOutput appended to `out`; max_len bounds only what is appended.
+void AppendEscaped(std::string_view in, std::string& out, std::size_t max_len) {
+  const std::size_t base = out.size();
+  out.reserve(base + (in.size() < max_len ? in.size() : max_len));
   std::size_t i = 0;
   while (i < in.size()) {
+    // Printable ASCII needs no escaping; log lines are almost all of it, so such runs
+    // are copied at once instead of a character at a time.
+    std::size_t run = i;
+    while (run < in.size() && in[run] >= 0x20 && in[run] < 0x7f) ++run;
+    if (run > i) {
+      const std::size_t room = max_len - (out.size() - base);
+      if (run - i > room) {
+        out.append(in.substr(i, room));
+        out += "...";
+        return;
+      }
+      out.append(in.substr(i, run - i));
+      i = run;
+      if (i == in.size()) return;
+    }
     const auto c = static_cast<unsigned char>(in[i]);
     const std::size_t n = Utf8SequenceLength(in, i);
     const bool escape = n == 0 || c < 0x20 || c == 0x7f;
     const std::size_t piece = escape ? 4 : n;
-    if (out.size() + piece > max_len) {
+    if (out.size() - base + piece > max_len) {
       out += "...";
-      return out;
+      return;
     }
     if (escape) {
       AppendHexEscape(out, c);
@@ -57,6 +71,13 @@ std::string EscapeForOutput(std::string_view in, std::size_t max_len) {
       i += n;
     }
   }
+}
+
+}  // namespace
+
+std::string EscapeForOutput(std::string_view in, std::size_t max_len) {
+  std::string out;
+  AppendEscaped(in, out, max_len);
   return out;
 }
 

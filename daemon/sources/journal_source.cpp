@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 
@@ -25,16 +27,6 @@ constexpr const char* kIdentifierMatches[] = {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_
 constexpr const char* kUnitMatches[] = {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"};
 
 std::string Errno(int r) { return std::strerror(r < 0 ? -r : r); }
-
-// The value of FIELD in the current entry, or empty.
-std::string_view Field(sd_journal* j, const char* field) {
-  const void* data = nullptr;
-  size_t len = 0;
-  if (sd_journal_get_data(j, field, &data, &len) < 0) return {};
-  std::string_view v(static_cast<const char*>(data), len);
-  const auto eq = v.find('=');
-  return eq == std::string_view::npos ? std::string_view{} : v.substr(eq + 1);
-}
 
 std::uint64_t ParseU64(std::string_view s) {
   std::uint64_t v = 0;
@@ -64,48 +56,86 @@ void AddSshdJournalMatches(sd_journal* j) {
 }
 
 LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated) {
-  // Copy each field at once: the next sd_journal_get_data may reuse the buffer a view
-  // points into (compressed fields).
-  const std::string ident_s(Field(j, "SYSLOG_IDENTIFIER").substr(0, 255));
-  const std::string host_s(Field(j, "_HOSTNAME").substr(0, 255));
-  std::string_view pid_text = Field(j, "_PID");
-  if (pid_text.empty()) pid_text = Field(j, "SYSLOG_PID");
-  const int pid = static_cast<int>(ParseU64(pid_text.substr(0, 9)));
-  std::uint64_t usec = ParseU64(Field(j, "_SOURCE_REALTIME_TIMESTAMP"));
+  // One pass over the entry's fields: sd_journal_get_data searches them from the start
+  // on every call, and five or six calls per entry were half of a journal scan's time.
+  // Each value is copied as it is seen, since the next step may reuse the buffer it is
+  // in (compressed fields).
+  char ident[256];
+  char host[256];
+  std::size_t ident_len = 0;
+  std::size_t host_len = 0;
+  std::uint64_t pid = 0;
+  std::uint64_t syslog_pid = 0;
+  std::uint64_t usec = 0;
+  bool have_message = false;
+  truncated = false;
+  line.clear();
+  const auto take = [](std::string_view field, std::string_view name_eq, std::string_view& value) {
+    if (field.size() < name_eq.size() || field.compare(0, name_eq.size(), name_eq) != 0) return false;
+    value = field.substr(name_eq.size());
+    return true;
+  };
+  const void* data = nullptr;
+  size_t len = 0;
+  sd_journal_restart_data(j);
+  while (sd_journal_enumerate_data(j, &data, &len) > 0) {
+    const std::string_view field(static_cast<const char*>(data), len);
+    std::string_view v;
+    if (!have_message && take(field, "MESSAGE=", v)) {
+      truncated = v.size() > kMaxRecordLine;
+      line.assign(v.substr(0, kMaxRecordLine));  // the prefix goes in front below
+      have_message = true;
+    } else if (ident_len == 0 && take(field, "SYSLOG_IDENTIFIER=", v)) {
+      ident_len = std::min(v.size(), sizeof ident - 1);
+      std::memcpy(ident, v.data(), ident_len);
+    } else if (host_len == 0 && take(field, "_HOSTNAME=", v)) {
+      host_len = std::min(v.size(), sizeof host - 1);
+      std::memcpy(host, v.data(), host_len);
+    } else if (pid == 0 && take(field, "_PID=", v)) {
+      pid = ParseU64(v.substr(0, 9));
+    } else if (syslog_pid == 0 && take(field, "SYSLOG_PID=", v)) {
+      syslog_pid = ParseU64(v.substr(0, 9));
+    } else if (usec == 0 && take(field, "_SOURCE_REALTIME_TIMESTAMP=", v)) {
+      usec = ParseU64(v);
+    }
+  }
+  if (pid == 0) pid = syslog_pid;
   if (usec == 0) {
     uint64_t rt = 0;
     sd_journal_get_realtime_usec(j, &rt);
     usec = rt;
   }
-  std::string_view message = Field(j, "MESSAGE");
-  truncated = message.size() > kMaxRecordLine;
-  if (truncated) message = message.substr(0, kMaxRecordLine);
   // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
   const std::time_t secs = static_cast<std::time_t>(usec / 1'000'000);
   std::tm tm{};
   ::localtime_r(&secs, &tm);
-  char stamp[32];
-  const std::size_t stamp_len = std::strftime(stamp, sizeof stamp, "%b %d %H:%M:%S", &tm);
-  line.assign(stamp, stamp_len);
-  line += ' ';
-  const std::size_t host_at = line.size();
-  line += host_s;
-  line += ' ';
-  const std::size_t ident_at = line.size();
-  line += ident_s;
-  if (pid > 0) line += fmt::format("[{}]", pid);
-  line += ": ";
-  const std::size_t message_at = line.size();
-  line.append(message);
+  char prefix[32 + sizeof ident + sizeof host + 16];
+  std::size_t n = std::strftime(prefix, 32, "%b %d %H:%M:%S", &tm);
+  prefix[n++] = ' ';
+  const std::size_t host_at = n;
+  std::memcpy(prefix + n, host, host_len);
+  n += host_len;
+  prefix[n++] = ' ';
+  const std::size_t ident_at = n;
+  std::memcpy(prefix + n, ident, ident_len);
+  n += ident_len;
+  if (pid > 0) {
+    prefix[n++] = '[';
+    n = static_cast<std::size_t>(std::to_chars(prefix + n, prefix + sizeof prefix, pid).ptr - prefix);
+    prefix[n++] = ']';
+  }
+  prefix[n++] = ':';
+  prefix[n++] = ' ';
+  line.insert(0, prefix, n);
 
   const std::string_view all(line);
   LogRecord record;
   record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
   record.has_ts = usec != 0;
-  record.host = all.substr(host_at, host_s.size());
-  record.program = all.substr(ident_at, ident_s.size());
-  record.pid = pid;
-  record.message = all.substr(message_at);
+  record.host = all.substr(host_at, host_len);
+  record.program = all.substr(ident_at, ident_len);
+  record.pid = static_cast<int>(pid);
+  record.message = all.substr(n);
   record.line = all;
   return record;
 }

@@ -21,3 +21,12 @@ TEST_CASE("output is bounded", "[core]") {
   CHECK(out.size() <= 103);
   CHECK(out.substr(out.size() - 3) == "...");
 }
+
+TEST_CASE("the cut falls where a character-by-character escape would put it", "[core]") {
+  // Exactly max_len printable bytes fit whole; one more is cut and marked.
+  CHECK(EscapeForOutput(std::string(100, 'a'), 100) == std::string(100, 'a'));
+  CHECK(EscapeForOutput(std::string(101, 'a'), 100) == std::string(100, 'a') + "...");
+  // An escape that would cross the bound is not split.
+  CHECK(EscapeForOutput(std::string(98, 'a') + "\x01", 100) == std::string(98, 'a') + "...");
+  CHECK(EscapeForOutput(std::string(96, 'a') + "\x01" + "b", 100) == std::string(96, 'a') + "\\x01...");
+}
