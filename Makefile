@@ -42,8 +42,8 @@ run: build
 
 # BENCH_ARGS, e.g. "--lines 100000 --repeat 1" for a quick look; see tests/bench/run_bench.py.
 BENCH_ARGS ?=
-bench: test-deps build
-	@sh tests/bench/install-bench-deps.sh
+bench: build
+	@sh packaging/install-deps.sh --bench
 	python3 tests/bench/run_bench.py --binary $(BUILD)/sshd-health --rules rules --out $(BUILD)/bench $(BENCH_ARGS)
 
 deb:

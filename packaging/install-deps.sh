@@ -4,6 +4,7 @@
 #   install-deps.sh          build dependencies
 #   install-deps.sh --test   build + test dependencies (real sshd, journal-remote, ...)
 #   install-deps.sh --deb    build dependencies + Debian packaging tools (make deb)
+#   install-deps.sh --bench  test dependencies + the peer tools `make bench` races
 set -eu
 
 BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
@@ -14,11 +15,18 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
   openssl iproute2 procps sshpass prometheus-alertmanager"
 
-pkgs=$BUILD_PKGS
-[ "${1:-}" = "--test" ] && pkgs="$pkgs $TEST_PKGS"
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"
-case "${1:-}" in --test|--deb) pkgs="$pkgs $DEB_PKGS" ;; esac
+# make bench: fail2ban's fail2ban-regex and sshguard's parser are the peers it measures
+# against (their services are never started: see policy-rc.d below), GNU time for RSS.
+BENCH_PKGS="fail2ban sshguard time grep coreutils"
+
+pkgs=$BUILD_PKGS
+case "${1:-}" in
+  --test) pkgs="$pkgs $TEST_PKGS $DEB_PKGS" ;;
+  --deb) pkgs="$pkgs $DEB_PKGS" ;;
+  --bench) pkgs="$pkgs $TEST_PKGS $BENCH_PKGS" ;;
+esac
 
 missing=""
 for p in $pkgs; do
@@ -35,7 +43,8 @@ fi
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-# policy-rc.d keeps package scripts from starting services (openssh-server) on this box.
+# policy-rc.d keeps package scripts from starting services (openssh-server, fail2ban,
+# sshguard) on this box.
 had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
 [ $had_policy = 1 ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; }
 apt-get install -y -q --no-install-recommends $missing

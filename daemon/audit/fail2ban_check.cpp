@@ -7,20 +7,7 @@
 namespace sshd_health {
 namespace {
 
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> out;
-  std::string current;
-  for (const char c : text) {
-    if (c == ' ' || c == '\t' || c == ',' || c == '\n' || c == '\r') {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
+std::vector<std::string> Words(std::string_view text) { return SplitWords(text, " \t,\n\r"); }
 
 // hosts_access(5): "daemon_list : client_list [: shell_command]"; a daemon may be written
 // "sshd@host"; "ALL EXCEPT sshd" excludes it.

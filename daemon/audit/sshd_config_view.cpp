@@ -133,20 +133,7 @@ std::vector<std::string> SshdConfigView::GetAll(const std::string& keyword) cons
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> out;
-  std::string current;
-  for (const char c : text) {
-    if (c == ',' || c == ' ' || c == '\t') {
-      if (!current.empty()) out.push_back(std::move(current));
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  if (!current.empty()) out.push_back(std::move(current));
-  return out;
-}
+std::vector<std::string> SplitList(std::string_view text) { return SplitWords(text, ", \t"); }
 
 SshdConfigView ParseSshdTOutput(std::string_view text) {
   SshdConfigView config;

@@ -38,17 +38,7 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 // How long Stop gives the notifiers to deliver what is queued before spooling it.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr const char* kReloadFailedRule = "sshd_health.reload_failed";
-constexpr const char* kJournalRuntimeDir = "/run/systemd/journal";
 
-bool JournalWanted(const JournalSourceConfig& journal) {
-  switch (journal.enabled) {
-    case Tristate::kOn: return true;
-    case Tristate::kOff: return false;
-    case Tristate::kAuto: break;
-  }
-  std::error_code ec;
-  return !journal.directory.empty() || std::filesystem::exists(kJournalRuntimeDir, ec);
-}
 
 // What decides whether a reload must re-open the sources.
 std::string SourcesFingerprint(const Config& c) {

@@ -32,7 +32,9 @@ int RunCli(int argc, char** argv) {
   ScanOptions scan;
   auto* scan_cmd = app.add_subcommand("scan", "Run parser and rules over log files");
   AddConfigOption(scan_cmd, scan.config_path);
-  scan_cmd->add_option("--rules", scan.rule_dirs, "Rule directory (repeatable; replaces rules.paths)");
+  // One value per occurrence: `--rules DIR FILE` must leave FILE to the inputs.
+  scan_cmd->add_option("--rules", scan.rule_dirs, "Rule directory (repeatable; replaces rules.paths)")
+      ->allow_extra_args(false);
   scan_cmd->add_flag("--events", scan.events, "Print one record per recognised sshd line instead of alerts");
   AddFormatOption(scan_cmd, scan.format);
   scan_cmd->add_option("--journal-directory", scan.journal_directory, "Scan the journal files in DIR");
@@ -44,7 +46,8 @@ int RunCli(int argc, char** argv) {
   AddConfigOption(check_cmd, check.config_path);
   check_cmd->add_option("--sshd-config", check.sshd_config, "sshd_config to audit");
   AddFormatOption(check_cmd, check.format);
-  check_cmd->add_option("--only", check.only, "Run only this check (repeatable)");
+  check_cmd->add_option("--only", check.only, "Run only this check (repeatable)")
+      ->allow_extra_args(false);
   check_cmd->callback([&] { run = [&] { return RunCheck(check); }; });
 
   DaemonOptions daemon;

@@ -104,6 +104,16 @@ void ParseNotify(const YamlMap& map, NotifyConfig& out) {
 
 }  // namespace
 
+bool JournalWanted(const JournalSourceConfig& journal) {
+  switch (journal.enabled) {
+    case Tristate::kOn: return true;
+    case Tristate::kOff: return false;
+    case Tristate::kAuto: break;
+  }
+  std::error_code ec;
+  return !journal.directory.empty() || fs::exists("/run/systemd/journal", ec);
+}
+
 Config DefaultConfig() {
   Config c;
   c.source = "built-in default";

@@ -94,6 +94,10 @@ struct Config {
   MetricsConfig metrics;
 };
 
+/// Whether the journal source runs with this config: on, or auto with a directory set or
+/// journald running (/run/systemd/journal exists). The daemon and `scan` both ask this.
+bool JournalWanted(const JournalSourceConfig& journal);
+
 /// The built-in default: journald if present, else /var/log/auth.log and /var/log/secure;
 /// the shipped rules (or the source tree's rules/ for a binary run from the build tree);
 /// a journal notifier.

@@ -58,14 +58,6 @@ class OutputBuffer {
   std::string buf_;
 };
 
-// Whether the daemon would follow the journal with this config (core/app.cpp decides the
-// same way): on, or auto with a directory set or journald running.
-bool JournalWanted(const JournalSourceConfig& journal) {
-  if (journal.enabled == Tristate::kOff) return false;
-  if (journal.enabled == Tristate::kOn || !journal.directory.empty()) return true;
-  std::error_code ec;
-  return std::filesystem::exists("/run/systemd/journal", ec);
-}
 
 bool Exists(const std::string& path) {
   struct stat st {};

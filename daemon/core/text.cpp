@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 namespace sshd_health {
 namespace {
 
@@ -78,6 +80,17 @@ void AppendEscaped(std::string_view in, std::string& out, std::size_t max_len) {
 std::string EscapeForOutput(std::string_view in, std::size_t max_len) {
   std::string out;
   AppendEscaped(in, out, max_len);
+  return out;
+}
+
+std::vector<std::string> SplitWords(std::string_view text, std::string_view separators) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find_first_of(separators, start), text.size());
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
   return out;
 }
 

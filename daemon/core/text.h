@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sshd_health {
 
@@ -17,6 +18,9 @@ inline constexpr std::size_t kMaxOutputLine = 2048;
 /// character boundary and ends in "...". The result is always valid UTF-8 with no
 /// control characters.
 std::string EscapeForOutput(std::string_view in, std::size_t max_len = kMaxOutputLine);
+
+/// Splits `text` at any of the `separators` characters, dropping empty pieces.
+std::vector<std::string> SplitWords(std::string_view text, std::string_view separators);
 
 /// Trims ASCII spaces and tabs at both ends.
 std::string_view TrimSpace(std::string_view s);

@@ -30,3 +30,10 @@ TEST_CASE("the cut falls where a character-by-character escape would put it", "[
   CHECK(EscapeForOutput(std::string(98, 'a') + "\x01", 100) == std::string(98, 'a') + "...");
   CHECK(EscapeForOutput(std::string(96, 'a') + "\x01" + "b", 100) == std::string(96, 'a') + "\\x01...");
 }
+
+TEST_CASE("SplitWords drops empty pieces between separators", "[core]") {
+  using sshd_health::SplitWords;
+  CHECK(SplitWords("a, b,,c ", ", ") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(SplitWords("", ",").empty());
+  CHECK(SplitWords(",,,", ",").empty());
+}

@@ -393,3 +393,17 @@ TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains(f.dir() + "/no-journal"));
 }
+
+TEST_CASE("--rules takes one directory per occurrence, leaving the files that follow as inputs",
+          "[scan]") {
+  // Regression: the option used to swallow every word after it ("--rules DIR FILE" failed
+  // with "--rules FILE: not a directory").
+  TempDir dir;
+  const std::string log = dir.path() + "/auth.log";
+  test::WriteFile(log, "Nov 21 16:31:02 host sshd[1]: drop connection #3 from [192.0.2.9]:40306 "
+                       "on [192.0.2.1]:22 past MaxStartups\n");
+  const auto r = test::RunCommand({kBinary, "scan", "--format", "json", "--rules",
+                                   std::string(SSHD_HEALTH_SOURCE_TREE) + "/rules", log});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\"rule\":\"sshd.maxstartups.drop\"") != std::string::npos);
+}
