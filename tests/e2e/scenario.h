@@ -116,6 +116,11 @@ class Scenario {
     }
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), DaemonConfig());
     daemon_->Start();
+    // The daemon starts following its sources at their end: what the scenario provokes
+    // must come after it says it is ready.
+    if (!WaitFor([&] { return daemon_->Stderr().find("ready:") != std::string::npos; }, 30000ms)) {
+      throw std::runtime_error("the daemon did not become ready:\n" + daemon_->Stderr());
+    }
   }
 
   std::string DaemonConfig() const {
@@ -194,19 +199,27 @@ class Scenario {
   std::unique_ptr<DaemonProcess> daemon_;
 };
 
-/// Opens `n` TCP connections to address:port and keeps them idle (never sending a
-/// banner), as a brute-force wave's half-open connections do. Closed on destruction.
+/// Holds unauthenticated connections open to address:port, idle after the server's banner
+/// (never sending one back), as a brute-force wave's half-open connections do. sshd's
+/// MaxStartups drops some at random between start and full ("Exceeded MaxStartups" and a
+/// close instead of a banner), so it keeps connecting until `held` connections got a
+/// banner, giving up after `max_attempts`. Closed on destruction.
 class IdleConnections {
  public:
-  IdleConnections(const std::string& address, int port, int n) {
-    for (int i = 0; i < n; ++i) {
+  IdleConnections(const std::string& address, int port, std::size_t held, int max_attempts = 50) {
+    for (int i = 0; i < max_attempts && fds_.size() < held; ++i) {
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in sa{};
       sa.sin_family = AF_INET;
       sa.sin_port = htons(static_cast<uint16_t>(port));
       ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) fds_.push_back(fd);
-      else ::close(fd);
+      timeval tv{2, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && GotBanner(fd)) {
+        fds_.push_back(fd);
+      } else {
+        ::close(fd);
+      }
     }
   }
   ~IdleConnections() {
@@ -215,6 +228,12 @@ class IdleConnections {
   std::size_t size() const { return fds_.size(); }
 
  private:
+  static bool GotBanner(int fd) {
+    char buf[256];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    return n >= 4 && std::string(buf, 4) == "SSH-";
+  }
+
   std::vector<int> fds_;
 };
 

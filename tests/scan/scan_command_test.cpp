@@ -394,7 +394,7 @@ TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[
   CHECK_THAT(missing.err, Catch::Contains(f.dir() + "/no-journal"));
 }
 
-TEST_CASE("--rules takes one directory per occurrence, leaving the files that follow as inputs",
+TEST_CASE("scan's --rules takes one directory per occurrence, leaving the files that follow as inputs",
           "[scan]") {
   // Regression: the option used to swallow every word after it ("--rules DIR FILE" failed
   // with "--rules FILE: not a directory").
