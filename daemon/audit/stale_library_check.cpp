@@ -3,6 +3,7 @@
 #include <sys/sysmacros.h>
 
 #include <charconv>
+#include <optional>
 #include <set>
 
 #include "core/text.h"
@@ -47,7 +48,10 @@ bool IsSshdExe(const std::string& exe, const std::string& sshd_binary) {
 
 // The listener: from PidFile when it names a live sshd, else every sshd process whose
 // parent is not an sshd (the per-connection children are).
-std::vector<int> FindListeners(const HostView& host, const AuditContext& ctx, std::string& how) {
+// `unreadable` is set to the PidFile's pid when that process exists but its /proc/PID/exe
+// cannot be read (no CAP_SYS_PTRACE, or not root): then nothing can be said about it.
+std::vector<int> FindListeners(const HostView& host, const AuditContext& ctx, std::string& how,
+                               std::optional<int>& unreadable) {
   const std::string& binary = ctx.settings.sshd_binary;
   const std::string pidfile = ctx.sshd.config.Get("pidfile", "/run/sshd.pid");
   if (pidfile != "none") {
@@ -60,6 +64,7 @@ std::vector<int> FindListeners(const HostView& host, const AuditContext& ctx, st
           how = "pid " + std::to_string(*pid) + " from PidFile " + pidfile;
           return {*pid};
         }
+        if (!exe && host.Stat(ProcPath(*pid, "")).has_value()) unreadable = *pid;
       }
     }
   }
@@ -140,7 +145,13 @@ bool IsCriticalLibrary(std::string_view path) {
 Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
   std::vector<Finding> findings;
   std::string how;
-  const auto listeners = FindListeners(host, context_, how);
+  std::optional<int> unreadable;
+  const auto listeners = FindListeners(host, context_, how, unreadable);
+  if (listeners.empty() && unreadable) {
+    return Fail("sshd's PidFile names pid " + std::to_string(*unreadable) +
+                ", which is running, but its /proc entries cannot be read (this check needs "
+                "root with CAP_SYS_PTRACE)");
+  }
   if (listeners.empty()) {
     detail_ = "no running sshd found (" + how + "); the liveness check reports whether it is down";
     return findings;

@@ -194,6 +194,23 @@ TEST_CASE("stale libraries of the sshd listener", "[audit]") {
   }
 }
 
+TEST_CASE("a running sshd whose /proc cannot be read makes the stale-library check unknown",
+          "[audit]") {
+  // Regression: without CAP_SYS_PTRACE /proc/PID/exe of a root sshd is unreadable, and the
+  // check used to say "no running sshd found" - an OK that hid the blind spot.
+  test::FakeHost host;
+  AuditContext ctx;
+  ctx.sshd.config.Add("pidfile", "/run/sshd.pid");
+  host.AddFile("/run/sshd.pid", "812\n");
+  host.AddDir("/proc/812", {"maps", "exe"});
+  host.AddDir("/proc", {"812"});
+  StaleLibraryCheck check(ctx);
+  const auto result = check.Run(host);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().message.find("pid 812") != std::string::npos);
+  CHECK(result.error().message.find("CAP_SYS_PTRACE") != std::string::npos);
+}
+
 TEST_CASE("without a PidFile the listener is found by a process scan", "[audit]") {
   test::FakeHost host;
   AuditContext ctx;
