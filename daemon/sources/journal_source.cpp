@@ -210,15 +210,7 @@ void JournalSource::Position() {
   sd_journal_seek_tail(journal_);
   // Step onto the last entry, so the next sd_journal_next returns the first new one.
   if (sd_journal_previous(journal_) > 0) {
-    char* c = nullptr;
-    if (sd_journal_get_cursor(journal_, &c) >= 0) {
-      cursor_ = c;
-      std::free(c);
-      uint64_t rt = 0;
-      sd_journal_get_realtime_usec(journal_, &rt);
-      cursor_usec_ = rt;
-      Save(false);  // a restart continues from here, not from a later tail
-    }
+    if (RememberCurrentEntry()) Save(false);  // a restart continues from here, not a later tail
   } else {
     sd_journal_seek_head(journal_);  // empty so far: everything that comes is new
   }
@@ -281,14 +273,7 @@ bool JournalSource::ReadBatch() {
       break;
     }
     EmitEntry();
-    char* c = nullptr;
-    if (sd_journal_get_cursor(journal_, &c) >= 0) {
-      cursor_ = c;
-      std::free(c);
-      uint64_t rt = 0;
-      sd_journal_get_realtime_usec(journal_, &rt);
-      cursor_usec_ = rt;
-    }
+    RememberCurrentEntry();
   }
   if (n > 0) {
     Save(false);
@@ -303,6 +288,17 @@ void JournalSource::EmitEntry() {
   if (truncated) ++stats_.truncated;
   ++stats_.records;
   handler_(record);
+}
+
+bool JournalSource::RememberCurrentEntry() {
+  char* c = nullptr;
+  if (sd_journal_get_cursor(journal_, &c) < 0) return false;
+  cursor_ = c;
+  std::free(c);
+  uint64_t rt = 0;
+  sd_journal_get_realtime_usec(journal_, &rt);
+  cursor_usec_ = rt;
+  return true;
 }
 
 void JournalSource::Save(bool durable) {

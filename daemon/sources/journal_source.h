@@ -56,6 +56,8 @@ class JournalSource final : public LogSource {
   bool ReadBatch();
   void EmitEntry();
   void Save(bool durable);
+  // Records the current entry's cursor and time as the position to resume after.
+  bool RememberCurrentEntry();
 
   boost::asio::io_context& io_;
   const StateStore& state_;
