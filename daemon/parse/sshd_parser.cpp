@@ -37,6 +37,13 @@ struct Preamble {
 // OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
 // relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
 // " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
+// The N of a throttling line's trailing ", N connections dropped".
+Sv DroppedCount(Sv rest) {
+  const auto comma = rest.rfind(", ");
+  const Sv count = comma == Sv::npos ? rest : rest.substr(comma + 2);
+  return count.substr(0, count.find(' '));
+}
+
 Preamble Prepare(Sv m) {
   Preamble p;
   while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n')) m.remove_suffix(1);
@@ -804,9 +811,7 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       // connections dropped").
       if (ConsumePrefix(rest, "exited MaxStartups throttling after ")) {
         SshdEvent e = Make(EventKind::kMaxStartupsEnd);
-        const auto comma = rest.rfind(", ");
-        Sv count = comma == Sv::npos ? rest : rest.substr(comma + 2);
-        e.detail = std::string(count.substr(0, count.find(' ')));
+        e.detail = std::string(DroppedCount(rest));
         return e;
       }
       return std::nullopt;
@@ -815,9 +820,7 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       // dropped") every 5 minutes while throttling lasts.
       if (ConsumePrefix(rest, "in MaxStartups throttling for ")) {
         SshdEvent e = Make(EventKind::kMaxStartupsOngoing);
-        const auto comma = rest.rfind(", ");
-        Sv count = comma == Sv::npos ? rest : rest.substr(comma + 2);
-        e.detail = std::string(count.substr(0, count.find(' ')));
+        e.detail = std::string(DroppedCount(rest));
         return e;
       }
       return std::nullopt;
