@@ -70,28 +70,52 @@ bool IsHostName(std::string_view token) {
   return token.front() != '-';
 }
 
-std::optional<std::string> NormaliseIp(std::string_view token) {
-  if (token.find(':') == std::string_view::npos) {
-    if (!IsDottedQuad(token)) return std::nullopt;
-    return std::string(token);  // a dotted quad without leading zeros is already canonical
-  }
+namespace {
+
+// The canonical spelling of an IPv6 token (or the IPv4 address it maps) into `out`.
+bool NormaliseIpv6To(std::string_view token, std::string& out) {
   char buf[kMaxIpText];
-  if (!CopyToBuffer(token, buf)) return std::nullopt;
+  if (!CopyToBuffer(token, buf)) return false;
   in6_addr a6{};
-  if (inet_pton(AF_INET6, buf, &a6) != 1) return std::nullopt;
-  char out[kMaxIpText];
+  if (inet_pton(AF_INET6, buf, &a6) != 1) return false;
+  char text[kMaxIpText];
   if (IsIpv4Mapped(a6)) {
-    if (inet_ntop(AF_INET, a6.s6_addr + 12, out, sizeof out) == nullptr) return std::nullopt;
-  } else if (inet_ntop(AF_INET6, &a6, out, sizeof out) == nullptr) {
-    return std::nullopt;
+    if (inet_ntop(AF_INET, a6.s6_addr + 12, text, sizeof text) == nullptr) return false;
+  } else if (inet_ntop(AF_INET6, &a6, text, sizeof text) == nullptr) {
+    return false;
   }
-  return std::string(out);
+  out.assign(text);
+  return true;
+}
+
+bool NormaliseIpTo(std::string_view token, std::string& out) {
+  if (token.find(':') == std::string_view::npos) {
+    if (!IsDottedQuad(token)) return false;
+    out.assign(token);  // a dotted quad without leading zeros is already canonical
+    return true;
+  }
+  return NormaliseIpv6To(token, out);
+}
+
+}  // namespace
+
+std::optional<std::string> NormaliseIp(std::string_view token) {
+  std::string out;
+  if (!NormaliseIpTo(token, out)) return std::nullopt;
+  return out;
+}
+
+bool NormaliseAddressTo(std::string_view token, bool allow_host, std::string& out) {
+  if (NormaliseIpTo(token, out)) return true;
+  if (!allow_host || !IsHostName(token)) return false;
+  out.assign(token);
+  return true;
 }
 
 std::optional<std::string> NormaliseAddress(std::string_view token, bool allow_host) {
-  if (auto ip = NormaliseIp(token)) return ip;
-  if (allow_host && IsHostName(token)) return std::string(token);
-  return std::nullopt;
+  std::string out;
+  if (!NormaliseAddressTo(token, allow_host, out)) return std::nullopt;
+  return out;
 }
 
 }  // namespace sshd_health

@@ -26,4 +26,8 @@ std::optional<std::string> NormaliseIp(std::string_view token);
 /// NormaliseIp, else the token itself when `allow_host` and it is a valid host name.
 std::optional<std::string> NormaliseAddress(std::string_view token, bool allow_host);
 
+/// NormaliseAddress into `out`, reusing its capacity (the parser's hot path). False, and
+/// `out` untouched, when `token` is no address.
+bool NormaliseAddressTo(std::string_view token, bool allow_host, std::string& out);
+
 }  // namespace sshd_health

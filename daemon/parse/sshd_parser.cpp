@@ -88,39 +88,44 @@ Sv StripUserPrefix(Sv user) {
 
 class LineParser {
  public:
-  LineParser(const LogRecord& rec, SessionTable& sessions) : rec_(rec), s_(sessions) {}
+  // Fills `out`, which the caller reuses from line to line: its strings keep their
+  // capacity, so a line costs no allocation once they have grown.
+  LineParser(const LogRecord& rec, SessionTable& sessions, SshdEvent& out)
+      : rec_(rec), s_(sessions), e_(out) {}
 
-  std::optional<SshdEvent> Run();
+  // True when the line is an event (then in `out`); else `out` means nothing.
+  bool Run();
 
  private:
-  std::optional<SshdEvent> Dispatch();
-  SshdEvent Make(EventKind kind) const {
-    SshdEvent e;
-    e.kind = kind;
-    e.ts = rec_.ts;
-    e.has_ts = rec_.has_ts;
-    e.pid = rec_.pid;
-    e.program = rec_.program;
-    e.message = rec_.message;
-    e.line = rec_.line;
-    return e;
+  bool Dispatch();
+  // Starts the event afresh: the record's fields, no address, user or detail.
+  SshdEvent& Make(EventKind kind) {
+    e_.kind = kind;
+    e_.ts = rec_.ts;
+    e_.has_ts = rec_.has_ts;
+    e_.pid = rec_.pid;
+    e_.program = rec_.program;
+    e_.message = rec_.message;
+    e_.line = rec_.line;
+    e_.ip.clear();
+    e_.port = 0;
+    e_.user.clear();
+    e_.detail.clear();
+    return e_;
   }
   // An event whose address comes from this PID's earlier lines.
-  SshdEvent MakeFromSession(EventKind kind) const {
-    SshdEvent e = Make(kind);
+  SshdEvent& MakeFromSession(EventKind kind) {
+    SshdEvent& e = Make(kind);
     if (const auto* entry = s_.Find(rec_)) {
       e.ip = entry->ip;
       e.port = entry->port;
-      if (e.user.empty()) e.user = entry->user;
+      e.user = entry->user;
     }
     return e;
   }
   // Sets e.ip from `token` (IP, or host name when `allow_host`); false when invalid.
   static bool SetAddress(SshdEvent& e, Sv token, bool allow_host) {
-    auto addr = NormaliseAddress(token, allow_host);
-    if (!addr) return false;
-    e.ip = std::move(*addr);
-    return true;
+    return NormaliseAddressTo(token, allow_host, e.ip);
   }
   void Remember(const SshdEvent& e, bool authenticated = false) {
     auto* entry = s_.Touch(rec_);
@@ -133,41 +138,42 @@ class LineParser {
     entry->authenticated = entry->authenticated || authenticated;
   }
 
-  std::optional<SshdEvent> AuthLog(Sv rest, bool accepted);
-  std::optional<SshdEvent> InvalidUser(Sv rest);
-  std::optional<SshdEvent> RemoteIdEnd(Sv remote_id, EventKind kind);
-  std::optional<SshdEvent> ConnectionClosed(Sv remote_id);
-  std::optional<SshdEvent> ConnectionFrom(Sv rest);
-  std::optional<SshdEvent> ReceivedDisconnect(Sv rest);
-  std::optional<SshdEvent> Disconnecting(Sv rest);
-  std::optional<SshdEvent> UserNotAllowed(Sv rest);
-  std::optional<SshdEvent> UnableToNegotiate(Sv rest);
-  std::optional<SshdEvent> DropConnection(Sv rest);
-  std::optional<SshdEvent> TimeoutBeforeAuth(Sv rest);
-  std::optional<SshdEvent> PamUnix(Sv rest);
-  std::optional<SshdEvent> PamError(Sv rest);
-  std::optional<SshdEvent> Penalise(Sv rest);
-  std::optional<SshdEvent> FromTrailing(Sv rest, EventKind kind, bool allow_host);
-  std::optional<SshdEvent> ConnectionError(Sv m);
+  bool AuthLog(Sv rest, bool accepted);
+  bool InvalidUser(Sv rest);
+  bool RemoteIdEnd(Sv remote_id, EventKind kind);
+  bool ConnectionClosed(Sv remote_id);
+  bool ConnectionFrom(Sv rest);
+  bool ReceivedDisconnect(Sv rest);
+  bool Disconnecting(Sv rest);
+  bool UserNotAllowed(Sv rest);
+  bool UnableToNegotiate(Sv rest);
+  bool DropConnection(Sv rest);
+  bool TimeoutBeforeAuth(Sv rest);
+  bool PamUnix(Sv rest);
+  bool PamError(Sv rest);
+  bool Penalise(Sv rest);
+  bool FromTrailing(Sv rest, EventKind kind, bool allow_host);
+  bool ConnectionError(Sv m);
 
   const LogRecord& rec_;
   SessionTable& s_;
+  SshdEvent& e_;
   Preamble p_;
 };
 
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
 // identification string", "Bad protocol version identification", "ROOT LOGIN REFUSED".
-std::optional<SshdEvent> LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
-  SshdEvent e = Make(kind);
+bool LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
+  SshdEvent& e = Make(kind);
   ConsumeTrailingPort(rest, e.port);
   Sv before;
   const Sv addr = LastToken(rest, before);
   if (!EndsWith(before, " from") && before != "from" && !EndsWith(before, " FROM") && before != "FROM") {
-    return std::nullopt;
+    return false;
   }
-  if (!SetAddress(e, addr, allow_host)) return std::nullopt;
-  return e;
+  if (!SetAddress(e, addr, allow_host)) return false;
+  return true;
 }
 
 // auth.c auth_log(): "%s %s%s%s for %s%.100s from %.200s port %d ssh2%s%s" with
@@ -177,11 +183,11 @@ std::optional<SshdEvent> LineParser::FromTrailing(Sv rest, EventKind kind, bool 
 // ssh2", so every place where a valid " from <ip>[ port N][ ssh2]" is followed by the
 // end or ": " is a candidate; one candidate is the answer, several are settled by the
 // address this PID already showed, and otherwise nobody is blamed.
-std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
+bool LineParser::AuthLog(Sv rest, bool accepted) {
   const auto for_pos = rest.find(" for ");
-  if (for_pos == Sv::npos || for_pos > 64) return std::nullopt;
+  if (for_pos == Sv::npos || for_pos > 64) return false;
   const Sv method = rest.substr(0, for_pos);
-  if (method.find(' ') != Sv::npos) return std::nullopt;
+  if (method.find(' ') != Sv::npos) return false;
   const Sv tail = rest.substr(for_pos + 5);
   struct Candidate {
     std::size_t from;  // index in tail of " from "
@@ -210,7 +216,7 @@ std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
     if (!more.empty() && !StartsWith(more, ": ") && more != ":") continue;
     Keep(cands, n, Candidate{i, addr, port});
   }
-  if (n == 0) return std::nullopt;
+  if (n == 0) return false;
   // A candidate with " port N" (every release since 7.4 logs one) outranks a bare
   // "from <ip>" such as the one a pre-6.3 "ruser" tail or a user name can carry.
   bool any_port = false;
@@ -222,7 +228,7 @@ std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
     }
     n = kept;
   }
-  SshdEvent e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
+  SshdEvent& e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
   const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
   if (chosen == nullptr) {
     if (const auto* entry = s_.Find(rec_)) {
@@ -232,77 +238,78 @@ std::optional<SshdEvent> LineParser::AuthLog(Sv rest, bool accepted) {
     }
   }
   const std::size_t user_end = chosen != nullptr ? chosen->from : cands[0].from;
-  e.user = std::string(StripUserPrefix(tail.substr(0, user_end)));
-  e.detail = std::string(method);
+  e.user.assign(StripUserPrefix(tail.substr(0, user_end)));
+  e.detail.assign(method);
   if (chosen != nullptr) {
     SetAddress(e, chosen->addr, false);
     e.port = chosen->port;
     Remember(e, accepted);
   }
-  return e;
+  return true;
 }
 
 // auth.c getpwnamallow(): "Invalid user %.100s from %.100s port %d" (7.4+; "port"
 // missing before 7.3). Right-anchored: the user name is the client's.
-std::optional<SshdEvent> LineParser::InvalidUser(Sv rest) {
-  SshdEvent e = Make(EventKind::kInvalidUser);
+bool LineParser::InvalidUser(Sv rest) {
+  SshdEvent& e = Make(EventKind::kInvalidUser);
   ConsumeTrailingPort(rest, e.port);
   const auto i = rest.rfind(" from ");
   if (i == Sv::npos) {
     // An empty user name logs "Invalid user  from ..." (two spaces).
-    if (!StartsWith(rest, "from ")) return std::nullopt;
-    if (!SetAddress(e, rest.substr(5), true)) return std::nullopt;
+    if (!StartsWith(rest, "from ")) return false;
+    if (!SetAddress(e, rest.substr(5), true)) return false;
   } else {
-    if (!SetAddress(e, rest.substr(i + 6), true)) return std::nullopt;
-    e.user = std::string(rest.substr(0, i));
+    if (!SetAddress(e, rest.substr(i + 6), true)) return false;
+    e.user.assign(rest.substr(0, i));
   }
   Remember(e);
-  return e;
+  return true;
 }
 
 // packet.c sshpkt_fmt_connection_id(): "[<preamble> ]<ip> port <n>" where the preamble
 // (auth2.c) is "invalid user X", "authenticating user X" or "user X"; pre-7.5 and
 // other ports log the bare address. Right-anchored.
-std::optional<SshdEvent> LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
-  SshdEvent e = Make(kind);
+bool LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
+  SshdEvent& e = Make(kind);
   ConsumeTrailingPort(remote_id, e.port);
   Sv before;
   const Sv addr = LastToken(remote_id, before);
-  if (!SetAddress(e, addr, true)) return std::nullopt;
+  if (!SetAddress(e, addr, true)) return false;
   if (ConsumePrefix(before, "invalid user ") || ConsumePrefix(before, "authenticating user ")) {
-    e.user = std::string(before);
+    e.user.assign(before);
     e.kind = kind == EventKind::kConnectionClosed ? EventKind::kPreauthDisconnect : kind;
   } else if (ConsumePrefix(before, "user ")) {
-    e.user = std::string(before);
+    e.user.assign(before);
   } else if (!before.empty()) {
-    return std::nullopt;
+    return false;
   }
-  return e;
+  return true;
 }
 
 // packet.c sshpkt_vfatal(): "Connection closed by %s", "Connection reset by %s",
 // "Disconnected from %s", "Connection from %s timed out". Before authentication
 // (" [preauth]", an "invalid/authenticating user" preamble, or no Accepted line for
 // this PID) it is a pre-auth disconnect; after, an ordinary end of session.
-std::optional<SshdEvent> LineParser::ConnectionClosed(Sv remote_id) {
+bool LineParser::ConnectionClosed(Sv remote_id) {
   const auto* entry = s_.Find(rec_);
   const bool after_auth = !p_.preauth && entry != nullptr && entry->authenticated;
-  auto e = RemoteIdEnd(remote_id, after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect);
-  if (!e) return e;
-  if (!p_.preauth && StartsWith(remote_id, "user ")) e->kind = EventKind::kConnectionClosed;
+  if (!RemoteIdEnd(remote_id, after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
+    return false;
+  }
+  if (!p_.preauth && StartsWith(remote_id, "user ")) e_.kind = EventKind::kConnectionClosed;
   s_.Forget(rec_);
-  return e;
+  return true;
 }
 
 // sshd.c / sshd-session.c main(): "Connection from %s port %d on %s port %d%s%s%s"
 // (rdomain suffix 7.6+); older and patched builds log "Connection from %s port %d" or
 // just the address. No attacker-controlled text.
-std::optional<SshdEvent> LineParser::ConnectionFrom(Sv rest) {
-  SshdEvent e = Make(EventKind::kConnectionOpened);
+bool LineParser::ConnectionFrom(Sv rest) {
+  SshdEvent& e = Make(EventKind::kConnectionOpened);
   Sv addr = scan::TakeUntil(rest, " ");
-  if (!SetAddress(e, addr, false)) return std::nullopt;
+  if (!SetAddress(e, addr, false)) return false;
   if (ConsumePrefix(rest, "port ")) {
-    if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return std::nullopt;
+    if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return false;
     if (ConsumePrefix(rest, "on ")) {
       const Sv local = scan::TakeUntil(rest, " ");
       if (auto l = NormaliseIp(local)) {
@@ -312,47 +319,47 @@ std::optional<SshdEvent> LineParser::ConnectionFrom(Sv rest) {
     }
   }
   Remember(e);
-  return e;
+  return true;
 }
 
 // packet.c ssh_packet_read_poll2() / process_message: "Received disconnect from %s
 // port %d:%u: %.400s" (7.3+), "Received disconnect from %s: %u: %.400s" before.
 // Left-anchored: the reason is the client's text.
-std::optional<SshdEvent> LineParser::ReceivedDisconnect(Sv rest) {
-  SshdEvent e = Make(EventKind::kReceivedDisconnect);
+bool LineParser::ReceivedDisconnect(Sv rest) {
+  SshdEvent& e = Make(EventKind::kReceivedDisconnect);
   Sv addr = scan::TakeUntil(rest, " ");
   if (EndsWith(addr, ":")) {
     addr.remove_suffix(1);
   } else if (ConsumePrefix(rest, "port ")) {
     const auto colon = rest.find(':');
-    if (colon == Sv::npos || !scan::ParsePort(rest.substr(0, colon), e.port)) return std::nullopt;
+    if (colon == Sv::npos || !scan::ParsePort(rest.substr(0, colon), e.port)) return false;
     rest.remove_prefix(colon + 1);
     while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   } else {
-    return std::nullopt;
+    return false;
   }
-  if (!SetAddress(e, addr, true)) return std::nullopt;
-  e.detail = std::string(rest);
+  if (!SetAddress(e, addr, true)) return false;
+  e.detail.assign(rest);
   s_.Forget(rec_);
-  return e;
+  return true;
 }
 
 // packet.c ssh_packet_disconnect(): "Disconnecting %s: %.100s" (7.5+, the connection
 // id first) or "Disconnecting: %.100s" (7.4). The reason auth.c gives for MaxAuthTries
 // is "Too many authentication failures"; auth2.c's "Change of username or service not
 // allowed: (%s,%s) -> (%s,%s)" repeats the client's user names.
-std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
+bool LineParser::Disconnecting(Sv rest) {
   constexpr Sv kTooMany = "Too many authentication failures";
   if (ConsumePrefix(rest, ": ")) {
     // 7.4: no address; attribute through the PID.
-    SshdEvent e = MakeFromSession(StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures
+    SshdEvent& e = MakeFromSession(StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures
                                                               : EventKind::kPreauthDisconnect);
     Sv user = rest;
-    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) e.user = std::string(StripUserPrefix(user));
-    e.detail = std::string(rest);
-    return e;
+    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) e.user.assign(StripUserPrefix(user));
+    e.detail.assign(rest);
+    return true;
   }
-  if (!ConsumePrefix(rest, " ")) return std::nullopt;
+  if (!ConsumePrefix(rest, " ")) return false;
   // Every "<ip> port <n>: " is a candidate end of the connection id.
   struct Candidate {
     Sv before;  // the preamble ahead of the address
@@ -372,7 +379,7 @@ std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
     if (!IsIpAddress(addr)) continue;
     Keep(cands, n, Candidate{before, addr, port, after.substr(colon + 2)});
   }
-  if (n == 0) return std::nullopt;
+  if (n == 0) return false;
   const auto user_of = [](Sv before) {
     if (!ConsumePrefix(before, "invalid user ") && !ConsumePrefix(before, "authenticating user ")) {
       ConsumePrefix(before, "user ");
@@ -394,51 +401,53 @@ std::optional<SshdEvent> LineParser::Disconnecting(Sv rest) {
       }
     }
   }
-  if (chosen == nullptr) return MakeFromSession(EventKind::kPreauthDisconnect);
-  SshdEvent e = Make(chosen->reason == kTooMany ? EventKind::kTooManyAuthFailures : EventKind::kPreauthDisconnect);
+  if (chosen == nullptr) {
+    MakeFromSession(EventKind::kPreauthDisconnect);
+    return true;
+  }
+  SshdEvent& e = Make(chosen->reason == kTooMany ? EventKind::kTooManyAuthFailures : EventKind::kPreauthDisconnect);
   SetAddress(e, chosen->addr, false);
   e.port = chosen->port;
-  e.user = std::string(user_of(chosen->before));
-  e.detail = std::string(chosen->reason);
+  e.user.assign(user_of(chosen->before));
+  e.detail.assign(chosen->reason);
   if (!p_.preauth && StartsWith(chosen->before, "user ") && e.kind == EventKind::kPreauthDisconnect) {
     e.kind = EventKind::kConnectionClosed;
   }
-  return e;
+  return true;
 }
 
 // auth.c allowed_user(): "User %.100s from %.100s not allowed because %s" (AllowUsers,
 // DenyUsers, AllowGroups, DenyGroups; the host is a name with UseDNS) and "User %.100s
 // not allowed because account is locked" / "... shell %.100s does not exist" (no
 // address: attributed through the PID).
-std::optional<SshdEvent> LineParser::UserNotAllowed(Sv rest) {
+bool LineParser::UserNotAllowed(Sv rest) {
   const auto because = rest.rfind(" not allowed because ");
-  if (because == Sv::npos) return std::nullopt;
+  if (because == Sv::npos) return false;
   const Sv who = rest.substr(0, because);
   const Sv reason = rest.substr(because + 21);
   const auto from = who.rfind(" from ");
-  SshdEvent e = Make(EventKind::kUserNotAllowed);
+  SshdEvent& e = Make(EventKind::kUserNotAllowed);
   if (from != Sv::npos && SetAddress(e, who.substr(from + 6), true)) {
-    e.user = std::string(who.substr(0, from));
+    e.user.assign(who.substr(0, from));
   } else {
-    e = MakeFromSession(EventKind::kUserNotAllowed);
-    e.user = std::string(who);
+    MakeFromSession(EventKind::kUserNotAllowed);
+    e.user.assign(who);
   }
-  e.detail = std::string(reason);
-  return e;
+  e.detail.assign(reason);
+  return true;
 }
 
 // packet.c sshpkt_vfatal(): "Unable to negotiate with %s: %s. Their offer: %s" where
 // the second part is ssh_err(): "no matching key exchange method found", "no matching
 // host key type found", "no matching cipher found", "no matching MAC found", "no
 // matching compression method found". The offer is the client's.
-std::optional<SshdEvent> LineParser::UnableToNegotiate(Sv rest) {
+bool LineParser::UnableToNegotiate(Sv rest) {
   const auto colon = rest.find(": no matching ");
-  if (colon == Sv::npos) return std::nullopt;
-  auto e = RemoteIdEnd(rest.substr(0, colon), EventKind::kKexNegotiationFailure);
-  if (!e) return e;
-  e->user.clear();
-  e->detail = std::string(rest.substr(colon + 2));
-  return e;
+  if (colon == Sv::npos) return false;
+  if (!RemoteIdEnd(rest.substr(0, colon), EventKind::kKexNegotiationFailure)) return false;
+  e_.user.clear();
+  e_.detail.assign(rest.substr(colon + 2));
+  return true;
 }
 
 // sshd.c drop_connection(): "drop connection #%d from [%s]:%d on [%s]:%d %s" with
@@ -446,22 +455,22 @@ std::optional<SshdEvent> LineParser::UnableToNegotiate(Sv rest) {
 // PerSourcePenalties reason (9.8+: "penalty: <reason>", "too many penalised
 // addresses"; 10.0+ may say "PerSourcePenalties"). 7.4-9.7 has the address but no
 // reason variants.
-std::optional<SshdEvent> LineParser::DropConnection(Sv rest) {
-  if (!ConsumePrefix(rest, "#")) return std::nullopt;
+bool LineParser::DropConnection(Sv rest) {
+  if (!ConsumePrefix(rest, "#")) return false;
   scan::TakeUntil(rest, " ");
-  if (!ConsumePrefix(rest, "from [")) return std::nullopt;
+  if (!ConsumePrefix(rest, "from [")) return false;
   const Sv addr = scan::TakeUntil(rest, "]:");
-  SshdEvent e = Make(EventKind::kMaxStartupsDrop);
-  if (!SetAddress(e, addr, false)) return std::nullopt;
-  if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return std::nullopt;
-  if (!ConsumePrefix(rest, "on [")) return std::nullopt;
+  SshdEvent& e = Make(EventKind::kMaxStartupsDrop);
+  if (!SetAddress(e, addr, false)) return false;
+  if (!scan::ParsePort(scan::TakeUntil(rest, " "), e.port)) return false;
+  if (!ConsumePrefix(rest, "on [")) return false;
   const Sv local = scan::TakeUntil(rest, "]:");
   if (auto l = NormaliseIp(local)) s_.AddLocal(*l);
   scan::TakeUntil(rest, " ");
   const bool maxstartups = rest == "past MaxStartups" || rest == "past Maxstartups" || rest == "Maxstartups";
   e.kind = maxstartups ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop;
-  e.detail = std::string(rest);
-  return e;
+  e.detail.assign(rest);
+  return true;
 }
 
 // 7.4-9.7 sshd.c grace_alarm_handler(): sigdie("Timeout before authentication for %s
@@ -470,27 +479,27 @@ std::optional<SshdEvent> LineParser::DropConnection(Sv rest) {
 // address is the SERVER's (laddr, raddr), 9.9+ the client's. The child's PID settles
 // it through the session table; else an address we know to be local is ruled out; else
 // nobody is blamed (detail keeps both).
-std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
-  SshdEvent e = Make(EventKind::kTimeoutBeforeAuth);
+bool LineParser::TimeoutBeforeAuth(Sv rest) {
+  SshdEvent& e = Make(EventKind::kTimeoutBeforeAuth);
   if (!ConsumePrefix(rest, "connection from ")) {
-    if (!ConsumeTrailingPort(rest, e.port) || !SetAddress(e, rest, false)) return std::nullopt;
-    return e;
+    if (!ConsumeTrailingPort(rest, e.port) || !SetAddress(e, rest, false)) return false;
+    return true;
   }
   const auto comma = rest.find(", pid = ");
-  if (comma == Sv::npos) return std::nullopt;
+  if (comma == Sv::npos) return false;
   Sv ids = rest.substr(0, comma);
   Sv pid_text = rest.substr(comma + 8);
   pid_text = pid_text.substr(0, pid_text.find(' '));
-  e.detail = std::string(rest.substr(0, comma));
+  e.detail.assign(rest.substr(0, comma));
   const auto to = ids.find(" to ");
   const Sv a = ids.substr(0, to);
   const Sv b = to == Sv::npos ? Sv{} : ids.substr(to + 4);
   const auto na = NormaliseIp(a);
   const auto nb = to == Sv::npos ? std::nullopt : NormaliseIp(b);
-  if (!na) return std::nullopt;
+  if (!na) return false;
   if (!nb) {  // not TCP: only the peer is named
     e.ip = *na;
-    return e;
+    return true;
   }
   int child_pid = 0;
   if (scan::ParseUint(pid_text, child_pid)) {
@@ -500,18 +509,18 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
       if (entry->ip == *na || entry->ip == *nb) {
         e.ip = entry->ip;
         e.port = entry->port;
-        return e;
+        return true;
       }
     }
   }
   if (*na == *nb) {  // a client on the server itself (loopback)
     e.ip = *na;
-    return e;
+    return true;
   }
   const bool a_local = s_.IsLocal(*na);
   const bool b_local = s_.IsLocal(*nb);
   if (a_local != b_local) e.ip = a_local ? *nb : *na;
-  return e;
+  return true;
 }
 
 // pam_unix(sshd:auth) and other PAM modules: "authentication failure; logname= uid=0
@@ -520,7 +529,7 @@ std::optional<SshdEvent> LineParser::TimeoutBeforeAuth(Sv rest) {
 // "rhost=<host>" is followed by the end or "user=", and one injected through ruser is
 // followed by the real " rhost=". Several survivors (an injection through user=) are
 // settled by the PID's known address, else nobody is blamed.
-std::optional<SshdEvent> LineParser::PamUnix(Sv rest) {
+bool LineParser::PamUnix(Sv rest) {
   struct Candidate {
     Sv host;
     Sv user;
@@ -551,41 +560,41 @@ std::optional<SshdEvent> LineParser::PamUnix(Sv rest) {
       }
     }
   }
-  if (n == 0 && !empty_rhost) return std::nullopt;
-  SshdEvent e = chosen == nullptr ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
+  if (n == 0 && !empty_rhost) return false;
+  SshdEvent& e = chosen == nullptr ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
   if (n > 1 && chosen == nullptr) e.ip.clear();  // ambiguous: the PID's address is not among them
   if (chosen != nullptr) {
     SetAddress(e, chosen->host, true);
-    if (!chosen->user.empty()) e.user = std::string(chosen->user);
+    if (!chosen->user.empty()) e.user.assign(chosen->user);
   }
   e.detail = "pam";
-  return e;
+  return true;
 }
 
 // auth-pam.c sshpam_query()/sshpam_auth_passwd: error("PAM: %s for %s%.100s from
 // %.100s", pam_strerror(), "illegal user "/"", user, host). macOS appends " via <ip>"
 // (the local address). Right-anchored on " from ".
-std::optional<SshdEvent> LineParser::PamError(Sv rest) {
+bool LineParser::PamError(Sv rest) {
   const auto for_pos = rest.find(" for ");
-  if (for_pos == Sv::npos) return std::nullopt;
+  if (for_pos == Sv::npos) return false;
   Sv who = rest.substr(for_pos + 5);
   const auto via = who.rfind(" via ");
   if (via != Sv::npos && IsIpAddress(who.substr(via + 5))) who = who.substr(0, via);
   const auto from = who.rfind(" from ");
-  if (from == Sv::npos) return std::nullopt;
-  SshdEvent e = Make(EventKind::kAuthFailure);
-  if (!SetAddress(e, who.substr(from + 6), true)) return std::nullopt;
-  e.user = std::string(StripUserPrefix(who.substr(0, from)));
-  e.detail = std::string(rest.substr(0, for_pos));
-  return e;
+  if (from == Sv::npos) return false;
+  SshdEvent& e = Make(EventKind::kAuthFailure);
+  if (!SetAddress(e, who.substr(from + 6), true)) return false;
+  e.user.assign(StripUserPrefix(who.substr(0, from)));
+  e.detail.assign(rest.substr(0, for_pos));
+  return true;
 }
 
 // srclimit.c srclimit_penalise() (9.8+): "%s: new %s %s penalty of %d seconds for %s"
 // (ipv4|ipv6, addr/mask, active|deferred, secs, reason), "%s: activating %s penalty of
 // %lld seconds for %s" (addr/mask first) and "%s penalty table full, cannot penalise
 // %s for %s". The address is the first "addr/len" token.
-std::optional<SshdEvent> LineParser::Penalise(Sv rest) {
-  SshdEvent e = Make(EventKind::kPenaltyApplied);
+bool LineParser::Penalise(Sv rest) {
+  SshdEvent& e = Make(EventKind::kPenaltyApplied);
   Sv words = rest;
   while (!words.empty()) {
     Sv w = scan::TakeUntil(words, " ");
@@ -597,13 +606,13 @@ std::optional<SshdEvent> LineParser::Penalise(Sv rest) {
     if (SetAddress(e, w.substr(0, slash), false)) break;
   }
   const auto for_pos = rest.find(" for ");
-  e.detail = std::string(for_pos == Sv::npos ? rest : rest.substr(for_pos + 5));
-  return e;
+  e.detail.assign(for_pos == Sv::npos ? rest : rest.substr(for_pos + 5));
+  return true;
 }
 
 // Decides the format from the message's first byte and fixed prefix before anything
 // else is looked at, so lines that are no sshd event cost a few compares.
-std::optional<SshdEvent> LineParser::Dispatch() {
+bool LineParser::Dispatch() {
   const Sv m = p_.msg;
   Sv rest = m;
   switch (m.front()) {
@@ -613,12 +622,12 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       // map back to the address." (older releases: " - POSSIBLE BREAK-IN ATTEMPT!")
       if (ConsumePrefix(rest, "Address ")) {
         const auto maps = rest.find(" maps to ");
-        if (maps == Sv::npos || rest.find("does not map back to the address") == Sv::npos) return std::nullopt;
-        SshdEvent e = Make(EventKind::kReverseMappingFailure);
-        if (!SetAddress(e, rest.substr(0, maps), false)) return std::nullopt;
+        if (maps == Sv::npos || rest.find("does not map back to the address") == Sv::npos) return false;
+        SshdEvent& e = Make(EventKind::kReverseMappingFailure);
+        if (!SetAddress(e, rest.substr(0, maps), false)) return false;
         Sv host = rest.substr(maps + 9);
-        e.detail = std::string(host.substr(0, host.find(", but ")));
-        return e;
+        e.detail.assign(host.substr(0, host.find(", but ")));
+        return true;
       }
       // auth.c auth_secure_path() via auth2-pubkeyfile.c / misc.c safe_path():
       // "Authentication refused: bad ownership or modes for file %s" / "directory %s";
@@ -626,26 +635,26 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       // or modes for %.200s".
       if (ConsumePrefix(rest, "Authentication refused")) {
         const auto i = rest.find("bad owner");
-        if (i == Sv::npos) return std::nullopt;
-        SshdEvent e = MakeFromSession(EventKind::kBadModes);
+        if (i == Sv::npos) return false;
+        SshdEvent& e = MakeFromSession(EventKind::kBadModes);
         Sv path = rest.substr(i);
         const auto f = path.find(" for ");
-        if (f == Sv::npos) return std::nullopt;
+        if (f == Sv::npos) return false;
         path.remove_prefix(f + 5);
         if (!ConsumePrefix(path, "file ")) ConsumePrefix(path, "directory ");
-        e.detail = std::string(path);
+        e.detail.assign(path);
         Sv user = rest;
-        if (ConsumePrefix(user, " for ")) e.user = std::string(user.substr(0, user.find(": bad owner")));
-        return e;
+        if (ConsumePrefix(user, " for ")) e.user.assign(user.substr(0, user.find(": bad owner")));
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'B':
       // sshd.c sshd_exchange_identification() (<= 7.x): "Bad protocol version
       // identification '%.100s' from %s port %d". The quoted banner is the client's.
       if (ConsumePrefix(rest, "Bad protocol version identification ")) {
         return FromTrailing(rest, EventKind::kBannerInvalid, false);
       }
-      return std::nullopt;
+      return false;
     case 'C':
       if (ConsumePrefix(rest, "Connection closed by ") || ConsumePrefix(rest, "Connection reset by ")) {
         return ConnectionClosed(rest);
@@ -656,18 +665,18 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       }
       // sshd.c main() before 8.0: error("Could not load host key: %s", path).
       if (ConsumePrefix(rest, "Could not load host key: ")) {
-        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail.assign(rest);
+        return true;
       }
       // kex.c kex_exchange_identification() (8.0+): error("Connection timed out
       // during banner exchange").
       if (rest == "Connection timed out during banner exchange") {
-        SshdEvent e = MakeFromSession(EventKind::kKexIdentFailure);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = MakeFromSession(EventKind::kKexIdentFailure);
+        e.detail.assign(rest);
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'D':
       if (ConsumePrefix(rest, "Disconnected from ")) return ConnectionClosed(rest);
       if (ConsumePrefix(rest, "Disconnecting")) return Disconnecting(rest);
@@ -676,247 +685,251 @@ std::optional<SshdEvent> LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Did not receive identification string ")) {
         return FromTrailing(rest, EventKind::kKexIdentFailure, false);
       }
-      return std::nullopt;
+      return false;
     case 'F':
       if (ConsumePrefix(rest, "Failed ")) return AuthLog(rest, false);
-      return std::nullopt;
+      return false;
     case 'I':
       if (ConsumePrefix(rest, "Invalid user ")) return InvalidUser(rest);
-      return std::nullopt;
+      return false;
     case 'M':
     case 'P':
       // 10.0+ sshd.c drop_connection(): "%s logging rate-limited: additional %u
       // connections dropped" with "Maxstartups" or "PerSourcePenalties".
       if (ConsumePrefix(rest, "Maxstartups logging rate-limited: ") ||
           ConsumePrefix(rest, "PerSourcePenalties logging rate-limited: ")) {
-        SshdEvent e = Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
+        e.detail.assign(rest);
+        return true;
       }
       if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
       // authfile.c sshkey_perm_ok(): error("Permissions 0%3.3o for '%s' are too open.")
       // - for sshd, a host key it will ignore (7.4-10.x).
       if (ConsumePrefix(rest, "Permissions 0")) {
         const auto open = rest.find(" for '");
-        if (open == Sv::npos || !ConsumeSuffix(rest, "' are too open.")) return std::nullopt;
-        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
-        e.detail = std::string(rest.substr(open + 6));
-        return e;
+        if (open == Sv::npos || !ConsumeSuffix(rest, "' are too open.")) return false;
+        SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
+        e.detail.assign(rest.substr(open + 6));
+        return true;
       }
       // sshd.c (<= 7.x) sshd_exchange_identification(): "Protocol major versions
       // differ for %s port %d: %.200s vs. %.200s".
       if (ConsumePrefix(rest, "Protocol major versions differ for ")) {
-        SshdEvent e = Make(EventKind::kBannerInvalid);
+        SshdEvent& e = Make(EventKind::kBannerInvalid);
         const auto colon = rest.find(": ");
         Sv id = rest.substr(0, colon);
-        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return std::nullopt;
+        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return false;
         e.detail = "protocol major versions differ";
-        return e;
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'R':
       if (ConsumePrefix(rest, "Received disconnect from ")) return ReceivedDisconnect(rest);
       // sshd.c server_accept_loop(): "Received signal %d; terminating."
       if (ConsumePrefix(rest, "Received signal ")) {
-        if (!ConsumeSuffix(rest, "; terminating.")) return std::nullopt;
-        SshdEvent e = Make(EventKind::kSshdStopped);
-        e.detail = std::string(rest);
-        return e;
+        if (!ConsumeSuffix(rest, "; terminating.")) return false;
+        SshdEvent& e = Make(EventKind::kSshdStopped);
+        e.detail.assign(rest);
+        return true;
       }
       // auth.c auth_root_allowed(): "ROOT LOGIN REFUSED
       // FROM %.200s port %d".
       if (ConsumePrefix(rest, "ROOT LOGIN REFUSED ")) {
-        auto e = FromTrailing(rest, EventKind::kUserNotAllowed, true);
-        if (e) {
-          e->user = "root";
-          e->detail = "root login refused";
-        }
-        return e;
+        if (!FromTrailing(rest, EventKind::kUserNotAllowed, true)) return false;
+        e_.user = "root";
+        e_.detail = "root login refused";
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'S':
       // sshd.c server_listen(): "Server listening on %s port %s%s%s." (rdomain 8.0+).
       if (ConsumePrefix(rest, "Server listening on ")) {
-        if (!ConsumeSuffix(rest, ".")) return std::nullopt;
-        SshdEvent e = Make(EventKind::kSshdStarted);
-        e.detail = std::string(rest);
+        if (!ConsumeSuffix(rest, ".")) return false;
+        SshdEvent& e = Make(EventKind::kSshdStarted);
+        e.detail.assign(rest);
         const Sv addr = rest.substr(0, rest.find(' '));
         if (auto l = NormaliseIp(addr)) s_.AddLocal(*l);
-        return e;
+        return true;
       }
       // HPN/Solaris session log: "SSH: Server;Ltype: Version;Remote: <ip>-<port>;..."
       // names the client for this PID's later address-less lines.
       if (ConsumePrefix(rest, "SSH: Server;Ltype: ")) {
         const auto r = rest.find(";Remote: ");
-        if (r == Sv::npos) return std::nullopt;
+        if (r == Sv::npos) return false;
         Sv remote = rest.substr(r + 9);
         remote = remote.substr(0, remote.find(';'));
         const auto dash = remote.rfind('-');
-        SshdEvent e = Make(EventKind::kConnectionOpened);
-        if (dash == Sv::npos || !SetAddress(e, remote.substr(0, dash), false)) return std::nullopt;
+        SshdEvent& e = Make(EventKind::kConnectionOpened);
+        if (dash == Sv::npos || !SetAddress(e, remote.substr(0, dash), false)) return false;
         scan::ParsePort(remote.substr(dash + 1), e.port);
         Remember(e);
-        return std::nullopt;
+        return false;
       }
-      return std::nullopt;
+      return false;
     case 'T':
       if (ConsumePrefix(rest, "Timeout before authentication for ")) return TimeoutBeforeAuth(rest);
-      return std::nullopt;
+      return false;
     case 'U':
       if (ConsumePrefix(rest, "User ")) return UserNotAllowed(rest);
       if (ConsumePrefix(rest, "Unable to negotiate with ")) return UnableToNegotiate(rest);
       // sshd.c main(): "Unable to load host key: %s" (8.0+, no key at the path) and
       // "Unable to load host key \"%s\": %s" (8.0+, a key that failed to load).
       if (ConsumePrefix(rest, "Unable to load host key")) {
-        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
         if (ConsumePrefix(rest, ": ")) {
-          e.detail = std::string(rest);
+          e.detail.assign(rest);
         } else if (ConsumePrefix(rest, " \"")) {
-          e.detail = std::string(rest.substr(0, rest.find('"')));
+          e.detail.assign(rest.substr(0, rest.find('"')));
         } else {
-          return std::nullopt;
+          return false;
         }
-        return e;
+        return true;
       }
       // kex.c kex_choose_conf() before 7.x: fatal("Unable to negotiate a key exchange
       // method").
       if (rest == "Unable to negotiate a key exchange method") {
-        SshdEvent e = MakeFromSession(EventKind::kKexNegotiationFailure);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = MakeFromSession(EventKind::kKexNegotiationFailure);
+        e.detail.assign(rest);
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'b':
       // sshd.c MaxStartups (7.4-9.9): error("beginning MaxStartups throttling").
-      if (rest == "beginning MaxStartups throttling") return Make(EventKind::kMaxStartupsBegin);
+      if (rest == "beginning MaxStartups throttling") {
+        Make(EventKind::kMaxStartupsBegin);
+        return true;
+      }
       // packet.c sshpkt_vfatal() default branch for kex.c's "banner exchange" tag:
       // "banner exchange: Connection from %s port %d: %s" (ssh_err text, e.g. "invalid
       // format"); 10.3+ adds " [preauth]".
       if (ConsumePrefix(rest, "banner exchange: Connection from ")) {
         const auto colon = rest.find(": ");
-        if (colon == Sv::npos) return std::nullopt;
-        SshdEvent e = Make(EventKind::kKexIdentFailure);
+        if (colon == Sv::npos) return false;
+        SshdEvent& e = Make(EventKind::kKexIdentFailure);
         Sv id = rest.substr(0, colon);
-        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return std::nullopt;
-        e.detail = std::string(rest.substr(colon + 2));
+        if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return false;
+        e.detail.assign(rest.substr(colon + 2));
         if (e.detail == "invalid format") e.kind = EventKind::kBannerInvalid;
-        return e;
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'd':
       if (ConsumePrefix(rest, "drop connection ")) return DropConnection(rest);
-      return std::nullopt;
+      return false;
     case 'e':
       // sshd.c (7.4-9.9): logit("exited MaxStartups throttling after %s, %u
       // connections dropped").
       if (ConsumePrefix(rest, "exited MaxStartups throttling after ")) {
-        SshdEvent e = Make(EventKind::kMaxStartupsEnd);
-        e.detail = std::string(DroppedCount(rest));
-        return e;
+        SshdEvent& e = Make(EventKind::kMaxStartupsEnd);
+        e.detail.assign(DroppedCount(rest));
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'i':
       // sshd.c (9.0-9.9): error("in MaxStartups throttling for %s, %u connections
       // dropped") every 5 minutes while throttling lasts.
       if (ConsumePrefix(rest, "in MaxStartups throttling for ")) {
-        SshdEvent e = Make(EventKind::kMaxStartupsOngoing);
-        e.detail = std::string(DroppedCount(rest));
-        return e;
+        SshdEvent& e = Make(EventKind::kMaxStartupsOngoing);
+        e.detail.assign(DroppedCount(rest));
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'k':
       // kex.c kex_exchange_identification() (8.0+): "kex_exchange_identification: %s"
       // - "Connection closed by remote host", "read: %s", "banner line contains
       // invalid characters", "banner line too long", "client sent invalid protocol
       // identifier \"%.256s\"". No address: attributed through the PID.
       if (ConsumePrefix(rest, "kex_exchange_identification: ")) {
-        SshdEvent e = MakeFromSession(EventKind::kKexIdentFailure);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = MakeFromSession(EventKind::kKexIdentFailure);
+        e.detail.assign(rest);
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'm':
       // auth.c auth_maxtries_exceeded(): error("maximum authentication attempts
       // exceeded for %s%.100s from %.200s port %d ssh2").
       if (ConsumePrefix(rest, "maximum authentication attempts exceeded for ")) {
         ConsumeSuffix(rest, " ssh2");
-        SshdEvent e = Make(EventKind::kTooManyAuthFailures);
-        if (!ConsumeTrailingPort(rest, e.port)) return std::nullopt;
+        SshdEvent& e = Make(EventKind::kTooManyAuthFailures);
+        if (!ConsumeTrailingPort(rest, e.port)) return false;
         const auto from = rest.rfind(" from ");
-        if (from == Sv::npos || !SetAddress(e, rest.substr(from + 6), false)) return std::nullopt;
-        e.user = std::string(StripUserPrefix(rest.substr(0, from)));
-        return e;
+        if (from == Sv::npos || !SetAddress(e, rest.substr(from + 6), false)) return false;
+        e.user.assign(StripUserPrefix(rest.substr(0, from)));
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'n':
       // session.c session_open(): error("no more sessions") - MaxSessions reached.
-      if (rest == "no more sessions") return MakeFromSession(EventKind::kNoMoreSessions);
+      if (rest == "no more sessions") {
+        MakeFromSession(EventKind::kNoMoreSessions);
+        return true;
+      }
       // kex.c choose_enc()/choose_mac()/choose_comp() before 7.x: "no matching
       // cipher found: client %s server %s" etc.
       if (StartsWith(rest, "no matching ")) {
-        SshdEvent e = MakeFromSession(EventKind::kKexNegotiationFailure);
-        e.detail = std::string(rest);
-        return e;
+        SshdEvent& e = MakeFromSession(EventKind::kKexNegotiationFailure);
+        e.detail.assign(rest);
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 'p':
       if (StartsWith(rest, "pam_")) {
         const auto i = rest.find("(sshd:auth): authentication failure; ");
-        if (i == Sv::npos || i > 32) return std::nullopt;
+        if (i == Sv::npos || i > 32) return false;
         return PamUnix(rest.substr(i + 37));
       }
-      return std::nullopt;
+      return false;
     case 'r':
       // Wietse Venema's libwrap refuse(): "refused connect from %s (%s)" with the
       // client description and its address in parentheses.
       if (ConsumePrefix(rest, "refused connect from ")) {
-        if (!ConsumeSuffix(rest, ")")) return std::nullopt;
+        if (!ConsumeSuffix(rest, ")")) return false;
         const auto open = rest.rfind(" (");
-        if (open == Sv::npos) return std::nullopt;
-        SshdEvent e = Make(EventKind::kTcpwrapRefused);
-        if (!SetAddress(e, rest.substr(open + 2), true)) return std::nullopt;
-        return e;
+        if (open == Sv::npos) return false;
+        SshdEvent& e = Make(EventKind::kTcpwrapRefused);
+        if (!SetAddress(e, rest.substr(open + 2), true)) return false;
+        return true;
       }
       // auth.c remote_hostname(): "reverse mapping checking getaddrinfo for %.700s
       // [%s] failed." (older: "failed - POSSIBLE BREAK-IN ATTEMPT!").
       if (ConsumePrefix(rest, "reverse mapping checking getaddrinfo for ")) {
         const auto close = rest.rfind("] failed");
-        if (close == Sv::npos) return std::nullopt;
+        if (close == Sv::npos) return false;
         const auto open = rest.rfind(" [", close);
-        if (open == Sv::npos) return std::nullopt;
-        SshdEvent e = Make(EventKind::kReverseMappingFailure);
-        if (!SetAddress(e, rest.substr(open + 2, close - open - 2), false)) return std::nullopt;
-        e.detail = std::string(rest.substr(0, open));
-        return e;
+        if (open == Sv::npos) return false;
+        SshdEvent& e = Make(EventKind::kReverseMappingFailure);
+        if (!SetAddress(e, rest.substr(open + 2, close - open - 2), false)) return false;
+        e.detail.assign(rest.substr(0, open));
+        return true;
       }
-      return std::nullopt;
+      return false;
     case 's':
       // sshd.c main(): logit("sshd: no hostkeys available -- exiting.").
       if (rest == "sshd: no hostkeys available -- exiting.") {
-        SshdEvent e = Make(EventKind::kHostKeyLoadFailure);
+        SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
         e.detail = "no hostkeys available";
-        return e;
+        return true;
       }
       if (ConsumePrefix(rest, "srclimit_penalise: ")) return Penalise(rest);
-      return std::nullopt;
+      return false;
     case 'u':
       // auth2-pubkey.c userauth_pubkey(): "key type %s not in PubkeyAcceptedKeyTypes"
       // (7.4-8.4), "key type %s not in PubkeyAcceptedAlgorithms" (8.5-8.9),
       // "signature algorithm %s not in PubkeyAcceptedAlgorithms" (9.0+); logged with the
       // function name. auth2-hostbased.c has the Hostbased twins.
       if (ConsumePrefix(rest, "userauth_pubkey: ") || ConsumePrefix(rest, "userauth_hostbased: ")) {
-        if (!ConsumePrefix(rest, "signature algorithm ") && !ConsumePrefix(rest, "key type ")) return std::nullopt;
+        if (!ConsumePrefix(rest, "signature algorithm ") && !ConsumePrefix(rest, "key type ")) return false;
         const auto not_in = rest.find(" not in ");
-        if (not_in == Sv::npos) return std::nullopt;
-        SshdEvent e = MakeFromSession(EventKind::kPubkeyAlgRejected);
-        e.detail = std::string(rest.substr(0, not_in));
-        return e;
+        if (not_in == Sv::npos) return false;
+        SshdEvent& e = MakeFromSession(EventKind::kPubkeyAlgRejected);
+        e.detail.assign(rest.substr(0, not_in));
+        return true;
       }
-      return std::nullopt;
+      return false;
     default:
       break;
   }
-  return std::nullopt;
+  return false;
 }
 
 // packet.c sshpkt_vfatal() default branch: "%s%sConnection %s %s" + ": " + ssh_err(),
@@ -924,32 +937,31 @@ std::optional<SshdEvent> LineParser::Dispatch() {
 // "ssh_dispatch_run_fatal" (dispatch.c) or "server_input_global_request: parse packet"
 // (serverloop.c). The id may carry a user preamble, so the error is what follows the
 // LAST ": " (ssh_err() texts have none) and the id is right-anchored.
-std::optional<SshdEvent> LineParser::ConnectionError(Sv m) {
+bool LineParser::ConnectionError(Sv m) {
   constexpr Sv kMarker = ": Connection from ";
   const auto at = m.find(kMarker);
-  if (at == Sv::npos || at == 0 || at > 128) return std::nullopt;
+  if (at == Sv::npos || at == 0 || at > 128) return false;
   Sv rest = m.substr(at + kMarker.size());
   const auto colon = rest.rfind(": ");
-  if (colon == Sv::npos) return std::nullopt;
-  auto e = RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError);
-  if (!e) return e;
-  e->kind = EventKind::kConnectionError;
-  e->detail = std::string(rest.substr(colon + 2));
-  return e;
+  if (colon == Sv::npos) return false;
+  if (!RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError)) return false;
+  e_.kind = EventKind::kConnectionError;
+  e_.detail.assign(rest.substr(colon + 2));
+  return true;
 }
 
-std::optional<SshdEvent> LineParser::Run() {
+bool LineParser::Run() {
   p_ = Prepare(rec_.message);
-  if (p_.msg.empty()) return std::nullopt;
-  if (auto e = Dispatch()) return e;
-  if (auto e = ConnectionError(p_.msg)) return e;
+  if (p_.msg.empty()) return false;
+  if (Dispatch()) return true;
+  if (ConnectionError(p_.msg)) return true;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
   if (p_.fatal) {
-    SshdEvent e = MakeFromSession(EventKind::kSshdFatal);
-    e.detail = std::string(p_.msg);
-    return e;
+    SshdEvent& e = MakeFromSession(EventKind::kSshdFatal);
+    e.detail.assign(p_.msg);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 }  // namespace
@@ -959,9 +971,15 @@ struct SshdParser::Sessions : SessionTable {};
 SshdParser::SshdParser() : sessions_(std::make_unique<Sessions>()) {}
 SshdParser::~SshdParser() = default;
 
+bool SshdParser::Parse(const LogRecord& record, SshdEvent& out) {
+  if (!IsSshdProgram(record.program)) return false;
+  return LineParser(record, *sessions_, out).Run();
+}
+
 std::optional<SshdEvent> SshdParser::Parse(const LogRecord& record) {
-  if (!IsSshdProgram(record.program)) return std::nullopt;
-  return LineParser(record, *sessions_).Run();
+  SshdEvent event;
+  if (!Parse(record, event)) return std::nullopt;
+  return event;
 }
 
 }  // namespace sshd_health

@@ -22,8 +22,12 @@ class SshdParser {
   SshdParser(const SshdParser&) = delete;
   SshdParser& operator=(const SshdParser&) = delete;
 
-  /// nullopt means "not an sshd line we know", never an error. The event borrows from
-  /// `record` (see SshdEvent).
+  /// Fills `out` and returns true when `record` is an sshd line we know; false is never
+  /// an error (and leaves `out` meaningless). `out` borrows from `record` (see SshdEvent).
+  /// Reusing one `out` for every line keeps the hot path free of allocation.
+  bool Parse(const LogRecord& record, SshdEvent& out);
+
+  /// The same, into a fresh event: nullopt means "not an sshd line we know".
   std::optional<SshdEvent> Parse(const LogRecord& record);
 
  private:

@@ -7,11 +7,10 @@ Pipeline::Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_
 
 void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer) {
   ++records_;
-  const auto event = parser_.Parse(record);
-  if (!event) return;
+  if (!parser_.Parse(record, event_)) return;
   ++events_;
-  if (observer) (*observer)(*event);
-  engine_.Observe(*event, alerts);
+  if (observer) (*observer)(event_);
+  engine_.Observe(event_, alerts);
 }
 
 void Pipeline::Expire(TimePoint now, AlertSink& alerts) { engine_.Expire(now, alerts); }

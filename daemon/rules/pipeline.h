@@ -39,6 +39,7 @@ class Pipeline {
 
  private:
   SshdParser parser_;
+  SshdEvent event_;  // reused for every record: its strings keep their capacity
   RuleEngine engine_;
   std::uint64_t records_ = 0;
   std::uint64_t events_ = 0;
