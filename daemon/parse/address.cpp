@@ -28,20 +28,33 @@ bool IsIpv4Mapped(const in6_addr& a) {
 // address, and the copy into a NUL-terminated buffer plus the libc call cost more than
 // this check.
 bool IsDottedQuad(std::string_view s) {
-  std::size_t i = 0;
-  for (int part = 0;; ++part) {
-    const std::size_t start = i;
-    unsigned value = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
-      value = value * 10 + static_cast<unsigned>(s[i] - '0');
-      ++i;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const auto digit = [&](unsigned& d) {
+    if (p == end) return false;
+    d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
+    return d <= 9;
+  };
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
-    const std::size_t len = i - start;
-    if (len == 0 || value > 255 || (len > 1 && s[start] == '0')) return false;
-    if (part == 3) return i == s.size();
-    if (i >= s.size() || s[i] != '.') return false;
-    ++i;
+    unsigned value = 0, d = 0;
+    if (!digit(value)) return false;
+    ++p;
+    if (digit(d)) {
+      if (value == 0) return false;  // a leading zero
+      value = value * 10 + d;
+      ++p;
+      if (digit(d)) {
+        value = value * 10 + d;
+        ++p;
+        if (value > 255) return false;
+      }
+    }
   }
+  return p == end;
 }
 
 }  // namespace

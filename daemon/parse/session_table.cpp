@@ -1,42 +1,83 @@
 #include "parse/session_table.h"
 
-#include <functional>
-
 namespace sshd_health {
 
+SessionTable::SessionTable() : index_(kMaxSessions) {}
+
 std::uint64_t SessionTable::Key(const LogRecord& record) {
-  return (static_cast<std::uint64_t>(std::hash<std::string_view>{}(record.host)) << 32) ^
-         static_cast<std::uint32_t>(record.pid);
+  return (KeyHash(record.host) << 32) ^ static_cast<std::uint32_t>(record.pid);
+}
+
+std::uint32_t SessionTable::FindSlot(std::uint64_t key) const {
+  return index_.Find(IndexHash(key), [&](std::uint32_t slot) { return nodes_[slot].entry.key == key; });
+}
+
+void SessionTable::Unlink(std::uint32_t slot) {
+  Node& n = nodes_[slot];
+  if (n.prev != kNil) nodes_[n.prev].next = n.next;
+  else head_ = n.next;
+  if (n.next != kNil) nodes_[n.next].prev = n.prev;
+  else tail_ = n.prev;
+  n.prev = n.next = kNil;
+}
+
+void SessionTable::PushFront(std::uint32_t slot) {
+  Node& n = nodes_[slot];
+  n.prev = kNil;
+  n.next = head_;
+  if (head_ != kNil) nodes_[head_].prev = slot;
+  head_ = slot;
+  if (tail_ == kNil) tail_ = slot;
 }
 
 const SessionTable::Entry* SessionTable::Find(const LogRecord& record) const {
   if (record.pid == 0) return nullptr;
-  const auto it = by_key_.find(Key(record));
-  return it == by_key_.end() ? nullptr : &*it->second;
+  const std::uint32_t slot = FindSlot(Key(record));
+  return slot == HashIndex::kNone ? nullptr : &nodes_[slot].entry;
 }
 
 SessionTable::Entry* SessionTable::Touch(const LogRecord& record) {
   if (record.pid == 0) return nullptr;
   const std::uint64_t key = Key(record);
-  if (const auto it = by_key_.find(key); it != by_key_.end()) {
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return &lru_.front();
+  std::uint32_t slot = FindSlot(key);
+  if (slot != HashIndex::kNone) {
+    if (slot != head_) {
+      Unlink(slot);
+      PushFront(slot);
+    }
+    return &nodes_[slot].entry;
   }
-  if (by_key_.size() >= kMaxSessions) {
-    by_key_.erase(lru_.back().key);
-    lru_.pop_back();
+  if (index_.size() >= kMaxSessions) {
+    // Full: the least recently touched entry makes room.
+    slot = tail_;
+    index_.Erase(IndexHash(nodes_[slot].entry.key), slot);
+    Unlink(slot);
+  } else if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.emplace_back();
   }
-  lru_.push_front(Entry{key, {}, 0, {}, false});
-  by_key_.emplace(key, lru_.begin());
-  return &lru_.front();
+  Entry& e = nodes_[slot].entry;
+  e.key = key;
+  e.ip.clear();  // clear(), not a fresh Entry: the strings keep their capacity
+  e.port = 0;
+  e.user.clear();
+  e.authenticated = false;
+  index_.Insert(IndexHash(key), slot);
+  PushFront(slot);
+  return &e;
 }
 
 void SessionTable::Forget(const LogRecord& record) {
   if (record.pid == 0) return;
-  if (const auto it = by_key_.find(Key(record)); it != by_key_.end()) {
-    lru_.erase(it->second);
-    by_key_.erase(it);
-  }
+  const std::uint64_t key = Key(record);
+  const std::uint32_t slot = FindSlot(key);
+  if (slot == HashIndex::kNone) return;
+  index_.Erase(IndexHash(key), slot);
+  Unlink(slot);
+  free_.push_back(slot);
 }
 
 void SessionTable::AddLocal(std::string_view addr) {

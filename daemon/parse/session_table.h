@@ -5,11 +5,11 @@
 // are attributed to the address the same PID logged earlier - as fail2ban does.
 #include <array>
 #include <cstdint>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
+#include "core/hash_index.h"
 #include "parse/log_record.h"
 
 namespace sshd_health {
@@ -17,6 +17,10 @@ namespace sshd_health {
 /// Bounded: at most kMaxSessions entries; the least recently touched goes first, and a
 /// disconnect line drops its entry. Keyed by (host, pid) so aggregated logs of several
 /// machines do not mix. Records with pid 0 are never remembered. Not thread-safe.
+///
+/// Most sshd lines touch this table, so it is flat: a fixed array of entries linked in
+/// LRU order by index, found through a HashIndex. A recycled entry keeps its strings'
+/// capacity: no allocation per connection once the table has warmed up.
 class SessionTable {
  public:
   static constexpr std::size_t kMaxSessions = 4096;
@@ -29,6 +33,8 @@ class SessionTable {
     std::string user;
     bool authenticated = false;  // an "Accepted ..." line was seen
   };
+
+  SessionTable();
 
   /// The entry of the record's PID, or nullptr. The pointer is valid until the next
   /// Touch or Forget.
@@ -45,13 +51,28 @@ class SessionTable {
   void AddLocal(std::string_view addr);
   bool IsLocal(std::string_view addr) const;
 
-  std::size_t size() const { return by_key_.size(); }
+  std::size_t size() const { return index_.size(); }
 
  private:
-  static std::uint64_t Key(const LogRecord& record);
+  static constexpr std::uint32_t kNil = UINT32_MAX;
 
-  std::list<Entry> lru_;  // front = most recently touched
-  std::unordered_map<std::uint64_t, std::list<Entry>::iterator> by_key_;
+  struct Node {
+    Entry entry;
+    std::uint32_t prev = kNil;  // towards the most recent
+    std::uint32_t next = kNil;  // towards the oldest
+  };
+
+  static std::uint64_t Key(const LogRecord& record);
+  static std::uint32_t IndexHash(std::uint64_t key) { return static_cast<std::uint32_t>(HashMix(key)); }
+  std::uint32_t FindSlot(std::uint64_t key) const;
+  void Unlink(std::uint32_t slot);
+  void PushFront(std::uint32_t slot);
+
+  std::vector<Node> nodes_;          // grows to kMaxSessions, never shrinks
+  std::vector<std::uint32_t> free_;  // nodes not in use
+  HashIndex index_;                  // key -> node
+  std::uint32_t head_ = kNil;        // most recently touched
+  std::uint32_t tail_ = kNil;        // least recently touched
   std::array<std::string, kMaxLocalAddresses> local_;
   std::size_t local_next_ = 0;
 };

@@ -196,7 +196,7 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
   };
   std::array<Candidate, kMaxCandidates> cands{};
   std::size_t n = 0;
-  for (std::size_t i = tail.find(" from "); i != Sv::npos; i = tail.find(" from ", i + 1)) {
+  for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos; i = scan::Find(tail, " from ", i + 1)) {
     Sv after = tail.substr(i + 6);
     const auto sp = after.find(' ');
     Sv addr = after.substr(0, sp);
@@ -369,7 +369,7 @@ bool LineParser::Disconnecting(Sv rest) {
   };
   std::array<Candidate, kMaxCandidates> cands{};
   std::size_t n = 0;
-  for (std::size_t i = rest.find(" port "); i != Sv::npos; i = rest.find(" port ", i + 1)) {
+  for (std::size_t i = scan::Find(rest, " port "); i != Sv::npos; i = scan::Find(rest, " port ", i + 1)) {
     Sv after = rest.substr(i + 6);
     const auto colon = after.find(": ");
     int port = 0;
@@ -537,7 +537,7 @@ bool LineParser::PamUnix(Sv rest) {
   std::array<Candidate, kMaxCandidates> cands{};
   std::size_t n = 0;
   bool empty_rhost = false;
-  for (std::size_t i = rest.find(" rhost="); i != Sv::npos; i = rest.find(" rhost=", i + 1)) {
+  for (std::size_t i = scan::Find(rest, " rhost="); i != Sv::npos; i = scan::Find(rest, " rhost=", i + 1)) {
     Sv after = rest.substr(i + 7);
     const auto sp = after.find(' ');
     const Sv host = after.substr(0, sp);

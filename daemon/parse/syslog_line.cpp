@@ -197,6 +197,15 @@ bool ParseIsoTime(Sv line, std::size_t& pos, TimePoint& ts) {
   return true;
 }
 
+// True when `s` holds '[' or ']' (or ':' when `colon`). A loop: find_first_of would
+// run a memchr over the set for every byte of the token, on every line.
+bool HasTagSyntax(Sv s, bool colon) {
+  for (const char c : s) {
+    if (c == '[' || c == ']' || (colon && c == ':')) return true;
+  }
+  return false;
+}
+
 // Splits "prog[pid]:" / "prog:" / "[prog]:" / "[prog]" (the last two are how some
 // syslog daemons render an empty host). Returns false when the token is no tag.
 bool ParseTag(Sv token, LogRecord& rec) {
@@ -205,7 +214,7 @@ bool ParseTag(Sv token, LogRecord& rec) {
     if (!t.empty() && t.back() == ':') t.remove_suffix(1);
     if (t.empty() || t.back() != ']') return false;
     t.remove_suffix(1);
-    if (t.empty() || t.find_first_of("[]:") != Sv::npos) return false;
+    if (t.empty() || HasTagSyntax(t, true)) return false;
     rec.program = t;
     rec.pid = 0;
     return true;
@@ -228,7 +237,7 @@ bool ParseTag(Sv token, LogRecord& rec) {
   } else {
     rec.pid = 0;
   }
-  if (token.find_first_of("[]") != Sv::npos) return false;
+  if (HasTagSyntax(token, false)) return false;
   rec.program = token;
   return true;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Small string_view helpers the sshd parser matches OpenSSH's formats with. None of them
 // allocates; each answers one question about fixed text at a known end of a message.
+#include <string.h>
+
 #include <string_view>
 
 namespace sshd_health::scan {
@@ -22,6 +24,23 @@ inline bool ConsumeSuffix(Sv& s, Sv p) {
   if (!EndsWith(s, p)) return false;
   s.remove_suffix(p.size());
   return true;
+}
+
+/// s.find(needle, from) for a needle of at least two bytes. sshd's anchors (" from ",
+/// " port ") start with a space, and string_view::find runs a memchr and a compare for
+/// every space of the line; this one runs memchr for the needle's second byte, which is a
+/// rarer one, and checks the rest where it lands.
+inline std::size_t Find(Sv s, Sv needle, std::size_t from = 0) {
+  if (needle.size() < 2) return s.find(needle, from);
+  const std::size_t n = needle.size();
+  for (std::size_t i = from + 1; i + n <= s.size() + 1;) {
+    const void* hit = ::memchr(s.data() + i, needle[1], s.size() - i);
+    if (hit == nullptr) return Sv::npos;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data()) - 1;
+    if (at + n <= s.size() && s.compare(at, n, needle) == 0) return at;
+    i = at + 2;
+  }
+  return Sv::npos;
 }
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }

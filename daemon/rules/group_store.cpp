@@ -1,6 +1,5 @@
 #include "rules/group_store.h"
 
-#include <functional>
 
 namespace sshd_health {
 namespace {
@@ -10,63 +9,21 @@ constexpr std::size_t kMinTable = 64;
 constexpr std::size_t kSparse = 4;
 constexpr std::size_t kMinCompact = 1024;
 
-std::size_t TableSizeFor(std::size_t groups) {
-  std::size_t n = kMinTable;
-  while (n < groups * 2) n *= 2;  // load factor at most 1/2
-  return n;
-}
-
 }  // namespace
 
 GroupStore::GroupStore(std::size_t rule_count)
-    : table_(kMinTable), head_(rule_count, Group::kNil), tail_(rule_count, Group::kNil) {}
+    : index_(kMinTable / 2), head_(rule_count, Group::kNil), tail_(rule_count, Group::kNil) {}
 
 std::uint32_t GroupStore::Hash(std::uint32_t rule, std::string_view key) {
-  std::uint64_t h = std::hash<std::string_view>{}(key);
-  h ^= (static_cast<std::uint64_t>(rule) + 1) * 0x9e3779b97f4a7c15ULL;
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 32;
-  return static_cast<std::uint32_t>(h);
-}
-
-std::size_t GroupStore::FindEntry(std::uint32_t rule, std::string_view key, std::uint32_t hash) const {
-  const std::size_t mask = table_.size() - 1;
-  for (std::size_t pos = hash & mask;; pos = (pos + 1) & mask) {
-    const Entry& e = table_[pos];
-    if (e.slot == 0) return SIZE_MAX;
-    if (e.hash != hash) continue;
-    const Group& g = slots_[e.slot - 1];
-    if (g.rule == rule && g.key == key) return pos;
-  }
+  return static_cast<std::uint32_t>(KeyHash(key, std::uint64_t{rule} + 1));
 }
 
 Group* GroupStore::Find(std::uint32_t rule, std::string_view key) {
-  const std::size_t pos = FindEntry(rule, key, Hash(rule, key));
-  return pos == SIZE_MAX ? nullptr : &slots_[table_[pos].slot - 1];
-}
-
-void GroupStore::PlaceEntry(std::uint32_t hash, std::uint32_t slot) {
-  const std::size_t mask = table_.size() - 1;
-  std::size_t pos = hash & mask;
-  while (table_[pos].slot != 0) pos = (pos + 1) & mask;
-  table_[pos] = Entry{hash, slot + 1};
-}
-
-// Linear probing without tombstones: after emptying `pos`, shift back every later entry
-// of the same run that may move, so lookups never stop early at the hole.
-void GroupStore::RemoveEntry(std::size_t pos) {
-  const std::size_t mask = table_.size() - 1;
-  std::size_t hole = pos;
-  for (std::size_t j = (pos + 1) & mask; table_[j].slot != 0; j = (j + 1) & mask) {
-    const std::size_t ideal = table_[j].hash & mask;
-    // The entry at j may fill the hole unless its ideal position lies cyclically in (hole, j].
-    const bool stays = hole <= j ? (hole < ideal && ideal <= j) : (hole < ideal || ideal <= j);
-    if (stays) continue;
-    table_[hole] = table_[j];
-    hole = j;
-  }
-  table_[hole] = Entry{};
+  const std::uint32_t slot = index_.Find(Hash(rule, key), [&](std::uint32_t s) {
+    const Group& g = slots_[s];
+    return g.rule == rule && g.key == key;
+  });
+  return slot == HashIndex::kNone ? nullptr : &slots_[slot];
 }
 
 void GroupStore::PushBack(Group& g) {
@@ -77,7 +34,6 @@ void GroupStore::PushBack(Group& g) {
 }
 
 Group& GroupStore::Insert(std::uint32_t rule, std::string_view key) {
-  if ((live_ + 1) * 2 > table_.size()) Rebuild(table_.size() * 2);
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -92,7 +48,7 @@ Group& GroupStore::Insert(std::uint32_t rule, std::string_view key) {
   g.slot = slot;
   g.hash = Hash(rule, key);
   g.live = true;
-  PlaceEntry(g.hash, slot);
+  index_.Insert(g.hash, slot);
   PushBack(g);
   ++live_;
   return g;
@@ -112,8 +68,7 @@ Group* GroupStore::Oldest(std::uint32_t rule) {
 }
 
 void GroupStore::EraseOldest(Group& g) {
-  const std::size_t pos = FindEntry(g.rule, g.key, g.hash);
-  if (pos != SIZE_MAX) RemoveEntry(pos);  // always found: every live group has its entry
+  index_.Erase(g.hash, g.slot);
   head_[g.rule] = g.next;
   if (tail_[g.rule] == g.slot) tail_[g.rule] = Group::kNil;
   const std::uint32_t slot = g.slot;
@@ -122,16 +77,9 @@ void GroupStore::EraseOldest(Group& g) {
   --live_;
 }
 
-void GroupStore::Rebuild(std::size_t table_size) {
-  table_.assign(table_size, Entry{});
-  for (const Group& g : slots_) {
-    if (g.live) PlaceEntry(g.hash, g.slot);
-  }
-}
-
 bool GroupStore::CompactIfSparse() {
   const bool slab_sparse = slots_.size() >= kMinCompact && live_ * kSparse < slots_.size();
-  const bool table_sparse = table_.size() > kMinTable && live_ * 2 * kSparse < table_.size();
+  const bool table_sparse = index_.table_size() > kMinTable && live_ * 2 * kSparse < index_.table_size();
   if (!slab_sparse && !table_sparse) return false;
   // Move the live groups, rule by rule in queue order, into a fresh slab.
   std::deque<Group> old;
@@ -152,8 +100,8 @@ bool GroupStore::CompactIfSparse() {
     }
   }
   old = std::deque<Group>();
-  Rebuild(TableSizeFor(live_));
-  table_.shrink_to_fit();
+  index_.Reset(live_);
+  for (const Group& g : slots_) index_.Insert(g.hash, g.slot);
   return true;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // GroupStore: the rules engine's per-(rule, group key) state, built for attack waves of
 // 100,000 sources: groups live in a slab (no allocation per event, none per group beyond
-// long keys), are found through one open-addressing table of 8-byte entries, and are kept
+// long keys), are found through one HashIndex (8-byte entries), and are kept
 // in one queue per rule, oldest first, so expiry and eviction find the oldest in O(1).
 // The queue is "second chance": an event only marks its group touched (no pointer
 // chasing per event); a touched group reaching the front is moved to the back instead.
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/hash_index.h"
 #include "parse/sshd_event.h"
 #include "rules/window_counter.h"
 
@@ -86,21 +87,12 @@ class GroupStore {
   bool CompactIfSparse();
 
  private:
-  struct Entry {
-    std::uint32_t hash = 0;
-    std::uint32_t slot = 0;  // slot index + 1; 0 = empty
-  };
-
   static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
-  std::size_t FindEntry(std::uint32_t rule, std::string_view key, std::uint32_t hash) const;
-  void PlaceEntry(std::uint32_t hash, std::uint32_t slot);
-  void RemoveEntry(std::size_t pos);
-  void Rebuild(std::size_t table_size);
   void PushBack(Group& g);
 
   std::deque<Group> slots_;               // stable addresses while growing
   std::vector<std::uint32_t> free_;       // free slot indexes
-  std::vector<Entry> table_;              // open addressing, linear probing, size a power of 2
+  HashIndex index_;                       // (rule, key) hash -> slot
   std::vector<std::uint32_t> head_;       // per rule: front of the queue (oldest)
   std::vector<std::uint32_t> tail_;       // per rule: back of the queue
   std::size_t live_ = 0;

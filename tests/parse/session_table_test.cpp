@@ -1,6 +1,8 @@
 // SessionTable directly: bound, least-recently-used eviction, per-host keys.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <random>
 #include <string>
 
 #include "parse/session_table.h"
@@ -37,6 +39,39 @@ TEST_CASE("entries are per host and never for pid 0; Forget drops one", "[parse]
   t.Forget(Rec(5, "a"));
   CHECK(t.Find(Rec(5, "a")) == nullptr);
   CHECK(t.size() == 0);
+}
+
+TEST_CASE("session table agrees with an LRU model under random churn", "[parse]") {
+  std::mt19937 rng(11);
+  SessionTable t;
+  std::map<int, std::uint64_t> model;  // pid -> last use
+  std::uint64_t now = 0;
+  for (int step = 0; step < 60000; ++step) {
+    const int pid = 1 + static_cast<int>(rng() % 6000);
+    const unsigned op = rng() % 4;
+    if (op == 0) {
+      t.Forget(Rec(pid));
+      model.erase(pid);
+    } else if (op == 1) {
+      const auto* e = t.Find(Rec(pid));
+      REQUIRE((e != nullptr) == (model.count(pid) == 1));
+      if (e) REQUIRE(e->ip == std::to_string(pid));
+    } else {
+      if (model.count(pid) == 0 && model.size() == SessionTable::kMaxSessions) {
+        auto oldest = model.begin();
+        for (auto it = model.begin(); it != model.end(); ++it) {
+          if (it->second < oldest->second) oldest = it;
+        }
+        model.erase(oldest);
+      }
+      auto* e = t.Touch(Rec(pid));
+      REQUIRE(e != nullptr);
+      if (model.count(pid) == 0) REQUIRE(e->ip.empty());  // a recycled entry starts empty
+      e->ip = std::to_string(pid);
+      model[pid] = ++now;
+    }
+    REQUIRE(t.size() == model.size());
+  }
 }
 
 TEST_CASE("local addresses are remembered up to the bound", "[parse]") {

@@ -1,0 +1,100 @@
+#pragma once
+// The two pieces every per-key table on the hot path shares (the rules engine's groups,
+// the parser's per-PID sessions):
+//
+// KeyHash: a fast 64-bit hash of a short key (an address, a user name, a host name),
+// seeded once per process at random. The keys come from log lines, so an attacker
+// chooses them; without the secret seed he cannot aim them at one probe run.
+//
+// HashIndex: an open-addressing index from a key's 32-bit hash to a slot number in the
+// caller's own array, 8 bytes per entry, linear probing, load factor at most 1/2. It
+// stores no keys: Find asks the caller whether a slot holds the key. No allocation except
+// when it grows.
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace sshd_health {
+
+/// The process's hash seed (random, fixed at first use).
+std::uint64_t HashSeed();
+
+inline std::uint64_t HashMix(std::uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  return x;
+}
+
+/// `salt` separates tables that share keys (one rule's groups from another's).
+inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
+  std::uint64_t h = HashSeed() ^ (salt * 0x9e3779b97f4a7c15ULL) ^ key.size();
+  const char* p = key.data();
+  std::size_t n = key.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = HashMix(h ^ v);
+  }
+  if (n > 0) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    h = HashMix(h ^ v ^ (std::uint64_t{n} << 59));
+  }
+  return HashMix(h);
+}
+
+class HashIndex {
+ public:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  explicit HashIndex(std::size_t capacity = 32) { Reset(capacity); }
+
+  /// The slot whose hash is `hash` and for which `holds(slot)` is true, or kNone.
+  template <typename Holds>
+  std::uint32_t Find(std::uint32_t hash, Holds&& holds) const {
+    for (std::size_t pos = hash & mask_;; pos = (pos + 1) & mask_) {
+      const Entry& e = table_[pos];
+      if (e.slot == 0) return kNone;
+      if (e.hash == hash && holds(e.slot - 1)) return e.slot - 1;
+    }
+  }
+
+  /// Adds `slot` under `hash`, growing first when the table would pass half full.
+  void Insert(std::uint32_t hash, std::uint32_t slot) {
+    if ((size_ + 1) * 2 > table_.size()) Grow();
+    Place(hash, slot);
+    ++size_;
+  }
+
+  /// Removes the entry of `slot` (found under `hash`); nothing when absent.
+  void Erase(std::uint32_t hash, std::uint32_t slot);
+
+  /// Empties the index and sizes it for `capacity` entries (memory shrinks too).
+  void Reset(std::size_t capacity);
+
+  std::size_t size() const { return size_; }
+  std::size_t table_size() const { return table_.size(); }
+
+ private:
+  struct Entry {
+    std::uint32_t hash = 0;
+    std::uint32_t slot = 0;  // slot + 1; 0 = empty
+  };
+
+  void Place(std::uint32_t hash, std::uint32_t slot) {
+    std::size_t pos = hash & mask_;
+    while (table_[pos].slot != 0) pos = (pos + 1) & mask_;
+    table_[pos] = Entry{hash, slot + 1};
+  }
+  void Grow();
+
+  std::vector<Entry> table_;  // size a power of 2
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace sshd_health
