@@ -5,12 +5,9 @@
 
 namespace sshd_health {
 
-std::uint64_t HashSeed() {
-  static const std::uint64_t seed = [] {
-    std::random_device rd;
-    return (std::uint64_t{rd()} << 32) ^ rd();
-  }();
-  return seed;
+std::uint64_t RandomSeed() {
+  std::random_device rd;
+  return (std::uint64_t{rd()} << 32) ^ rd();
 }
 
 void HashIndex::Reset(std::size_t capacity) {

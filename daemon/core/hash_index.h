@@ -17,8 +17,14 @@
 
 namespace sshd_health {
 
-/// The process's hash seed (random, fixed at first use).
-std::uint64_t HashSeed();
+/// A random 64-bit value from the system (not on the hot path).
+std::uint64_t RandomSeed();
+
+/// The process's hash seed (random, fixed at first use). Inline: it is read per key.
+inline std::uint64_t HashSeed() {
+  static const std::uint64_t seed = RandomSeed();
+  return seed;
+}
 
 inline std::uint64_t HashMix(std::uint64_t x) {
   x ^= x >> 32;

@@ -62,7 +62,7 @@ class SessionTable {
     std::uint32_t next = kNil;  // towards the oldest
   };
 
-  static std::uint64_t Key(const LogRecord& record);
+  std::uint64_t Key(const LogRecord& record) const;
   static std::uint32_t IndexHash(std::uint64_t key) { return static_cast<std::uint32_t>(HashMix(key)); }
   std::uint32_t FindSlot(std::uint64_t key) const;
   void Unlink(std::uint32_t slot);
@@ -73,6 +73,11 @@ class SessionTable {
   HashIndex index_;                  // key -> node
   std::uint32_t head_ = kNil;        // most recently touched
   std::uint32_t tail_ = kNil;        // least recently touched
+  // The host part of the key for the last host seen: a log nearly always names one host,
+  // and the parser asks several times per line.
+  mutable std::string last_host_;
+  mutable std::uint64_t last_host_hash_ = 0;
+  mutable bool have_last_host_ = false;
   std::array<std::string, kMaxLocalAddresses> local_;
   std::size_t local_next_ = 0;
 };
