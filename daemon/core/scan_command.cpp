@@ -215,12 +215,16 @@ int RunScan(const ScanOptions& options) {
   pipeline.Expire(scanner.end(), alerts);
 
   if (!options.events) {
-    // Most severe first; within a severity, in the order they first fired.
-    std::vector<Alert> report = alerts.alerts();
-    std::stable_sort(report.begin(), report.end(), [](const Alert& a, const Alert& b) {
-      return a.severity > b.severity;
+    // Most severe first; within a severity, in the order they first fired. Sorted by
+    // pointer: a long scan holds thousands of alerts, and a copy would double the peak.
+    std::vector<const Alert*> report;
+    report.reserve(alerts.alerts().size());
+    for (const Alert& alert : alerts.alerts()) report.push_back(&alert);
+    std::stable_sort(report.begin(), report.end(), [](const Alert* a, const Alert* b) {
+      return a->severity > b->severity;
     });
-    for (const Alert& alert : report) {
+    for (const Alert* alert_ptr : report) {
+      const Alert& alert = *alert_ptr;
       if (options.format == OutputFormat::kJson) {
         AppendAlertJson(alert, out.buf());
       } else {

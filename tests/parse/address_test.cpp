@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <random>
+#include <string>
+
 #include "parse/address.h"
 
 namespace sshd_health {
@@ -13,6 +17,34 @@ TEST_CASE("IPv6 addresses are written lower-case and compressed", "[parse]") {
   CHECK(NormaliseIp("2001:db8::1") == "2001:db8::1");
   CHECK(NormaliseIp("AAAA:BBBB:CCCC:1234::1:1") == "aaaa:bbbb:cccc:1234::1:1");
   CHECK(NormaliseIp("::1") == "::1");
+}
+
+TEST_CASE("IPv6 text is what inet_ntop writes, for random addresses rich in zero runs", "[parse]") {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 20000; ++round) {
+    in6_addr a{};
+    for (int w = 0; w < 8; ++w) {
+      // Mostly zero groups, so every placement and length of zero runs comes up.
+      const unsigned word = rng() % 3 == 0 ? static_cast<unsigned>(rng() & (rng() % 2 ? 0xffff : 0x00ff)) : 0;
+      a.s6_addr[2 * w] = static_cast<unsigned char>(word >> 8);
+      a.s6_addr[2 * w + 1] = static_cast<unsigned char>(word);
+    }
+    if (round % 7 == 0) {  // the IPv4-compatible and -mapped prefixes
+      for (int i = 0; i < 10; ++i) a.s6_addr[i] = 0;
+      a.s6_addr[10] = a.s6_addr[11] = round % 2 ? 0xff : 0;
+    }
+    char expected[INET6_ADDRSTRLEN];
+    REQUIRE(inet_ntop(AF_INET6, &a, expected, sizeof expected) != nullptr);
+    char full[64];  // every group written out: the form NormaliseIp must compress itself
+    std::snprintf(full, sizeof full, "%X:%X:%X:%X:%X:%X:%X:%X", a.s6_addr[0] << 8 | a.s6_addr[1],
+                  a.s6_addr[2] << 8 | a.s6_addr[3], a.s6_addr[4] << 8 | a.s6_addr[5], a.s6_addr[6] << 8 | a.s6_addr[7],
+                  a.s6_addr[8] << 8 | a.s6_addr[9], a.s6_addr[10] << 8 | a.s6_addr[11],
+                  a.s6_addr[12] << 8 | a.s6_addr[13], a.s6_addr[14] << 8 | a.s6_addr[15]);
+    std::string want = expected;
+    if (want.rfind("::ffff:", 0) == 0 && want.find('.') != std::string::npos) want = want.substr(7);  // mapped: IPv4
+    INFO(full);
+    REQUIRE(NormaliseIp(full) == want);
+  }
 }
 
 TEST_CASE("IPv4-mapped IPv6 addresses become plain IPv4", "[parse]") {
