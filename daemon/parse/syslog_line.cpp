@@ -197,8 +197,7 @@ bool ParseIsoTime(Sv line, std::size_t& pos, TimePoint& ts) {
   return true;
 }
 
-// True when `s` holds '[' or ']' (or ':' when `colon`). A loop: find_first_of would
-// run a memchr over the set for every byte of the token, on every line.
+// True when `s` holds '[' or ']' (or ':' when `colon`).
 bool HasTagSyntax(Sv s, bool colon) {
   for (const char c : s) {
     if (c == '[' || c == ']' || (colon && c == ':')) return true;
@@ -219,26 +218,30 @@ bool ParseTag(Sv token, LogRecord& rec) {
     rec.pid = 0;
     return true;
   }
-  if (token.empty() || token.back() != ':') return false;
+  if (token.size() < 2 || token.back() != ':') return false;
   token.remove_suffix(1);
-  if (token.empty()) return false;
-  if (token.back() == ']') {
-    const std::size_t open = token.rfind('[');
-    if (open == Sv::npos || open == 0) return false;
-    const Sv pid = token.substr(open + 1, token.size() - open - 2);
-    if (pid.empty() || pid.size() > 9) return false;
-    int v = 0;
-    for (const char c : pid) {
-      if (!IsDigit(c)) return false;
-      v = v * 10 + (c - '0');
-    }
-    rec.pid = v;
-    token = token.substr(0, open);
-  } else {
-    rec.pid = 0;
+  // One pass, as every line has a tag: the program runs to the first '[', which must open
+  // the "[pid]" that ends the token; no bracket may appear before it.
+  std::size_t open = 0;
+  while (open < token.size() && token[open] != '[') {
+    if (token[open] == ']') return false;
+    ++open;
   }
-  if (HasTagSyntax(token, false)) return false;
-  rec.program = token;
+  if (open == token.size()) {
+    rec.program = token;
+    rec.pid = 0;
+    return true;
+  }
+  if (open == 0 || token.back() != ']') return false;
+  const Sv pid = token.substr(open + 1, token.size() - open - 2);
+  if (pid.empty() || pid.size() > 9) return false;
+  int v = 0;
+  for (const char c : pid) {
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  rec.pid = v;
+  rec.program = token.substr(0, open);
   return true;
 }
 
