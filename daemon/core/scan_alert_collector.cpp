@@ -6,15 +6,16 @@ namespace sshd_health {
 
 void ScanAlertCollector::Emit(const Alert& alert) {
   ++emitted_;
-  const auto [it, inserted] = tallies_.try_emplace(alert.id);
-  Tally& tally = it->second;
-  if (inserted) {
-    tally.index = alerts_.size();
-    tally.episode = alert.count;
+  const auto hash = static_cast<std::uint32_t>(KeyHash(alert.id));
+  const std::uint32_t index = by_id_.Find(hash, [&](std::uint32_t i) { return alerts_[i].id == alert.id; });
+  if (index == HashIndex::kNone) {
+    by_id_.Insert(hash, static_cast<std::uint32_t>(alerts_.size()));
     alerts_.push_back(alert);
+    tallies_.push_back(Tally{0, alert.count});
     return;
   }
-  Alert& merged = alerts_[tally.index];
+  Tally& tally = tallies_[index];
+  Alert& merged = alerts_[index];
   if (alert.status == AlertStatus::kFiring) {
     // A new episode: after a resolve, or a re-fire once the cooldown passed.
     tally.before_episode += tally.episode;

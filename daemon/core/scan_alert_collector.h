@@ -5,10 +5,10 @@
 // the total count, the first and last time it was seen, and its final status.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/alert.h"
+#include "core/hash_index.h"
 
 namespace sshd_health {
 
@@ -27,12 +27,12 @@ class ScanAlertCollector final : public AlertSink {
 
  private:
   struct Tally {
-    std::size_t index = 0;
     std::uint64_t before_episode = 0;  // count of earlier episodes
     std::uint64_t episode = 0;         // count of the latest episode
   };
   std::vector<Alert> alerts_;
-  std::unordered_map<std::string, Tally> tallies_;
+  std::vector<Tally> tallies_;  // same order as alerts_
+  HashIndex by_id_;             // alert id -> index in alerts_
   std::uint64_t emitted_ = 0;
 };
 

@@ -72,7 +72,7 @@ void GroupStore::EraseOldest(Group& g) {
   head_[g.rule] = g.next;
   if (tail_[g.rule] == g.slot) tail_[g.rule] = Group::kNil;
   const std::uint32_t slot = g.slot;
-  g = Group{};  // frees key, ring and fired state now
+  g.Recycle();
   free_.push_back(slot);
   --live_;
 }

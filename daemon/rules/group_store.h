@@ -62,6 +62,20 @@ struct Group {
   std::uint32_t next = kNil;  // the next group in the rule's queue
   bool touched = false;       // touched since it was queued
   bool live = false;
+
+  /// Back to a free slot's state. The slot's next group reuses the key's and the window's
+  /// memory (no allocation per group in a wave); the fired state, which is rare, is freed.
+  void Recycle() {
+    key.clear();
+    first_seen = last_seen = last_fired = TimePoint{};
+    count = 0;
+    window.Clear();
+    evidence_count = 0;
+    fired.reset();
+    next = kNil;
+    touched = false;
+    live = false;
+  }
 };
 
 /// Not thread-safe. Group pointers stay valid until Erase of that group or Compact().

@@ -23,8 +23,14 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b !
 
 void WindowCounter::Reset() {
   data_.reset();
-  size_ = 0;
-  next_ = 0;
+  capacity_ = 0;
+  Clear();
+}
+
+void WindowCounter::Reserve(std::uint32_t n) {
+  if (capacity_ >= n) return;
+  data_ = std::make_unique<std::int64_t[]>(n);
+  capacity_ = n;
 }
 
 std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration window, TimePoint& oldest) {
@@ -36,7 +42,7 @@ std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration 
 
 std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
                                       TimePoint& oldest) {
-  if (!data_) data_ = std::make_unique<std::int64_t[]>(threshold);
+  if (size_ == 0) Reserve(threshold);
   data_[next_] = us;
   next_ = (next_ + 1) % threshold;
   if (size_ < threshold) ++size_;
@@ -57,9 +63,11 @@ std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, 
 std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimePoint& oldest) {
   const std::int64_t width = std::max<std::int64_t>(1, Us(window) / kBuckets);
   const std::int64_t index = FloorDiv(us, width);
-  if (!data_) {
-    data_ = std::make_unique<std::int64_t[]>(1 + kBuckets);  // zeroed
+  if (size_ == 0) {
+    Reserve(1 + kBuckets);
+    std::fill(data_.get(), data_.get() + 1 + kBuckets, 0);
     data_[0] = index;
+    size_ = 1;
   }
   std::int64_t& newest = data_[0];
   auto count_at = [&](std::int64_t i) -> std::int64_t& {

@@ -24,15 +24,25 @@ class WindowCounter {
 
   /// Forgets every event and frees the memory.
   void Reset();
+  /// Forgets every event but keeps the memory for the next user of the counter (a group
+  /// store reusing a slot): no allocation per group in a wave of short-lived sources.
+  void Clear() {
+    size_ = 0;
+    next_ = 0;
+  }
 
  private:
   std::uint64_t AddExact(std::int64_t us, std::uint32_t threshold, Duration window, TimePoint& oldest);
   std::uint64_t AddBucketed(std::int64_t us, Duration window, TimePoint& oldest);
 
+  // Room for `n` values in data_ (kept when larger).
+  void Reserve(std::uint32_t n);
+
   // Exact: ring of `threshold` event times (microseconds since the epoch). Bucketed: [0] the index
   // of the newest bucket, [1..kBuckets] the counts, by bucket index modulo kBuckets.
   std::unique_ptr<std::int64_t[]> data_;
-  std::uint32_t size_ = 0;  // exact: times stored
+  std::uint32_t capacity_ = 0;  // values data_ holds
+  std::uint32_t size_ = 0;  // exact: times stored; bucketed: 1 once started
   std::uint32_t next_ = 0;  // exact: ring write position
 };
 

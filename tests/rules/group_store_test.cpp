@@ -114,3 +114,19 @@ TEST_CASE("window counter counts exactly the events of the last window, its olde
   w.Reset();
   CHECK(w.Add(t0 + 11s, 3, 10s, oldest) == 1);
 }
+
+TEST_CASE("a cleared window counter starts afresh, whatever threshold or mode the next user has", "[rules]") {
+  WindowCounter w;
+  const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
+  TimePoint oldest;
+  CHECK(w.Add(t0, 2, 10s, oldest) == 1);
+  CHECK(w.Add(t0 + 1s, 2, 10s, oldest) == 2);
+  w.Clear();  // a store reusing the slot for a rule with a larger threshold
+  for (int i = 0; i < 9; ++i) CHECK(w.Add(t0 + std::chrono::seconds(i), 12, 60s, oldest) == static_cast<std::uint64_t>(i + 1));
+  w.Clear();  // and for a bucketed one: no count may leak from the exact times
+  CHECK(w.Add(t0, 100, 16s, oldest) == 1);
+  CHECK(w.Add(t0 + 1s, 100, 16s, oldest) == 2);
+  w.Clear();  // and back to exact
+  CHECK(w.Add(t0, 3, 10s, oldest) == 1);
+  CHECK(oldest == t0);
+}
