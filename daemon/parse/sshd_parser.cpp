@@ -194,7 +194,7 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     Sv addr;
     int port;
   };
-  std::array<Candidate, kMaxCandidates> cands{};
+  std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
   for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos; i = scan::Find(tail, " from ", i + 1)) {
     Sv after = tail.substr(i + 6);
@@ -367,7 +367,7 @@ bool LineParser::Disconnecting(Sv rest) {
     int port;
     Sv reason;
   };
-  std::array<Candidate, kMaxCandidates> cands{};
+  std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
   for (std::size_t i = scan::Find(rest, " port "); i != Sv::npos; i = scan::Find(rest, " port ", i + 1)) {
     Sv after = rest.substr(i + 6);
@@ -534,7 +534,7 @@ bool LineParser::PamUnix(Sv rest) {
     Sv host;
     Sv user;
   };
-  std::array<Candidate, kMaxCandidates> cands{};
+  std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
   bool empty_rhost = false;
   for (std::size_t i = scan::Find(rest, " rhost="); i != Sv::npos; i = scan::Find(rest, " rhost=", i + 1)) {

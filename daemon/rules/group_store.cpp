@@ -18,8 +18,8 @@ std::uint32_t GroupStore::Hash(std::uint32_t rule, std::string_view key) {
   return static_cast<std::uint32_t>(KeyHash(key, std::uint64_t{rule} + 1));
 }
 
-Group* GroupStore::Find(std::uint32_t rule, std::string_view key) {
-  const std::uint32_t slot = index_.Find(Hash(rule, key), [&](std::uint32_t s) {
+Group* GroupStore::Find(std::uint32_t rule, std::string_view key, std::uint32_t hash) {
+  const std::uint32_t slot = index_.Find(hash, [&](std::uint32_t s) {
     const Group& g = slots_[s];
     return g.rule == rule && g.key == key;
   });
@@ -33,7 +33,7 @@ void GroupStore::PushBack(Group& g) {
   tail_[g.rule] = g.slot;
 }
 
-Group& GroupStore::Insert(std::uint32_t rule, std::string_view key) {
+Group& GroupStore::Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -46,7 +46,7 @@ Group& GroupStore::Insert(std::uint32_t rule, std::string_view key) {
   g.key.assign(key);
   g.rule = rule;
   g.slot = slot;
-  g.hash = Hash(rule, key);
+  g.hash = hash;
   g.live = true;
   index_.Insert(g.hash, slot);
   PushBack(g);

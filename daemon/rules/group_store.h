@@ -84,9 +84,13 @@ class GroupStore {
   explicit GroupStore(std::size_t rule_count);
 
   /// The group of (rule, key), or nullptr.
-  Group* Find(std::uint32_t rule, std::string_view key);
+  Group* Find(std::uint32_t rule, std::string_view key) { return Find(rule, key, Hash(rule, key)); }
   /// A new group, at the back of its rule's queue. REQUIRES: Find(rule, key) == nullptr.
-  Group& Insert(std::uint32_t rule, std::string_view key);
+  Group& Insert(std::uint32_t rule, std::string_view key) { return Insert(rule, key, Hash(rule, key)); }
+  /// The same with the hash computed once for a find-then-insert.
+  static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
+  Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
+  Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
   static void Touch(Group& g) { g.touched = true; }
   /// The least recently touched group of `rule`, or nullptr. Not const: it moves touched
@@ -101,7 +105,6 @@ class GroupStore {
   bool CompactIfSparse();
 
  private:
-  static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
   void PushBack(Group& g);
 
   std::deque<Group> slots_;               // stable addresses while growing

@@ -137,12 +137,13 @@ struct RuleEngine::State {
   }
 
   Group& Touch(std::uint32_t rule, std::string_view key) {
-    if (Group* g = store.Find(rule, key)) {
+    const std::uint32_t hash = GroupStore::Hash(rule, key);
+    if (Group* g = store.Find(rule, key, hash)) {
       GroupStore::Touch(*g);
       return *g;
     }
     if (store.size() >= max_groups) EvictOldest();
-    return store.Insert(rule, key);
+    return store.Insert(rule, key, hash);
   }
 
   TemplateValues Values(const Group& g) const {
