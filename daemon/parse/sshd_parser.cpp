@@ -184,7 +184,7 @@ bool LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
 // end or ": " is a candidate; one candidate is the answer, several are settled by the
 // address this PID already showed, and otherwise nobody is blamed.
 bool LineParser::AuthLog(Sv rest, bool accepted) {
-  const auto for_pos = rest.find(" for ");
+  const auto for_pos = scan::Find(rest.substr(0, 70), " for ");
   if (for_pos == Sv::npos || for_pos > 64) return false;
   const Sv method = rest.substr(0, for_pos);
   if (method.find(' ') != Sv::npos) return false;

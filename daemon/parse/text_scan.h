@@ -1,16 +1,20 @@
 #pragma once
 // Small string_view helpers the sshd parser matches OpenSSH's formats with. None of them
 // allocates; each answers one question about fixed text at a known end of a message.
-#include <string.h>
-
+#include <cstring>
 #include <string_view>
 
 namespace sshd_health::scan {
 
 using Sv = std::string_view;
 
-inline bool StartsWith(Sv s, Sv p) { return s.substr(0, p.size()) == p; }
-inline bool EndsWith(Sv s, Sv p) { return s.size() >= p.size() && s.substr(s.size() - p.size()) == p; }
+// Equality through memcmp(...) == 0, not string_view's ==: with a literal's constant size
+// the compiler turns an equality-only memcmp into a few loads, where an ordering compare
+// stays a library call - and these run several times per line.
+inline bool StartsWith(Sv s, Sv p) { return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0; }
+inline bool EndsWith(Sv s, Sv p) {
+  return s.size() >= p.size() && std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+}
 
 /// Removes `p` from the front of `s` when it is there.
 inline bool ConsumePrefix(Sv& s, Sv p) {
@@ -34,10 +38,10 @@ inline std::size_t Find(Sv s, Sv needle, std::size_t from = 0) {
   if (needle.size() < 2) return s.find(needle, from);
   const std::size_t n = needle.size();
   for (std::size_t i = from + 1; i + n <= s.size() + 1;) {
-    const void* hit = ::memchr(s.data() + i, needle[1], s.size() - i);
+    const void* hit = std::memchr(s.data() + i, needle[1], s.size() - i);
     if (hit == nullptr) return Sv::npos;
     const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data()) - 1;
-    if (at + n <= s.size() && s.compare(at, n, needle) == 0) return at;
+    if (at + n <= s.size() && std::memcmp(s.data() + at, needle.data(), n) == 0) return at;
     i = at + 2;
   }
   return Sv::npos;
