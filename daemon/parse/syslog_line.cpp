@@ -1,6 +1,7 @@
 #include "parse/syslog_line.h"
 
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 
 namespace sshd_health {
@@ -124,9 +125,45 @@ int MonthFromName(Sv s) {
   }
 }
 
+// The last "Mmm dd hh" prefix of a classic timestamp and the epoch second its hour began
+// in the reference year: a log has thousands of lines per hour, and for those only the
+// minutes and seconds are left to read.
+struct ClassicHourCache {
+  char prefix[9] = {};
+  std::int64_t ref = -1;  // the reference's epoch second it was resolved against
+  std::int64_t hour_epoch = 0;
+};
+
+std::int64_t EpochSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromEpoch(std::int64_t epoch, std::int64_t micros) {
+  return TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
+                                                                   std::chrono::microseconds{micros})};
+}
+
 // "Nov 21 16:31:02 " (day space- or zero-padded, or bare "Nov 5"). Year from ctx.
 bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimePoint& ts) {
   if (line.size() < 15) return false;
+  thread_local ClassicHourCache cache;
+  const std::int64_t ref = EpochSeconds(ctx.reference);
+  // The fixed layout "Mmm dd hh:mm:ss" of the cached hour.
+  if (line.size() >= 16 && cache.ref == ref && std::memcmp(line.data(), cache.prefix, 9) == 0 && line[9] == ':' &&
+      line[12] == ':') {
+    std::size_t p = 10;
+    int mi = 0, sec = 0;
+    std::int64_t micros = 0;
+    if (ReadDigits(line, p, 2, mi) && Expect(line, p, ':') && ReadDigits(line, p, 2, sec) && mi <= 59 &&
+        sec <= 60 && ReadFraction(line, p, micros)) {
+      const std::int64_t epoch = cache.hour_epoch + mi * 60 + sec;
+      if (epoch <= ref + 86400) {  // else: last year's line, resolved below
+        ts = FromEpoch(epoch, micros);
+        pos = p;
+        return true;
+      }
+    }
+  }
   const int mon = MonthFromName(line.substr(0, 3));
   if (mon == 0 || line[3] != ' ') return false;
   std::size_t p = 4;
@@ -152,11 +189,14 @@ bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimeP
   if (!ReadFraction(line, p, micros)) return false;
   const int year = LocalYear(ctx.reference);
   std::int64_t epoch = LocalToEpoch(year, mon, day, h, mi, s);
+  if (p >= 15 && line[9] == ':') {  // the fixed layout: remember its hour
+    std::memcpy(cache.prefix, line.data(), 9);
+    cache.ref = ref;
+    cache.hour_epoch = epoch - mi * 60 - s;
+  }
   // A December line read in January belongs to last year.
-  const auto ref = std::chrono::duration_cast<std::chrono::seconds>(ctx.reference.time_since_epoch()).count();
   if (epoch > ref + 86400) epoch = LocalToEpoch(year - 1, mon, day, h, mi, s);
-  ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
-                                                                  std::chrono::microseconds{micros})};
+  ts = FromEpoch(epoch, micros);
   pos = p;
   return true;
 }
@@ -245,10 +285,10 @@ bool ParseTag(Sv token, LogRecord& rec) {
   return true;
 }
 
+// A loop, not find(): host and tag tokens are a few bytes, shorter than a memchr call costs.
 Sv NextToken(Sv line, std::size_t& pos) {
   const std::size_t start = pos;
-  const std::size_t end = line.find(' ', start);
-  pos = end == Sv::npos ? line.size() : end;
+  while (pos < line.size() && line[pos] != ' ') ++pos;
   return line.substr(start, pos - start);
 }
 
