@@ -208,7 +208,9 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     if (!IsIpAddress(addr)) continue;
     int port = 0;
     if (ConsumePrefix(more, " port ")) {
-      const auto end = more.find_first_of(" :");
+      std::size_t end = 0;  // the port's end: ' ' or ':' (a loop: find_first_of memchrs per byte)
+      while (end < more.size() && more[end] != ' ' && more[end] != ':') ++end;
+      if (end == more.size()) end = Sv::npos;
       if (!scan::ParsePort(more.substr(0, end), port)) continue;
       more = end == Sv::npos ? Sv{} : more.substr(end);
     }
