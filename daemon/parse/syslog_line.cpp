@@ -314,12 +314,12 @@ bool ParseHostTagMessage(Sv line, std::size_t pos, bool host_optional, LogRecord
 }
 
 // "<38>1 2019-07-08T17:40:16.954167-04:00 host app procid msgid [sd...] msg"
-std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
-  if (!Expect(line, pos, '1') || !Expect(line, pos, ' ')) return std::nullopt;
+bool ParseRfc5424(Sv line, std::size_t pos, LogRecord& rec) {
+  if (!Expect(line, pos, '1') || !Expect(line, pos, ' ')) return false;
   if (line.substr(pos, 2) == "- ") {
     pos += 2;
   } else {
-    if (!ParseIsoTime(line, pos, rec.ts) || !Expect(line, pos, ' ')) return std::nullopt;
+    if (!ParseIsoTime(line, pos, rec.ts) || !Expect(line, pos, ' ')) return false;
     rec.has_ts = true;
   }
   const auto field = [&](Sv& out) {
@@ -327,7 +327,7 @@ std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
     return Expect(line, pos, ' ') && !out.empty();
   };
   Sv host, app, procid, msgid;
-  if (!field(host) || !field(app) || !field(procid) || !field(msgid)) return std::nullopt;
+  if (!field(host) || !field(app) || !field(procid) || !field(msgid)) return false;
   rec.host = host == "-" ? Sv{} : host;
   rec.program = app == "-" ? Sv{} : app;
   rec.pid = 0;
@@ -345,7 +345,7 @@ std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
   if (pos < line.size() && line[pos] == '-') {
     ++pos;
   } else {
-    if (pos >= line.size() || line[pos] != '[') return std::nullopt;
+    if (pos >= line.size() || line[pos] != '[') return false;
     while (pos < line.size() && line[pos] == '[') {
       bool in_quotes = false;
       ++pos;
@@ -359,7 +359,7 @@ std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
           break;
         }
       }
-      if (pos >= line.size()) return std::nullopt;
+      if (pos >= line.size()) return false;
       ++pos;  // past ']'
     }
   }
@@ -367,22 +367,27 @@ std::optional<LogRecord> ParseRfc5424(Sv line, std::size_t pos, LogRecord rec) {
   Sv msg = line.substr(pos);
   if (msg.substr(0, 3) == "\xEF\xBB\xBF") msg.remove_prefix(3);  // RFC 5424 BOM
   rec.message = msg;
-  return rec;
+  return true;
 }
 
 }  // namespace
 
-std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogContext& ctx) {
+namespace {
+
+// Fills `rec` in place: a LogRecord returned by value through std::optional was copied
+// with 16-byte loads right after its fields were stored one by one, a store-forwarding
+// stall that cost more than the rest of the header parse.
+bool ParseSyslogLineInto(std::string_view line, const SyslogContext& ctx, LogRecord& rec) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  LogRecord rec;
+  rec = LogRecord{};
   rec.line = line;
-  if (line.empty()) return std::nullopt;
+  if (line.empty()) return false;
   std::size_t pos = 0;
   if (line[0] == '<') {
     // "<PRI>" then RFC 5424 ("1 ...") or an RFC 3164 line with its priority kept.
     pos = 1;
     while (pos < line.size() && pos <= 4 && IsDigit(line[pos])) ++pos;
-    if (pos == 1 || !Expect(line, pos, '>')) return std::nullopt;
+    if (pos == 1 || !Expect(line, pos, '>')) return false;
     if (pos < line.size() && line[pos] == '1' && pos + 1 < line.size() && line[pos + 1] == ' ') {
       return ParseRfc5424(line, pos, rec);
     }
@@ -390,32 +395,41 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
     pos = 0;
   }
   if (IsDigit(line[0])) {
-    if (!ParseIsoTime(line, pos, rec.ts)) return std::nullopt;
+    if (!ParseIsoTime(line, pos, rec.ts)) return false;
     rec.has_ts = true;
-    return ParseHostTagMessage(line, pos, true, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+    return ParseHostTagMessage(line, pos, true, rec);
   }
   if (line.size() >= 4 && line[3] == ' ' && MonthFromName(line.substr(0, 3)) != 0) {
-    if (!ParseClassicTime(line, pos, ctx, rec.ts)) return std::nullopt;
+    if (!ParseClassicTime(line, pos, ctx, rec.ts)) return false;
     rec.has_ts = true;
-    return ParseHostTagMessage(line, pos, true, rec) ? std::optional<LogRecord>(rec) : std::nullopt;
+    return ParseHostTagMessage(line, pos, true, rec);
   }
   // journalctl short form without a timestamp: "host prog[pid]: msg". The [pid] is
   // required: without a timestamp "word word: text" is too weak a sign of a header, and
   // bare sshd messages (sshd -E logs) such as "Authentication refused: bad ownership or
   // modes ..." have exactly that shape.
-  if (!ParseHostTagMessage(line, 0, false, rec) || rec.pid == 0) return std::nullopt;
+  return ParseHostTagMessage(line, 0, false, rec) && rec.pid != 0;
+}
+
+}  // namespace
+
+std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogContext& ctx) {
+  LogRecord rec;
+  if (!ParseSyslogLineInto(line, ctx, rec)) return std::nullopt;
   return rec;
 }
 
+
 LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {
-  if (auto record = ParseSyslogLine(line, ctx)) return *record;
+  LogRecord rec;  // one named record: returned without a copy
+  if (ParseSyslogLineInto(line, ctx, rec)) return rec;
   // sshd -E ends its lines in "\r\n" (log.c do_log).
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  LogRecord bare;
-  bare.program = "sshd";
-  bare.message = line;
-  bare.line = line;
-  return bare;
+  rec = LogRecord{};
+  rec.program = "sshd";
+  rec.message = line;
+  rec.line = line;
+  return rec;
 }
 
 }  // namespace sshd_health
