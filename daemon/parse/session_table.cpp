@@ -5,10 +5,9 @@ namespace sshd_health {
 SessionTable::SessionTable() : index_(kMaxSessions) {}
 
 std::uint64_t SessionTable::Key(const LogRecord& record) const {
-  if (!have_last_host_ || record.host != last_host_) {
+  if (record.host != last_host_) {
     last_host_.assign(record.host);
     last_host_hash_ = KeyHash(last_host_);
-    have_last_host_ = true;
   }
   return (last_host_hash_ << 32) ^ static_cast<std::uint32_t>(record.pid);
 }

@@ -75,9 +75,8 @@ class SessionTable {
   std::uint32_t tail_ = kNil;        // least recently touched
   // The host part of the key for the last host seen: a log nearly always names one host,
   // and the parser asks several times per line.
-  mutable std::string last_host_;
-  mutable std::uint64_t last_host_hash_ = 0;
-  mutable bool have_last_host_ = false;
+  mutable std::string last_host_;  // starts as "" with its hash
+  mutable std::uint64_t last_host_hash_ = KeyHash("");
   std::array<std::string, kMaxLocalAddresses> local_;
   std::size_t local_next_ = 0;
 };

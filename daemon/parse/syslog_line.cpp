@@ -376,10 +376,9 @@ namespace {
 
 // Fills `rec` in place: a LogRecord returned by value through std::optional was copied
 // with 16-byte loads right after its fields were stored one by one, a store-forwarding
-// stall that cost more than the rest of the header parse.
+// stall that cost more than the rest of the header parse. REQUIRES: `rec` is fresh.
 bool ParseSyslogLineInto(std::string_view line, const SyslogContext& ctx, LogRecord& rec) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  rec = LogRecord{};
   rec.line = line;
   if (line.empty()) return false;
   std::size_t pos = 0;
