@@ -36,10 +36,14 @@ inline std::uint64_t HashMix(std::uint64_t x) {
 }
 
 /// `salt` separates tables that share keys (one rule's groups from another's).
+/// The bytes after the last whole 8-byte word are read with fixed-size loads (the key's
+/// last 8 bytes, overlapping, when it has them): a memcpy of a variable length is a
+/// library call, and most keys (addresses) end in such a tail.
 inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
   std::uint64_t h = HashSeed() ^ (salt * 0x9e3779b97f4a7c15ULL) ^ key.size();
   const char* p = key.data();
-  std::size_t n = key.size();
+  const std::size_t size = key.size();
+  std::size_t n = size;
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
@@ -47,7 +51,18 @@ inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
   }
   if (n > 0) {
     std::uint64_t v = 0;
-    std::memcpy(&v, p, n);
+    if (size >= 8) {
+      std::memcpy(&v, p + n - 8, 8);
+      v >>= 8 * (8 - n);
+    } else if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      v = lo | std::uint64_t{hi} << 32;
+    } else {
+      v = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+          static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
+    }
     h = HashMix(h ^ v ^ (std::uint64_t{n} << 59));
   }
   return HashMix(h);

@@ -161,7 +161,7 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
   out.append(EventKindName(e.kind));
   if (!e.ip.empty()) {
     out += " ip=";
-    out += EscapeForOutput(e.ip);  // an address or a host name as sshd logged it
+    AppendEscapedForOutput(e.ip, out);  // an address or a host name as sshd logged it
   }
   if (e.port != 0) {
     out += " port=";
@@ -176,7 +176,7 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
     AppendInt(e.pid, out);
   }
   out += " | ";
-  out += EscapeForOutput(e.line);
+  AppendEscapedForOutput(e.line, out);
   out += '\n';
 }
 
@@ -186,17 +186,15 @@ void AppendAlertJson(const Alert& alert, std::string& out) {
 }
 
 void AppendAlertText(const Alert& a, std::string& out) {
-  std::string severity(SeverityName(a.severity));
-  for (char& c : severity) c = static_cast<char>(c - ('a' <= c && c <= 'z' ? 32 : 0));
-  out += severity;
+  for (const char c : SeverityName(a.severity)) out += static_cast<char>(c - ('a' <= c && c <= 'z' ? 32 : 0));
   out += ' ';
-  out += EscapeForOutput(a.rule);
+  AppendEscapedForOutput(a.rule, out);
   out += " [";
   out.append(AlertStatusName(a.status));
   out += ']';
   for (const auto& [name, value] : a.labels) {
     out += ' ';
-    out += EscapeForOutput(name);
+    AppendEscapedForOutput(name, out);
     out += '=';
     AppendQuoted(value, out);
   }
@@ -207,7 +205,7 @@ void AppendAlertText(const Alert& a, std::string& out) {
   out += " last=";
   AppendRfc3339(a.last_seen, out);
   out += ": ";
-  out += EscapeForOutput(a.summary);
+  AppendEscapedForOutput(a.summary, out);
   out += '\n';
   // The remedy is commands to copy: its lines stay lines, indented under the record.
   std::string_view rest = a.remedy;
@@ -216,7 +214,7 @@ void AppendAlertText(const Alert& a, std::string& out) {
     const std::string_view piece = rest.substr(0, nl);
     if (!TrimSpace(piece).empty()) {
       out += "    ";
-      out += EscapeForOutput(piece);
+      AppendEscapedForOutput(piece, out);
       out += '\n';
     }
     if (nl == std::string_view::npos) break;
