@@ -196,6 +196,10 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
   };
   std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
+  // Each candidate's address is checked by normalising it into e.ip, so the chosen one,
+  // nearly always the only one, is not parsed twice; `in_ip` is the token e.ip holds.
+  SshdEvent& e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
+  Sv in_ip;
   for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos; i = scan::Find(tail, " from ", i + 1)) {
     Sv after = tail.substr(i + 6);
     const auto sp = after.find(' ');
@@ -205,7 +209,8 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
       addr.remove_suffix(1);
       more = ": ";
     }
-    if (!IsIpAddress(addr)) continue;
+    if (!SetAddress(e, addr, false)) continue;
+    in_ip = addr;
     int port = 0;
     if (ConsumePrefix(more, " port ")) {
       std::size_t end = 0;  // the port's end: ' ' or ':' (a loop: find_first_of memchrs per byte)
@@ -230,7 +235,6 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     }
     n = kept;
   }
-  SshdEvent& e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
   const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
   if (chosen == nullptr) {
     if (const auto* entry = s_.Find(rec_)) {
@@ -242,8 +246,10 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
   const std::size_t user_end = chosen != nullptr ? chosen->from : cands[0].from;
   e.user.assign(StripUserPrefix(tail.substr(0, user_end)));
   e.detail.assign(method);
-  if (chosen != nullptr) {
-    SetAddress(e, chosen->addr, false);
+  if (chosen == nullptr) {
+    e.ip.clear();  // nobody is blamed
+  } else {
+    if (chosen->addr.data() != in_ip.data()) SetAddress(e, chosen->addr, false);
     e.port = chosen->port;
     Remember(e, accepted);
   }

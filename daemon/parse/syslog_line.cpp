@@ -4,6 +4,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "parse/text_scan.h"
+
 namespace sshd_health {
 namespace {
 
@@ -259,36 +261,35 @@ bool ParseTag(Sv token, LogRecord& rec) {
     return true;
   }
   if (token.size() < 2 || token.back() != ':') return false;
-  token.remove_suffix(1);
   // One pass, as every line has a tag: the program runs to the first '[', which must open
   // the "[pid]" that ends the token; no bracket may appear before it.
-  std::size_t open = 0;
-  while (open < token.size() && token[open] != '[') {
-    if (token[open] == ']') return false;
-    ++open;
-  }
-  if (open == token.size()) {
-    rec.program = token;
+  const char* const begin = token.data();
+  const char* const colon = begin + token.size() - 1;
+  const char* open = begin;
+  while (open != colon && *open != '[' && *open != ']') ++open;
+  if (open == colon) {
+    rec.program = Sv(begin, static_cast<std::size_t>(colon - begin));
     rec.pid = 0;
     return true;
   }
-  if (open == 0 || token.back() != ']') return false;
-  const Sv pid = token.substr(open + 1, token.size() - open - 2);
-  if (pid.empty() || pid.size() > 9) return false;
+  if (*open == ']' || open == begin) return false;
+  const char* d = open + 1;
   int v = 0;
-  for (const char c : pid) {
-    if (!IsDigit(c)) return false;
-    v = v * 10 + (c - '0');
+  for (; d != colon && IsDigit(*d); ++d) {
+    if (d - open > 9) return false;  // at most 9 digits: no overflow
+    v = v * 10 + (*d - '0');
   }
+  if (d == open + 1 || d + 1 != colon || *d != ']') return false;
   rec.pid = v;
-  rec.program = token.substr(0, open);
+  rec.program = Sv(begin, static_cast<std::size_t>(open - begin));
   return true;
 }
 
-// A loop, not find(): host and tag tokens are a few bytes, shorter than a memchr call costs.
+// scan::FindByte, not find(): host and tag tokens are a few bytes, shorter than a memchr
+// call costs.
 Sv NextToken(Sv line, std::size_t& pos) {
   const std::size_t start = pos;
-  while (pos < line.size() && line[pos] != ' ') ++pos;
+  pos = scan::FindByte(line, ' ', pos);
   return line.substr(start, pos - start);
 }
 

@@ -180,6 +180,26 @@ TEST_CASE("lines in none of the forms are refused", "[parse]") {
   }
 }
 
+TEST_CASE("a tag is prog[pid]: or prog: and nothing looser", "[parse]") {
+  // Without a timestamp the [pid] is what makes "host tag: msg" a header, so these
+  // lines stand or fall on the tag alone.
+  for (const char* line : {"srv sshd[]: x", "srv sshd[12x]: x", "srv sshd[1234567890]: x", "srv sshd]x[1]: x",
+                           "srv [1]: x", "srv sshd[1]x: x", "srv sshd[1: x", "srv sshd[1]] x", "srv sshd[-1]: x"}) {
+    INFO(line);
+    CHECK_FALSE(ParseSyslogLine(line, {}));
+  }
+  const auto nine = ParseSyslogLine("srv sshd[123456789]: x", {});
+  REQUIRE(nine);
+  CHECK(nine->pid == 123456789);
+  const auto dashed = ParseSyslogLine("Nov 21 16:31:02 srv sshd-session[7]: x", {});
+  REQUIRE(dashed);
+  CHECK(dashed->program == "sshd-session");
+  CHECK(dashed->pid == 7);
+  CHECK(dashed->message == "x");
+  // With a timestamp a bracket inside the program name refuses the token as a tag.
+  CHECK_FALSE(ParseSyslogLine("Nov 21 16:31:02 srv ss]hd[7]: x", {}));
+}
+
 TEST_CASE("IsSshdProgram knows the identifiers of every release", "[parse]") {
   CHECK(IsSshdProgram("sshd"));
   CHECK(IsSshdProgram("sshd-session"));
