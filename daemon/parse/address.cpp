@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "parse/text_scan.h"
+
 namespace sshd_health {
 namespace {
 
@@ -159,13 +161,13 @@ bool NormaliseIpv6To(std::string_view token, std::string& out) {
   char text[kMaxIpText];
   const std::size_t n = IsIpv4Mapped(a6) ? static_cast<std::size_t>(AppendDottedQuad(text, a6.s6_addr + 12) - text)
                                          : FormatIpv6(a6, text);
-  out.assign(text, n);
+  scan::SetText(out, std::string_view(text, n));
   return true;
 }
 
 bool NormaliseIpTo(std::string_view token, std::string& out) {
   if (IsDottedQuad(token)) {
-    out.assign(token.data(), token.size());  // a dotted quad without leading zeros is canonical
+    scan::SetText(out, token);  // a dotted quad without leading zeros is canonical
     return true;
   }
   return token.find(':') != std::string_view::npos && NormaliseIpv6To(token, out);
@@ -182,7 +184,7 @@ std::optional<std::string> NormaliseIp(std::string_view token) {
 bool NormaliseAddressTo(std::string_view token, bool allow_host, std::string& out) {
   if (NormaliseIpTo(token, out)) return true;
   if (!allow_host || !IsHostName(token)) return false;
-  out.assign(token);
+  scan::SetText(out, token);
   return true;
 }
 

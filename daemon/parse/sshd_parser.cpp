@@ -244,8 +244,8 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     }
   }
   const std::size_t user_end = chosen != nullptr ? chosen->from : cands[0].from;
-  e.user.assign(StripUserPrefix(tail.substr(0, user_end)));
-  e.detail.assign(method);
+  scan::SetText(e.user, StripUserPrefix(tail.substr(0, user_end)));
+  scan::SetText(e.detail, method);
   if (chosen == nullptr) {
     e.ip.clear();  // nobody is blamed
   } else {
@@ -268,7 +268,7 @@ bool LineParser::InvalidUser(Sv rest) {
     if (!SetAddress(e, rest.substr(5), true)) return false;
   } else {
     if (!SetAddress(e, rest.substr(i + 6), true)) return false;
-    e.user.assign(rest.substr(0, i));
+    scan::SetText(e.user, rest.substr(0, i));
   }
   Remember(e);
   return true;
@@ -284,10 +284,10 @@ bool LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
   const Sv addr = LastToken(remote_id, before);
   if (!SetAddress(e, addr, true)) return false;
   if (ConsumePrefix(before, "invalid user ") || ConsumePrefix(before, "authenticating user ")) {
-    e.user.assign(before);
+    scan::SetText(e.user, before);
     e.kind = kind == EventKind::kConnectionClosed ? EventKind::kPreauthDisconnect : kind;
   } else if (ConsumePrefix(before, "user ")) {
-    e.user.assign(before);
+    scan::SetText(e.user, before);
   } else if (!before.empty()) {
     return false;
   }
@@ -347,7 +347,7 @@ bool LineParser::ReceivedDisconnect(Sv rest) {
     return false;
   }
   if (!SetAddress(e, addr, true)) return false;
-  e.detail.assign(rest);
+  scan::SetText(e.detail, rest);
   s_.Forget(rec_);
   return true;
 }
@@ -363,8 +363,8 @@ bool LineParser::Disconnecting(Sv rest) {
     SshdEvent& e = MakeFromSession(StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures
                                                               : EventKind::kPreauthDisconnect);
     Sv user = rest;
-    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) e.user.assign(StripUserPrefix(user));
-    e.detail.assign(rest);
+    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) scan::SetText(e.user, StripUserPrefix(user));
+    scan::SetText(e.detail, rest);
     return true;
   }
   if (!ConsumePrefix(rest, " ")) return false;
@@ -416,8 +416,8 @@ bool LineParser::Disconnecting(Sv rest) {
   SshdEvent& e = Make(chosen->reason == kTooMany ? EventKind::kTooManyAuthFailures : EventKind::kPreauthDisconnect);
   SetAddress(e, chosen->addr, false);
   e.port = chosen->port;
-  e.user.assign(user_of(chosen->before));
-  e.detail.assign(chosen->reason);
+  scan::SetText(e.user, user_of(chosen->before));
+  scan::SetText(e.detail, chosen->reason);
   if (!p_.preauth && StartsWith(chosen->before, "user ") && e.kind == EventKind::kPreauthDisconnect) {
     e.kind = EventKind::kConnectionClosed;
   }
@@ -436,12 +436,12 @@ bool LineParser::UserNotAllowed(Sv rest) {
   const auto from = who.rfind(" from ");
   SshdEvent& e = Make(EventKind::kUserNotAllowed);
   if (from != Sv::npos && SetAddress(e, who.substr(from + 6), true)) {
-    e.user.assign(who.substr(0, from));
+    scan::SetText(e.user, who.substr(0, from));
   } else {
     MakeFromSession(EventKind::kUserNotAllowed);
-    e.user.assign(who);
+    scan::SetText(e.user, who);
   }
-  e.detail.assign(reason);
+  scan::SetText(e.detail, reason);
   return true;
 }
 
@@ -454,7 +454,7 @@ bool LineParser::UnableToNegotiate(Sv rest) {
   if (colon == Sv::npos) return false;
   if (!RemoteIdEnd(rest.substr(0, colon), EventKind::kKexNegotiationFailure)) return false;
   e_.user.clear();
-  e_.detail.assign(rest.substr(colon + 2));
+  scan::SetText(e_.detail, rest.substr(colon + 2));
   return true;
 }
 
@@ -477,7 +477,7 @@ bool LineParser::DropConnection(Sv rest) {
   scan::TakeUntil(rest, " ");
   const bool maxstartups = rest == "past MaxStartups" || rest == "past Maxstartups" || rest == "Maxstartups";
   e.kind = maxstartups ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop;
-  e.detail.assign(rest);
+  scan::SetText(e.detail, rest);
   return true;
 }
 
@@ -498,7 +498,7 @@ bool LineParser::TimeoutBeforeAuth(Sv rest) {
   Sv ids = rest.substr(0, comma);
   Sv pid_text = rest.substr(comma + 8);
   pid_text = pid_text.substr(0, pid_text.find(' '));
-  e.detail.assign(rest.substr(0, comma));
+  scan::SetText(e.detail, rest.substr(0, comma));
   const auto to = ids.find(" to ");
   const Sv a = ids.substr(0, to);
   const Sv b = to == Sv::npos ? Sv{} : ids.substr(to + 4);
@@ -573,7 +573,7 @@ bool LineParser::PamUnix(Sv rest) {
   if (n > 1 && chosen == nullptr) e.ip.clear();  // ambiguous: the PID's address is not among them
   if (chosen != nullptr) {
     SetAddress(e, chosen->host, true);
-    if (!chosen->user.empty()) e.user.assign(chosen->user);
+    if (!chosen->user.empty()) scan::SetText(e.user, chosen->user);
   }
   e.detail = "pam";
   return true;
@@ -592,8 +592,8 @@ bool LineParser::PamError(Sv rest) {
   if (from == Sv::npos) return false;
   SshdEvent& e = Make(EventKind::kAuthFailure);
   if (!SetAddress(e, who.substr(from + 6), true)) return false;
-  e.user.assign(StripUserPrefix(who.substr(0, from)));
-  e.detail.assign(rest.substr(0, for_pos));
+  scan::SetText(e.user, StripUserPrefix(who.substr(0, from)));
+  scan::SetText(e.detail, rest.substr(0, for_pos));
   return true;
 }
 
@@ -614,7 +614,7 @@ bool LineParser::Penalise(Sv rest) {
     if (SetAddress(e, w.substr(0, slash), false)) break;
   }
   const auto for_pos = rest.find(" for ");
-  e.detail.assign(for_pos == Sv::npos ? rest : rest.substr(for_pos + 5));
+  scan::SetText(e.detail, for_pos == Sv::npos ? rest : rest.substr(for_pos + 5));
   return true;
 }
 
@@ -634,7 +634,7 @@ bool LineParser::Dispatch() {
         SshdEvent& e = Make(EventKind::kReverseMappingFailure);
         if (!SetAddress(e, rest.substr(0, maps), false)) return false;
         Sv host = rest.substr(maps + 9);
-        e.detail.assign(host.substr(0, host.find(", but ")));
+        scan::SetText(e.detail, host.substr(0, host.find(", but ")));
         return true;
       }
       // auth.c auth_secure_path() via auth2-pubkeyfile.c / misc.c safe_path():
@@ -650,9 +650,9 @@ bool LineParser::Dispatch() {
         if (f == Sv::npos) return false;
         path.remove_prefix(f + 5);
         if (!ConsumePrefix(path, "file ")) ConsumePrefix(path, "directory ");
-        e.detail.assign(path);
+        scan::SetText(e.detail, path);
         Sv user = rest;
-        if (ConsumePrefix(user, " for ")) e.user.assign(user.substr(0, user.find(": bad owner")));
+        if (ConsumePrefix(user, " for ")) scan::SetText(e.user, user.substr(0, user.find(": bad owner")));
         return true;
       }
       return false;
@@ -674,14 +674,14 @@ bool LineParser::Dispatch() {
       // sshd.c main() before 8.0: error("Could not load host key: %s", path).
       if (ConsumePrefix(rest, "Could not load host key: ")) {
         SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       // kex.c kex_exchange_identification() (8.0+): error("Connection timed out
       // during banner exchange").
       if (rest == "Connection timed out during banner exchange") {
         SshdEvent& e = MakeFromSession(EventKind::kKexIdentFailure);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       return false;
@@ -707,7 +707,7 @@ bool LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Maxstartups logging rate-limited: ") ||
           ConsumePrefix(rest, "PerSourcePenalties logging rate-limited: ")) {
         SshdEvent& e = Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
@@ -717,7 +717,7 @@ bool LineParser::Dispatch() {
         const auto open = rest.find(" for '");
         if (open == Sv::npos || !ConsumeSuffix(rest, "' are too open.")) return false;
         SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
-        e.detail.assign(rest.substr(open + 6));
+        scan::SetText(e.detail, rest.substr(open + 6));
         return true;
       }
       // sshd.c (<= 7.x) sshd_exchange_identification(): "Protocol major versions
@@ -737,7 +737,7 @@ bool LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Received signal ")) {
         if (!ConsumeSuffix(rest, "; terminating.")) return false;
         SshdEvent& e = Make(EventKind::kSshdStopped);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       // auth.c auth_root_allowed(): "ROOT LOGIN REFUSED
@@ -754,7 +754,7 @@ bool LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Server listening on ")) {
         if (!ConsumeSuffix(rest, ".")) return false;
         SshdEvent& e = Make(EventKind::kSshdStarted);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         const Sv addr = rest.substr(0, rest.find(' '));
         if (auto l = NormaliseIp(addr)) s_.AddLocal(*l);
         return true;
@@ -785,9 +785,9 @@ bool LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Unable to load host key")) {
         SshdEvent& e = Make(EventKind::kHostKeyLoadFailure);
         if (ConsumePrefix(rest, ": ")) {
-          e.detail.assign(rest);
+          scan::SetText(e.detail, rest);
         } else if (ConsumePrefix(rest, " \"")) {
-          e.detail.assign(rest.substr(0, rest.find('"')));
+          scan::SetText(e.detail, rest.substr(0, rest.find('"')));
         } else {
           return false;
         }
@@ -797,7 +797,7 @@ bool LineParser::Dispatch() {
       // method").
       if (rest == "Unable to negotiate a key exchange method") {
         SshdEvent& e = MakeFromSession(EventKind::kKexNegotiationFailure);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       return false;
@@ -816,7 +816,7 @@ bool LineParser::Dispatch() {
         SshdEvent& e = Make(EventKind::kKexIdentFailure);
         Sv id = rest.substr(0, colon);
         if (!ConsumeTrailingPort(id, e.port) || !SetAddress(e, id, false)) return false;
-        e.detail.assign(rest.substr(colon + 2));
+        scan::SetText(e.detail, rest.substr(colon + 2));
         if (e.detail == "invalid format") e.kind = EventKind::kBannerInvalid;
         return true;
       }
@@ -829,7 +829,7 @@ bool LineParser::Dispatch() {
       // connections dropped").
       if (ConsumePrefix(rest, "exited MaxStartups throttling after ")) {
         SshdEvent& e = Make(EventKind::kMaxStartupsEnd);
-        e.detail.assign(DroppedCount(rest));
+        scan::SetText(e.detail, DroppedCount(rest));
         return true;
       }
       return false;
@@ -838,7 +838,7 @@ bool LineParser::Dispatch() {
       // dropped") every 5 minutes while throttling lasts.
       if (ConsumePrefix(rest, "in MaxStartups throttling for ")) {
         SshdEvent& e = Make(EventKind::kMaxStartupsOngoing);
-        e.detail.assign(DroppedCount(rest));
+        scan::SetText(e.detail, DroppedCount(rest));
         return true;
       }
       return false;
@@ -849,7 +849,7 @@ bool LineParser::Dispatch() {
       // identifier \"%.256s\"". No address: attributed through the PID.
       if (ConsumePrefix(rest, "kex_exchange_identification: ")) {
         SshdEvent& e = MakeFromSession(EventKind::kKexIdentFailure);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       return false;
@@ -862,7 +862,7 @@ bool LineParser::Dispatch() {
         if (!ConsumeTrailingPort(rest, e.port)) return false;
         const auto from = rest.rfind(" from ");
         if (from == Sv::npos || !SetAddress(e, rest.substr(from + 6), false)) return false;
-        e.user.assign(StripUserPrefix(rest.substr(0, from)));
+        scan::SetText(e.user, StripUserPrefix(rest.substr(0, from)));
         return true;
       }
       return false;
@@ -876,7 +876,7 @@ bool LineParser::Dispatch() {
       // cipher found: client %s server %s" etc.
       if (StartsWith(rest, "no matching ")) {
         SshdEvent& e = MakeFromSession(EventKind::kKexNegotiationFailure);
-        e.detail.assign(rest);
+        scan::SetText(e.detail, rest);
         return true;
       }
       return false;
@@ -907,7 +907,7 @@ bool LineParser::Dispatch() {
         if (open == Sv::npos) return false;
         SshdEvent& e = Make(EventKind::kReverseMappingFailure);
         if (!SetAddress(e, rest.substr(open + 2, close - open - 2), false)) return false;
-        e.detail.assign(rest.substr(0, open));
+        scan::SetText(e.detail, rest.substr(0, open));
         return true;
       }
       return false;
@@ -930,7 +930,7 @@ bool LineParser::Dispatch() {
         const auto not_in = rest.find(" not in ");
         if (not_in == Sv::npos) return false;
         SshdEvent& e = MakeFromSession(EventKind::kPubkeyAlgRejected);
-        e.detail.assign(rest.substr(0, not_in));
+        scan::SetText(e.detail, rest.substr(0, not_in));
         return true;
       }
       return false;
@@ -954,7 +954,7 @@ bool LineParser::ConnectionError(Sv m) {
   if (colon == Sv::npos) return false;
   if (!RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError)) return false;
   e_.kind = EventKind::kConnectionError;
-  e_.detail.assign(rest.substr(colon + 2));
+  scan::SetText(e_.detail, rest.substr(colon + 2));
   return true;
 }
 
@@ -966,7 +966,7 @@ bool LineParser::Run() {
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
   if (p_.fatal) {
     SshdEvent& e = MakeFromSession(EventKind::kSshdFatal);
-    e.detail.assign(p_.msg);
+    scan::SetText(e.detail, p_.msg);
     return true;
   }
   return false;

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace sshd_health::scan {
@@ -73,6 +74,14 @@ inline std::size_t FindByte(Sv s, char c, std::size_t from = 0) {
     if (s[i] == c) return i;
   }
   return s.size();
+}
+
+/// s = v, for `v` that is not a piece of `s` (a piece of a log line). assign() goes
+/// through basic_string::_M_replace, which handles every overlap and costs more per call
+/// than the copy of a short token; the parser copies several per line.
+inline void SetText(std::string& s, Sv v) {
+  s.clear();
+  s.append(v.data(), v.size());
 }
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
