@@ -273,13 +273,16 @@ bool ParseTag(Sv token, LogRecord& rec) {
     return true;
   }
   if (*open == ']' || open == begin) return false;
-  const char* d = open + 1;
+  // The pid is all that lies between '[' and the "]:" ending the token: 1-9 digits.
+  const char* const close = colon - 1;
+  const auto digits = close - open - 1;
+  if (*close != ']' || digits < 1 || digits > 9) return false;
   int v = 0;
-  for (; d != colon && IsDigit(*d); ++d) {
-    if (d - open > 9) return false;  // at most 9 digits: no overflow
-    v = v * 10 + (*d - '0');
+  for (const char* d = open + 1; d != close; ++d) {
+    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(*d)) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + static_cast<int>(digit);
   }
-  if (d == open + 1 || d + 1 != colon || *d != ']') return false;
   rec.pid = v;
   rec.program = Sv(begin, static_cast<std::size_t>(open - begin));
   return true;
