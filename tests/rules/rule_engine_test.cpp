@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <re2/re2.h>
@@ -176,6 +178,40 @@ TEST_CASE("a regex rule also needs the message to match", "[rules]") {
                        "Their offer: diffie-hellman-group1-sha1"),
                  sink);
   CHECK(sink.alerts.size() == 1);
+}
+
+TEST_CASE("regex and not_regex answer as RE2 does, plain-text patterns included", "[rules]") {
+  // Plain-text patterns are matched by a substring search; the rest by RE2. Each pattern
+  // here is checked against RE2 itself on every message.
+  const std::vector<std::string> patterns = {"no matching cipher", "cipher.found", "^Unable", "found$", "(MAC|cipher)",
+                                             "no matching  cipher", "Their offer: x", "", "[preauth]", "\\[preauth\\]$"};
+  const std::vector<std::string> messages = {
+      "Unable to negotiate with 192.0.2.1 port 1: no matching cipher found",
+      "Unable to negotiate with 192.0.2.1 port 1: no matching MAC found. Their offer: x",
+      "fatal: Read from socket failed: Connection reset by peer [preauth]", "p", ""};
+  for (const std::string& pattern : patterns) {
+    for (const bool negate : {false, true}) {
+      ManualClock clock;
+      Rule r = MakeRule("test.regex", {EventKind::kKexNegotiationFailure}, GroupBy::kNone, 1, 10min, 30min);
+      (negate ? r.not_regex : r.regex) = std::make_shared<const re2::RE2>(pattern);
+      RuleEngine engine({r}, clock);
+      RecordingSink sink;
+      std::size_t expected = 0;
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        const bool matches = RE2::PartialMatch(messages[i], re2::RE2(pattern));
+        if (matches != negate) ++expected;
+        // An episode of its own each time (the cooldown has passed), so each admitted
+        // event fires.
+        engine.Observe(Event(EventKind::kKexNegotiationFailure, kT0 + std::chrono::hours(i), "192.0.2.1", "",
+                             messages[i]),
+                       sink);
+        const auto fired = std::count_if(sink.alerts.begin(), sink.alerts.end(),
+                                         [](const Alert& a) { return a.status == AlertStatus::kFiring; });
+        INFO("pattern '" << pattern << "' " << (negate ? "not_regex" : "regex") << ", message " << i);
+        CHECK(static_cast<std::size_t>(fired) == expected);
+      }
+    }
+  }
 }
 
 TEST_CASE("cooldown: no re-fire inside it, still counting, fires again after it", "[rules]") {
