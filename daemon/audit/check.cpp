@@ -1,6 +1,6 @@
 #include "audit/check.h"
 
-#include <regex>
+#include <re2/re2.h>
 
 #include "audit/config_check.h"
 #include "audit/fail2ban_check.h"
@@ -32,13 +32,16 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
     // `sshd -V` (9.2+) prints "OpenSSH_9.2p1 Debian-2, OpenSSL ..."; older versions print
     // the same line in their usage message.
     if (auto v = host.RunCommand({binary, "-V"}, timeout)) {
-      static const std::regex kVersion(R"(OpenSSH_(\d+)\.(\d+)[^\s,]*)");
-      std::smatch m;
+      // RE2, as everywhere: the text is a program's output, and std::stoi would throw on
+      // a number out of range where RE2's int parse just fails the match.
+      static const re2::RE2 kVersion(R"((OpenSSH_(\d+)\.(\d+)[^\s,]*))");
       const std::string text = v->err + v->out;
-      if (std::regex_search(text, m, kVersion)) {
-        facts.version = m[0].str();
-        facts.version_major = std::stoi(m[1].str());
-        facts.version_minor = std::stoi(m[2].str());
+      std::string version;
+      int major = 0, minor = 0;
+      if (RE2::PartialMatch(text, kVersion, &version, &major, &minor)) {
+        facts.version = version;
+        facts.version_major = major;
+        facts.version_minor = minor;
       }
     }
     if (auto t = host.RunCommand({binary, "-t", "-f", path}, timeout); t && !t->timed_out) {

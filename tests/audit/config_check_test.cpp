@@ -191,4 +191,11 @@ TEST_CASE("GatherSshdFacts falls back to reading sshd_config when sshd -T cannot
     CHECK(facts.test_error.empty());
     CHECK(facts.config.GetAll("hostkey") == std::vector<std::string>{"/etc/ssh/k"});
   }
+  SECTION("a version number out of range is no version, not an exception") {
+    host.AddFile("/usr/sbin/sshd", "", 0755);
+    host.AddCommand({"/usr/sbin/sshd", "-V"}, {0, false, "", "OpenSSH_99999999999.2p1, OpenSSL 3.0.15\n"});
+    const auto facts = GatherSshdFacts(host, settings);
+    CHECK(facts.version.empty());
+    CHECK(facts.version_major == 0);
+  }
 }
