@@ -230,6 +230,7 @@ int RunScan(const ScanOptions& options) {
       } else {
         AppendAlertText(alert, out.buf());
       }
+      out.MaybeFlush();  // a report of 10,000 alerts is megabytes: never all of it in memory
     }
   }
   out.Flush();
