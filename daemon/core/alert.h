@@ -55,6 +55,9 @@ class AlertSink {
  public:
   virtual ~AlertSink() = default;
   virtual void Emit(const Alert& alert) = 0;
+  /// Emit, for an alert the caller is done with: a sink that keeps alerts (scan's
+  /// collector) takes its strings instead of copying them. Must not throw either.
+  virtual void EmitOwned(Alert&& alert) { Emit(alert); }
 };
 
 }  // namespace sshd_health

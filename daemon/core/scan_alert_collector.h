@@ -18,7 +18,9 @@ class ScanAlertCollector final : public AlertSink {
   /// Merges `alert` into the record of its id. A firing alert after an earlier episode
   /// adds its count; a resolved one sets the status and may raise its episode's count
   /// (engines may report the episode's total on resolve).
-  void Emit(const Alert& alert) override;
+  void Emit(const Alert& alert) override { EmitOwned(Alert(alert)); }
+  /// The same, keeping the alert's own strings when its id is new.
+  void EmitOwned(Alert&& alert) override;
 
   /// One alert per id, in the order each id first fired.
   const std::vector<Alert>& alerts() const { return alerts_; }

@@ -207,7 +207,7 @@ struct RuleEngine::State {
     a.last_seen = g.last_seen;
     a.evidence = std::move(evidence);
     ++alerts;
-    sink.Emit(a);
+    sink.EmitOwned(std::move(a));
   }
 
   // The resolved alert repeats what the last firing said, with the final count.
