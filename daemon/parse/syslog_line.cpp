@@ -305,7 +305,10 @@ bool ParseHostTagMessage(Sv line, std::size_t pos, bool host_optional, LogRecord
   SkipSpaces(line, pos);
   const Sv first = NextToken(line, pos);
   if (first.empty()) return false;
-  if (host_optional && ParseTag(first, rec)) {
+  // Only "...:" or "[...]" can be a tag: the test spares a host name, which nearly every
+  // line has, the call.
+  const bool may_be_tag = first.back() == ':' || first.front() == '[';
+  if (host_optional && may_be_tag && ParseTag(first, rec)) {
     rec.host = {};
   } else {
     rec.host = first;
