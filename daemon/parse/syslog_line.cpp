@@ -132,8 +132,9 @@ int MonthFromName(Sv s) {
 // minutes and seconds are left to read.
 struct ClassicHourCache {
   char prefix[9] = {};
-  std::int64_t ref = -1;  // the reference's epoch second it was resolved against
+  TimePoint ref = TimePoint::min();  // the reference it was resolved against
   std::int64_t hour_epoch = 0;
+  std::int64_t max_epoch = 0;  // later than this is last year's line (ref + 1 day)
 };
 
 std::int64_t EpochSeconds(TimePoint t) {
@@ -149,23 +150,23 @@ TimePoint FromEpoch(std::int64_t epoch, std::int64_t micros) {
 bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimePoint& ts) {
   if (line.size() < 15) return false;
   thread_local ClassicHourCache cache;
-  const std::int64_t ref = EpochSeconds(ctx.reference);
   // The fixed layout "Mmm dd hh:mm:ss" of the cached hour.
-  if (line.size() >= 16 && cache.ref == ref && std::memcmp(line.data(), cache.prefix, 9) == 0 && line[9] == ':' &&
-      line[12] == ':') {
+  if (line.size() >= 16 && cache.ref == ctx.reference && std::memcmp(line.data(), cache.prefix, 9) == 0 &&
+      line[9] == ':' && line[12] == ':') {
     std::size_t p = 10;
     int mi = 0, sec = 0;
     std::int64_t micros = 0;
     if (ReadDigits(line, p, 2, mi) && Expect(line, p, ':') && ReadDigits(line, p, 2, sec) && mi <= 59 &&
-        sec <= 60 && ReadFraction(line, p, micros)) {
+        sec <= 60 && (line[p] != '.' || ReadFraction(line, p, micros))) {
       const std::int64_t epoch = cache.hour_epoch + mi * 60 + sec;
-      if (epoch <= ref + 86400) {  // else: last year's line, resolved below
+      if (epoch <= cache.max_epoch) {  // else: last year's line, resolved below
         ts = FromEpoch(epoch, micros);
         pos = p;
         return true;
       }
     }
   }
+  const std::int64_t ref = EpochSeconds(ctx.reference);
   const int mon = MonthFromName(line.substr(0, 3));
   if (mon == 0 || line[3] != ' ') return false;
   std::size_t p = 4;
@@ -193,8 +194,9 @@ bool ParseClassicTime(Sv line, std::size_t& pos, const SyslogContext& ctx, TimeP
   std::int64_t epoch = LocalToEpoch(year, mon, day, h, mi, s);
   if (p >= 15 && line[9] == ':') {  // the fixed layout: remember its hour
     std::memcpy(cache.prefix, line.data(), 9);
-    cache.ref = ref;
+    cache.ref = ctx.reference;
     cache.hour_epoch = epoch - mi * 60 - s;
+    cache.max_epoch = ref + 86400;
   }
   // A December line read in January belongs to last year.
   if (epoch > ref + 86400) epoch = LocalToEpoch(year - 1, mon, day, h, mi, s);

@@ -48,6 +48,21 @@ TEST_CASE("a December line read in January belongs to the previous year", "[pars
   CHECK(rec->ts == Local(2026, 12, 31, 23, 59, 58));
 }
 
+TEST_CASE("the same hour read against another reference gets that reference's year", "[parse]") {
+  // The parser caches the hour of the last classic timestamp; the cache belongs to one
+  // reference, so a second scan with a later reference must not reuse it.
+  const char* line = "Jun  1 10:00:00 h sshd[1]: x";
+  const auto first = ParseSyslogLine(line, At(Local(2026, 7, 1, 0, 0, 0)));
+  const auto again = ParseSyslogLine("Jun  1 10:17:00 h sshd[1]: x", At(Local(2026, 7, 1, 0, 0, 0)));
+  const auto later = ParseSyslogLine(line, At(Local(2027, 7, 1, 0, 0, 0)));
+  REQUIRE(first);
+  REQUIRE(again);
+  REQUIRE(later);
+  CHECK(first->ts == Local(2026, 6, 1, 10, 0, 0));
+  CHECK(again->ts == Local(2026, 6, 1, 10, 17, 0));
+  CHECK(later->ts == Local(2027, 6, 1, 10, 0, 0));
+}
+
 TEST_CASE("a line up to a day ahead of the reference stays in the reference year", "[parse]") {
   const auto rec = ParseSyslogLine("Mar  1 10:00:00 h sshd[1]: x", At(Local(2026, 3, 1, 9, 0, 0)));
   REQUIRE(rec);
