@@ -213,11 +213,12 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     in_ip = addr;
     int port = 0;
     if (ConsumePrefix(more, " port ")) {
-      std::size_t end = 0;  // the port's end: ' ' or ':' (a loop: find_first_of memchrs per byte)
-      while (end < more.size() && more[end] != ' ' && more[end] != ':') ++end;
-      if (end == more.size()) end = Sv::npos;
+      // The digits, then ' ', ':' or the end: anything else is no port.
+      std::size_t end = 0;
+      while (end < more.size() && scan::IsDigit(more[end])) ++end;
+      if (end < more.size() && more[end] != ' ' && more[end] != ':') continue;
       if (!scan::ParsePort(more.substr(0, end), port)) continue;
-      more = end == Sv::npos ? Sv{} : more.substr(end);
+      more.remove_prefix(end);
     }
     if (!ConsumePrefix(more, " ssh2")) ConsumePrefix(more, " ssh1");
     if (!more.empty() && !StartsWith(more, ": ") && more != ":") continue;

@@ -1,5 +1,6 @@
 #include "parse/syslog_line.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
@@ -249,6 +250,44 @@ bool HasTagSyntax(Sv s, bool colon) {
   return false;
 }
 
+// Reads a "prog[pid]:" or "prog:" tag at line[pos...], up to the space (or end) after it,
+// and moves pos there. One pass over the line, as every line has a tag: the program runs
+// to the first '[', which must open the "[pid]:" that ends the token; no ']' may come
+// before it; without a '[' the token must end in ':' (the program may hold ':').
+bool ParseTagAt(Sv line, std::size_t& pos, LogRecord& rec) {
+  const char* const begin = line.data() + pos;
+  const char* const end = line.data() + line.size();
+  // One table load per byte instead of three compares: the program name is scanned on
+  // every line.
+  static constexpr auto kStop = [] {
+    std::array<bool, 256> stop{};
+    stop[' '] = stop['['] = stop[']'] = true;
+    return stop;
+  }();
+  const char* p = begin;
+  while (p != end && !kStop[static_cast<unsigned char>(*p)]) ++p;
+  if (p == end || *p == ' ') {
+    if (p - begin < 2 || p[-1] != ':') return false;
+    rec.program = Sv(begin, static_cast<std::size_t>(p - 1 - begin));
+    rec.pid = 0;
+    pos = static_cast<std::size_t>(p - line.data());
+    return true;
+  }
+  if (*p == ']' || p == begin) return false;
+  // The pid: 1-9 digits between '[' and the "]:" that ends the token.
+  const char* d = p + 1;
+  const char* const last = end - p > 10 ? p + 10 : end;  // past the 9th digit at most
+  int v = 0;
+  for (unsigned digit; d != last && (digit = static_cast<unsigned>(*d - '0')) <= 9; ++d) {
+    v = v * 10 + static_cast<int>(digit);
+  }
+  if (d == p + 1 || end - d < 2 || d[0] != ']' || d[1] != ':' || (d + 2 != end && d[2] != ' ')) return false;
+  rec.pid = v;
+  rec.program = Sv(begin, static_cast<std::size_t>(p - begin));
+  pos = static_cast<std::size_t>(d + 2 - line.data());
+  return true;
+}
+
 // Splits "prog[pid]:" / "prog:" / "[prog]:" / "[prog]" (the last two are how some
 // syslog daemons render an empty host). Returns false when the token is no tag.
 bool ParseTag(Sv token, LogRecord& rec) {
@@ -262,32 +301,8 @@ bool ParseTag(Sv token, LogRecord& rec) {
     rec.pid = 0;
     return true;
   }
-  if (token.size() < 2 || token.back() != ':') return false;
-  // One pass, as every line has a tag: the program runs to the first '[', which must open
-  // the "[pid]" that ends the token; no bracket may appear before it.
-  const char* const begin = token.data();
-  const char* const colon = begin + token.size() - 1;
-  const char* open = begin;
-  while (open != colon && *open != '[' && *open != ']') ++open;
-  if (open == colon) {
-    rec.program = Sv(begin, static_cast<std::size_t>(colon - begin));
-    rec.pid = 0;
-    return true;
-  }
-  if (*open == ']' || open == begin) return false;
-  // The pid is all that lies between '[' and the "]:" ending the token: 1-9 digits.
-  const char* const close = colon - 1;
-  const auto digits = close - open - 1;
-  if (*close != ']' || digits < 1 || digits > 9) return false;
-  int v = 0;
-  for (const char* d = open + 1; d != close; ++d) {
-    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(*d)) - '0';
-    if (digit > 9) return false;
-    v = v * 10 + static_cast<int>(digit);
-  }
-  rec.pid = v;
-  rec.program = Sv(begin, static_cast<std::size_t>(open - begin));
-  return true;
+  std::size_t pos = 0;
+  return token.find(' ') == Sv::npos && ParseTagAt(token, pos, rec) && pos == token.size();
 }
 
 // scan::FindByte, not find(): host and tag tokens are a few bytes, shorter than a memchr
@@ -315,7 +330,9 @@ bool ParseHostTagMessage(Sv line, std::size_t pos, bool host_optional, LogRecord
   } else {
     rec.host = first;
     SkipSpaces(line, pos);
-    if (!ParseTag(NextToken(line, pos), rec)) return false;
+    const bool tag = pos < line.size() && line[pos] == '[' ? ParseTag(NextToken(line, pos), rec)
+                                                          : ParseTagAt(line, pos, rec);
+    if (!tag) return false;
   }
   if (pos < line.size() && line[pos] == ' ') ++pos;
   rec.message = line.substr(pos);
