@@ -35,6 +35,14 @@ inline std::uint64_t HashMix(std::uint64_t x) {
   return x;
 }
 
+/// One word into a KeyHash state: a multiply and a shift, each a bijection of the state
+/// for a given word, so keys that differ in one word differ after it; the full HashMix
+/// runs once, at the end.
+inline std::uint64_t HashStep(std::uint64_t h, std::uint64_t v) {
+  h = (h ^ v) * 0x9fb21c651e98df25ULL;
+  return h ^ (h >> 32);
+}
+
 /// `salt` separates tables that share keys (one rule's groups from another's).
 /// The bytes after the last whole 8-byte word are read with fixed-size loads (the key's
 /// last 8 bytes, overlapping, when it has them): a memcpy of a variable length is a
@@ -47,7 +55,7 @@ inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
-    h = HashMix(h ^ v);
+    h = HashStep(h, v);
   }
   if (n > 0) {
     std::uint64_t v = 0;
@@ -63,7 +71,7 @@ inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
       v = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
           static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
     }
-    h = HashMix(h ^ v ^ (std::uint64_t{n} << 59));
+    h = HashStep(h, v ^ (std::uint64_t{n} << 59));
   }
   return HashMix(h);
 }
