@@ -53,6 +53,12 @@ std::string ConfigErrorOf(const std::string& notifier_yaml) {
 
 }  // namespace
 
+TEST_CASE("an alert id is the FNV-1a of rule, NUL and group key in 16 hex digits", "[notify]") {
+  // Ids are a contract across restarts and releases (spool records, Alertmanager dedup).
+  CHECK(sshd_health::AlertId("sshd.auth.brute_force", "192.0.2.1") == "1ca53920fd782cfe");
+  CHECK(sshd_health::AlertId("r", "") == "9bdee700c6865499");
+}
+
 TEST_CASE("an email has the RFC 5322 headers and a readable body", "[notify]") {
   const Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
   const std::string msg = BuildEmailMessage({a}, {"alerts@example.org", {"root@example.org", "ops@example.org"}},
