@@ -66,7 +66,6 @@ Result<RuleTemplate> RuleTemplate::Parse(std::string_view text) {
   std::string literal;
   auto flush = [&] {
     if (literal.empty()) return;
-    t.literal_size_ += literal.size();
     t.pieces_.push_back(Piece{false, {}, std::move(literal)});
     literal.clear();
   };
@@ -112,8 +111,6 @@ Result<RuleTemplate> RuleTemplate::Parse(std::string_view text) {
 
 std::string RuleTemplate::Render(const TemplateValues& v) const {
   std::string out;
-  // A remedy is most of a kilobyte: grown by appends it would be copied six times over.
-  out.reserve(literal_size_ + 64);
   for (const Piece& p : pieces_) {
     if (!p.is_field) {
       out += p.text;

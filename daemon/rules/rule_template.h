@@ -70,7 +70,6 @@ class RuleTemplate {
     std::string text;  // the literal, when !is_field
   };
   std::vector<Piece> pieces_;
-  std::size_t literal_size_ = 0;  // the literals' total: what Render reserves up front
 };
 
 /// "500ms", "30s", "10m", "1h", "2d": the largest unit that divides `d` exactly.
