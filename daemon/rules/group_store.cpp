@@ -26,53 +26,61 @@ Group* GroupStore::Find(std::uint32_t rule, std::string_view key, std::uint32_t 
   return slot == HashIndex::kNone ? nullptr : &slots_[slot];
 }
 
-void GroupStore::PushBack(Group& g) {
-  g.next = Group::kNil;
-  if (tail_[g.rule] != Group::kNil) slots_[tail_[g.rule]].next = g.slot;
-  else head_[g.rule] = g.slot;
-  tail_[g.rule] = g.slot;
+void GroupStore::PushBack(std::uint32_t slot, std::uint32_t rule) {
+  next_[slot] = Group::kNil;
+  if (tail_[rule] != Group::kNil) next_[tail_[rule]] = slot;
+  else head_[rule] = slot;
+  tail_[rule] = slot;
+}
+
+std::uint32_t GroupStore::NewSlot() {
+  if (!free_.empty()) {
+    const std::uint32_t slot = free_.back();
+    free_.pop_back();
+    return slot;
+  }
+  slots_.emplace_back();
+  next_.push_back(Group::kNil);
+  touched_.push_back(0);
+  return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
 Group& GroupStore::Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash) {
-  std::uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const std::uint32_t slot = NewSlot();
   Group& g = slots_[slot];
   g.key.assign(key);
   g.rule = rule;
   g.slot = slot;
   g.hash = hash;
   g.live = true;
+  touched_[slot] = 0;
   index_.Insert(g.hash, slot);
-  PushBack(g);
+  PushBack(slot, rule);
   ++live_;
   return g;
 }
 
 Group* GroupStore::Oldest(std::uint32_t rule) {
   while (head_[rule] != Group::kNil) {
-    Group& g = slots_[head_[rule]];
-    if (!g.touched) return &g;
+    const std::uint32_t slot = head_[rule];
+    if (touched_[slot] == 0) return &slots_[slot];
     // Second chance: used since it was queued, so not the oldest; requeue it untouched.
-    g.touched = false;
-    if (tail_[rule] == g.slot) return &g;
-    head_[rule] = g.next;
-    PushBack(g);
+    touched_[slot] = 0;
+    if (tail_[rule] == slot) return &slots_[slot];
+    head_[rule] = next_[slot];
+    PushBack(slot, rule);
   }
   return nullptr;
 }
 
 void GroupStore::EraseOldest(Group& g) {
-  index_.Erase(g.hash, g.slot);
-  head_[g.rule] = g.next;
-  if (tail_[g.rule] == g.slot) tail_[g.rule] = Group::kNil;
   const std::uint32_t slot = g.slot;
+  index_.Erase(g.hash, slot);
+  head_[g.rule] = next_[slot];
+  if (tail_[g.rule] == slot) tail_[g.rule] = Group::kNil;
   g.Recycle();
+  next_[slot] = Group::kNil;
+  touched_[slot] = 0;
   free_.push_back(slot);
   --live_;
 }
@@ -84,18 +92,23 @@ bool GroupStore::CompactIfSparse() {
   // Move the live groups, rule by rule in queue order, into a fresh slab.
   std::deque<Group> old;
   old.swap(slots_);
+  std::vector<std::uint32_t> old_next;
+  old_next.swap(next_);
+  std::vector<std::uint8_t> old_touched;
+  old_touched.swap(touched_);
   free_.clear();
   free_.shrink_to_fit();
   for (std::size_t rule = 0; rule < head_.size(); ++rule) {
     std::uint32_t s = head_[rule];
     head_[rule] = tail_[rule] = Group::kNil;
     while (s != Group::kNil) {
-      const std::uint32_t next = old[s].next;
+      const std::uint32_t next = old_next[s];
       const auto slot = static_cast<std::uint32_t>(slots_.size());
       slots_.push_back(std::move(old[s]));
-      Group& g = slots_.back();
-      g.slot = slot;
-      PushBack(g);
+      next_.push_back(Group::kNil);
+      touched_.push_back(old_touched[s]);
+      slots_.back().slot = slot;
+      PushBack(slot, static_cast<std::uint32_t>(rule));
       s = next;
     }
   }

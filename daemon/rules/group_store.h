@@ -5,6 +5,9 @@
 // in one queue per rule, oldest first, so expiry and eviction find the oldest in O(1).
 // The queue is "second chance": an event only marks its group touched (no pointer
 // chasing per event); a touched group reaching the front is moved to the back instead.
+// The queue links and touched marks live in arrays of their own, beside the slab: the
+// expiry walk moves every touched group it meets, and it should not fetch a group's
+// bytes to do so.
 // CompactIfSparse() gives memory back after a wave.
 #include <array>
 #include <cstdint>
@@ -59,8 +62,6 @@ struct Group {
   std::uint32_t rule = 0;
   std::uint32_t slot = 0;
   std::uint32_t hash = 0;
-  std::uint32_t next = kNil;  // the next group in the rule's queue
-  bool touched = false;       // touched since it was queued
   bool live = false;
 
   /// Back to a free slot's state. The slot's next group reuses the key's and the window's
@@ -72,8 +73,6 @@ struct Group {
     window.Clear();
     evidence_count = 0;
     fired.reset();
-    next = kNil;
-    touched = false;
     live = false;
   }
 };
@@ -92,7 +91,7 @@ class GroupStore {
   Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
-  static void Touch(Group& g) { g.touched = true; }
+  void Touch(const Group& g) { touched_[g.slot] = 1; }
   /// The least recently touched group of `rule`, or nullptr. Not const: it moves touched
   /// groups from the front to the back on the way.
   Group* Oldest(std::uint32_t rule);
@@ -105,9 +104,12 @@ class GroupStore {
   bool CompactIfSparse();
 
  private:
-  void PushBack(Group& g);
+  void PushBack(std::uint32_t slot, std::uint32_t rule);
+  std::uint32_t NewSlot();
 
   std::deque<Group> slots_;               // stable addresses while growing
+  std::vector<std::uint32_t> next_;       // per slot: the next group in its rule's queue
+  std::vector<std::uint8_t> touched_;     // per slot: touched since it was queued
   std::vector<std::uint32_t> free_;       // free slot indexes
   HashIndex index_;                       // (rule, key) hash -> slot
   std::vector<std::uint32_t> head_;       // per rule: front of the queue (oldest)

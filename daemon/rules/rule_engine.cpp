@@ -167,7 +167,7 @@ struct RuleEngine::State {
   Group& Touch(std::uint32_t rule, std::string_view key) {
     const std::uint32_t hash = GroupStore::Hash(rule, key);
     if (Group* g = store.Find(rule, key, hash)) {
-      GroupStore::Touch(*g);
+      store.Touch(*g);
       return *g;
     }
     if (store.size() >= max_groups) EvictOldest();

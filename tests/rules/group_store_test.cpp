@@ -29,7 +29,7 @@ TEST_CASE("group store finds, queues and erases groups like a map would", "[rule
       REQUIRE((g != nullptr) == (reference.count({rule, key}) == 1));
       if (g) {
         CHECK(g->count == static_cast<std::uint64_t>(reference[{rule, key}]));
-        GroupStore::Touch(*g);
+        store.Touch(*g);
       } else {
         Group& n = store.Insert(rule, key);
         n.count = static_cast<std::uint64_t>(++serial);
@@ -54,7 +54,7 @@ TEST_CASE("group store returns untouched groups first, touched ones get a second
   store.Insert(0, "a");
   store.Insert(0, "b");
   store.Insert(0, "c");
-  GroupStore::Touch(*store.Find(0, "a"));
+  store.Touch(*store.Find(0, "a"));
   Group* g = store.Oldest(0);
   REQUIRE(g);
   CHECK(g->key == "b");
@@ -71,7 +71,7 @@ TEST_CASE("group store compacts after a wave and keeps the survivors", "[rules]"
   GroupStore store(2);
   for (int i = 0; i < 20'000; ++i) store.Insert(static_cast<std::uint32_t>(i % 2), std::to_string(i));
   // Touch the last 100 of each rule, then erase everything older.
-  for (int i = 19'800; i < 20'000; ++i) GroupStore::Touch(*store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
+  for (int i = 19'800; i < 20'000; ++i) store.Touch(*store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
   for (std::uint32_t rule = 0; rule < 2; ++rule) {
     for (int n = 0; n < 9'900; ++n) store.EraseOldest(*store.Oldest(rule));
   }
