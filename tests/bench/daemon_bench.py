@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -101,7 +102,26 @@ def rss_kib(pid, key="VmRSS"):
     return 0
 
 
-def bench_latency(binary, n):
+def background_writer(log, rate, stop_event, written):
+    """Appends sshd lines that raise no alert under RULE (pre-auth disconnects: parsed,
+    counted, session-tracked) at `rate` lines/s, in 10 ms batches, until stopped."""
+    batch = max(1, rate // 100)
+    stamp = time.strftime("%b %e %H:%M:%S")
+    lines = "".join(f"{stamp} benchhost sshd[{40000 + k}]: Connection closed by 192.0.2.{k % 250 + 1} "
+                    f"port {2000 + k} [preauth]\n" for k in range(batch)).encode()
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+    next_at = time.perf_counter()
+    while not stop_event.is_set():
+        os.write(fd, lines)
+        written[0] += batch
+        next_at += 0.01
+        delay = next_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+    os.close(fd)
+
+
+def bench_latency(binary, n, rate=0):
     with tempfile.TemporaryDirectory() as tmp:
         rules = os.path.join(tmp, "rules")
         os.mkdir(rules)
@@ -110,10 +130,19 @@ def bench_latency(binary, n):
         log = os.path.join(tmp, "auth.log")
         open(log, "w").close()
         p = start(binary, tmp, config(tmp, log, rules))
+        stop_event, written = threading.Event(), [0]
+        writer = None
+        if rate > 0:
+            writer = threading.Thread(target=background_writer, args=(log, rate, stop_event, written))
+            writer.start()
+            time.sleep(1)  # the load is on before the first probe
+        started = time.perf_counter()
         fd = os.open(log, os.O_WRONLY | os.O_APPEND)
         samples = []
         buf = b""
         for i in range(n):
+            if rate > 0:
+                time.sleep(0.005)  # probes spread over the load, not back to back
             line = syslog_line(i, ip_of(i + 1)).encode()
             t0 = time.perf_counter()
             os.write(fd, line)
@@ -124,12 +153,17 @@ def bench_latency(binary, n):
                 buf += os.read(p.stdout.fileno(), 65536)
             samples.append(time.perf_counter() - t0)
             buf = buf[buf.index(b"\n") + 1:]
+        elapsed = time.perf_counter() - started
         os.close(fd)
+        stop_event.set()
+        if writer:
+            writer.join()
         stop(p)
     samples.sort()
     p50 = samples[len(samples) // 2] * 1000
     p99 = samples[int(len(samples) * 0.99) - 1] * 1000
-    print(f"latency: {n} alerts, line appended -> alert on stdout: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+    load = f" while the file grew at {written[0] / (elapsed + 1):,.0f} lines/s" if rate > 0 else ""
+    print(f"latency: {n} alerts{load}, line appended -> alert on stdout: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
           f"max {samples[-1] * 1000:.2f} ms")
 
 
@@ -187,13 +221,15 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("which", nargs="?", default="all", choices=["latency", "idle", "memory", "all"])
     ap.add_argument("--alerts", type=int, default=1000)
+    ap.add_argument("--rate", type=int, default=50_000,
+                    help="lines/s of other sshd lines appended while latency is measured (0: none)")
     ap.add_argument("--idle-seconds", type=int, default=60)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--ips", type=int, default=100_000)
     ap.add_argument("--rules", default=os.path.join(SRC, "rules"), help="rules directory for the memory run")
     a = ap.parse_args()
     if a.which in ("latency", "all"):
-        bench_latency(a.binary, a.alerts)
+        bench_latency(a.binary, a.alerts, a.rate)
     if a.which in ("memory", "all"):
         bench_memory(a.binary, a.lines, a.ips, a.rules)
     if a.which in ("idle", "all"):
