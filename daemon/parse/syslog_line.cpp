@@ -301,8 +301,9 @@ bool ParseTag(Sv token, LogRecord& rec) {
     rec.pid = 0;
     return true;
   }
+  // ParseTagAt stops at a space, so a token holding one never ends where it stopped.
   std::size_t pos = 0;
-  return token.find(' ') == Sv::npos && ParseTagAt(token, pos, rec) && pos == token.size();
+  return ParseTagAt(token, pos, rec) && pos == token.size();
 }
 
 // scan::FindByte, not find(): host and tag tokens are a few bytes, shorter than a memchr

@@ -211,6 +211,12 @@ TEST_CASE("a tag is prog[pid]: or prog: and nothing looser", "[parse]") {
   CHECK(dashed->program == "sshd-session");
   CHECK(dashed->pid == 7);
   CHECK(dashed->message == "x");
+  // A tag ends at the first space: "a: b: x" has no host, program "a", message "b: x".
+  const auto spaced = ParseSyslogLine("Nov 21 16:31:02 a: b: x", {});
+  REQUIRE(spaced);
+  CHECK(spaced->host.empty());
+  CHECK(spaced->program == "a");
+  CHECK(spaced->message == "b: x");
   // With a timestamp a bracket inside the program name refuses the token as a tag.
   CHECK_FALSE(ParseSyslogLine("Nov 21 16:31:02 srv ss]hd[7]: x", {}));
 }
