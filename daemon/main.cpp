@@ -1,4 +1,4 @@
 // argv -> command; nothing else.
-#include "core/commands.h"
+#include "app/commands.h"
 
 int main(int argc, char** argv) { return sshd_health::RunCli(argc, argv); }

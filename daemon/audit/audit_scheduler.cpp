@@ -18,8 +18,6 @@
 
 #include "audit/audit_report.h"
 #include "audit/finding_tracker.h"
-#include "audit/real_host.h"
-#include "audit/recent_drops.h"
 
 namespace sshd_health {
 namespace {
@@ -34,11 +32,13 @@ constexpr std::chrono::seconds kDebounce{2};
 // each report back. Every handler checks `alive`, so a completion or report that was
 // already queued when Stop ran is dropped.
 struct AuditScheduler::State {
-  State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in)
+  State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in, const HostView& host_in,
+        DropCount drops)
       : io(io_in),
         sink(sink_in),
+        host(host_in),
+        recent_drops(std::move(drops)),
         settings(AuditSettingsFromConfig(config)),
-        full_config(config),
         interval(config.audit.interval),
         enabled(config.audit.enabled),
         interval_timer(io_in),
@@ -48,8 +48,9 @@ struct AuditScheduler::State {
 
   boost::asio::io_context& io;
   AlertSink& sink;
+  const HostView& host;
+  const DropCount recent_drops;
   const AuditSettings settings;
-  const Config full_config;  // a copy: the worker reads the log sources while the daemon may reload
   const Duration interval;
   const bool enabled;
   boost::asio::steady_timer interval_timer;
@@ -128,7 +129,6 @@ struct AuditScheduler::State {
   }
 
   void WorkerLoop() {
-    RealHost host;
     while (true) {
       {
         std::unique_lock lock(mutex);
@@ -139,7 +139,7 @@ struct AuditScheduler::State {
       std::optional<AuditReport> report;
       try {
         AuditSettings s = settings;
-        s.recent_maxstartups_drops = CountRecentMaxStartupsDrops(full_config, SystemClock::now());
+        if (recent_drops) s.recent_maxstartups_drops = recent_drops();
         report = RunAudit(host, s);
       } catch (const std::exception& e) {
         spdlog::error("audit: run failed: {}", e.what());
@@ -155,8 +155,9 @@ struct AuditScheduler::State {
   }
 };
 
-AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink)
-    : state_(std::make_unique<State>(io, config, sink)) {}
+AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink,
+                               const HostView& host, DropCount recent_drops)
+    : state_(std::make_unique<State>(io, config, sink, host, std::move(recent_drops))) {}
 
 AuditScheduler::~AuditScheduler() { Stop(); }
 

@@ -2,10 +2,13 @@
 // AuditScheduler: runs the auditors inside the daemon - every audit.interval, shortly
 // after /etc/ssh changes and after package upgrades - off the event-loop thread, and
 // turns a change of finding state into one firing or one resolved alert.
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 
+#include "audit/host_view.h"
 #include "core/alert.h"
 #include "core/config.h"
 
@@ -13,9 +16,14 @@ namespace sshd_health {
 
 class AuditScheduler {
  public:
-  /// `io`, `sink` and `config` must outlive the scheduler. sink.Emit is called on the
-  /// io_context thread.
-  AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink);
+  /// "past MaxStartups" drops over the last hour, as the caller knows them (the daemon
+  /// counts them in its pipeline); nullopt = not known. Called on the audit thread.
+  using DropCount = std::function<std::optional<long>()>;
+
+  /// `io`, `sink`, `config` and `host` must outlive the scheduler. sink.Emit is called on
+  /// the io_context thread; `host` is used only from the audit thread.
+  AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink, const HostView& host,
+                 DropCount recent_drops);
   ~AuditScheduler();
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;

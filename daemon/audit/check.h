@@ -24,8 +24,8 @@ struct AuditSettings {
   std::string state_dir;                      // empty: nothing is recorded (host key fingerprints)
   ProbeConfig probe;
   /// "past MaxStartups" drops seen in the logs over the last hour; nullopt = not known.
-  /// `check` and the scheduler fill it from the tail of the configured logs
-  /// (audit/recent_drops.h).
+  /// `check` counts them in the configured logs, the daemon in its pipeline
+  /// (app/recent_drops.h).
   std::optional<long> recent_maxstartups_drops;
   std::string hosts_deny = "/etc/hosts.deny";
   std::string hosts_allow = "/etc/hosts.allow";

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/hash_index.h"
-#include "parse/log_record.h"
+#include "core/log_record.h"
 
 namespace sshd_health {
 

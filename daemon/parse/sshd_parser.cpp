@@ -5,7 +5,7 @@
 #include "parse/address.h"
 #include "parse/openssh_formats.h"
 #include "parse/session_table.h"
-#include "parse/text_scan.h"
+#include "core/text_scan.h"
 
 // Which OpenSSH release logs which format, with the file and function each branch
 // below matches, is tabulated in parse/openssh_formats.h. Every branch anchors on the

@@ -9,7 +9,7 @@
 #include <memory>
 #include <optional>
 
-#include "parse/log_record.h"
+#include "core/log_record.h"
 #include "parse/sshd_event.h"
 
 namespace sshd_health {

@@ -14,7 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/text.h"
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 
 namespace sshd_health {
 namespace {

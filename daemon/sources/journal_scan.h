@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "parse/log_record.h"
+#include "core/log_record.h"
 
 namespace sshd_health {
 

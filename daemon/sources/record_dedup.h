@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "parse/log_record.h"
+#include "core/log_record.h"
 
 namespace sshd_health {
 

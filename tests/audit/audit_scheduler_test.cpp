@@ -8,6 +8,7 @@
 
 #include "audit/audit_scheduler.h"
 #include "audit_fixture.h"
+#include "audit/real_host.h"
 #include "core/config.h"
 
 using namespace sshd_health;
@@ -61,9 +62,10 @@ TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a
   ::chmod(fx.key("ecdsa").c_str(), 0644);
   const Config config = TestConfig(fx, std::chrono::milliseconds(300));
   boost::asio::io_context io;
+  const RealHost host;
   RecordingSink sink;
   {
-    AuditScheduler scheduler(io, config, sink);
+    AuditScheduler scheduler(io, config, sink, host, nullptr);
     scheduler.Start();
     REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
     const Alert& fired = *std::find_if(sink.alerts.begin(), sink.alerts.end(),
@@ -91,12 +93,12 @@ TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a
   ::chmod(fx.key("ecdsa").c_str(), 0644);
   RecordingSink before_restart;
   {
-    AuditScheduler scheduler(io, config, before_restart);
+    AuditScheduler scheduler(io, config, before_restart, host, nullptr);
     scheduler.Start();
     REQUIRE(RunUntil(io, [&] { return before_restart.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
   }
   RecordingSink after_restart;
-  AuditScheduler restarted(io, config, after_restart);
+  AuditScheduler restarted(io, config, after_restart, host, nullptr);
   restarted.Start();
   ::chmod((fx.key("ed25519") + ".pub").c_str(), 0600);  // a new finding as a marker
   REQUIRE(RunUntil(io, [&] {
@@ -114,8 +116,9 @@ TEST_CASE("scheduler: a change in the sshd_config directory triggers an audit wi
   ::chmod(fx.key("ecdsa").c_str(), 0644);
   const Config config = TestConfig(fx, std::chrono::hours(1));
   boost::asio::io_context io;
+  const RealHost host;
   RecordingSink sink;
-  AuditScheduler scheduler(io, config, sink);
+  AuditScheduler scheduler(io, config, sink, host, nullptr);
   scheduler.Start();
   REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
   ::chmod(fx.key("ecdsa").c_str(), 0600);

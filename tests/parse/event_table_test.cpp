@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "parse/sshd_parser.h"
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 
 namespace sshd_health {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "parse/log_record.h"
+#include "core/log_record.h"
 #include "sources/log_source.h"
 
 namespace test {

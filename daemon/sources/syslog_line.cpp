@@ -1,11 +1,11 @@
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
 
-#include "parse/text_scan.h"
+#include "core/text_scan.h"
 
 namespace sshd_health {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/scan_output.h"
+#include "app/scan_output.h"
 
 #include <array>
 #include <charconv>

@@ -8,8 +8,8 @@
 
 #include "audit/audit_report.h"
 #include "audit/real_host.h"
-#include "audit/recent_drops.h"
-#include "core/commands.h"
+#include "app/recent_drops.h"
+#include "app/commands.h"
 #include "core/config.h"
 
 namespace sshd_health {

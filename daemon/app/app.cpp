@@ -1,4 +1,4 @@
-#include "core/app.h"
+#include "app/app.h"
 
 #include <malloc.h>
 #include <signal.h>
@@ -15,12 +15,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "audit/audit_scheduler.h"
-#include "core/daemon_log.h"
-#include "core/metrics.h"
+#include "audit/real_host.h"
+#include "app/daemon_log.h"
+#include "app/metrics.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
-#include "rules/pipeline.h"
+#include "app/pipeline.h"
 #include "rules/rule_loader.h"
 #include "sources/file_source.h"
 #include "sources/journal_source.h"
@@ -235,7 +236,16 @@ void App::StopSources() {
 
 void App::StartAudits() {
   if (!config_->audit.enabled) return;
-  audits_ = std::make_unique<AuditScheduler>(io_, *config_, *sink_);
+  if (!host_) host_ = std::make_unique<RealHost>();
+  // The first audit after start counts the last hour's drops from the logs once (the
+  // daemon has not seen them); from then on the pipeline's own count is the answer.
+  audits_ = std::make_unique<AuditScheduler>(io_, *config_, *sink_, *host_, [this, config = *config_] {
+    const TimePoint now = SystemClock::now();
+    if (!drops_seeded_.exchange(true)) {
+      if (const auto n = CountRecentMaxStartupsDrops(config, now)) drops_.Seed(*n, now);
+    }
+    return std::optional<long>(drops_.Count(now));
+  });
   audits_->Start();
 }
 
@@ -306,8 +316,9 @@ void App::OnRecord(int source_id, const LogRecord& record) {
       spdlog::trace("record {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
                     EscapeForOutput(record.line));
     }
-    const Pipeline::EventObserver observer = [this](const SshdEvent& event) {
+    const Pipeline::EventObserver observer = [this, &record](const SshdEvent& event) {
       ++counters_.events;
+      if (event.kind == EventKind::kMaxStartupsDrop) drops_.Record(event.has_ts ? event.ts : record.ts);
       if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("event {} ip={} user={}", EventKindName(event.kind), EscapeForOutput(event.ip),
                       EscapeForOutput(event.user));

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/alert.h"
-#include "core/commands.h"
+#include "app/commands.h"
 #include "core/config.h"
 #include "notify/make_notifier.h"
 

@@ -8,7 +8,7 @@
 
 #include "core/alert.h"
 #include "core/clock.h"
-#include "parse/log_record.h"
+#include "core/log_record.h"
 #include "parse/sshd_event.h"
 #include "parse/sshd_parser.h"
 #include "rules/rule.h"

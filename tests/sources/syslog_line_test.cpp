@@ -3,7 +3,7 @@
 
 #include <ctime>
 
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 
 namespace sshd_health {
 namespace {

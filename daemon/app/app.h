@@ -18,17 +18,19 @@
 
 #include "core/alert.h"
 #include "core/clock.h"
-#include "core/commands.h"
+#include "app/commands.h"
 #include "core/config.h"
 #include "core/state_store.h"
-#include "core/systemd_notify.h"
-#include "parse/log_record.h"
+#include "app/recent_drops.h"
+#include "app/systemd_notify.h"
+#include "core/log_record.h"
 #include "parse/sshd_event.h"
 
 namespace sshd_health {
 
 class AlertOutput;
 class AuditScheduler;
+class HostView;
 class LogSource;
 class Pipeline;
 class RecordDedup;
@@ -102,6 +104,9 @@ class App {
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
+  std::unique_ptr<HostView> host_;   // what the audits look at (RealHost)
+  DropWindow drops_;                 // MaxStartups drops the pipeline saw, for the audits
+  std::atomic<bool> drops_seeded_{false};  // touched only by the audit thread
   std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;
   int sources_running_ = 0;

@@ -13,7 +13,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "../sources/journal_writer.h"
+#include "journal_writer.h"
 #include "daemon_harness.h"
 #include "real_sshd.h"
 #include "subprocess.h"

@@ -1,4 +1,4 @@
-#include "core/metrics.h"
+#include "app/metrics.h"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>

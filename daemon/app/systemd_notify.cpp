@@ -1,4 +1,4 @@
-#include "core/systemd_notify.h"
+#include "app/systemd_notify.h"
 
 #include <systemd/sd-daemon.h>
 

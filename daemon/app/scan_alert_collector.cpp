@@ -1,4 +1,4 @@
-#include "core/scan_alert_collector.h"
+#include "app/scan_alert_collector.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "rules/pipeline.h"
+#include "app/pipeline.h"
 
 namespace sshd_health {
 

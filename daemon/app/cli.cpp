@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "core/commands.h"
+#include "app/commands.h"
 #include "core/yaml_util.h"
 
 namespace sshd_health {

@@ -1,4 +1,4 @@
-#include "core/daemon_log.h"
+#include "app/daemon_log.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -1,5 +1,5 @@
-#include "core/app.h"
-#include "core/commands.h"
+#include "app/app.h"
+#include "app/commands.h"
 
 namespace sshd_health {
 

@@ -1,4 +1,4 @@
-#include "audit/recent_drops.h"
+#include "app/recent_drops.h"
 
 #include <sys/stat.h>
 #include <systemd/sd-journal.h>
@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "parse/log_record.h"
+#include "core/log_record.h"
 #include "parse/sshd_parser.h"
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 
 namespace sshd_health {
 namespace {
@@ -77,6 +77,31 @@ std::optional<long> CountInJournal(const JournalSourceConfig& cfg, TimePoint sin
 }
 
 }  // namespace
+
+void DropWindow::Seed(long count, TimePoint at) {
+  std::lock_guard lock(mutex_);
+  seed_ = count;
+  seed_at_ = at;
+}
+
+void DropWindow::Record(TimePoint ts) {
+  std::lock_guard lock(mutex_);
+  if (times_.size() >= kMaxKept) times_.pop_front();
+  times_.push_back(ts);
+}
+
+void DropWindow::Trim(TimePoint now) {
+  while (!times_.empty() && times_.front() < now - window_) times_.pop_front();
+  if (seed_ != 0 && seed_at_ < now - window_) seed_ = 0;
+}
+
+long DropWindow::Count(TimePoint now) {
+  std::lock_guard lock(mutex_);
+  Trim(now);
+  long n = seed_;
+  for (const TimePoint t : times_) n += t <= now ? 1 : 0;
+  return n;
+}
 
 std::optional<long> CountRecentMaxStartupsDrops(const Config& config, TimePoint now, Duration window) {
   const TimePoint since = now - window;

@@ -12,7 +12,7 @@
 #include <re2/re2.h>
 #include <nlohmann/json.hpp>
 
-#include "sources/journal_writer.h"
+#include "journal_writer.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 

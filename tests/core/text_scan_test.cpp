@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "parse/text_scan.h"
+#include "core/text_scan.h"
 
 namespace sshd_health {
 namespace {

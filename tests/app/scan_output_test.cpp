@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/scan_alert_collector.h"
-#include "core/scan_output.h"
+#include "app/scan_alert_collector.h"
+#include "app/scan_output.h"
 #include "core/text.h"
 #include "core/time_format.h"
 

@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include "core/clock.h"
-#include "parse/syslog_line.h"
+#include "sources/syslog_line.h"
 #include "recording_sink.h"
-#include "rules/pipeline.h"
+#include "app/pipeline.h"
 #include "rules/rule_loader.h"
 
 using namespace sshd_health;

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "core/commands.h"
+#include "app/commands.h"
 #include "core/config.h"
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"

@@ -1,4 +1,4 @@
-#include "parse/log_record.h"
+#include "core/log_record.h"
 
 namespace sshd_health {
 
