@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/atomic_file.h"
+
 extern char** environ;
 
 namespace sshd_health {
@@ -374,22 +376,7 @@ std::optional<std::string> RealHost::FindProgram(const std::string& name) const 
 Result<bool> RealHost::WriteFileAtomic(const std::string& path, const std::string& text) const {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  const std::string tmp = path + ".tmp";
-  {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.fd < 0) return Fail(Errno(tmp, errno));
-    std::size_t off = 0;
-    while (off < text.size()) {
-      const ssize_t n = ::write(fd.fd, text.data() + off, text.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return Fail(Errno(tmp, errno));
-      }
-      off += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd.fd) != 0) return Fail(Errno(tmp, errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Errno(path, errno));
+  if (auto w = WriteFileAtomically(path, text, 0600); !w) return Fail(w.error().message);
   return true;
 }
 
