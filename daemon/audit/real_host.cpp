@@ -6,11 +6,8 @@
 #include <grp.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -20,8 +17,7 @@
 #include <memory>
 
 #include "core/atomic_file.h"
-
-extern char** environ;
+#include "core/subprocess.h"
 
 namespace sshd_health {
 namespace {
@@ -29,8 +25,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 std::string Errno(const std::string& what, int err) { return what + ": " + std::strerror(err); }
-
-constexpr std::size_t kMaxCommandOutput = 1 << 20;
 
 struct Fd {
   int fd = -1;
@@ -120,78 +114,16 @@ Result<std::string> RealHost::ReadProcMaps(int pid) const {
 
 Result<CommandResult> RealHost::RunCommand(const std::vector<std::string>& argv,
                                            std::chrono::milliseconds timeout) const {
-  if (argv.empty()) return Fail("empty command");
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return Fail(Errno("pipe", errno));
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    return Fail(Errno("pipe", errno));
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  Fd out_fd(out_pipe[0]), err_fd(err_pipe[0]);
-  if (rc != 0) return Fail(Errno("cannot run " + argv[0], rc));
-
+  SubprocessRequest request;
+  request.argv = argv;
+  request.timeout = timeout;
+  auto run = RunSubprocess(request);
+  if (!run) return Fail(run.error().message);
   CommandResult result;
-  const auto deadline = SteadyClock::now() + timeout;
-  bool out_open = true, err_open = true;
-  while (out_open || err_open) {
-    pollfd fds[2] = {{out_open ? out_fd.fd : -1, POLLIN, 0}, {err_open ? err_fd.fd : -1, POLLIN, 0}};
-    const int left = RemainingMs(deadline);
-    if (left == 0) {
-      result.timed_out = true;
-      break;
-    }
-    const int n = ::poll(fds, 2, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[8192];
-      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
-      if (got <= 0) {
-        (i == 0 ? out_open : err_open) = false;
-        continue;
-      }
-      std::string& dest = i == 0 ? result.out : result.err;
-      if (dest.size() < kMaxCommandOutput) {
-        dest.append(buf, std::min(static_cast<std::size_t>(got), kMaxCommandOutput - dest.size()));
-      }
-    }
-  }
-  int status = 0;
-  if (result.timed_out) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    result.exit_code = -1;
-    return result;
-  }
-  // Output closed; the process is exiting. Bound the wait in case it closed its pipes early.
-  while (true) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (RemainingMs(deadline) == 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      result.timed_out = true;
-      result.exit_code = -1;
-      return result;
-    }
-    ::poll(nullptr, 0, 5);
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.timed_out = run->timed_out;
+  result.exit_code = run->timed_out ? -1 : run->Exited() ? run->exit_status : 128 + run->term_signal;
+  result.out = std::move(run->out);
+  result.err = std::move(run->err);
   return result;
 }
 

@@ -2,31 +2,21 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <memory>
 #include <random>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "core/subprocess.h"
 #include "core/text.h"
 #include "core/time_format.h"
 #include "notify/http_post.h"
 #include "notify/notifier_options.h"
-
-extern char** environ;
 
 namespace sshd_health {
 namespace {
@@ -203,76 +193,23 @@ DeliveryResult SendSmtp(const SmtpSettings& s, const EmailEnvelope& env, const s
   return DeliveryResult::Retry(why);
 }
 
-// Runs `sendmail -t -oi` without a shell, feeding the message on stdin. stdin is a
-// socket so a sendmail that exits early gives EPIPE instead of SIGPIPE (MSG_NOSIGNAL).
+// `sendmail -t -oi`: recipients from the headers; a lone "." is not the end.
 DeliveryResult SendSendmail(const std::string& path, const std::string& msg, Duration timeout) {
-  int in[2];
-  int err[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
-    return DeliveryResult::Retry(fmt::format("socketpair: {}", std::strerror(errno)));
-  }
-  if (::pipe2(err, O_CLOEXEC | O_NONBLOCK) != 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    return DeliveryResult::Retry(fmt::format("pipe: {}", std::strerror(errno)));
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in[1], 0);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  std::string arg_t = "-t";
-  std::string arg_oi = "-oi";
-  std::string prog = path;
-  char* argv[] = {prog.data(), arg_t.data(), arg_oi.data(), nullptr};
-  pid_t pid = -1;
-  const int spawn_rc = ::posix_spawn(&pid, path.c_str(), &fa, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(in[1]);
-  ::close(err[1]);
-  if (spawn_rc != 0) {
-    ::close(in[0]);
-    ::close(err[0]);
-    return DeliveryResult::Retry(fmt::format("cannot run {}: {}", path, std::strerror(spawn_rc)));
-  }
-  std::size_t off = 0;
-  while (off < msg.size()) {
-    const ssize_t n = ::send(in[0], msg.data() + off, msg.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;  // sendmail stopped reading; its exit status says why
-    off += static_cast<std::size_t>(n);
-  }
-  ::close(in[0]);
-  std::string stderr_text;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  bool exited = false;
-  while (!exited) {
-    char buf[256];
-    ssize_t n;
-    while ((n = ::read(err[0], buf, sizeof buf)) > 0) {
-      if (stderr_text.size() < 512) stderr_text.append(buf, static_cast<std::size_t>(n));
-    }
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      exited = true;
-    } else if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      ::close(err[0]);
-      return DeliveryResult::Retry(fmt::format("{} did not finish in time", path));
-    } else {
-      pollfd p{err[0], POLLIN, 0};
-      ::poll(&p, 1, 20);
-    }
-  }
-  ::close(err[0]);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return DeliveryResult::Ok();
-  std::string why = WIFEXITED(status) ? fmt::format("{} exited with status {}", path, WEXITSTATUS(status))
-                                      : fmt::format("{} was killed", path);
-  const std::string shown = EscapeForOutput(TrimSpace(stderr_text), 300);
+  SubprocessRequest request;
+  request.argv = {path, "-t", "-oi"};
+  request.input = msg;
+  request.timeout = timeout;
+  request.max_output = 512;
+  const auto run = RunSubprocess(request);
+  if (!run) return DeliveryResult::Retry(run.error().message);
+  if (run->timed_out) return DeliveryResult::Retry(fmt::format("{} did not finish in time", path));
+  if (run->exit_status == 0) return DeliveryResult::Ok();
+  std::string why = run->Exited() ? fmt::format("{} exited with status {}", path, run->exit_status)
+                                  : fmt::format("{} was killed", path);
+  const std::string shown = EscapeForOutput(TrimSpace(run->err), 300);
   if (!shown.empty()) why += ": " + shown;
   // EX_TEMPFAIL (75) is sendmail's "try again later"; anything else rejects the message.
-  if (WIFEXITED(status) && WEXITSTATUS(status) != 75) return DeliveryResult::Permanent(why);
+  if (run->Exited() && run->exit_status != 75) return DeliveryResult::Permanent(why);
   return DeliveryResult::Retry(why);
 }
 
