@@ -16,7 +16,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 int RemainingMs(SteadyClock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
@@ -44,7 +45,8 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
   }
   if (::connect(fd.get(), res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
     const int err = errno;
-    probe.outcome = err == ECONNREFUSED ? BannerProbe::Outcome::kRefused : BannerProbe::Outcome::kError;
+    probe.outcome =
+        err == ECONNREFUSED ? BannerProbe::Outcome::kRefused : BannerProbe::Outcome::kError;
     probe.error = std::strerror(err);
     return probe;
   }
@@ -87,7 +89,8 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
       probe.outcome = BannerProbe::Outcome::kClosed;
       probe.error = n == 0 ? "connection closed by the server" : std::strerror(errno);
       probe.banner = buffer.substr(0, 255);
-      while (!probe.banner.empty() && (probe.banner.back() == '\n' || probe.banner.back() == '\r')) {
+      while (!probe.banner.empty() &&
+             (probe.banner.back() == '\n' || probe.banner.back() == '\r')) {
         probe.banner.pop_back();
       }
       return probe;
@@ -100,7 +103,8 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.rfind("SSH-", 0) == 0) {
         probe.banner = line;
-        probe.latency = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+        probe.latency =
+            std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
         probe.outcome = BannerProbe::Outcome::kOk;
         // Answer with our own identification before closing: sshd then logs an ordinary
         // "Connection closed by ... [preauth]" instead of "kex_exchange_identification:

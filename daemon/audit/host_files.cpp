@@ -26,7 +26,7 @@ bool FileInfo::IsDir() const { return S_ISDIR(mode); }
 bool FileInfo::IsRegular() const { return S_ISREG(mode); }
 
 Result<FileInfo> StatPath(const std::string& path, bool* missing) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
     if (missing) *missing = err == ENOENT || err == ENOTDIR;
@@ -104,11 +104,13 @@ std::optional<std::string> FindInPath(const std::string& name) {
     return ::access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
   }
   const char* path_env = std::getenv("PATH");
-  std::string path = path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  std::string path =
+      path_env ? path_env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto colon = path.find(':', start);
-    const std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    const std::string dir =
+        path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty()) {
       const std::string candidate = dir + "/" + name;
       if (::access(candidate.c_str(), X_OK) == 0) return candidate;

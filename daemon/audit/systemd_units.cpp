@@ -37,7 +37,8 @@ Result<UnitState> QueryUnitState(const std::string& unit) {
     char* value = nullptr;
     sd_bus_error e = SD_BUS_ERROR_NULL;
     if (sd_bus_get_property_string(bus.get(), "org.freedesktop.systemd1", path.c_str(), iface, prop,
-                                   &e, &value) >= 0 && value) {
+                                   &e, &value) >= 0 &&
+        value) {
       out = value;
     }
     std::free(value);

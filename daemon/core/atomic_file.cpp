@@ -1,14 +1,13 @@
 #include "core/atomic_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/unique_fd.h"
 
@@ -40,7 +39,8 @@ Result<void> SyncDirectory(const std::string& dir) {
   if (!fd.is_open()) return Fail(ErrnoText("cannot open directory", dir, errno));
   // EINVAL: a file system that cannot sync a directory (some FUSE ones); the rename is
   // as durable there as it can be made.
-  if (::fsync(fd.get()) != 0 && errno != EINVAL) return Fail(ErrnoText("cannot sync directory", dir, errno));
+  if (::fsync(fd.get()) != 0 && errno != EINVAL)
+    return Fail(ErrnoText("cannot sync directory", dir, errno));
   return {};
 }
 

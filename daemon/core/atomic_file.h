@@ -21,8 +21,8 @@ enum class Durability {
 
 /// Writes `data` to a new temporary file beside `path` (same directory, so the rename
 /// cannot cross file systems), created with `mode` less the umask as open(2) does, then
-/// renames it over `path`: the result has the new mode even when `path` had another. On error the temporary file is removed, `path` is left as it was, and the
-/// message names the path and errno.
+/// renames it over `path`: the result has the new mode even when `path` had another. On error the
+/// temporary file is removed, `path` is left as it was, and the message names the path and errno.
 /// REQUIRES: the directory of `path` exists (callers that create it say so).
 /// Thread-safe; two writers of one path each leave a whole file (the last rename wins).
 Result<void> WriteFileAtomically(const std::string& path, std::string_view data, mode_t mode,

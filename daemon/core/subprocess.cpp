@@ -4,8 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,7 +52,8 @@ void Drain(UniqueFd& fd, std::string& dest, std::size_t limit, SteadyClock::time
       fd.Close();
       return;
     }
-    if (dest.size() < limit) dest.append(buf, std::min(static_cast<std::size_t>(n), limit - dest.size()));
+    if (dest.size() < limit)
+      dest.append(buf, std::min(static_cast<std::size_t>(n), limit - dest.size()));
     if (SteadyClock::now() >= deadline) return;
   }
 }
@@ -61,7 +62,8 @@ void Drain(UniqueFd& fd, std::string& dest, std::size_t limit, SteadyClock::time
 // file) or when the child stopped reading (EPIPE: MSG_NOSIGNAL keeps SIGPIPE away).
 void Feed(UniqueFd& fd, const std::string& input, std::size_t& sent) {
   while (fd.is_open() && sent < input.size()) {
-    const ssize_t n = ::send(fd.get(), input.data() + sent, input.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n =
+        ::send(fd.get(), input.data() + sent, input.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return;
     if (n < 0) break;

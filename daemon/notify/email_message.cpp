@@ -1,5 +1,6 @@
 #include "notify/email_message.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <cctype>
 #include <ctime>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "core/time_format.h"
@@ -29,7 +28,8 @@ std::string Upper(std::string_view s) {
 std::string Base64(std::string_view in) {
   std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock adds a NUL
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+                                reinterpret_cast<const unsigned char*>(in.data()),
+                                static_cast<int>(in.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
@@ -93,9 +93,10 @@ std::string HeaderSafe(std::string_view in) {
 std::string NewMessageId(TimePoint now) {
   static std::atomic<unsigned> counter{0};
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("<{}.{}.{:x}@{}>",
-                     std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count(),
-                     counter++, rng(), SafeHostName(LocalHostName()));
+  return fmt::format(
+      "<{}.{}.{:x}@{}>",
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count(),
+      counter++, rng(), SafeHostName(LocalHostName()));
 }
 
 std::string Rfc5322Date(TimePoint t) {
@@ -111,14 +112,17 @@ std::string Rfc5322Date(TimePoint t) {
 
 std::string EmailSubject(const std::vector<Alert>& batch) {
   // The most severe firing alert leads the subject; a batch says how many more it holds.
-  const Alert& lead = *std::max_element(batch.begin(), batch.end(), [](const Alert& a, const Alert& b) {
-    const int ra = static_cast<int>(a.severity) + (a.status == AlertStatus::kFiring ? 10 : 0);
-    const int rb = static_cast<int>(b.severity) + (b.status == AlertStatus::kFiring ? 10 : 0);
-    return ra < rb;
-  });
-  std::string word = lead.status == AlertStatus::kResolved ? "RESOLVED" : Upper(SeverityName(lead.severity));
-  std::string subject = fmt::format("[sshd-health] {} {}: {}", word, HeaderSafe(EscapeForOutput(lead.host, 255)),
-                                    HeaderSafe(EscapeForOutput(lead.summary, kMaxSummaryInSubject)));
+  const Alert& lead =
+      *std::max_element(batch.begin(), batch.end(), [](const Alert& a, const Alert& b) {
+        const int ra = static_cast<int>(a.severity) + (a.status == AlertStatus::kFiring ? 10 : 0);
+        const int rb = static_cast<int>(b.severity) + (b.status == AlertStatus::kFiring ? 10 : 0);
+        return ra < rb;
+      });
+  std::string word =
+      lead.status == AlertStatus::kResolved ? "RESOLVED" : Upper(SeverityName(lead.severity));
+  std::string subject =
+      fmt::format("[sshd-health] {} {}: {}", word, HeaderSafe(EscapeForOutput(lead.host, 255)),
+                  HeaderSafe(EscapeForOutput(lead.summary, kMaxSummaryInSubject)));
   if (batch.size() > 1) subject += fmt::format(" (and {} more)", batch.size() - 1);
   return EncodeHeaderWords(HeaderSafe(subject));
 }
@@ -147,10 +151,11 @@ std::string BuildEmailMessage(const std::vector<Alert>& batch, const EmailEnvelo
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Alert& a = batch[i];
     if (i > 0) m += "----------------------------------------------------------------------\r\n";
-    AppendBodyLine(m, fmt::format("{} {} on {}: {}",
-                                  a.status == AlertStatus::kResolved ? "RESOLVED"
-                                                                     : Upper(SeverityName(a.severity)),
-                                  a.rule, a.host, a.summary));
+    AppendBodyLine(
+        m, fmt::format(
+               "{} {} on {}: {}",
+               a.status == AlertStatus::kResolved ? "RESOLVED" : Upper(SeverityName(a.severity)),
+               a.rule, a.host, a.summary));
     m += "\r\n";
     if (!a.remedy.empty()) {
       AppendBodyText(m, "What to do:");

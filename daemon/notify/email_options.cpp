@@ -1,8 +1,8 @@
 #include "notify/email_options.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "notify/notifier_options.h"
 
@@ -20,9 +20,9 @@ bool ValidAddress(const std::string& a) {
 }  // namespace
 
 EmailOptions ParseEmailOptions(const NotifierConfig& config) {
-  const YamlMap map = NotifierOptions(
-      config, {"url", "transport", "sendmail", "from", "to", "username", "password_file",
-               "starttls", "tls_verify", "ca_file", "timeout"});
+  const YamlMap map =
+      NotifierOptions(config, {"url", "transport", "sendmail", "from", "to", "username",
+                               "password_file", "starttls", "tls_verify", "ca_file", "timeout"});
   EmailOptions options;
   EmailEnvelope& env = options.envelope;
   env.from = map.RequiredString("from");
@@ -49,12 +49,17 @@ EmailOptions ParseEmailOptions(const NotifierConfig& config) {
   if (map.Has("sendmail")) map.Fail("sendmail", "only applies to transport: sendmail");
   smtp.url = map.RequiredString("url");
   const bool smtps = smtp.url.rfind("smtps://", 0) == 0;
-  if (!smtps && smtp.url.rfind("smtp://", 0) != 0) map.Fail("url", "expected smtp://host:port or smtps://host:port");
+  if (!smtps && smtp.url.rfind("smtp://", 0) != 0)
+    map.Fail("url", "expected smtp://host:port or smtps://host:port");
   const std::string starttls = map.String("starttls", "auto");
-  if (starttls == "required") smtp.use_ssl = CURLUSESSL_ALL;
-  else if (starttls == "optional") smtp.use_ssl = CURLUSESSL_TRY;
-  else if (starttls == "auto") smtp.use_ssl = (smtps || !IsLoopbackUrl(smtp.url)) ? CURLUSESSL_ALL : CURLUSESSL_TRY;
-  else map.Fail("starttls", "expected auto, required or optional");
+  if (starttls == "required")
+    smtp.use_ssl = CURLUSESSL_ALL;
+  else if (starttls == "optional")
+    smtp.use_ssl = CURLUSESSL_TRY;
+  else if (starttls == "auto")
+    smtp.use_ssl = (smtps || !IsLoopbackUrl(smtp.url)) ? CURLUSESSL_ALL : CURLUSESSL_TRY;
+  else
+    map.Fail("starttls", "expected auto, required or optional");
   smtp.tls_verify = map.Bool("tls_verify", true);
   smtp.ca_file = map.String("ca_file", "");
   if (map.Has("username") != map.Has("password_file")) {

@@ -14,7 +14,8 @@ constexpr int kExTempFail = 75;  // sysexits.h: "try again later"
 
 }  // namespace
 
-DeliveryResult SendWithSendmail(const std::string& path, const std::string& message, Duration timeout) {
+DeliveryResult SendWithSendmail(const std::string& path, const std::string& message,
+                                Duration timeout) {
   SubprocessRequest request;
   request.argv = {path, "-t", "-oi"};
   request.input = message;

@@ -12,6 +12,7 @@ namespace sshd_health {
 /// start, a signal or the deadline is retried; any other status is permanent, with the
 /// start of sendmail's stderr in the reason. Blocks the calling thread up to `timeout`.
 /// REQUIRES: path is absolute (checked at config load).
-DeliveryResult SendWithSendmail(const std::string& path, const std::string& message, Duration timeout);
+DeliveryResult SendWithSendmail(const std::string& path, const std::string& message,
+                                Duration timeout);
 
 }  // namespace sshd_health

@@ -1,12 +1,11 @@
 #include "notify/smtp_client.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "notify/http_post.h"
 

@@ -12,12 +12,12 @@
 namespace sshd_health {
 
 struct SmtpSettings {
-  std::string url;                 // smtp://host:port or smtps://host:port
-  long use_ssl = CURLUSESSL_ALL;   // CURLOPT_USE_SSL: STARTTLS required or tried
-  std::string username;            // empty: no AUTH
+  std::string url;                // smtp://host:port or smtps://host:port
+  long use_ssl = CURLUSESSL_ALL;  // CURLOPT_USE_SSL: STARTTLS required or tried
+  std::string username;           // empty: no AUTH
   std::string password;
   bool tls_verify = true;
-  std::string ca_file;             // empty: the system's CA store
+  std::string ca_file;  // empty: the system's CA store
   Duration timeout = std::chrono::seconds(30);
 };
 

@@ -1,14 +1,14 @@
 // WriteFileAtomically in a real temporary directory: whole replacement, exact mode, no
 // temporary left behind on success or failure, errors that name the path.
+#include "core/atomic_file.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
-#include "core/atomic_file.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -24,7 +24,7 @@ std::vector<std::string> Names(const std::string& dir) {
 }
 
 mode_t ModeOf(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   return st.st_mode & 07777;
 }
@@ -76,7 +76,8 @@ TEST_CASE("an atomic write into a missing directory fails and names the path", "
   const std::string path = dir.path() + "/missing/record";
   const auto r = WriteFileAtomically(path, "x", 0600);
   REQUIRE_FALSE(r);
-  CHECK(r.error().message == "cannot create a temporary file for " + path + ": No such file or directory");
+  CHECK(r.error().message ==
+        "cannot create a temporary file for " + path + ": No such file or directory");
 }
 
 TEST_CASE("a failed rename keeps the old target and removes the temporary", "[core]") {

@@ -1,15 +1,15 @@
 // RunSubprocess with real programs: output and status, stdin, bounds, deadlines that kill
 // the whole process group, and what the child inherits.
+#include "core/subprocess.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 
-#include <catch2/catch.hpp>
-
-#include "core/subprocess.h"
 #include "subprocess.h"
 
 using namespace sshd_health;
@@ -40,7 +40,8 @@ bool Dead(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("a program runs without a shell and returns stdout, stderr and its exit status", "[core]") {
+TEST_CASE("a program runs without a shell and returns stdout, stderr and its exit status",
+          "[core]") {
   const auto r = Run({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
   CHECK(r.out == "out\n");
   CHECK(r.err == "err\n");
@@ -70,7 +71,8 @@ TEST_CASE("stdin and stdout larger than a pipe flow at once without a deadlock",
 
 TEST_CASE("output beyond the bound is read and dropped, so the program still finishes", "[core]") {
   SubprocessRequest request;
-  request.argv = {"/bin/sh", "-c", "head -c 1000000 /dev/zero; head -c 1000000 /dev/zero >&2; exit 0"};
+  request.argv = {"/bin/sh", "-c",
+                  "head -c 1000000 /dev/zero; head -c 1000000 /dev/zero >&2; exit 0"};
   request.max_output = 1000;
   const auto r = RunSubprocess(request);
   REQUIRE(r);
@@ -79,7 +81,8 @@ TEST_CASE("output beyond the bound is read and dropped, so the program still fin
   CHECK(r->err.size() == 1000);
 }
 
-TEST_CASE("a program that stops reading its stdin does not kill the caller with SIGPIPE", "[core]") {
+TEST_CASE("a program that stops reading its stdin does not kill the caller with SIGPIPE",
+          "[core]") {
   const auto r = Run({"/bin/true"}, std::string(4 << 20, 'x'));
   CHECK(r.exit_status == 0);
 }
@@ -104,7 +107,8 @@ TEST_CASE("a program past its deadline is killed with its whole process group", 
   CHECK(test::WaitFor([&] { return Dead(grandchild); }, 10s));
 }
 
-TEST_CASE("the result is complete when the program exits, even if its child holds the pipes", "[core]") {
+TEST_CASE("the result is complete when the program exits, even if its child holds the pipes",
+          "[core]") {
   const auto r = Run({"/bin/sh", "-c", "sleep 30 & echo $!; exit 4"}, std::nullopt, 20s);
   CHECK_FALSE(r.timed_out);
   CHECK(r.exit_status == 4);
@@ -124,7 +128,8 @@ TEST_CASE("a program that cannot be started is an error that names it", "[core]"
 TEST_CASE("a program finds argv[0] in PATH and inherits no descriptor beyond 0, 1, 2", "[core]") {
   const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC on purpose
   REQUIRE(leaked > 2);
-  const auto r = Run({"sh", "-c", "[ -e /dev/fd/" + std::to_string(leaked) + " ] && echo leaked; exit 0"});
+  const auto r =
+      Run({"sh", "-c", "[ -e /dev/fd/" + std::to_string(leaked) + " ] && echo leaked; exit 0"});
   ::close(leaked);
   CHECK(r.exit_status == 0);
   CHECK(r.out.empty());
