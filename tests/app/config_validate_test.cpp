@@ -13,21 +13,10 @@ namespace {
 const std::string kShippedRules =
     (std::filesystem::path(SSHD_HEALTH_TEST_DATA).parent_path().parent_path() / "rules").string();
 
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Outcome = test::CommandOutput;
 
-Outcome Validate(const TempDir& dir, const std::string& config_path) {
-  const std::string err_path = dir.path() + "/stderr";
-  const std::string out_path = dir.path() + "/stdout";
-  test::Subprocess::Options options;
-  options.stdout_path = out_path;
-  options.stderr_path = err_path;
-  test::Subprocess p({SSHD_HEALTH_BINARY, "config", "validate", "-c", config_path}, options);
-  const int code = p.Wait(std::chrono::seconds(30));
-  return {code, test::ReadFile(out_path), test::ReadFile(err_path)};
+Outcome Validate(const TempDir&, const std::string& config_path) {
+  return test::RunCommand({SSHD_HEALTH_BINARY, "config", "validate", "-c", config_path});
 }
 
 }  // namespace
