@@ -89,10 +89,9 @@ class DaemonUnderTest {
     }
   }
 
-  /// SIGTERM; returns the exit code (-1: did not exit within 10 s).
+  /// SIGTERM; returns the exit code (137: did not exit within 10 s and was killed).
   int Stop() { return process_.Stop(std::chrono::seconds(10)); }
   void Signal(int sig) { process_.Signal(sig); }
-  void Reload() { Signal(SIGHUP); }
   bool Running() { return process_.Running(); }
 
   std::string Out() const { return ReadFile(out_path()); }
