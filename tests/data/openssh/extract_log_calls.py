@@ -437,8 +437,8 @@ def main():
 
 
 def read_catalogue(path):
-    """logged-form -> decision (kind or 'ignored: ...'), from catalogue.tsv."""
-    dec = {}
+    """logged form -> set of decisions of its variants, from catalogue.tsv."""
+    dec = defaultdict(set)
     if not path:
         return dec
     with open(path, encoding="utf-8") as f:
@@ -451,20 +451,34 @@ def read_catalogue(path):
                 header = cols
                 continue
             r = dict(zip(header, cols))
-            if r.get("source", "openssh") == "openssh":
-                dec[r["logged"]] = r["decision"]
+            if r.get("source") == "openssh":
+                lg = re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "r": "\r"}.get(
+                    m.group(1), m.group(1)), r["logged"])
+                dec[lg].add(r["decision"])
     return dec
 
 
 def summary(rows, tags, catalogue):
+    """Per release: distinct logged formats; mapped = some meaning of it becomes a kind."""
     dec = read_catalogue(catalogue)
-    print("| release | formats known | mapped to a kind | ignored (with reason) | no decision |")
-    print("|---------|--------------:|-----------------:|----------------------:|------------:|")
+    print("| release | formats known | mapped to a specific kind | generic sshd_fatal "
+          "| ignored (with reason) | no decision |")
+    print("|---------|--------------:|--------------------------:|-------------------:"
+          "|----------------------:|------------:|")
     for ti, tag in enumerate(tags):
         present = sorted({k[5] for k, tis in rows.items() if ti in tis})
-        mapped = sum(1 for lg in present if lg in dec and not dec[lg].startswith("ignored"))
-        ignored = sum(1 for lg in present if dec.get(lg, "").startswith("ignored"))
-        print(f"| {tag} | {len(present)} | {mapped} | {ignored} | {len(present) - mapped - ignored} |")
+        mapped = fatal = ignored = 0
+        for lg in present:
+            d = dec.get(lg, set()) - {"NO DECISION"}
+            kinds = {x for x in d if not x.startswith("ignored")}
+            if kinds - {"sshd_fatal"}:
+                mapped += 1
+            elif kinds:
+                fatal += 1
+            elif d:
+                ignored += 1
+        rest = len(present) - mapped - fatal - ignored
+        print(f"| {tag} | {len(present)} | {mapped} | {fatal} | {ignored} | {rest} |")
 
 
 if __name__ == "__main__":
