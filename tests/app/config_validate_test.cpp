@@ -21,7 +21,7 @@ Outcome Validate(const TempDir&, const std::string& config_path) {
 
 }  // namespace
 
-TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[rules]") {
+TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[app]") {
   TempDir dir;
   const std::string config = dir.path() + "/config.yaml";
   test::WriteFile(config, "rules: { paths: [" + kShippedRules + ", " + dir.path() + "/rules.d] }\n");
@@ -32,7 +32,7 @@ TEST_CASE("config validate accepts the shipped rules and says what it loaded", "
   CHECK(o.out.find(" notifiers\n") != std::string::npos);
 }
 
-TEST_CASE("config validate names file, line and key of a bad rule and exits 1", "[rules]") {
+TEST_CASE("config validate names file, line and key of a bad rule and exits 1", "[app]") {
   TempDir dir;
   const std::string rules_d = dir.path() + "/rules.d";
   std::filesystem::create_directories(rules_d);
@@ -54,7 +54,7 @@ TEST_CASE("config validate names file, line and key of a bad rule and exits 1", 
                      "2d)\n");
 }
 
-TEST_CASE("config validate names file, line and key of a bad config and exits 1", "[rules]") {
+TEST_CASE("config validate names file, line and key of a bad config and exits 1", "[app]") {
   TempDir dir;
   const std::string config = dir.path() + "/config.yaml";
   test::WriteFile(config, "rules: { paths: [/nonexistent] }\nstate_dri: /x\n");
