@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include <catch2/catch.hpp>
@@ -43,6 +44,7 @@ struct Fixture {
   std::string log = dir.path() + "/logs/auth.log";
   StateStore state{dir.path() + "/state"};
   boost::asio::io_context io;
+  sshd_health::RealClock clock;
   test::Collected got;
 
   Fixture() {
@@ -51,7 +53,7 @@ struct Fixture {
   }
 
   std::unique_ptr<FileSource> Start(bool start_at_end = false) {
-    auto source = std::make_unique<FileSource>(io, state, log, start_at_end);
+    auto source = std::make_unique<FileSource>(io, state, log, start_at_end, clock);
     REQUIRE(source->Start(got.Handler(), got.Done()));
     return source;
   }
