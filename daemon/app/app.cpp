@@ -319,7 +319,7 @@ void App::Reload() {
   StartAudits();
   if (plan.restart_metrics) StartMetrics();
   spdlog::info("reloaded {} ({} rules{}{})", config_->source, pipeline_->engine().rules().size(),
-               sources_changed ? ", sources re-opened" : "", next_output ? ", notifiers rebuilt" : "");
+               sources_changed ? ", sources re-opened" : "", plan.rebuild_output ? ", notifiers rebuilt" : "");
   notify_.Ready();
   SendStatus();
 }
