@@ -34,7 +34,12 @@ bool StatPath(const std::string& path, struct stat& st) {
 
 FileSource::FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
                        bool start_at_end, const Clock& clock)
-    : io_(io), state_(state), clock_(clock), path_(std::move(path)), start_at_end_(start_at_end) {
+    : io_(io),
+      state_(state),
+      clock_(clock),
+      syslog_context_{clock.Now()},
+      path_(std::move(path)),
+      start_at_end_(start_at_end) {
   const auto slash = path_.find_last_of('/');
   dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
   base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
@@ -166,8 +171,21 @@ void FileSource::DrainInotify() {
   }
 }
 
+void FileSource::RefreshSyslogContext() {
+  // A reference up to an hour old places today's lines as well as now does: it only
+  // decides the year, and a line is taken for last year's only when it lies more than a
+  // day after the reference. A clock stepped back is followed at once.
+  using std::chrono::floor;
+  using std::chrono::hours;
+  const TimePoint now = clock_.Now();
+  if (now < syslog_context_.reference || floor<hours>(now) != floor<hours>(syslog_context_.reference)) {
+    syslog_context_.reference = now;
+  }
+}
+
 void FileSource::Check() {
   if (!running_) return;
+  RefreshSyslogContext();
   const std::uint64_t records_before = stats_.records;
   Rotate();
   std::size_t budget = kBatchBudget;
@@ -249,7 +267,7 @@ void FileSource::Drain(OpenFile& f, bool at_end) {
 
 void FileSource::Emit(std::string_view line) {
   ++stats_.records;
-  handler_(RecordFromLine(line, SyslogContext{clock_.Now()}));
+  handler_(RecordFromLine(line, syslog_context_));
 }
 
 void FileSource::Finish(OpenFile& f) {

@@ -26,6 +26,7 @@
 #include "core/state_store.h"
 #include "sources/line_buffer.h"
 #include "sources/log_source.h"
+#include "sources/syslog_line.h"
 
 namespace sshd_health {
 
@@ -76,10 +77,15 @@ class FileSource final : public LogSource {
   void Close(OpenFile& f);
   void Save(bool durable);
   void LoadPosition();
+  // Moves the reference of year-less timestamps to now once the clock has left its hour.
+  void RefreshSyslogContext();
 
   boost::asio::io_context& io_;
   const StateStore& state_;
   const Clock& clock_;
+  // One for all lines: the parser caches the last hour it resolved per reference time
+  // (syslog_line.cpp), so a fresh reference per line would make it miss every time.
+  SyslogContext syslog_context_;
   std::string path_;
   std::string dir_;
   std::string base_;
