@@ -41,34 +41,35 @@ std::string_view LineBuffer::Take(std::size_t len) {
 bool LineBuffer::Next(std::string_view& line) {
   if (!buf_) return false;
   char* const base = buf_.get();
-  if (skipping_) {
-    const void* nl = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
-    if (!nl) {
-      begin_ = scan_from_ = end_;
-      return false;
+  while (true) {
+    // One memchr per turn, whatever skipping_ says: written as two calls in the two
+    // branches, GCC 12 hoisted one above the branch and made every line pay for two.
+    const void* found = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
+    const std::size_t nl = found ? static_cast<std::size_t>(static_cast<const char*>(found) - base) : end_;
+    if (skipping_) {
+      begin_ = scan_from_ = found ? nl + 1 : end_;
+      if (!found) return false;
+      skipping_ = false;
+      continue;
     }
-    begin_ = scan_from_ = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
-    skipping_ = false;
+    if (found) {
+      line = Take(nl - begin_);
+      begin_ = scan_from_ = nl + 1;
+      return true;
+    }
+    if (end_ - begin_ > max_line_ + 1) {  // + 1: a "\r" that may precede the newline
+      // No newline within the bound: hand out the first max_line_ bytes now and drop the
+      // rest of this line, so an endless line cannot grow the buffer.
+      line = std::string_view(base + begin_, max_line_);
+      begin_ = scan_from_ = begin_ + max_line_;
+      skipping_ = true;
+      ++truncated_;
+      ++lines_;
+      return true;
+    }
+    scan_from_ = end_;
+    return false;
   }
-  const void* nl = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
-  if (nl) {
-    const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-    line = Take(stop - begin_);
-    begin_ = scan_from_ = stop + 1;
-    return true;
-  }
-  if (end_ - begin_ > max_line_ + 1) {  // + 1: a "\r" that may precede the newline
-    // No newline within the bound: hand out the first max_line_ bytes now and drop the
-    // rest of this line, so an endless line cannot grow the buffer.
-    line = std::string_view(base + begin_, max_line_);
-    begin_ = scan_from_ = begin_ + max_line_;
-    skipping_ = true;
-    ++truncated_;
-    ++lines_;
-    return true;
-  }
-  scan_from_ = end_;
-  return false;
 }
 
 bool LineBuffer::TakeRest(std::string_view& line) {
