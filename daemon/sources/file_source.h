@@ -26,7 +26,7 @@
 #include "core/state_store.h"
 #include "sources/line_buffer.h"
 #include "sources/log_source.h"
-#include "sources/syslog_line.h"
+#include "sources/syslog_time.h"  // SyslogContext
 
 namespace sshd_health {
 
@@ -84,7 +84,7 @@ class FileSource final : public LogSource {
   const StateStore& state_;
   const Clock& clock_;
   // One for all lines: the parser caches the last hour it resolved per reference time
-  // (syslog_line.cpp), so a fresh reference per line would make it miss every time.
+  // (syslog_time.cpp), so a fresh reference per line would make it miss every time.
   SyslogContext syslog_context_;
   std::string path_;
   std::string dir_;
