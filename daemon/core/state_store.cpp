@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -55,6 +56,25 @@ std::optional<std::string> StateStore::Load(std::string_view key) const {
 Result<void> StateStore::Save(std::string_view key, std::string_view content, bool durable) const {
   return WriteFileAtomically(fmt::format("{}/{}", dir_, key), content, 0640,
                              durable ? Durability::kSynced : Durability::kAtomicOnly);
+}
+
+std::string UserStateDir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sshd-health";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/.local/state/sshd-health";
+  return fmt::format("/tmp/sshd-health-{}", ::getuid());
+}
+
+Result<std::string> OpenStateDir(const std::string& configured, bool user_fallback) {
+  auto opened = StateStore(configured).Open();
+  if (opened) return configured;
+  if (!user_fallback) return Fail(fmt::format("cannot use state_dir {}: {}", configured, opened.error().message));
+  const std::string fallback = UserStateDir();
+  if (auto r = StateStore(fallback).Open(); !r) {
+    return Fail(fmt::format("cannot use state_dir {} nor {}: {}", configured, fallback, r.error().message));
+  }
+  return fallback;
 }
 
 std::string StateStore::KeyForPath(std::string_view prefix, std::string_view path) {
