@@ -152,10 +152,18 @@ class LineParser {
   bool Repeated(Sv rest);
   bool JournalSuppressed(Sv rest);
 
+  // A branch that knows its line is an ignored format (the catalogue's reason in the
+  // comment) says so, sparing KnownIgnored the pattern search. Returns false (no event).
+  bool Ignored() {
+    ignored_ = true;
+    return false;
+  }
+
   const LogRecord& rec_;
   SessionTable& s_;
   SshdEvent& e_;
   Preamble p_;
+  bool ignored_ = false;
 };
 
 }  // namespace sshd_health::parse_internal

@@ -2,6 +2,8 @@
 // and the catalogue of OpenSSH formats sshd-health knows and ignores, which tells an
 // ignored line from one the parser does not understand.
 #include <array>
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "parse/line_parser.h"
@@ -41,16 +43,25 @@ bool Glob(Sv pattern, Sv text) {
   return p == pattern.size();
 }
 
-// The patterns by their first byte; those that start with a conversion are tried always.
+// The patterns by their first two bytes (a line that is no event costs a few globs, not
+// hundreds); those whose first or second byte is a conversion are tried by one byte or
+// always.
 struct FormatIndex {
+  std::unordered_map<std::uint16_t, std::vector<Sv>> by_two;
   std::array<std::vector<Sv>, 256> by_first;
   std::vector<Sv> any_first;
+  static std::uint16_t Key(unsigned char a, unsigned char b) {
+    return static_cast<std::uint16_t>(a << 8 | b);
+  }
   FormatIndex() {
     for (Sv f : kKnownFormats) {
       if (f.empty() || f.front() == kAny) {
         any_first.push_back(f);
-      } else {
+      } else if (f.size() < 2 || f[1] == kAny) {
         by_first[static_cast<unsigned char>(f.front())].push_back(f);
+      } else {
+        by_two[Key(static_cast<unsigned char>(f[0]), static_cast<unsigned char>(f[1]))].push_back(
+            f);
       }
     }
   }
@@ -78,13 +89,19 @@ bool SplitRepeated(Sv rest, int& times, Sv& inner) {
 
 bool IsKnownIgnoredFormat(Sv msg) {
   const FormatIndex& index = Index();
-  for (Sv f : index.by_first[static_cast<unsigned char>(msg.front())]) {
-    if (Glob(f, msg)) return true;
+  const auto glob_any = [msg](const std::vector<Sv>& patterns) {
+    for (Sv f : patterns) {
+      if (Glob(f, msg)) return true;
+    }
+    return false;
+  };
+  if (msg.size() >= 2) {
+    const auto it = index.by_two.find(
+        FormatIndex::Key(static_cast<unsigned char>(msg[0]), static_cast<unsigned char>(msg[1])));
+    if (it != index.by_two.end() && glob_any(it->second)) return true;
   }
-  for (Sv f : index.any_first) {
-    if (Glob(f, msg)) return true;
-  }
-  return false;
+  return glob_any(index.by_first[static_cast<unsigned char>(msg.front())]) ||
+         glob_any(index.any_first);
 }
 
 // rsyslog: "message repeated N times: [ <message>]" - the bracketed sshd message, N times:
@@ -104,7 +121,7 @@ bool LineParser::Repeated(Sv rest) {
 }
 
 bool LineParser::KnownIgnored() const {
-  if (p_.msg.empty()) return true;
+  if (ignored_ || p_.msg.empty()) return true;
   Sv rest = p_.msg;
   int times = 0;
   Sv inner;

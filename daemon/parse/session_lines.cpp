@@ -247,7 +247,9 @@ bool LineParser::DispatchSessionAndKeys() {
         return true;
       }
       // Linux-PAM pam_unix support.c _cleanup_failures(): "PAM %d more authentication
-      // failure%s; logname=... rhost=%s  user=%s" - N failures, not one.
+      // failure%s; logname=... rhost=%s  user=%s". It sums up failures sshd has already
+      // logged one by one ("Failed password ..."), so it counts once, like every PAM
+      // line, not N times: N more would count each attempt twice.
       if (ConsumePrefix(rest, "PAM ")) {
         const Sv count = scan::TakeUntil(rest, " ");
         int n = 0;
@@ -255,7 +257,9 @@ bool LineParser::DispatchSessionAndKeys() {
           return false;
         const auto semi = rest.find("; ");
         if (semi == Sv::npos || !PamUnix(rest.substr(semi + 2))) return false;
-        e_.repeat = n < 1 ? 1 : n;
+        e_.detail = "pam: ";
+        e_.detail.append(count);
+        e_.detail += " more";
         return true;
       }
       return false;

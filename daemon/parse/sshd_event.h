@@ -94,8 +94,8 @@ struct SshdEvent {
   int pid = 0;
   std::string detail;    // kind-specific: client's offer, file path, fatal text, drop count...
   /// How many times the line stands for the event: N for rsyslog's "message repeated N
-  /// times: [ ... ]" / "last message repeated N times" and PAM's "PAM N more
-  /// authentication failures", else 1. The pipeline feeds the rules the event N times.
+  /// times: [ ... ]" / "last message repeated N times", else 1. The pipeline feeds the
+  /// rules the event N times.
   int repeat = 1;
   std::string_view program;
   std::string_view message;

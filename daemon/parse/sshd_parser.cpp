@@ -870,6 +870,9 @@ bool LineParser::Dispatch() {
       return false;
     case 'p':
       if (StartsWith(rest, "pam_")) {
+        // Linux-PAM _unix_verify_password(): PAM's own note of an unknown user; sshd's
+        // "Invalid user" / "Failed" lines carry the event (others.tsv: ignored).
+        if (rest == "pam_unix(sshd:auth): check pass; user unknown") return Ignored();
         const auto i = rest.find("(sshd:auth): authentication failure; ");
         if (i == Sv::npos || i > 32) return false;
         return PamUnix(rest.substr(i + 37));
@@ -992,7 +995,8 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
   // rsyslog's old "last message repeated N times" (action.c, no message of its own):
   // the previous line's event, N more times.
   int times = 0;
-  if (parse_internal::LastMessageRepeated(record.message, times)) {
+  if (!record.message.empty() && record.message.front() == 'l' &&
+      parse_internal::LastMessageRepeated(record.message, times)) {
     if (previous != &out) return LineClass::kIgnored;
     out.repeat = times;
     out.ts = record.ts;
