@@ -313,6 +313,47 @@ else
 fi
 expect "the password is not in the daemon's log" nspawn_sh "! journalctl -q -u $pkg -o cat | grep -q 's3cret'"
 
+# --- sendmail transport ---------------------------------------------------------------
+phase "sendmail transport (Exim) with the documented drop-in"
+# Debian's default MTA, fetched (never installed on this machine) and installed in the
+# container only. Its exim4.service stays masked: the sendmail process the daemon runs
+# delivers by itself, inside the daemon's sandbox, which is what the drop-in must allow.
+mta_cache="$src/build-deb/test-cache/exim4"
+mkdir -p "$mta_cache"
+mta_pkgs="exim4-base exim4-config exim4-daemon-light libidn12"
+for p in $mta_pkgs; do
+  ls "$mta_cache/${p}_"*.deb >/dev/null 2>&1 && continue
+  (cd "$mta_cache" && { apt-get download "$p" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && apt-get download "$p" >/dev/null 2>&1; }; }) ||
+    fail "apt-get download $p (the sendmail check needs Exim's packages)"
+done
+mkdir -p "$NSPAWN_ROOT/root/mta"
+cp "$mta_cache"/*.deb "$NSPAWN_ROOT/root/mta/" 2>/dev/null
+if nspawn_sh 'DEBIAN_FRONTEND=noninteractive dpkg -i /root/mta/*.deb' >"$work/mta.log" 2>&1; then
+  ok "Exim installed in the container ($(nspawn_sh 'readlink /usr/sbin/sendmail'))"
+  # The drop-in README.md ("sendmail transport") and sshd-health(8) document for Exim.
+  nspawn_sh "printf '%s\n' '[Service]' NoNewPrivileges=no RestrictSUIDSGID=no \
+      'CapabilityBoundingSet=CAP_SYS_PTRACE CAP_SETUID CAP_SETGID CAP_DAC_OVERRIDE CAP_CHOWN CAP_FOWNER' \
+      SystemCallFilter= SystemCallFilter=@system-service \
+      'ReadWritePaths=/var/spool/exim4 /var/log/exim4 /var/mail' \
+      >/etc/systemd/system/$pkg.service.d/sendmail.conf &&
+    sed -i 's|^  notifiers:\$|  notifiers:\n    - { name: local-mail, type: email, transport: sendmail, from: root@localhost, to: root@localhost }|' $conf &&
+    systemctl daemon-reload && systemctl restart $pkg"
+  brute_force 127.0.0.18
+  addresses+=(127.0.0.18)
+  if nspawn_wait 60 "local mail for 127.0.0.18" 'grep -l 127.0.0.18 /var/mail/*'; then
+    ok "sendmail transport: Exim accepted and delivered the alert ($(nspawn_sh 'grep -l 127.0.0.18 /var/mail/*'))"
+  else
+    nspawn_sh "journalctl -q -u $pkg -o cat | grep -i 'local-mail' | tail -3; tail -n 5 /var/log/exim4/mainlog" >&2
+    fail "sendmail transport: no local mail"
+  fi
+  nspawn_sh "rm /etc/systemd/system/$pkg.service.d/sendmail.conf && sed -i '/name: local-mail/d' $conf &&
+    systemctl daemon-reload && systemctl restart $pkg"
+else
+  tail -20 "$work/mta.log" >&2
+  fail "Exim could not be installed in the container"
+fi
+
 # --- Watchdog ---------------------------------------------------------------------------
 phase "watchdog: SIGSTOP"
 # The shipped WatchdogSec=60s would make this wait a minute; a drop-in shortens it
