@@ -2,9 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <limits>
-#include <ctime>
-
 
 #include "core/severity.h"
 #include "core/text.h"
@@ -38,42 +35,6 @@ void AppendInt(long long v, std::string& out) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
-}
-
-void PutTwoDigits(int v, char* dst) {
-  dst[0] = static_cast<char>('0' + v / 10);
-  dst[1] = static_cast<char>('0' + v % 10);
-}
-
-// FormatRfc3339's output, with the date part cached per day: formatting a date is most
-// of the cost of a record, and a log's lines come in runs from the same day.
-void AppendRfc3339(TimePoint t, std::string& out) {
-  constexpr long long kDay = 86400;
-  thread_local long long cached_day = std::numeric_limits<long long>::min();
-  thread_local std::string cached_date;  // "2026-11-21T"
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch());
-  const long long secs = std::chrono::floor<std::chrono::seconds>(us).count();
-  const long long frac = us.count() - secs * 1'000'000;
-  const long long day = secs >= 0 ? secs / kDay : (secs - kDay + 1) / kDay;
-  if (day != cached_day) {
-    cached_day = day;
-    const std::string full = FormatRfc3339(TimePoint(std::chrono::seconds(day * kDay)));
-    cached_date = full.substr(0, full.find('T') + 1);
-  }
-  const auto in_day = static_cast<int>(secs - day * kDay);
-  char time[17] = "00:00:00.000000Z";
-  PutTwoDigits(in_day / 3600, time);
-  PutTwoDigits(in_day / 60 % 60, time + 3);
-  PutTwoDigits(in_day % 60, time + 6);
-  out += cached_date;
-  if (frac == 0) {
-    time[8] = 'Z';
-    out.append(time, 9);
-    return;
-  }
-  long long rest = frac;
-  for (int i = 14; i >= 9; --i, rest /= 10) time[i] = static_cast<char>('0' + rest % 10);
-  out.append(time, 16);
 }
 
 // A quoted value for the text format: escaped for output, and a quote inside becomes \"

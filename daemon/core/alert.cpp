@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/fnv1a.h"
 #include "core/time_format.h"
 
 namespace sshd_health {
@@ -38,16 +39,9 @@ std::string_view AlertStatusName(AlertStatus s) {
 }
 
 std::string AlertId(std::string_view rule, std::string_view group_key) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-  };
-  mix(rule);
-  mix(std::string_view("\0", 1));
-  mix(group_key);
+  std::uint64_t h = Fnv1a64(rule, kAlertIdBasis);
+  h = Fnv1a64(std::string_view("\0", 1), h);
+  h = Fnv1a64(group_key, h);
   // 16 lower-case hex digits, written by hand: a scan makes thousands of ids, and a
   // format call costs more than the hash.
   static constexpr char kHex[] = "0123456789abcdef";

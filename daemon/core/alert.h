@@ -37,7 +37,16 @@ struct Alert {
 
 inline constexpr std::size_t kMaxEvidence = 5;
 
-/// Stable id: 16 hex digits of a 64-bit FNV-1a hash over rule and group key.
+/// Where AlertId's hash starts: 1469598103934665603, FNV-1a's 64-bit offset basis
+/// (14695981039346656037) with its last digit lost, as the first release wrote it. Kept on
+/// purpose: an id is how receivers, journal queries (SSHD_HEALTH_ID=) and spooled records
+/// know an alert, so a "fixed" basis would change every id on upgrade - and leave a
+/// firing alert whose resolution arrives under another id - for no gain (any odd start
+/// hashes as well). Pinned by tests/core/fnv1a_test.cpp.
+inline constexpr std::uint64_t kAlertIdBasis = 1469598103934665603ULL;
+
+/// Stable id: 16 hex digits of a 64-bit FNV-1a hash (started from kAlertIdBasis) over
+/// rule, a NUL and group key.
 std::string AlertId(std::string_view rule, std::string_view group_key);
 
 /// The DESIGN.md JSON shape.

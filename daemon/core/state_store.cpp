@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/fnv1a.h"
+
 namespace sshd_health {
 namespace {
 
@@ -84,11 +86,7 @@ Result<void> StateStore::Save(std::string_view key, std::string_view content, bo
 }
 
 std::string StateStore::KeyForPath(std::string_view prefix, std::string_view path) {
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a: stable across builds and restarts
-  for (const unsigned char c : path) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  const std::uint64_t h = Fnv1a64(path);  // stable across builds and restarts
   std::string base(path.substr(path.find_last_of('/') == std::string_view::npos
                                    ? 0
                                    : path.find_last_of('/') + 1));

@@ -86,6 +86,13 @@ inline void SetText(std::string& s, Sv v) {
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+/// Moves `pos` past `c` when s[pos] is `c`.
+inline bool ExpectByte(Sv s, std::size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
 /// A decimal number of 1-9 digits, nothing else.
 inline bool ParseUint(Sv s, int& out) {
   if (s.empty() || s.size() > 9) return false;

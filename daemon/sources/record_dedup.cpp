@@ -5,19 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "core/fnv1a.h"
+
 namespace sshd_health {
 namespace {
 
 std::uint64_t Hash(const LogRecord& r) {
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a
-  auto mix = [&h](std::string_view s) {
-    for (const unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;  // field separator
-    h *= 1099511628211ull;
-  };
+  std::uint64_t h = kFnv1a64Basis;
+  auto mix = [&h](std::string_view s) { h = Fnv1a64("\xff", Fnv1a64(s, h)); };  // 0xff ends a field
   mix(r.program);
   mix(std::to_string(r.pid));
   mix(r.message);

@@ -4,21 +4,14 @@
 //   2026-11-21T16:31:02.123456+00:00 host sshd[123]: msg         (rsyslog ISO / RFC 3339)
 //   <38>1 2019-07-08T17:40:16.954-04:00 host sshd 57915 - - msg  (RFC 5424)
 //   host sshd[123]: msg                                          (journalctl short, no time)
-// Pure: no I/O, no allocation.
+// Pure: no I/O, no allocation. The timestamps are read by syslog_time.h.
 #include <optional>
 #include <string_view>
 
-#include "core/clock.h"
 #include "core/log_record.h"
+#include "sources/syslog_time.h"  // SyslogContext
 
 namespace sshd_health {
-
-/// What a classic timestamp (which has no year) is resolved against: the year of
-/// `reference`, or the year before when the date would lie more than a day after it
-/// (December lines read in January). Local time zone, as syslog writes it.
-struct SyslogContext {
-  TimePoint reference = SystemClock::now();
-};
 
 /// nullopt when the line has none of the forms above. The record's views point into `line`.
 std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogContext& ctx);

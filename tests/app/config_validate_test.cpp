@@ -13,26 +13,15 @@ namespace {
 const std::string kShippedRules =
     (std::filesystem::path(SSHD_HEALTH_TEST_DATA).parent_path().parent_path() / "rules").string();
 
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Outcome = test::CommandOutput;
 
-Outcome Validate(const TempDir& dir, const std::string& config_path) {
-  const std::string err_path = dir.path() + "/stderr";
-  const std::string out_path = dir.path() + "/stdout";
-  test::Subprocess::Options options;
-  options.stdout_path = out_path;
-  options.stderr_path = err_path;
-  test::Subprocess p({SSHD_HEALTH_BINARY, "config", "validate", "-c", config_path}, options);
-  const int code = p.Wait(std::chrono::seconds(30));
-  return {code, test::ReadFile(out_path), test::ReadFile(err_path)};
+Outcome Validate(const TempDir&, const std::string& config_path) {
+  return test::RunCommand({SSHD_HEALTH_BINARY, "config", "validate", "-c", config_path});
 }
 
 }  // namespace
 
-TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[rules]") {
+TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[app]") {
   TempDir dir;
   const std::string config = dir.path() + "/config.yaml";
   test::WriteFile(config, "rules: { paths: [" + kShippedRules + ", " + dir.path() + "/rules.d] }\n");
@@ -43,7 +32,7 @@ TEST_CASE("config validate accepts the shipped rules and says what it loaded", "
   CHECK(o.out.find(" notifiers\n") != std::string::npos);
 }
 
-TEST_CASE("config validate names file, line and key of a bad rule and exits 1", "[rules]") {
+TEST_CASE("config validate names file, line and key of a bad rule and exits 1", "[app]") {
   TempDir dir;
   const std::string rules_d = dir.path() + "/rules.d";
   std::filesystem::create_directories(rules_d);
@@ -65,7 +54,7 @@ TEST_CASE("config validate names file, line and key of a bad rule and exits 1", 
                      "2d)\n");
 }
 
-TEST_CASE("config validate names file, line and key of a bad config and exits 1", "[rules]") {
+TEST_CASE("config validate names file, line and key of a bad config and exits 1", "[app]") {
   TempDir dir;
   const std::string config = dir.path() + "/config.yaml";
   test::WriteFile(config, "rules: { paths: [/nonexistent] }\nstate_dri: /x\n");

@@ -40,7 +40,7 @@ TimePoint Reference() { return TimePoint(std::chrono::seconds(1'795'300'000)); }
 
 }  // namespace
 
-TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts", "[rules]") {
+TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts", "[app]") {
   const auto lines = ReadLines(kTestData / "rules" / "auth.log");
   REQUIRE(lines.size() == 25);
   ManualClock clock(Reference());

@@ -2,7 +2,6 @@
 // checking what it prints on stdout and stderr and its exit status.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <string>
@@ -13,8 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "journal_writer.h"
+#include "gzip.h"
 #include "subprocess.h"
 #include "temp_dir.h"
+
+using test::Gzip;
 
 namespace {
 
@@ -23,11 +25,7 @@ using namespace std::chrono_literals;
 const std::string kBinary = SSHD_HEALTH_BINARY;
 const std::string kTestRules = std::string(SSHD_HEALTH_TEST_DATA) + "/scan/rules";
 
-struct ScanRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ScanRun = test::CommandOutput;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -72,23 +70,7 @@ class ScanFixture {
 
   ScanRun Run(std::vector<std::string> args, const std::string* stdin_text = nullptr) {
     args.insert(args.begin(), {kBinary, "scan", "-c", config()});
-    test::Subprocess::Options options;
-    const std::string out = dir_.path() + "/stdout." + std::to_string(runs_);
-    const std::string err = dir_.path() + "/stderr." + std::to_string(runs_++);
-    options.stdout_path = out;
-    options.stderr_path = err;
-    options.env = {"TZ=UTC"};
-    options.stdin_pipe = true;
-    ScanRun run;
-    {
-      test::Subprocess p(args, options);
-      if (stdin_text) p.WriteStdin(*stdin_text);
-      p.CloseStdin();
-      run.exit_code = p.Wait(30s);
-    }
-    run.out = test::ReadFile(out);
-    run.err = test::ReadFile(err);
-    return run;
+    return test::RunCommand(args, {.env = {"TZ=UTC"}, .stdin_text = stdin_text ? *stdin_text : ""});
   }
 
   void UseJournalDirectory(const std::string& dir) {
@@ -102,7 +84,6 @@ class ScanFixture {
  private:
   TempDir dir_;
   std::string journal_yaml_ = "  journal: { enabled: false }\n";
-  int runs_ = 0;
 };
 
 const std::string kAuthLog =
@@ -110,20 +91,6 @@ const std::string kAuthLog =
     "Nov 21 16:31:03 box CRON[5]: pam_unix(cron:session): session opened for user root\n"
     "2026-11-21T16:31:04.123456+00:00 box sshd[124]: Invalid user admin from 198.51.100.2 port 5555\n"
     "box sshd-session[125]: Accepted publickey for deploy from 192.0.2.9 port 22 ssh2: ED25519 SHA256:x\n";
-
-std::string Gzip(const std::string& text) {
-  z_stream zs{};
-  REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&zs, text.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 std::vector<std::string> Keys(const nlohmann::ordered_json& j) {
   std::vector<std::string> keys;

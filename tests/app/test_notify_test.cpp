@@ -8,24 +8,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-test::CommandOutput RunBinary(const std::vector<std::string>& args, const std::string& stderr_path) {
+test::CommandOutput RunBinary(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {SSHD_HEALTH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  // stderr goes to a file so the error message can be checked too.
-  test::Subprocess::Options o;
-  char tmpl[] = "/tmp/sshd-health-out.XXXXXX";
-  const int fd = ::mkstemp(tmpl);
-  ::close(fd);
-  o.stdout_path = tmpl;
-  o.stderr_path = stderr_path;
-  test::CommandOutput out;
-  {
-    test::Subprocess p(argv, o);
-    out.exit_code = p.Wait(30000ms);
-  }
-  out.out = test::ReadFile(tmpl);
-  ::unlink(tmpl);
-  return out;
+  return test::RunCommand(argv);
 }
 
 }  // namespace
@@ -41,9 +27,8 @@ TEST_CASE("test-notify says which notifiers accepted the test alert and why one 
                   "notify:\n  notifiers:\n"
                   "    - { name: hook, type: webhook, url: '" + rx.url() + "' }\n"
                   "    - { name: down, type: webhook, url: 'http://127.0.0.1:" + std::to_string(closed_port) + "/x', timeout: 2s }\n");
-  const std::string err = dir.path() + "/stderr";
 
-  const auto all = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml"}, err);
+  const auto all = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml"});
   CHECK(all.exit_code == 1);
   CHECK_THAT(all.out, Contains("hook (webhook): accepted\n"));
   CHECK_THAT(all.out, Contains("down (webhook): FAILED: "));
@@ -51,11 +36,11 @@ TEST_CASE("test-notify says which notifiers accepted the test alert and why one 
   const auto body = nlohmann::json::parse(rx.Requests()[0]["body"].get<std::string>());
   CHECK(body.at(0)["rule"] == "sshd_health.test");
 
-  const auto one = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "hook"}, err);
+  const auto one = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "hook"});
   CHECK(one.exit_code == 0);
   CHECK(one.out == "hook (webhook): accepted\n");
 
-  const auto unknown = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "nope"}, err);
+  const auto unknown = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "nope"});
   CHECK(unknown.exit_code == 1);
-  CHECK_THAT(test::ReadFile(err), Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
+  CHECK_THAT(unknown.err, Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
 }

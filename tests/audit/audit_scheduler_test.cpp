@@ -10,22 +10,13 @@
 #include "audit_fixture.h"
 #include "audit/real_host.h"
 #include "core/config.h"
+#include "recording_sink.h"
+#include "run_until.h"
 
 using namespace sshd_health;
+using test::RunUntil;
 
 namespace {
-
-struct RecordingSink final : AlertSink {
-  std::vector<Alert> alerts;
-  void Emit(const Alert& a) override { alerts.push_back(a); }
-  int Count(const std::string& rule, AlertStatus status, const std::string& subject = "") const {
-    int n = 0;
-    for (const auto& a : alerts) {
-      n += a.rule == rule && a.status == status && (subject.empty() || a.labels.at("subject") == subject);
-    }
-    return n;
-  }
-};
 
 Config TestConfig(const test::AuditFixture& fx, Duration interval) {
   Config c = DefaultConfig();
@@ -37,18 +28,6 @@ Config TestConfig(const test::AuditFixture& fx, Duration interval) {
   c.audit.probe.address = "127.0.0.1";
   c.audit.probe.port = test::FreeTcpPort();
   return c;
-}
-
-// Drives the io_context until `condition` holds; false after `timeout`.
-bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& condition,
-              std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.run_for(std::chrono::milliseconds(50));
-    if (io.stopped()) io.restart();
-  }
-  return true;
 }
 
 }  // namespace

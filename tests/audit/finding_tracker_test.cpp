@@ -5,16 +5,12 @@
 
 #include "audit/finding_catalogue.h"
 #include "audit/finding_tracker.h"
+#include "recording_sink.h"
 #include "temp_dir.h"
 
 using namespace sshd_health;
 
 namespace {
-
-struct RecordingSink final : AlertSink {
-  std::vector<Alert> alerts;
-  void Emit(const Alert& a) override { alerts.push_back(a); }
-};
 
 AuditReport Report(std::vector<Finding> host_key_findings, CheckStatus status = CheckStatus::kOk) {
   AuditReport r;

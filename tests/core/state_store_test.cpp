@@ -11,7 +11,7 @@
 
 using sshd_health::StateStore;
 
-TEST_CASE("state store keeps records across instances and replaces them whole", "[daemon][state]") {
+TEST_CASE("state store keeps records across instances and replaces them whole", "[core][state]") {
   TempDir dir;
   const std::string path = dir.path() + "/a/b";
   {
@@ -27,7 +27,7 @@ TEST_CASE("state store keeps records across instances and replaces them whole", 
   CHECK_FALSE(std::filesystem::exists(path + "/k.tmp"));
 }
 
-TEST_CASE("state store reports a directory it cannot create", "[daemon][state]") {
+TEST_CASE("state store reports a directory it cannot create", "[core][state]") {
   TempDir dir;
   const std::string file = dir.path() + "/file";
   { std::FILE* f = std::fopen(file.c_str(), "w"); std::fclose(f); }
@@ -37,7 +37,7 @@ TEST_CASE("state store reports a directory it cannot create", "[daemon][state]")
   CHECK_THAT(r.error().message, Catch::Contains(file + "/sub"));
 }
 
-TEST_CASE("state store keys for paths are stable, distinct and file-name safe", "[daemon][state]") {
+TEST_CASE("state store keys for paths are stable, distinct and file-name safe", "[core][state]") {
   const auto a = StateStore::KeyForPath("file", "/var/log/auth.log");
   CHECK(a == StateStore::KeyForPath("file", "/var/log/auth.log"));
   CHECK(a != StateStore::KeyForPath("file", "/srv/log/auth.log"));

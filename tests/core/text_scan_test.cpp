@@ -9,7 +9,7 @@
 namespace sshd_health {
 namespace {
 
-TEST_CASE("scan::Find agrees with string_view::find", "[parse]") {
+TEST_CASE("scan::Find agrees with string_view::find", "[core]") {
   const std::vector<std::string> hay = {
       "",
       " from ",

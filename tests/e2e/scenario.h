@@ -17,12 +17,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon_fixture.h"
+#include "daemon_harness.h"
 #include "real_sshd.h"
+#include "receivers.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
 namespace test {
+
+/// Path of the repo's shipped rules, for the scenarios' config.
+inline std::string ShippedRulesDir() { return std::string(SSHD_HEALTH_SOURCE_TREE) + "/rules"; }
 
 /// A distinct loopback address per scenario (127.0.0.10, .11, ...), so scenarios'
 /// sources and servers never mix even when ctest runs them in parallel.
@@ -99,28 +103,25 @@ class Scenario {
     so.extra_config = options_.sshd_config;
     so.env = options_.sshd_env;
     sshd_ = std::make_unique<RealSshd>(sshd_dir(), so);
-    receiver_ = std::make_unique<WebhookReceiver>(dir_.path());
+    receiver_ = std::make_unique<WebhookReceiver>();
   }
   ~Scenario() {
     daemon_.reset();
     forwarder_.reset();
   }
 
-  /// Starts receiver, sshd (unless told not to) and the daemon; waits for the daemon to
-  /// be ready (it has opened its sources).
+  /// Starts receiver, sshd (unless told not to) and the daemon; returns once the daemon
+  /// is ready (READY=1: it has opened its sources).
   void Start(bool start_sshd = true) {
     receiver_->Start();
     if (start_sshd) sshd_->Start();
     if (options_.log_path == LogPath::kJournal) {
       forwarder_ = std::make_unique<JournalForwarder>(sshd_->log_path(), journal_dir());
     }
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), DaemonConfig());
-    daemon_->Start();
     // The daemon starts following its sources at their end: what the scenario provokes
-    // must come after it says it is ready.
-    if (!WaitFor([&] { return daemon_->Stderr().find("ready:") != std::string::npos; }, 30000ms)) {
-      throw std::runtime_error("the daemon did not become ready:\n" + daemon_->Stderr());
-    }
+    // must come after it says it is ready, which Start() waits for.
+    daemon_ = std::make_unique<DaemonUnderTest>(dir_.path(), DaemonConfig());
+    daemon_->Start();
   }
 
   std::string DaemonConfig() const {
@@ -177,14 +178,13 @@ class Scenario {
 
   /// A diagnostic dump for failed assertions.
   std::string Diagnostics() const {
-    return "--- sshd log:\n" + sshd_->Log() + "\n--- daemon stdout:\n" + daemon_->Stdout() +
-           "\n--- daemon stderr:\n" + daemon_->Stderr() + "\n--- webhook:\n" +
-           ReadFile(receiver_->out_path());
+    return "--- sshd log:\n" + sshd_->Log() + "\n--- daemon stdout:\n" + daemon_->Out() +
+           "\n--- daemon stderr:\n" + daemon_->Err() + "\n--- webhook:\n" + receiver_->Dump();
   }
 
   RealSshd& sshd() { return *sshd_; }
   WebhookReceiver& receiver() { return *receiver_; }
-  DaemonProcess& daemon() { return *daemon_; }
+  DaemonUnderTest& daemon() { return *daemon_; }
   const std::string& dir() const { return dir_.path(); }
   std::string sshd_dir() const { return dir_.path() + "/sshd"; }
   std::string journal_dir() const { return dir_.path() + "/journal"; }
@@ -196,7 +196,7 @@ class Scenario {
   std::unique_ptr<RealSshd> sshd_;
   std::unique_ptr<WebhookReceiver> receiver_;
   std::unique_ptr<JournalForwarder> forwarder_;
-  std::unique_ptr<DaemonProcess> daemon_;
+  std::unique_ptr<DaemonUnderTest> daemon_;
 };
 
 /// Holds unauthenticated connections open to address:port, idle after the server's banner

@@ -57,7 +57,7 @@ class AuditFixture {
     ::unlink(key(type).c_str());
     ::unlink((key(type) + ".pub").c_str());
     const auto r = RunCommand({"ssh-keygen", "-q", "-t", type, "-N", "", "-C", "test", "-f", key(type)});
-    if (r.exit_code != 0) throw std::runtime_error("ssh-keygen failed");
+    if (r.exit_code != 0) throw std::runtime_error("ssh-keygen failed: " + r.err);
   }
 
   /// sshd_config with HostKeys for `key_types`, a PidFile in the directory and `extra` lines.

@@ -1,8 +1,10 @@
 #pragma once
-// The real sshd-health binary as a daemon under test: a config in a temporary directory,
-// stdout (alerts from a stdout notifier) and stderr (its log) in files, and a
-// NOTIFY_SOCKET the test reads, as systemd would. Records the daemon read are observed in
-// its log at `log_level: trace` ("record SOURCE: LINE"), independent of the parser.
+// The real sshd-health binary as a daemon under test, for the daemon tests and the
+// end-to-end scenarios: a config in a directory the test owns, stdout (alerts from a
+// stdout notifier) and stderr (its log) in files there, and a NOTIFY_SOCKET the test
+// reads, as systemd would, so Start() returns once the daemon said READY=1 (it has
+// opened its sources). Records the daemon read are observed in its log at
+// `log_level: trace` ("record SOURCE: LINE"), independent of the parser.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -58,6 +60,10 @@ class DaemonUnderTest {
  public:
   explicit DaemonUnderTest(std::string dir)
       : dir_(std::move(dir)), notify_(dir_ + "/notify.sock") {}
+  /// As above, and writes `config_yaml` to config_path(); does not start.
+  DaemonUnderTest(std::string dir, const std::string& config_yaml) : DaemonUnderTest(std::move(dir)) {
+    WriteConfig(config_yaml);
+  }
   ~DaemonUnderTest() { process_.Kill(); }
 
   std::string config_path() const { return dir_ + "/config.yaml"; }
@@ -66,7 +72,8 @@ class DaemonUnderTest {
 
   void WriteConfig(const std::string& yaml) { WriteFile(config_path(), yaml); }
 
-  /// Starts the daemon and waits for READY=1 (throws after 10 s).
+  /// Starts the daemon and waits for READY=1 (throws after 30 s, or when it exits first,
+  /// with its log).
   void Start(std::vector<std::string> extra_args = {}) {
     Subprocess::Options o;
     o.stdout_path = out_path();
@@ -76,13 +83,13 @@ class DaemonUnderTest {
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     const std::size_t ready_before = CountReady();
     process_ = Subprocess(argv, o);
-    if (!WaitFor([&] { return CountReady() > ready_before || !process_.Running(); }, std::chrono::seconds(10)) ||
+    if (!WaitFor([&] { return CountReady() > ready_before || !process_.Running(); }, std::chrono::seconds(30)) ||
         !process_.Running()) {
       throw std::runtime_error("daemon did not become ready: " + Err());
     }
   }
 
-  /// SIGTERM; returns the exit code (-1: did not exit within 10 s).
+  /// SIGTERM; returns the exit code (137: did not exit within 10 s and was killed).
   int Stop() { return process_.Stop(std::chrono::seconds(10)); }
   void Signal(int sig) { process_.Signal(sig); }
   bool Running() { return process_.Running(); }

@@ -1,10 +1,7 @@
 #pragma once
 // Helpers for the notify tests: alerts to send, notifier entries parsed from YAML the
-// way config.yaml is, the python receivers in this folder started on a loopback port,
-// and a RecordingNotifier fake for dispatcher unit tests.
-#include <dirent.h>
-
-#include <algorithm>
+// way config.yaml is, the python receivers (receivers.h), and a RecordingNotifier fake
+// for dispatcher unit tests.
 #include <deque>
 #include <mutex>
 #include <string>
@@ -15,16 +12,10 @@
 #include "core/alert.h"
 #include "core/config.h"
 #include "notify/notifier.h"
+#include "receivers.h"
 #include "subprocess.h"
-#include "temp_dir.h"
 
 namespace test {
-
-inline constexpr const char* kPython = "/usr/bin/python3";
-
-inline std::string NotifyScript(const std::string& name) {
-  return std::string(SSHD_HEALTH_NOTIFY_TEST_DIR) + "/" + name;
-}
 
 inline sshd_health::Alert MakeAlert(const std::string& rule, const std::string& key,
                                     sshd_health::Severity severity = sshd_health::Severity::kCritical) {
@@ -50,80 +41,6 @@ inline sshd_health::Config LoadTestConfig(const std::string& dir, const std::str
   WriteFile(path, "state_dir: " + dir + "/state\n" + yaml);
   return sshd_health::LoadConfig(path);
 }
-
-/// Files in `dir` whose names start with `prefix` and end with `suffix`, sorted.
-inline std::vector<std::string> ListFiles(const std::string& dir, const std::string& prefix,
-                                          const std::string& suffix) {
-  std::vector<std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      const std::string n = e->d_name;
-      if (n.rfind(prefix, 0) == 0 && n.size() >= suffix.size() &&
-          n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        out.push_back(dir + "/" + n);
-      }
-    }
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-/// A python receiver from this folder on 127.0.0.1:<free port>, recording into its own
-/// directory; stopped on destruction.
-class PyReceiver {
- public:
-  PyReceiver(const std::string& script, std::vector<std::string> extra_args, int port = 0)
-      : script_(script), extra_(std::move(extra_args)), port_(port ? port : FreeTcpPort()) {}
-  ~PyReceiver() { Stop(); }
-
-  void Start() {
-    std::vector<std::string> argv = {kPython, NotifyScript(script_), "--port", std::to_string(port_),
-                                     "--dir", dir_.path()};
-    argv.insert(argv.end(), extra_.begin(), extra_.end());
-    Subprocess::Options o;
-    o.stderr_path = dir_.path() + "/stderr";
-    process_ = Subprocess(argv, o);
-    const bool up = WaitFor([&] { return !process_.Running() || ::access(Ready().c_str(), F_OK) == 0; }, 15000ms);
-    if (!up || !process_.Running()) {
-      throw std::runtime_error(script_ + " did not start: " + ReadFile(dir_.path() + "/stderr"));
-    }
-  }
-  void Stop() {
-    process_.Stop();
-    ::unlink(Ready().c_str());
-  }
-
-  int port() const { return port_; }
-  const std::string& dir() const { return dir_.path(); }
-  std::string url(const std::string& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
-  /// Recorded webhook requests (webhook_receiver.py), oldest first.
-  std::vector<nlohmann::json> Requests() const {
-    std::vector<nlohmann::json> out;
-    for (const auto& f : ListFiles(dir_.path(), "req-", ".json")) out.push_back(nlohmann::json::parse(ReadFile(f)));
-    return out;
-  }
-  /// Raw messages stored by smtp_receiver.py, oldest first.
-  std::vector<std::string> Messages() const {
-    std::vector<std::string> out;
-    for (const auto& f : ListFiles(dir_.path(), "msg-", ".eml")) out.push_back(ReadFile(f));
-    return out;
-  }
-  nlohmann::json MessageMeta(std::size_t i) const {
-    return nlohmann::json::parse(ReadFile(ListFiles(dir_.path(), "msg-", ".json").at(i)));
-  }
-
- private:
-  std::string Ready() const { return dir_.path() + "/ready"; }
-  std::string script_;
-  std::vector<std::string> extra_;
-  int port_;
-  TempDir dir_;
-  Subprocess process_;
-};
 
 /// A notifier that records batches; its answers can be scripted (default: accept).
 class RecordingNotifier final : public sshd_health::Notifier {

@@ -109,21 +109,7 @@ class RealSshd {
     argv.push_back(user + "@" + options_.address);
     argv.push_back("true");
     // stderr carries ssh's own messages ("kex_exchange_identification: ..."): merge it.
-    char tmpl[] = "/tmp/sshd-health-ssh.XXXXXX";
-    const int fd = ::mkstemp(tmpl);
-    ::close(fd);
-    CommandOutput result;
-    {
-      Subprocess::Options o;
-      o.stdout_path = tmpl;
-      o.stderr_path = tmpl;
-      Subprocess p(argv, o);
-      result.exit_code = p.Wait(20000ms);
-      if (result.exit_code < 0) p.Kill();
-    }
-    result.out = ReadFile(tmpl);
-    ::unlink(tmpl);
-    return result;
+    return RunCommand(argv, {.timeout = 20000ms, .merge_stderr = true});
   }
 
  private:

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -203,30 +204,55 @@ class Subprocess {
   int status_ = 0;
 };
 
-/// Runs a command to completion (bounded by `timeout`); returns exit code and stdout.
+/// What a command run to completion left: its exit code (-1: killed at the deadline),
+/// stdout and stderr.
 struct CommandOutput {
   int exit_code = -1;
   std::string out;
+  std::string err;  // empty with merge_stderr: it went into `out`
 };
+
+struct RunOptions {
+  std::chrono::milliseconds timeout = 30000ms;  // then SIGKILL, exit_code -1
+  std::vector<std::string> env = {};             // extra "K=V" entries
+  std::optional<std::string> stdin_text = {};    // fed on a pipe, then EOF; none: inherit
+  bool merge_stderr = false;                     // stderr into `out`, interleaved as written
+};
+
+/// Runs `argv` (no shell) to completion, bounded by `options.timeout`, capturing stdout
+/// and stderr through files in a temporary directory: the one way tests run a program.
+inline CommandOutput RunCommand(const std::vector<std::string>& argv, const RunOptions& options) {
+  char dir[] = "/tmp/sshd-health-cmd.XXXXXX";
+  if (!::mkdtemp(dir)) throw std::runtime_error("mkdtemp failed");
+  const std::string out_path = std::string(dir) + "/stdout";
+  const std::string err_path = options.merge_stderr ? out_path : std::string(dir) + "/stderr";
+  CommandOutput result;
+  {
+    Subprocess::Options o;
+    o.stdout_path = out_path;
+    o.stderr_path = err_path;
+    o.env = options.env;
+    o.stdin_pipe = options.stdin_text.has_value();
+    Subprocess p(argv, o);
+    if (options.stdin_text) {
+      p.WriteStdin(*options.stdin_text);
+      p.CloseStdin();
+    }
+    result.exit_code = p.Wait(options.timeout);
+    if (result.exit_code < 0) p.Kill();
+  }
+  result.out = ReadFile(out_path);
+  if (!options.merge_stderr) result.err = ReadFile(err_path);
+  ::unlink(out_path.c_str());
+  ::unlink(err_path.c_str());
+  ::rmdir(dir);
+  return result;
+}
 
 inline CommandOutput RunCommand(const std::vector<std::string>& argv,
                                 std::chrono::milliseconds timeout = 30000ms,
                                 std::vector<std::string> env = {}) {
-  char tmpl[] = "/tmp/sshd-health-cmd.XXXXXX";
-  const int fd = ::mkstemp(tmpl);
-  ::close(fd);
-  CommandOutput result;
-  {
-    Subprocess::Options options;
-    options.stdout_path = tmpl;
-    options.env = std::move(env);
-    Subprocess p(argv, options);
-    result.exit_code = p.Wait(timeout);
-    if (result.exit_code < 0) p.Kill();
-  }
-  result.out = ReadFile(tmpl);
-  ::unlink(tmpl);
-  return result;
+  return RunCommand(argv, RunOptions{timeout, std::move(env)});
 }
 
 }  // namespace test

@@ -1,52 +1,78 @@
 #!/usr/bin/python3
-"""A real HTTP receiver for tests: records every POST on 127.0.0.1.
+"""A real HTTP receiver for the webhook tests (python3 standard library only).
 
-Each request becomes one JSON line in OUT: {"path", "headers", "body"} where body is the
-parsed JSON when it parses, else the raw text. With --fail-first N the first N requests
-get HTTP 500 (to exercise retries). Stops on SIGTERM. Loopback only.
+Listens on 127.0.0.1:PORT (loopback only) and records every POST as DIR/req-NNNN.json,
+numbered in arrival order and written whole (temporary file, rename), so a reader never
+sees half a record: {"path", "headers", "body", "status", "hmac_ok"}. "body" is the raw
+text as received (the test parses it, so a malformed body shows as what it was).
+"status" is what this receiver answered.
+
+--secret-file: "hmac_ok" says whether X-Sshd-Health-Signature is sha256=<hex HMAC-SHA256
+of the body> under that secret (null without one).
+--fail-first N: the first N requests are answered --fail-status (default 500), the rest
+200, to exercise retries.
+
+Writes DIR/ready once it listens; exits 0 on SIGTERM.
 """
 import argparse
+import hashlib
+import hmac
+import http.server
 import json
+import os
 import signal
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import threading
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--secret-file")
     ap.add_argument("--fail-first", type=int, default=0)
+    ap.add_argument("--fail-status", type=int, default=500)
     args = ap.parse_args()
-    state = {"seen": 0}
+    secret = None
+    if args.secret_file:
+        with open(args.secret_file, "rb") as f:
+            secret = f.read().rstrip(b"\r\n")
+    # Requests are served on threads (one slow client does not hold up the next), so the
+    # arrival number is taken under a lock.
+    lock = threading.Lock()
+    state = {"n": 0}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
-            raw = self.rfile.read(length)
-            state["seen"] += 1
-            if state["seen"] <= args.fail_first:
-                self.send_response(500)
-                self.end_headers()
-                return
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw.decode("utf-8", "replace")
-            record = {"path": self.path, "headers": dict(self.headers), "body": body}
-            with open(args.out, "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
+            body = self.rfile.read(length)
+            with lock:
+                state["n"] += 1
+                n = state["n"]
+            status = args.fail_status if n <= args.fail_first else 200
+            hmac_ok = None
+            if secret is not None:
+                want = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+                hmac_ok = hmac.compare_digest(want, self.headers.get("X-Sshd-Health-Signature", ""))
+            record = {"path": self.path, "headers": {k: v for k, v in self.headers.items()},
+                      "body": body.decode("utf-8", "replace"), "status": status, "hmac_ok": hmac_ok}
+            name = os.path.join(args.dir, "req-%04d.json" % n)
+            with open(name + ".tmp", "w", encoding="utf-8") as f:
+                json.dump(record, f)
+            os.rename(name + ".tmp", name)
+            reply = b"ok\n" if status == 200 else b"try later\n"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
+            self.wfile.write(reply)
 
         def log_message(self, *a):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    with open(args.out + ".ready", "w") as f:
-        f.write("ready\n")
+    open(os.path.join(args.dir, "ready"), "w").close()
     server.serve_forever()
 
 

@@ -9,30 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "journal_writer.h"
+#include "source_harness.h"
 #include "sources/journal_scan.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
-using sshd_health::LogRecord;
 using sshd_health::ScanJournalDirectory;
 
 namespace {
 
-struct Seen {
-  std::vector<std::string> messages, programs, lines;
-  std::vector<int> pids;
-  std::vector<sshd_health::TimePoint> times;
-
-  std::function<void(const LogRecord&)> Handler() {
-    return [this](const LogRecord& r) {
-      messages.emplace_back(r.message);
-      programs.emplace_back(r.program);
-      lines.emplace_back(r.line);
-      pids.push_back(r.pid);
-      times.push_back(r.ts);
-    };
-  }
-};
+// What the scan handed on: the source tests' collector.
+using Seen = test::Collected;
 
 constexpr std::uint64_t kT0 = 1'790'000'000'000'000;  // 2026-09-21
 

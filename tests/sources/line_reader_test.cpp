@@ -1,7 +1,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <string>
 #include <thread>
@@ -10,10 +9,13 @@
 #include <catch2/catch.hpp>
 
 #include "sources/line_reader.h"
+#include "gzip.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
 using sshd_health::LineReader;
+
+using test::Gzip;
 
 namespace {
 
@@ -31,22 +33,6 @@ std::vector<std::string> ReadPath(const std::string& path,
   auto lines = ReadAll(**reader);
   CHECK((*reader)->error().empty());
   return lines;
-}
-
-// gzip bytes of `text` (one member), made with zlib's own gzip writer.
-std::string Gzip(const std::string& text) {
-  z_stream zs{};
-  REQUIRE(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
-          Z_OK);
-  std::string out(deflateBound(&zs, text.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
 }
 
 std::string NumberedLines(int count) {

@@ -1,14 +1,11 @@
 #pragma once
 // Drives a LogSource on a real io_context and collects the lines it hands on, for the
-// source tests. Waiting is always on a condition with a deadline.
-#include <chrono>
-#include <functional>
+// source tests. Waiting is always on a condition with a deadline (RunUntil).
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-
 #include "core/log_record.h"
+#include "run_until.h"
 #include "sources/log_source.h"
 
 namespace test {
@@ -34,18 +31,6 @@ struct Collected {
     return [this] { ++batches; };
   }
 };
-
-/// Runs `io` until `condition` holds or `timeout` passes.
-inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& condition,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
 
 inline std::vector<std::string> Numbered(const std::string& prefix, int from, int to) {
   std::vector<std::string> out;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <ctime>
+#include <string>
 
 #include "sources/syslog_line.h"
 
@@ -141,6 +142,36 @@ TEST_CASE("RFC 5424 lines give app name, procid and the message after structured
   SECTION("unterminated structured data is refused") {
     CHECK_FALSE(ParseSyslogLine("<38>1 2019-07-08T17:40:17Z h sshd 1 - [a b=\"c\" msg", {}));
   }
+}
+
+// Regression: the procid loop multiplied before it checked for digits, so nine
+// characters that are no digits ("zzzzzzzzz") overflowed int - undefined behaviour that
+// UBSan (SSHD_HEALTH_SANITIZE) reported. Now it is read by scan::ParseUint.
+TEST_CASE("an RFC 5424 procid of nine non-digits leaves the pid 0 instead of overflowing int", "[sources]") {
+  for (const char* procid : {"zzzzzzzzz", "~~~~~~~~~", "12345678z", "-12345678"}) {
+    INFO(procid);
+    const auto rec = ParseSyslogLine(std::string("<38>1 - h sshd ") + procid + " - - m", {});
+    REQUIRE(rec);
+    CHECK(rec->pid == 0);
+    CHECK(rec->message == "m");
+  }
+}
+
+TEST_CASE("an RFC 5424 procid is a pid only as 1-9 digits", "[sources]") {
+  const auto nine = ParseSyslogLine("<38>1 - h sshd 999999999 - - m", {});
+  REQUIRE(nine);
+  CHECK(nine->pid == 999999999);
+  const auto ten = ParseSyslogLine("<38>1 - h sshd 1234567890 - - m", {});
+  REQUIRE(ten);
+  CHECK(ten->pid == 0);
+}
+
+TEST_CASE("a [pid] of more than nine digits is no tag", "[sources]") {
+  const auto nine = ParseSyslogLine("Nov 21 16:31:02 h sshd[999999999]: m", {});
+  REQUIRE(nine);
+  CHECK(nine->pid == 999999999);
+  CHECK_FALSE(ParseSyslogLine("Nov 21 16:31:02 h sshd[1234567890]: m", {}));
+  CHECK_FALSE(ParseSyslogLine("Nov 21 16:31:02 h sshd[]: m", {}));
 }
 
 TEST_CASE("journalctl short lines without a timestamp have no time", "[parse]") {

@@ -4,7 +4,7 @@
 #include "real_sshd.h"
 #include "temp_dir.h"
 
-TEST_CASE("the real sshd fixture starts, logs a failed login and stops", "[core][sshd]") {
+TEST_CASE("the real sshd fixture starts, logs a failed login and stops", "[fakes][sshd]") {
   TempDir dir;
   test::RealSshd sshd(dir.path());
   sshd.Start();
