@@ -2,13 +2,9 @@
 
 #include <malloc.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <exception>
-#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -22,11 +18,13 @@
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
 #include "app/pipeline.h"
+#include "app/reload_plan.h"
 #include "rules/rule_loader.h"
 #include "sources/file_source.h"
 #include "sources/journal_source.h"
 #include "sources/log_source.h"
 #include "sources/record_dedup.h"
+#include "sources/wanted_sources.h"
 
 namespace sshd_health {
 namespace {
@@ -39,38 +37,6 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 // How long Stop gives the notifiers to deliver what is queued before spooling it.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr const char* kReloadFailedRule = "sshd_health.reload_failed";
-
-
-// What decides whether a reload must re-open the sources.
-std::string SourcesFingerprint(const Config& c) {
-  std::string s = fmt::format("{}|{}|{}|{}|{}", c.state_dir, static_cast<int>(c.sources.journal.enabled),
-                              c.sources.journal.directory, static_cast<int>(c.sources.journal.start),
-                              JournalWanted(c.sources.journal));
-  for (const auto& f : c.sources.files) s += "|" + f.path;
-  return s;
-}
-
-// What decides whether a reload must rebuild the alert output.
-std::string NotifyFingerprint(const Config& c) {
-  std::string s = fmt::format("{}|{}|{}", c.notify.dedup_window.count(), c.notify.group_wait.count(),
-                              c.notify.spool_max);
-  for (const auto& n : c.notify.notifiers) {
-    YAML::Emitter out;
-    out << n.options;
-    s += fmt::format("|{}|{}|{}|{}", n.name, n.type, static_cast<int>(n.min_severity), out.c_str());
-    for (const auto& r : n.include_rules) s += "+" + r;
-    for (const auto& r : n.exclude_rules) s += "-" + r;
-  }
-  return s;
-}
-
-std::string FallbackStateDir() {
-  const char* xdg = std::getenv("XDG_STATE_HOME");
-  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sshd-health";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && *home == '/') return std::string(home) + "/.local/state/sshd-health";
-  return fmt::format("/tmp/sshd-health-{}", ::getuid());
-}
 
 }  // namespace
 
@@ -139,19 +105,17 @@ std::unique_ptr<Config> App::LoadEffectiveConfig() const {
 }
 
 bool App::ChooseStateDir(Config& config) const {
-  if (StateStore(config.state_dir).Open()) return true;
-  if (config.source != "built-in default") {
-    spdlog::error("cannot use state_dir {} (from {}): not writable", config.state_dir, config.source);
+  // Run by a user (make run) with the built-in default: keep positions in the user's own
+  // state directory.
+  auto dir = OpenStateDir(config.state_dir, config.source == "built-in default");
+  if (!dir) {
+    spdlog::error("{} (from {})", dir.error().message, config.source);
     return false;
   }
-  // Run by a user (make run): keep positions in the user's own state directory.
-  const std::string fallback = FallbackStateDir();
-  if (auto r = StateStore(fallback).Open(); !r) {
-    spdlog::error("cannot use state_dir {} nor {}: {}", config.state_dir, fallback, r.error().message);
-    return false;
+  if (*dir != config.state_dir) {
+    spdlog::info("state_dir {} is not writable; keeping positions in {}", config.state_dir, *dir);
+    config.state_dir = *dir;
   }
-  spdlog::info("state_dir {} is not writable; keeping positions in {}", config.state_dir, fallback);
-  config.state_dir = fallback;
   return true;
 }
 
@@ -202,16 +166,13 @@ int App::Run() {
 void App::StartSources() {
   const Config& c = *config_;
   const bool start_at_end = c.sources.journal.start == JournalSourceConfig::Start::kTail;
-  const bool journal = JournalWanted(c.sources.journal);
-  if (journal) sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
-  // auto: the files only when there is no journal to follow.
-  if (!journal || c.sources.journal.enabled == Tristate::kOn) {
-    for (const auto& f : c.sources.files) {
-      sources_.push_back(std::make_unique<FileSource>(io_, *state_, f.path, start_at_end));
-    }
+  const WantedSources wanted = SourcesWanted(c.sources);
+  if (wanted.journal) sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
+  for (const std::string& path : wanted.files) {
+    sources_.push_back(std::make_unique<FileSource>(io_, *state_, path, start_at_end, clock_));
   }
   // The same line may reach us through the journal and through rsyslog's file.
-  if (journal && sources_.size() > 1) dedup_ = std::make_unique<RecordDedup>();
+  if (wanted.journal && sources_.size() > 1) dedup_ = std::make_unique<RecordDedup>();
   else dedup_.reset();
   int running = 0;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -262,43 +223,11 @@ void App::StartMetrics() {
 }
 
 std::string App::RenderMetrics() const {
-  std::string out;
-  auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
-  };
-  metric("sshd_health_lines_total", "counter", "Log records read from all sources.", counters_.lines.load());
-  metric("sshd_health_duplicate_lines_total", "counter", "Records dropped as another source's copy.",
-         counters_.duplicates.load());
-  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.", counters_.events.load());
-  metric("sshd_health_alerts_total", "counter", "Alerts emitted.", counters_.alerts.load());
-  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.", counters_.reloads.load());
-  metric("sshd_health_reload_failures_total", "counter", "Reloads that kept the old configuration.",
-         counters_.reload_failures.load());
-  metric("sshd_health_handler_errors_total", "counter", "Exceptions caught by the event loop's guard (bugs).",
-         counters_.handler_errors.load());
-  if (pipeline_) {
-    const auto stats = pipeline_->stats();
-    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).", stats.engine.groups);
-    metric("sshd_health_rule_group_evictions_total", "counter", "Rule groups dropped at the size bound.",
-           stats.engine.evictions);
-  }
-  if (output_) {
-    const auto stats = output_->Stats();
-    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.", stats.delivered);
-    metric("sshd_health_alerts_spooled", "gauge", "Alerts waiting for delivery.", stats.spooled);
-    metric("sshd_health_alerts_dropped_total", "counter", "Alerts dropped because the spool was full.",
-           stats.dropped);
-  }
-  out += "# HELP sshd_health_source_records_total Records read, per source.\n"
-         "# TYPE sshd_health_source_records_total counter\n";
-  for (const auto& source : sources_) {
-    std::string name = source->Name();
-    for (char& c : name) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
-    }
-    out += fmt::format("sshd_health_source_records_total{{source=\"{}\"}} {}\n", name, source->Stats().records);
-  }
-  return out;
+  MetricsSnapshot snapshot{.counters = counters_};
+  if (pipeline_) snapshot.rules = pipeline_->stats().engine;
+  if (output_) snapshot.output = output_->Stats();
+  for (const auto& source : sources_) snapshot.source_records.emplace_back(source->Name(), source->Stats().records);
+  return RenderPrometheusText(snapshot);
 }
 
 void App::OnRecord(int source_id, const LogRecord& record) {
@@ -351,15 +280,15 @@ void App::Reload() {
   std::unique_ptr<Config> next;
   std::vector<Rule> rules;
   std::unique_ptr<AlertOutput> next_output;
+  ReloadPlan plan;
   try {
     next = LoadEffectiveConfig();
     rules = LoadRules(next->rules.paths);
     if (next->state_dir != config_->state_dir && !ChooseStateDir(*next)) {
       throw ConfigError(fmt::format("{}: state_dir: {} is not writable", next->source, next->state_dir));
     }
-    if (NotifyFingerprint(*next) != NotifyFingerprint(*config_) || next->state_dir != config_->state_dir) {
-      next_output = MakeAlertOutput(*next);
-    }
+    plan = PlanReload(*config_, *next);
+    if (plan.rebuild_output) next_output = MakeAlertOutput(*next);
   } catch (const std::exception& e) {
     ++counters_.reload_failures;
     spdlog::error("reload failed, keeping the running configuration: {}", e.what());
@@ -373,9 +302,8 @@ void App::Reload() {
     audits_->Stop();
     audits_.reset();
   }
-  const bool sources_changed = SourcesFingerprint(*next) != SourcesFingerprint(*config_);
+  const bool sources_changed = plan.reopen_sources;
   if (sources_changed) StopSources();  // saves every position
-  std::unique_ptr<Config> old = std::move(config_);
   config_ = std::move(next);
   SetDaemonLogLevel(config_->log_level);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
@@ -389,9 +317,9 @@ void App::Reload() {
     StartSources();
   }
   StartAudits();
-  if (config_->metrics.listen != old->metrics.listen) StartMetrics();
+  if (plan.restart_metrics) StartMetrics();
   spdlog::info("reloaded {} ({} rules{}{})", config_->source, pipeline_->engine().rules().size(),
-               sources_changed ? ", sources re-opened" : "", next_output ? ", notifiers rebuilt" : "");
+               sources_changed ? ", sources re-opened" : "", plan.rebuild_output ? ", notifiers rebuilt" : "");
   notify_.Ready();
   SendStatus();
 }

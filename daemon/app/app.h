@@ -19,6 +19,7 @@
 #include "core/alert.h"
 #include "core/clock.h"
 #include "app/commands.h"
+#include "app/metrics.h"
 #include "core/config.h"
 #include "core/state_store.h"
 #include "app/recent_drops.h"
@@ -34,18 +35,6 @@ class HostView;
 class LogSource;
 class Pipeline;
 class RecordDedup;
-class MetricsServer;
-
-/// Live counters, for STATUS= and /metrics.
-struct DaemonCounters {
-  std::atomic<std::uint64_t> lines{0};       // records read from all sources
-  std::atomic<std::uint64_t> duplicates{0};  // records dropped as another source's copy
-  std::atomic<std::uint64_t> events{0};      // recognised sshd lines
-  std::atomic<std::uint64_t> alerts{0};      // alerts emitted (rules, audits, reload)
-  std::atomic<std::uint64_t> reloads{0};
-  std::atomic<std::uint64_t> reload_failures{0};
-  std::atomic<std::uint64_t> handler_errors{0};  // exceptions caught by the loop's guard
-};
 
 class App {
  public:

@@ -74,6 +74,45 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
+std::string RenderPrometheusText(const MetricsSnapshot& snapshot) {
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+  };
+  const DaemonCounters& counters = snapshot.counters;
+  metric("sshd_health_lines_total", "counter", "Log records read from all sources.", counters.lines.load());
+  metric("sshd_health_duplicate_lines_total", "counter", "Records dropped as another source's copy.",
+         counters.duplicates.load());
+  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.", counters.events.load());
+  metric("sshd_health_alerts_total", "counter", "Alerts emitted.", counters.alerts.load());
+  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.", counters.reloads.load());
+  metric("sshd_health_reload_failures_total", "counter", "Reloads that kept the old configuration.",
+         counters.reload_failures.load());
+  metric("sshd_health_handler_errors_total", "counter", "Exceptions caught by the event loop's guard (bugs).",
+         counters.handler_errors.load());
+  if (const auto& rules = snapshot.rules) {
+    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).", rules->groups);
+    metric("sshd_health_rule_group_evictions_total", "counter", "Rule groups dropped at the size bound.",
+           rules->evictions);
+  }
+  if (const auto& output = snapshot.output) {
+    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.", output->delivered);
+    metric("sshd_health_alerts_spooled", "gauge", "Alerts waiting for delivery.", output->spooled);
+    metric("sshd_health_alerts_dropped_total", "counter", "Alerts dropped because the spool was full.",
+           output->dropped);
+  }
+  out += "# HELP sshd_health_source_records_total Records read, per source.\n"
+         "# TYPE sshd_health_source_records_total counter\n";
+  for (const auto& [source, records] : snapshot.source_records) {
+    std::string name = source;
+    for (char& c : name) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    }
+    out += fmt::format("sshd_health_source_records_total{{source=\"{}\"}} {}\n", name, records);
+  }
+  return out;
+}
+
 MetricsServer::MetricsServer(boost::asio::io_context& io, Render render)
     : io_(io), render_(std::move(render)), acceptor_(io) {}
 

@@ -1,18 +1,51 @@
 #pragma once
-// MetricsServer: the optional Prometheus scrape endpoint (`metrics.listen`, e.g.
-// 127.0.0.1:9712): GET /metrics answers the text exposition format. It runs on the
-// daemon's io_context; a request is read with a bounded buffer (8 KiB) and a 5 s deadline,
-// so a slow or hostile client can neither grow memory nor hold the loop.
+// The daemon's metrics: what it counts (DaemonCounters), how that reads in Prometheus'
+// text exposition format (RenderPrometheusText), and the optional scrape endpoint
+// (MetricsServer, `metrics.listen`, e.g. 127.0.0.1:9712) that answers GET /metrics. The
+// server runs on the daemon's io_context; a request is read with a bounded buffer (8 KiB)
+// and a 5 s deadline, so a slow or hostile client can neither grow memory nor hold the
+// loop.
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/result.h"
+#include "notify/alert_output.h"
+#include "rules/rule_engine.h"
 
 namespace sshd_health {
+
+/// Live counters, for STATUS= and /metrics. Atomic: alerts raised on the audit thread
+/// count here too.
+struct DaemonCounters {
+  std::atomic<std::uint64_t> lines{0};       // records read from all sources
+  std::atomic<std::uint64_t> duplicates{0};  // records dropped as another source's copy
+  std::atomic<std::uint64_t> events{0};      // recognised sshd lines
+  std::atomic<std::uint64_t> alerts{0};      // alerts emitted (rules, audits, reload)
+  std::atomic<std::uint64_t> reloads{0};
+  std::atomic<std::uint64_t> reload_failures{0};
+  std::atomic<std::uint64_t> handler_errors{0};  // exceptions caught by the loop's guard
+};
+
+/// What one scrape reports, gathered on the io_context thread.
+struct MetricsSnapshot {
+  const DaemonCounters& counters;
+  std::optional<RuleEngineStats> rules{};    // absent until the pipeline is built
+  std::optional<AlertOutputStats> output{};  // absent until the outputs are built
+  std::vector<std::pair<std::string, std::uint64_t>> source_records{};  // per source: name, records read
+};
+
+/// The /metrics body (text exposition format 0.0.4). A source name is made safe as a
+/// label value: quotes, backslashes and control bytes become '_'.
+std::string RenderPrometheusText(const MetricsSnapshot& snapshot);
 
 class MetricsServer {
  public:

@@ -1,8 +1,9 @@
 #pragma once
 // How config.maxstartups learns that connections were dropped ("drop connection #N ...
 // past MaxStartups"). Audits do not read logs; the app tells them:
-// - `check` runs once: CountRecentMaxStartupsDrops reads the recent end of the configured
-//   logs through the same parser the daemon uses;
+// - `check` runs once: CountRecentMaxStartupsDrops reads the recent end of the logs the
+//   config wants read (SourcesWanted) through the sources' readers (ScanJournal,
+//   LineReader::OpenTail) and the parser the daemon uses;
 // - the daemon counts the drops its pipeline sees (DropWindow), seeded at start with the
 //   count from the logs so the first hour after a start is not blind.
 #include <deque>

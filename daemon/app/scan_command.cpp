@@ -28,6 +28,7 @@
 #include "rules/rule_loader.h"
 #include "sources/journal_scan.h"
 #include "sources/line_reader.h"
+#include "sources/wanted_sources.h"
 
 namespace sshd_health {
 namespace {
@@ -161,8 +162,8 @@ int RunScan(const ScanOptions& options) {
     journal_dir = options.journal_directory;
   } else if (inputs.empty()) {
     const JournalSourceConfig& configured = config.sources.journal;
-    const bool use_journal = JournalWanted(configured);
-    if (use_journal) {
+    const WantedSources wanted = SourcesWanted(config.sources);
+    if (wanted.journal) {
       // The system journal is read from its files: the persistent ones when journald
       // keeps them, else the runtime ones (volatile storage).
       std::error_code ec;
@@ -172,12 +173,9 @@ int RunScan(const ScanOptions& options) {
       std::fprintf(stderr, "sshd-health: scanning the journal files in %s\n",
                    EscapeForOutput(*journal_dir).c_str());
     }
-    std::vector<std::string> looked_at;
-    if (!use_journal || configured.enabled == Tristate::kOn) {
-      for (const FileSourceConfig& file : config.sources.files) {
-        looked_at.push_back(file.path);
-        if (Exists(file.path)) inputs.push_back(file.path);
-      }
+    const std::vector<std::string>& looked_at = wanted.files;
+    for (const std::string& path : wanted.files) {
+      if (Exists(path)) inputs.push_back(path);
     }
     if (inputs.empty() && !journal_dir) {
       std::fprintf(stderr,

@@ -1,6 +1,5 @@
 #include "audit/finding_tracker.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
 #include "core/text.h"
 
 namespace sshd_health {
@@ -113,17 +113,11 @@ void FindingTracker::Save() {
   const nlohmann::json doc = {{"schema", 1}, {"findings", std::move(list)}};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(state_path_).parent_path(), ec);
-  const std::string tmp = state_path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    if (!out) {
-      save_error_ = "cannot write " + tmp;
-      return;
-    }
-  }
-  if (std::rename(tmp.c_str(), state_path_.c_str()) != 0) {
-    save_error_ = "cannot rename " + tmp + " to " + state_path_;
+  // 0666 less the umask, as ofstream created it before (0600 under the shipped unit).
+  const auto written = WriteFileAtomically(
+      state_path_, doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", 0666);
+  if (!written) {
+    save_error_ = written.error().message;
     return;
   }
   save_error_.clear();

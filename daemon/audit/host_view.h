@@ -35,7 +35,9 @@ struct CommandResult {
   std::string err;     // stderr, bounded
 };
 
-/// Outcome of reading the SSH identification line (RFC 4253 4.2) from a server.
+/// Outcome of reading the SSH identification line (RFC 4253 4.2) from a server: what
+/// happened on the wire. kOk: a line starting "SSH-" arrived (whether its version and
+/// length are acceptable is the liveness check's call); kBadBanner: no such line.
 struct BannerProbe {
   enum class Outcome { kOk, kRefused, kTimeout, kClosed, kBadBanner, kError };
   Outcome outcome = Outcome::kError;

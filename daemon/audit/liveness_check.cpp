@@ -1,5 +1,7 @@
 #include "audit/liveness_check.h"
 
+#include <optional>
+
 #include "core/text.h"
 
 namespace sshd_health {
@@ -29,6 +31,16 @@ ProbeTarget ParseListen(std::string text, int default_port) {
   if (t.address == "0.0.0.0" || t.address == "localhost" || t.address.empty()) t.address = "127.0.0.1";
   if (t.address == "::") t.address = "::1";
   return t;
+}
+
+// RFC 4253 4.2: "SSH-2.0-" (or "SSH-1.99-" from a server that also speaks version 1,
+// which clients treat as 2.0), at most 255 bytes with CR LF. Why a probed identification
+// is not acceptable, or nullopt when it is.
+std::optional<std::string> BannerProblem(const std::string& banner) {
+  const bool v2 = banner.rfind("SSH-2.0-", 0) == 0 || banner.rfind("SSH-1.99-", 0) == 0;
+  if (!v2) return "not an SSH-2.0 identification";
+  if (banner.size() > 255) return "identification longer than 255 bytes";
+  return std::nullopt;
 }
 
 std::string HostPort(const ProbeTarget& t) {
@@ -62,7 +74,13 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
   const auto target = ResolveProbeTarget(context_.settings, context_.sshd.config);
   const std::string where = HostPort(target);
   const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(context_.settings.probe.timeout);
-  const auto probe = host.ProbeBanner(target.address, target.port, timeout);
+  auto probe = host.ProbeBanner(target.address, target.port, timeout);
+  if (probe.outcome == BannerProbe::Outcome::kOk) {
+    if (auto problem = BannerProblem(probe.banner)) {
+      probe.outcome = BannerProbe::Outcome::kBadBanner;
+      probe.error = std::move(*problem);
+    }
+  }
   const std::string logs = "`journalctl -u ssh -n 50` (or /var/log/auth.log)";
   auto add = [&](std::string id, Severity severity, std::string summary, std::string remedy) {
     findings.push_back(Finding{std::move(id), severity, where, std::move(summary), std::move(remedy)});

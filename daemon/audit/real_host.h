@@ -1,5 +1,7 @@
 #pragma once
-// RealHost: the HostView of this machine (syscalls, child processes, TCP, sd-bus).
+// RealHost: the HostView of this machine. Each method delegates to the file that owns the
+// idea: audit/host_files (syscalls on paths), core/subprocess (child processes),
+// audit/banner_probe (TCP), audit/systemd_units (sd-bus), core/atomic_file.
 #include "audit/host_view.h"
 
 namespace sshd_health {

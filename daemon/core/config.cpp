@@ -104,14 +104,13 @@ void ParseNotify(const YamlMap& map, NotifyConfig& out) {
 
 }  // namespace
 
-bool JournalWanted(const JournalSourceConfig& journal) {
-  switch (journal.enabled) {
-    case Tristate::kOn: return true;
-    case Tristate::kOff: return false;
-    case Tristate::kAuto: break;
-  }
-  std::error_code ec;
-  return !journal.directory.empty() || fs::exists("/run/systemd/journal", ec);
+bool operator==(const YamlContent& a, const YamlContent& b) {
+  // Emitted text: equal content reads the same, whatever the file's layout or marks.
+  YAML::Emitter ea;
+  ea << static_cast<const YAML::Node&>(a);
+  YAML::Emitter eb;
+  eb << static_cast<const YAML::Node&>(b);
+  return std::string_view(ea.c_str(), ea.size()) == std::string_view(eb.c_str(), eb.size());
 }
 
 Config DefaultConfig() {

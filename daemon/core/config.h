@@ -2,7 +2,8 @@
 // The daemon's configuration: /etc/sshd-health/config.yaml, or a built-in default that
 // works on a stock Debian or RHEL box. Shape and key names are a contract (DESIGN.md).
 // Loading throws ConfigError ("file:line:col: key: message"); a running daemon that fails
-// to reload keeps its old Config.
+// to reload keeps its old Config. Every struct compares with a defaulted ==, so a reload
+// decides what changed by comparing sections: a field added later cannot be forgotten.
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,27 +23,37 @@ struct JournalSourceConfig {
   Tristate enabled = Tristate::kAuto;  // auto: on when /run/systemd/journal exists
   std::string directory;               // read journal files here instead of the system journal
   enum class Start { kTail, kHead } start = Start::kTail;  // first start without a cursor
+
+  bool operator==(const JournalSourceConfig&) const = default;
 };
 
 struct FileSourceConfig {
   std::string path;
+
+  bool operator==(const FileSourceConfig&) const = default;
 };
 
 struct SourcesConfig {
   JournalSourceConfig journal;
   std::vector<FileSourceConfig> files;
+
+  bool operator==(const SourcesConfig&) const = default;
 };
 
 struct RulesConfig {
   /// Directories of *.yaml rule files, in order; a later directory's file of the same
   /// name replaces an earlier one's (rules.d overrides the shipped rules).
   std::vector<std::string> paths;
+
+  bool operator==(const RulesConfig&) const = default;
 };
 
 struct ProbeConfig {
   std::string address = "auto";  // auto: from ListenAddress of the effective config
   int port = 0;                  // 0 = auto: from Port of the effective config
   Duration timeout = std::chrono::seconds(5);
+
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 struct AuditConfig {
@@ -51,6 +62,18 @@ struct AuditConfig {
   std::string sshd_binary = "/usr/sbin/sshd";
   std::string sshd_config = "/etc/ssh/sshd_config";
   ProbeConfig probe;
+
+  bool operator==(const AuditConfig&) const = default;
+};
+
+/// A YAML node compared by what it holds: YAML::Node's own == asks whether two nodes are
+/// the same object, and a reload reads the file into new ones every time. It keeps the
+/// node's marks, so errors found later still name file and line.
+class YamlContent : public YAML::Node {
+ public:
+  YamlContent() = default;
+  YamlContent(YAML::Node node) : YAML::Node(std::move(node)) {}  // implicit: a drop-in for YAML::Node
+  friend bool operator==(const YamlContent& a, const YamlContent& b);
 };
 
 /// One entry of notify.notifiers. The common keys are parsed here; the type-specific
@@ -62,9 +85,11 @@ struct NotifierConfig {
   Severity min_severity = Severity::kInfo;
   std::vector<std::string> include_rules;  // globs on rule/finding id; empty = all
   std::vector<std::string> exclude_rules;
-  YAML::Node options;  // the whole mapping of this notifier
+  YamlContent options;  // the whole mapping of this notifier
   std::string file;    // config file it came from
   std::string path;    // "notify.notifiers[2]"
+
+  bool operator==(const NotifierConfig&) const = default;
 };
 
 /// Keys every notifier entry may have; MakeNotifier adds its own type's keys.
@@ -77,10 +102,14 @@ struct NotifyConfig {
   long rate_limit = 30;    // deliveries (batches) per notifier per minute; 0 = unlimited;
                            // a notifier entry's own `rate_limit:` overrides it
   std::vector<NotifierConfig> notifiers;
+
+  bool operator==(const NotifyConfig&) const = default;
 };
 
 struct MetricsConfig {
   std::string listen;  // "127.0.0.1:9712"; empty = off
+
+  bool operator==(const MetricsConfig&) const = default;
 };
 
 struct Config {
@@ -92,11 +121,9 @@ struct Config {
   AuditConfig audit;
   NotifyConfig notify;
   MetricsConfig metrics;
-};
 
-/// Whether the journal source runs with this config: on, or auto with a directory set or
-/// journald running (/run/systemd/journal exists). The daemon and `scan` both ask this.
-bool JournalWanted(const JournalSourceConfig& journal);
+  bool operator==(const Config&) const = default;
+};
 
 /// The built-in default: journald if present, else /var/log/auth.log and /var/log/secure;
 /// the shipped rules (or the source tree's rules/ for a binary run from the build tree);

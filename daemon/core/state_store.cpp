@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/fnv1a.h"
 
 namespace sshd_health {
@@ -21,16 +23,6 @@ constexpr std::size_t kMaxRecord = 64 * 1024;
 
 std::string Errno(std::string_view what, const std::string& path) {
   return fmt::format("{} {}: {}", what, path, std::strerror(errno));
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 }  // namespace
@@ -62,27 +54,27 @@ std::optional<std::string> StateStore::Load(std::string_view key) const {
 }
 
 Result<void> StateStore::Save(std::string_view key, std::string_view content, bool durable) const {
-  const std::string path = fmt::format("{}/{}", dir_, key);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return Fail(Errno("cannot write", tmp));
-  bool ok = WriteAll(fd, content);
-  if (ok && durable) ok = ::fsync(fd) == 0;
-  if (::close(fd) != 0) ok = false;
-  if (!ok) {
-    const std::string err = Errno("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    return Fail(err);
+  return WriteFileAtomically(fmt::format("{}/{}", dir_, key), content, 0640,
+                             durable ? Durability::kSynced : Durability::kAtomicOnly);
+}
+
+std::string UserStateDir() {
+  const char* xdg = std::getenv("XDG_STATE_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/sshd-health";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home == '/') return std::string(home) + "/.local/state/sshd-health";
+  return fmt::format("/tmp/sshd-health-{}", ::getuid());
+}
+
+Result<std::string> OpenStateDir(const std::string& configured, bool user_fallback) {
+  auto opened = StateStore(configured).Open();
+  if (opened) return configured;
+  if (!user_fallback) return Fail(fmt::format("cannot use state_dir {}: {}", configured, opened.error().message));
+  const std::string fallback = UserStateDir();
+  if (auto r = StateStore(fallback).Open(); !r) {
+    return Fail(fmt::format("cannot use state_dir {} nor {}: {}", configured, fallback, r.error().message));
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Errno("cannot rename to", path));
-  if (durable) {
-    const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
-  }
-  return {};
+  return fallback;
 }
 
 std::string StateStore::KeyForPath(std::string_view prefix, std::string_view path) {

@@ -39,4 +39,14 @@ class StateStore {
   std::string dir_;
 };
 
+/// Where a user's own daemon (`make run`, not root) keeps its state when the built-in
+/// /var/lib/sshd-health is not writable: $XDG_STATE_HOME/sshd-health, else
+/// ~/.local/state/sshd-health, else /tmp/sshd-health-UID.
+std::string UserStateDir();
+
+/// The state directory to use, opened: `configured` when it can be opened; else, with
+/// `user_fallback`, UserStateDir(). Only a built-in default may fall back: a state_dir
+/// someone wrote down is meant. The error names what was tried and why it failed.
+Result<std::string> OpenStateDir(const std::string& configured, bool user_fallback);
+
 }  // namespace sshd_health

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/atomic_file.h"
+
 namespace sshd_health {
 namespace {
 
@@ -83,15 +85,7 @@ Result<bool> Spool::Rewrite(const std::deque<Alert>& alerts) {
   }
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-  const std::string tmp = path_ + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Fail(fmt::format("opening {}: {}", tmp, std::strerror(errno)));
-  auto r = WriteAllAndSync(fd, Lines(alerts), tmp);
-  ::close(fd);
-  if (!r) return r;
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    return Fail(fmt::format("renaming {}: {}", tmp, std::strerror(errno)));
-  }
+  if (auto w = WriteFileAtomically(path_, Lines(alerts), 0600); !w) return Fail(w.error().message);
   return true;
 }
 

@@ -19,7 +19,6 @@
 namespace sshd_health {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
 // Bytes read per turn of the event loop; a backlog is read in several turns so signals
 // and timers still run while a large file is caught up.
 constexpr std::size_t kBatchBudget = 4 * 1024 * 1024;
@@ -34,14 +33,18 @@ bool StatPath(const std::string& path, struct stat& st) {
 }  // namespace
 
 FileSource::FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
-                       bool start_at_end)
-    : io_(io), state_(state), path_(std::move(path)), start_at_end_(start_at_end) {
+                       bool start_at_end, const Clock& clock)
+    : io_(io),
+      state_(state),
+      clock_(clock),
+      syslog_context_{clock.Now()},
+      path_(std::move(path)),
+      start_at_end_(start_at_end) {
   const auto slash = path_.find_last_of('/');
   dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
   base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
   name_ = "file " + path_;
   state_key_ = StateStore::KeyForPath("file", path_);
-  buf_.resize(kReadChunk);
 }
 
 FileSource::~FileSource() {
@@ -168,8 +171,21 @@ void FileSource::DrainInotify() {
   }
 }
 
+void FileSource::RefreshSyslogContext() {
+  // A reference up to an hour old places today's lines as well as now does: it only
+  // decides the year, and a line is taken for last year's only when it lies more than a
+  // day after the reference. A clock stepped back is followed at once.
+  using std::chrono::floor;
+  using std::chrono::hours;
+  const TimePoint now = clock_.Now();
+  if (now < syslog_context_.reference || floor<hours>(now) != floor<hours>(syslog_context_.reference)) {
+    syslog_context_.reference = now;
+  }
+}
+
 void FileSource::Check() {
   if (!running_) return;
+  RefreshSyslogContext();
   const std::uint64_t records_before = stats_.records;
   Rotate();
   std::size_t budget = kBatchBudget;
@@ -186,8 +202,7 @@ void FileSource::Check() {
       spdlog::info("{}: file shrank from {} to {} bytes (copytruncate); reading from its start", name_,
                    current_.read_pos, st.st_size);
       current_.offset = current_.read_pos = 0;
-      current_.pending.clear();
-      current_.skipping = false;
+      current_.lines.Clear();
     }
     done = Read(current_, budget);
   }
@@ -223,8 +238,9 @@ void FileSource::Rotate() {
 
 bool FileSource::Read(OpenFile& f, std::size_t& budget) {
   while (budget > 0) {
-    const std::size_t want = std::min(buf_.size(), budget);
-    const ssize_t n = ::pread(f.fd, buf_.data(), want, f.read_pos);
+    const std::span<char> space = f.lines.Space();
+    const std::size_t want = std::min(space.size(), budget);
+    const ssize_t n = ::pread(f.fd, space.data(), want, f.read_pos);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       ++stats_.errors;
@@ -233,62 +249,32 @@ bool FileSource::Read(OpenFile& f, std::size_t& budget) {
     }
     if (n == 0) return true;
     budget -= static_cast<std::size_t>(n);
-    Consume(f, buf_.data(), static_cast<std::size_t>(n));
+    f.lines.Commit(static_cast<std::size_t>(n));
+    f.read_pos += static_cast<off_t>(n);
+    Drain(f, false);
   }
   return false;
 }
 
-void FileSource::Consume(OpenFile& f, const char* data, std::size_t n) {
-  std::string_view rest(data, n);
-  while (!rest.empty()) {
-    const auto nl = rest.find('\n');
-    if (nl == std::string_view::npos) {
-      // A partial line: hold it, unless it is already longer than any line we hand on.
-      f.read_pos += static_cast<off_t>(rest.size());
-      if (f.skipping) {
-        f.offset = f.read_pos;
-      } else if (f.pending.size() + rest.size() > kMaxRecordLine) {
-        f.pending.append(rest.substr(0, kMaxRecordLine - f.pending.size()));
-        ++stats_.truncated;
-        Emit(f.pending);
-        f.pending.clear();
-        f.skipping = true;
-        f.offset = f.read_pos;
-      } else {
-        f.pending.append(rest);
-      }
-      return;
-    }
-    const std::string_view segment = rest.substr(0, nl);
-    f.read_pos += static_cast<off_t>(nl + 1);
-    if (f.skipping) {
-      f.skipping = false;  // the tail of an over-long line: dropped
-    } else if (!f.pending.empty()) {
-      const std::size_t room = kMaxRecordLine - f.pending.size();
-      if (segment.size() > room) ++stats_.truncated;
-      f.pending.append(segment.substr(0, room));
-      Emit(f.pending);
-      f.pending.clear();
-    } else {
-      if (segment.size() > kMaxRecordLine) ++stats_.truncated;
-      Emit(segment.substr(0, kMaxRecordLine));
-    }
-    f.offset = f.read_pos;
-    rest.remove_prefix(nl + 1);
-  }
+void FileSource::Drain(OpenFile& f, bool at_end) {
+  const std::uint64_t truncated_before = f.lines.truncated();
+  std::string_view line;
+  while (f.lines.Next(line)) Emit(line);
+  if (at_end && f.lines.TakeRest(line)) Emit(line);
+  stats_.truncated += f.lines.truncated() - truncated_before;
+  f.offset = f.read_pos - static_cast<off_t>(f.lines.held());
 }
 
 void FileSource::Emit(std::string_view line) {
   ++stats_.records;
-  handler_(RecordFromLine(line, SyslogContext{}));
+  handler_(RecordFromLine(line, syslog_context_));
 }
 
 void FileSource::Finish(OpenFile& f) {
   std::size_t budget = SIZE_MAX;
   Read(f, budget);
   // The file is complete: a last line without its newline will never get one.
-  if (!f.pending.empty() && !f.skipping) Emit(f.pending);
-  f.pending.clear();
+  Drain(f, true);
   Close(f);
 }
 

@@ -7,7 +7,8 @@
 //    the writer puts data into the new one, then closed;
 //  - copytruncate: the file shrinks below what was read; reading starts again at 0;
 //  - a file missing at start, deleted, or re-created: the directory watch sees it appear;
-//  - a partial last line: held until its newline (bounded by kMaxRecordLine).
+//  - a partial last line: held until its newline (bounded by kMaxRecordLine, in the
+//    LineBuffer that also splits scan's input).
 // Position (device, inode, offset of the last complete line) is saved in the StateStore
 // after every batch. On restart it resumes there; when the inode changed while it was
 // down, it first finishes the rotated file (PATH.1) if that is the saved inode, then reads
@@ -21,17 +22,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include "core/clock.h"
 #include "core/state_store.h"
+#include "sources/line_buffer.h"
 #include "sources/log_source.h"
+#include "sources/syslog_time.h"  // SyslogContext
 
 namespace sshd_health {
 
 class FileSource final : public LogSource {
  public:
   /// `start_at_end`: on the first start (no saved position) skip what the file holds
-  /// already. `io` and `state` must outlive the source.
+  /// already. `clock` is what year-less syslog timestamps are resolved against. `io`,
+  /// `state` and `clock` must outlive the source.
   FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
-             bool start_at_end);
+             bool start_at_end, const Clock& clock);
   ~FileSource() override;
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
@@ -42,6 +47,9 @@ class FileSource final : public LogSource {
   SourceStats Stats() const override { return stats_; }
 
  private:
+  // Bytes read per pread(2).
+  static constexpr std::size_t kReadChunk = 64 * 1024;
+
   // One open file: the one at the path, or a rotated one being finished.
   struct OpenFile {
     int fd = -1;
@@ -50,8 +58,7 @@ class FileSource final : public LogSource {
     ino_t ino = 0;
     off_t offset = 0;     // end of the last complete line handed on (what we save)
     off_t read_pos = 0;   // how far we have read (offset + the held partial line)
-    std::string pending;  // partial last line, at most kMaxRecordLine bytes
-    bool skipping = false;  // dropping the rest of an over-long line
+    LineBuffer lines{kMaxRecordLine, kReadChunk};  // what was read, split into lines
   };
 
   void ArmInotify();
@@ -62,15 +69,23 @@ class FileSource final : public LogSource {
   void WatchFile(OpenFile& f);
   // Reads `f` up to EOF or the batch budget; returns false when the budget ran out.
   bool Read(OpenFile& f, std::size_t& budget);
-  void Consume(OpenFile& f, const char* data, std::size_t n);
+  // Hands on the complete lines read into `f`, and with `at_end` the last one without
+  // its newline too (the file will not grow any more).
+  void Drain(OpenFile& f, bool at_end);
   void Emit(std::string_view line);
   void Finish(OpenFile& f);
   void Close(OpenFile& f);
   void Save(bool durable);
   void LoadPosition();
+  // Moves the reference of year-less timestamps to now once the clock has left its hour.
+  void RefreshSyslogContext();
 
   boost::asio::io_context& io_;
   const StateStore& state_;
+  const Clock& clock_;
+  // One for all lines: the parser caches the last hour it resolved per reference time
+  // (syslog_time.cpp), so a fresh reference per line would make it miss every time.
+  SyslogContext syslog_context_;
   std::string path_;
   std::string dir_;
   std::string base_;
@@ -84,7 +99,6 @@ class FileSource final : public LogSource {
   std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
   OpenFile current_;
   OpenFile old_;
-  std::vector<char> buf_;
   std::string saved_;  // last record written, to skip identical saves
   bool running_ = false;
   bool check_posted_ = false;

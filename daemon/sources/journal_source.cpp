@@ -43,8 +43,7 @@ std::uint64_t MonotonicUsec() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
 }
 
-}  // namespace
-
+// Restricts `j` to sshd's entries and bounds the size of a field read from it.
 void AddSshdJournalMatches(sd_journal* j) {
   // Fields with the same name are ORed; the disjunction ORs the identifier group with
   // the unit group.
@@ -53,6 +52,18 @@ void AddSshdJournalMatches(sd_journal* j) {
   for (const char* m : kUnitMatches) sd_journal_add_match(j, m, 0);
   // Bounds what one field can make us copy (MESSAGE is cut to kMaxRecordLine anyway).
   sd_journal_set_data_threshold(j, kMaxRecordLine + 64);
+}
+
+}  // namespace
+
+Result<SdJournalPtr> OpenSshdJournal(const std::string& directory) {
+  sd_journal* raw = nullptr;
+  const int r = directory.empty() ? sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM)
+                                  : sd_journal_open_directory(&raw, directory.c_str(), 0);
+  if (r < 0) return Fail(Errno(r));
+  SdJournalPtr journal(raw);
+  AddSshdJournalMatches(raw);
+  return journal;
 }
 
 LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated) {
@@ -151,17 +162,12 @@ JournalSource::~JournalSource() {
 }
 
 Result<void> JournalSource::Open() {
-  int r = config_.directory.empty()
-              ? sd_journal_open(&journal_, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM)
-              : sd_journal_open_directory(&journal_, config_.directory.c_str(), 0);
-  if (r < 0) {
-    journal_ = nullptr;
-    return Fail(fmt::format("{}: cannot open: {}", name_, Errno(r)));
-  }
-  AddSshdJournalMatches(journal_);
+  auto opened = OpenSshdJournal(config_.directory);
+  if (!opened) return Fail(fmt::format("{}: cannot open: {}", name_, opened.error().message));
+  journal_ = opened->release();
   // Getting the fd first sets up inotify before we read, so nothing written in between
   // is missed.
-  r = sd_journal_get_fd(journal_);
+  const int r = sd_journal_get_fd(journal_);
   if (r < 0) return Fail(fmt::format("{}: sd_journal_get_fd: {}", name_, Errno(r)));
   fd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, r);
   return {};

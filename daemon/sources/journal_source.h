@@ -25,9 +25,17 @@
 
 namespace sshd_health {
 
-/// Restricts `j` to sshd's entries (the identifiers and units above) and bounds the
-/// size of a field read from it. Shared with `scan --journal-directory`.
-void AddSshdJournalMatches(sd_journal* j);
+struct SdJournalCloser {
+  void operator()(sd_journal* j) const { sd_journal_close(j); }
+};
+using SdJournalPtr = std::unique_ptr<sd_journal, SdJournalCloser>;
+
+/// The one way we open the journal, shared with ScanJournal (journal_scan.h): the local
+/// system journal, or with a `directory` the journal files in it, restricted to sshd's
+/// entries (the identifiers and units above), with a bound on the size of a field read.
+/// The error is the reason alone ("No such file or directory"); the caller names the
+/// journal.
+Result<SdJournalPtr> OpenSshdJournal(const std::string& directory);
 
 /// The entry `j` is positioned on, as a LogRecord whose views point into `line` (the
 /// synthesized short-form line, rewritten on each call). `truncated` tells whether
@@ -65,7 +73,7 @@ class JournalSource final : public LogSource {
   std::string name_;
   Handler handler_;
   BatchDone batch_done_;
-  sd_journal* journal_ = nullptr;
+  sd_journal* journal_ = nullptr;  // owned: closed in Stop
   std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
   boost::asio::steady_timer timeout_;
   std::string cursor_;          // of the last entry handed on

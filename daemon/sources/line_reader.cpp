@@ -29,11 +29,7 @@ LineReader::LineReader(int fd, bool owns_fd, std::string name, std::size_t max_l
     : fd_(fd),
       owns_fd_(owns_fd),
       name_(std::move(name)),
-      max_line_(max_line == 0 ? 1 : max_line),
-      // A pending line of max_line_ bytes still leaves a whole block of room to read into.
-      capacity_(max_line_ + kBlockSize + 1) {
-  buf_ = std::make_unique<char[]>(capacity_);
-}
+      lines_(max_line, kBlockSize) {}
 
 LineReader::~LineReader() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
@@ -61,6 +57,22 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path,
         std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
   }
   return reader;
+}
+
+Result<std::unique_ptr<LineReader>> LineReader::OpenTail(const std::string& path, std::uint64_t max_bytes,
+                                                         std::size_t max_line) {
+  auto opened = Open(path, max_line);
+  if (!opened) return opened;
+  LineReader& reader = **opened;
+  reader.detected_ = true;
+  struct stat st {};
+  if (::fstat(reader.fd_, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+    if (::lseek(reader.fd_, st.st_size - static_cast<off_t>(max_bytes), SEEK_SET) < 0) {
+      return Fail(path + ": " + std::strerror(errno));
+    }
+    reader.lines_.SkipLine();
+  }
+  return opened;
 }
 
 std::unique_ptr<LineReader> LineReader::FromFd(int fd, std::string name, std::size_t max_line) {
@@ -132,14 +144,9 @@ long LineReader::ReadGzip(char* dst, std::size_t room) {
 
 bool LineReader::Fill() {
   if (!error_.empty()) return false;
-  if (begin_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
-    end_ -= begin_;
-    scan_from_ -= begin_;
-    begin_ = 0;
-  }
-  char* dst = buf_.get() + end_;
-  const std::size_t room = capacity_ - end_;
+  const std::span<char> space = lines_.Space();
+  char* dst = space.data();
+  const std::size_t room = space.size();
   if (!detected_) {
     detected_ = true;
     // Read until the two magic bytes are known (a pipe may deliver one at a time).
@@ -159,8 +166,8 @@ bool LineReader::Fill() {
       gzip_->zs.next_in = gzip_->in.get();
       gzip_->zs.avail_in = static_cast<uInt>(got);
     } else if (got > 0) {
-      end_ += got;
-      stats_.bytes += got;
+      lines_.Commit(got);
+      bytes_ += got;
       return true;
     } else {
       eof_ = true;
@@ -173,62 +180,18 @@ bool LineReader::Fill() {
     eof_ = true;
     return false;
   }
-  end_ += static_cast<std::size_t>(n);
-  stats_.bytes += static_cast<std::uint64_t>(n);
+  lines_.Commit(static_cast<std::size_t>(n));
+  bytes_ += static_cast<std::uint64_t>(n);
   return true;
 }
 
-std::string_view LineReader::Bounded(const char* start, std::size_t len) {
-  if (len > 0 && start[len - 1] == '\r') --len;
-  if (len > max_line_) {
-    len = max_line_;
-    ++stats_.truncated;
-  }
-  ++stats_.lines;
-  return std::string_view(start, len);
-}
-
 bool LineReader::Next(std::string_view& line) {
-  while (true) {
-    char* const base = buf_.get();
-    if (skipping_) {
-      const void* nl = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
-      if (nl) {
-        begin_ = scan_from_ = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
-        skipping_ = false;
-        continue;
-      }
-      begin_ = scan_from_ = end_;
-      if (eof_ || !Fill()) return false;
-      continue;
-    }
-    const void* nl = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
-    if (nl) {
-      const std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
-      line = Bounded(base + begin_, stop - begin_);
-      begin_ = scan_from_ = stop + 1;
-      return true;
-    }
-    const std::size_t pending = end_ - begin_;
-    if (pending > max_line_ + 1) {  // + 1: a "\r" that may precede the newline
-      // No newline within the bound: return the first max_line_ bytes and drop the rest of
-      // this line, so an endless line cannot grow the buffer.
-      line = std::string_view(base + begin_, max_line_);
-      begin_ = scan_from_ = begin_ + max_line_;
-      skipping_ = true;
-      ++stats_.truncated;
-      ++stats_.lines;
-      return true;
-    }
-    if (eof_ || !error_.empty()) {
-      if (pending == 0) return false;
-      line = Bounded(base + begin_, pending);
-      begin_ = scan_from_ = end_;
-      return true;
-    }
-    scan_from_ = end_;
-    Fill();  // on end or error, the next round returns what is left
+  while (!lines_.Next(line)) {
+    // On end or error, what is left is the last line.
+    if (eof_ || !error_.empty()) return lines_.TakeRest(line);
+    Fill();
   }
+  return true;
 }
 
 }  // namespace sshd_health

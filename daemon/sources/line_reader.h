@@ -1,11 +1,8 @@
 #pragma once
 // LineReader: the fast path from a log file (plain or gzip), or stdin, to lines. `scan`
-// reads whole rotated logs with it, so it reads in large blocks, finds line ends with
-// memchr and hands out views into its own buffer: no allocation per line.
-//
-// Hostile input: a line longer than the bound is cut (the rest up to its newline is
-// skipped) and counted, so memory stays bounded whatever the file holds. NUL bytes and
-// invalid UTF-8 pass through untouched; escaping them is the output's job.
+// reads whole rotated logs with it, so it reads in large blocks and hands out views into
+// its LineBuffer (line_buffer.h: the bound on line length, memchr for line ends): no
+// allocation per line.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "sources/line_buffer.h"
 
 namespace sshd_health {
 
@@ -38,6 +36,12 @@ class LineReader {
   static Result<std::unique_ptr<LineReader>> Open(const std::string& path,
                                                   std::size_t max_line = kDefaultMaxLine);
 
+  /// Opens the last `max_bytes` of the file at `path`, starting after the first newline
+  /// in them (the line cut by the start is skipped); the whole file when it is smaller.
+  /// Read as plain text: the middle of a gzip stream cannot be decompressed.
+  static Result<std::unique_ptr<LineReader>> OpenTail(const std::string& path, std::uint64_t max_bytes,
+                                                      std::size_t max_line = kDefaultMaxLine);
+
   /// Reads from `fd`, which the caller keeps open (and closes) after the reader is gone.
   /// `name` is used in error messages.
   static std::unique_ptr<LineReader> FromFd(int fd, std::string name,
@@ -59,38 +63,30 @@ class LineReader {
   /// against); nullopt for pipes and terminals.
   std::optional<TimePoint> mtime() const { return mtime_; }
   bool gzip() const { return gzip_ != nullptr; }
-  const LineReaderStats& stats() const { return stats_; }
+  LineReaderStats stats() const { return {lines_.lines(), bytes_, lines_.truncated()}; }
 
  private:
   struct Gzip;  // zlib state, only for gzip input
 
   LineReader(int fd, bool owns_fd, std::string name, std::size_t max_line);
 
-  // Moves unread bytes to the front and appends more input. False at end or on error.
+  // Appends more input to lines_. False at end or on error.
   bool Fill();
   // Appends up to `room` bytes at `dst`; returns the count, 0 at end, -1 on error.
   long ReadRaw(char* dst, std::size_t room);
   long ReadGzip(char* dst, std::size_t room);
-  // One complete line of `len` bytes: drops a trailing "\r", cuts at max_line_, counts.
-  std::string_view Bounded(const char* start, std::size_t len);
   void SetError(std::string message);
 
   int fd_;
   bool owns_fd_;
   std::string name_;
-  std::size_t max_line_;
-  std::unique_ptr<char[]> buf_;
-  std::size_t capacity_;
-  std::size_t begin_ = 0;  // first unread byte
-  std::size_t end_ = 0;    // one past the last valid byte
-  std::size_t scan_from_ = 0;  // bytes in [begin_, scan_from_) are known to hold no '\n'
+  LineBuffer lines_;
   bool eof_ = false;
-  bool detected_ = false;
-  bool skipping_ = false;  // discarding the rest of an overlong line
+  bool detected_ = false;  // gzip or not is known
   std::unique_ptr<Gzip> gzip_;
   std::optional<TimePoint> mtime_;
   std::string error_;
-  LineReaderStats stats_;
+  std::uint64_t bytes_ = 0;
 };
 
 }  // namespace sshd_health

@@ -214,6 +214,24 @@ TEST_CASE("SIGHUP with a broken config keeps the daemon running and alerts; a go
   CHECK(s.daemon.Stop() == 0);
 }
 
+// Regression: a reload that changed only notify.rate_limit was logged as applied, but the
+// notifiers were not rebuilt and kept the old limit.
+TEST_CASE("SIGHUP that changes only notify.rate_limit rebuilds the notifiers", "[daemon][reload]") {
+  Setup s;
+  const std::string config = s.Config("", {s.log});
+  s.daemon.WriteConfig(config);
+  s.daemon.Start();
+  std::string limited = config;
+  limited.replace(limited.find("  group_wait: 0s\n"), 0, "  rate_limit: 2\n");
+  s.daemon.WriteConfig(limited);
+  s.daemon.Signal(SIGHUP);
+  REQUIRE(WaitFor([&] { return s.daemon.Err().find("reloaded ") != std::string::npos; }, 10s));
+  INFO(s.daemon.Err());
+  CHECK(s.daemon.Err().find("notifiers rebuilt") != std::string::npos);
+  CHECK(s.daemon.Err().find("sources re-opened") == std::string::npos);
+  CHECK(s.daemon.Stop() == 0);
+}
+
 TEST_CASE("daemon tailing a real sshd's log reports failed logins and alerts past the threshold",
           "[daemon][sshd]") {
   Setup s;

@@ -266,6 +266,34 @@ TEST_CASE("liveness maps each probe outcome to its finding", "[audit]") {
   }
 }
 
+TEST_CASE("liveness judges the identification the probe read: SSH-2.0 or 1.99, at most 255 bytes",
+          "[audit]") {
+  test::FakeHost host;
+  host.SetNoBus();
+  AuditContext ctx;
+  LivenessCheck check(ctx);
+  auto with_banner = [&](const std::string& banner) {
+    host.SetProbe({BannerProbe::Outcome::kOk, banner, "", std::chrono::milliseconds(1)});
+    return Run(check, host);
+  };
+  CHECK(with_banner("SSH-2.0-OpenSSH_9.2p1 Debian-2").empty());
+  CHECK(with_banner("SSH-1.99-OpenSSH_3.9p1").empty());
+  CHECK(with_banner("SSH-2.0-" + std::string(247, 'x')).empty());
+  SECTION("another protocol version") {
+    const auto f = with_banner("SSH-1.5-Ancient");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].id == "liveness.bad_banner");
+    CHECK(f[0].summary.find("answered \"SSH-1.5-Ancient\", not an SSH-2.0 identification "
+                            "(not an SSH-2.0 identification)") != std::string::npos);
+  }
+  SECTION("longer than 255 bytes") {
+    const auto f = with_banner("SSH-2.0-" + std::string(248, 'x'));
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].id == "liveness.bad_banner");
+    CHECK(f[0].summary.find("(identification longer than 255 bytes)") != std::string::npos);
+  }
+}
+
 TEST_CASE("liveness reads the unit state: failed and restarting", "[audit]") {
   test::FakeHost host;
   host.SetProbe({BannerProbe::Outcome::kOk, "SSH-2.0-x", "", {}});

@@ -61,10 +61,18 @@ TEST_CASE("the banner probe reads an identification after other lines", "[audit]
   CHECK(p.banner == "SSH-2.0-Test_1.0 comment");
 }
 
-TEST_CASE("the banner probe calls another protocol a bad banner", "[audit]") {
+TEST_CASE("the banner probe reports any identification line and leaves the version to the check", "[audit]") {
   FakeServer server("SSH-1.5-Ancient\r\n");
   const auto p = RealHost().ProbeBanner("127.0.0.1", server.port(), std::chrono::seconds(5));
+  CHECK(p.outcome == BannerProbe::Outcome::kOk);
+  CHECK(p.banner == "SSH-1.5-Ancient");
+}
+
+TEST_CASE("the banner probe calls a server without an SSH- line a bad banner", "[audit]") {
+  FakeServer server(std::string(9000, 'x'));
+  const auto p = RealHost().ProbeBanner("127.0.0.1", server.port(), std::chrono::seconds(5));
   CHECK(p.outcome == BannerProbe::Outcome::kBadBanner);
+  CHECK(p.banner.size() == 255);
 }
 
 TEST_CASE("the banner probe times out on a silent server", "[audit]") {

@@ -150,3 +150,18 @@ TEST_CASE("email through the sendmail transport runs sendmail -t -oi without a s
     CHECK_THAT(bad.reason, Contains("exited with status 69: no route to host"));
   }
 }
+
+TEST_CASE("a sendmail that hangs is killed at the timeout, with its children, and retried", "[notify]") {
+  TempDir dir;
+  const std::string fake = dir.path() + "/sendmail";
+  // The background sleep holds stderr open: the kill must reach the whole group.
+  test::WriteFile(fake, "#!/bin/sh\nsleep 30 &\nsleep 30\n");
+  ::chmod(fake.c_str(), 0755);
+  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, transport: sendmail, sendmail: '" + fake +
+                                        "', timeout: 300ms, from: alerts@example.org, to: root@example.org }");
+  const auto start = std::chrono::steady_clock::now();
+  const DeliveryResult r = mail->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")});
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+  CHECK(r.code == DeliveryResult::Code::kRetry);
+  CHECK(r.reason == fake + " did not finish in time");
+}

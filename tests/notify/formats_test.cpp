@@ -7,9 +7,10 @@
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
 #include "notify/alertmanager_notifier.h"
-#include "notify/email_notifier.h"
+#include "notify/email_message.h"
 #include "notify/journal_notifier.h"
 #include "notify/make_notifier.h"
+#include "notify/smtp_client.h"
 #include "notify/stdout_notifier.h"
 #include "notify/webhook_notifier.h"
 #include "notify_test_util.h"
@@ -112,6 +113,13 @@ TEST_CASE("a non-ASCII subject is RFC 2047 encoded and a batch says how many it 
   const std::string subject = EmailSubject({b, a});
   CHECK_THAT(subject, StartsWith("=?utf-8?B?"));
   CHECK(subject.find("\r\n ") != std::string::npos);  // folded encoded-words
+  // The exact words (Python's base64 of the same UTF-8-aligned pieces), "=" and "==" ends.
+  CHECK(subject ==
+        "=?utf-8?B?W3NzaGQtaGVhbHRoXSBDUklUSUNBTCB3ZWIxLmV4YW1wbGUub3JnOiBVbmc=?=\r\n "
+        "=?utf-8?B?w7xsdGlnZXIgQmVudXR6ZXIgbcO8bGxlciAoYW5kIDEgbW9yZSk=?=");
+  CHECK(EmailSubject({a}) ==
+        "=?utf-8?B?W3NzaGQtaGVhbHRoXSBDUklUSUNBTCB3ZWIxLmV4YW1wbGUub3JnOiBVbmc=?=\r\n "
+        "=?utf-8?B?w7xsdGlnZXIgQmVudXR6ZXIgbcO8bGxlcg==?=");
   for (unsigned char c : subject) CHECK(c < 0x80);
   const std::string ascii = EmailSubject({b, test::MakeAlert("x.y", "z")});
   CHECK_THAT(ascii, StartsWith("[sshd-health] CRITICAL web1.example.org: "));

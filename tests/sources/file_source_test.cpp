@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include <catch2/catch.hpp>
@@ -43,6 +44,7 @@ struct Fixture {
   std::string log = dir.path() + "/logs/auth.log";
   StateStore state{dir.path() + "/state"};
   boost::asio::io_context io;
+  sshd_health::RealClock clock;
   test::Collected got;
 
   Fixture() {
@@ -51,7 +53,7 @@ struct Fixture {
   }
 
   std::unique_ptr<FileSource> Start(bool start_at_end = false) {
-    auto source = std::make_unique<FileSource>(io, state, log, start_at_end);
+    auto source = std::make_unique<FileSource>(io, state, log, start_at_end, clock);
     REQUIRE(source->Start(got.Handler(), got.Done()));
     return source;
   }
@@ -211,4 +213,52 @@ TEST_CASE("file source rotation under a steady stream loses and repeats nothing"
   f.Sync();
   expected.push_back("END");
   CHECK(f.got.lines == expected);
+}
+
+namespace {
+
+// `t` as a classic syslog line, in local time as syslog writes it.
+std::string ClassicLine(sshd_health::TimePoint t, const std::string& message) {
+  const std::time_t secs = sshd_health::SystemClock::to_time_t(t);
+  std::tm tm{};
+  ::localtime_r(&secs, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
+  return std::string(stamp) + " host sshd[1]: " + message;
+}
+
+}  // namespace
+
+// Regression: the source built a fresh SyslogContext with a new now() for every line, so
+// the parser's hour cache (keyed on the reference time) never hit in the daemon. The
+// reference is now kept while the clock stays in one hour. It only decides the year: a
+// line dated more than a day after the reference is last year's, so whether the
+// reference moved between two lines shows in the year of a line dated just past that.
+TEST_CASE("file source keeps one timestamp reference per hour of its clock", "[sources][file]") {
+  using namespace std::chrono_literals;
+  Fixture f;
+  // 2030-06-01T12:00:10Z
+  const sshd_health::TimePoint start = sshd_health::SystemClock::from_time_t(1906545610);
+  sshd_health::ManualClock clock(start);
+  test::WriteFile(f.log, "");
+  FileSource source(f.io, f.state, f.log, false, clock);
+  REQUIRE(source.Start(f.got.Handler(), f.got.Done()));
+  const sshd_health::TimePoint ahead = start + 24h + 10min;
+
+  AppendFile(f.log, ClassicLine(start, "first") + "\n");
+  REQUIRE(RunUntil(f.io, [&] { return f.got.lines.size() == 1; }));
+  CHECK(f.got.times[0] == start);
+
+  // Same hour: the reference is still `start`, and `ahead` lies more than a day past it.
+  clock.Set(start + 20min);
+  AppendFile(f.log, ClassicLine(ahead, "second") + "\n");
+  REQUIRE(RunUntil(f.io, [&] { return f.got.lines.size() == 2; }));
+  CHECK(f.got.times[1] < start);  // resolved into 2029
+
+  // The next hour: the reference moves on, and the same line is this year's.
+  clock.Set(start + 1h);
+  AppendFile(f.log, ClassicLine(ahead, "third") + "\n");
+  REQUIRE(RunUntil(f.io, [&] { return f.got.lines.size() == 3; }));
+  CHECK(f.got.times[2] == ahead);
+  source.Stop();
 }

@@ -231,3 +231,24 @@ TEST_CASE("a regular file's modification time is what year-less timestamps resol
             (*reader)->mtime()->time_since_epoch())
             .count() == 1'700'000'000);
 }
+
+TEST_CASE("a tail read starts after the first newline within the last bytes", "[scan]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/auth.log";
+  test::WriteFile(path, "first line\nsecond line\nthird line\n");
+  SECTION("the start falls inside a line: that line is skipped") {
+    auto reader = LineReader::OpenTail(path, std::string("ond line\nthird line\n").size());
+    REQUIRE(reader);
+    CHECK(ReadAll(**reader) == std::vector<std::string>{"third line"});
+  }
+  SECTION("a file no larger than the tail is read whole") {
+    auto reader = LineReader::OpenTail(path, 1 << 20);
+    REQUIRE(reader);
+    CHECK(ReadAll(**reader) == std::vector<std::string>{"first line", "second line", "third line"});
+  }
+  SECTION("a missing file fails with its path") {
+    const auto missing = LineReader::OpenTail(dir.path() + "/nope", 100);
+    REQUIRE_FALSE(missing);
+    CHECK_THAT(missing.error().message, Catch::Contains(dir.path() + "/nope"));
+  }
+}
