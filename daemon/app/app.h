@@ -57,7 +57,12 @@ class App {
   // Loads config and rules, picks the state directory, builds the outputs. False when
   // no state directory is usable. Throws ConfigError.
   bool Init();
-  void StartSources();
+  // `replay`: at process start, re-read the logs of the last ReplayHorizon() first.
+  void StartSources(bool replay);
+  // How far back the rules can still care: the longest window + cooldown, bounded.
+  Duration ReplayHorizon() const;
+  // Once no source is replaying any more: expire as of now, log what the replay cost.
+  void CheckReplayDone();
   void StopSources();
   void StartAudits();
   void StartMetrics();
@@ -100,6 +105,10 @@ class App {
   DaemonCounters counters_;
   int sources_running_ = 0;
   bool status_pending_ = false;
+  bool replaying_ = false;
+  bool starting_sources_ = false;
+  bool in_replay_record_ = false;  // the record being handled is a replayed one
+  std::chrono::steady_clock::time_point replay_started_{};
   bool stopping_ = false;
 };
 
