@@ -425,6 +425,7 @@ void App::ScheduleExpire() {
     Guard("expire", [this] {
       const auto before = pipeline_->stats().engine.groups;
       pipeline_->Expire(clock_.Now(), *sink_);
+      unparsed_.Tick(clock_.Now(), pipeline_->unknown(), *sink_);
       // After an attack wave, hand the freed per-IP state back to the system so RSS
       // returns to its floor (glibc keeps freed heap otherwise).
       if (before - std::min(before, pipeline_->stats().engine.groups) > 1000) ::malloc_trim(0);

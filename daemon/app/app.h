@@ -24,6 +24,7 @@
 #include "core/state_store.h"
 #include "app/recent_drops.h"
 #include "app/systemd_notify.h"
+#include "app/unparsed_lines_alert.h"
 #include "core/log_record.h"
 #include "parse/sshd_event.h"
 
@@ -95,6 +96,7 @@ class App {
   std::unique_ptr<AlertOutput> output_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Pipeline> pipeline_;
+  UnparsedLinesAlert unparsed_;  // sshd_health.unparsed_lines
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
