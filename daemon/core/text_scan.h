@@ -1,7 +1,6 @@
 #pragma once
 // Small string_view helpers the sshd parser matches OpenSSH's formats with. None of them
 // allocates; each answers one question about fixed text at a known end of a message.
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -48,32 +47,6 @@ inline std::size_t Find(Sv s, Sv needle, std::size_t from = 0) {
     i = at + 2;
   }
   return Sv::npos;
-}
-
-/// The index of the first `c` in s[from...], or s.size() when there is none. Eight bytes
-/// at a time: the tokens of a syslog header are a few to a few dozen bytes, too short for
-/// a memchr call to pay and long enough that a byte loop costs. A word's bytes equal to
-/// `c` become zero; (w - 1...) & ~w & 0x80... flags every zero byte, and a false flag can
-/// only sit above a true one, so the lowest flag is exact. Little-endian only: elsewhere
-/// the lowest address is the top byte, so the byte loop does it all.
-inline std::size_t FindByte(Sv s, char c, std::size_t from = 0) {
-  std::size_t i = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-    const std::uint64_t pattern = kOnes * static_cast<unsigned char>(c);
-    for (; i + 8 <= s.size(); i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      w ^= pattern;
-      const std::uint64_t zero = (w - kOnes) & ~w & kHigh;
-      if (zero != 0) return i + static_cast<std::size_t>(std::countr_zero(zero) >> 3);
-    }
-  }
-  for (; i < s.size(); ++i) {
-    if (s[i] == c) return i;
-  }
-  return s.size();
 }
 
 /// s = v, for `v` that is not a piece of `s` (a piece of a log line). assign() goes

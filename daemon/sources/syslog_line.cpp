@@ -1,5 +1,6 @@
 #include "sources/syslog_line.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/text_scan.h"
@@ -77,11 +78,10 @@ bool ParseTag(Sv token, LogRecord& rec) {
   return ParseTagAt(token, pos, rec) && pos == token.size();
 }
 
-// scan::FindByte, not find(): host and tag tokens are a few bytes, shorter than a memchr
-// call costs.
+// The token at line[pos...] up to the next space or the end; pos moves to that space.
 Sv NextToken(Sv line, std::size_t& pos) {
   const std::size_t start = pos;
-  pos = scan::FindByte(line, ' ', pos);
+  pos = std::min(line.find(' ', pos), line.size());
   return line.substr(start, pos - start);
 }
 
