@@ -43,38 +43,24 @@ bool ValidDate(int mon, int day, int h, int mi, int s) {
   return mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && s <= 60;
 }
 
-// Local wall-clock time to epoch seconds. mktime consults the time zone on every call,
-// so the result for the start of each hour is cached per thread: a log is read in order
-// and one hour holds thousands of lines.
+// Local wall-clock time to epoch seconds.
 std::int64_t LocalToEpoch(int year, int mon, int day, int h, int mi, int s) {
-  struct Cache {
-    int year = -1, mon = 0, day = 0, hour = 0;
-    std::int64_t epoch = 0;
-  };
-  thread_local Cache cache;
-  if (cache.year != year || cache.mon != mon || cache.day != day || cache.hour != h) {
-    std::tm tm{};
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = h;
-    tm.tm_isdst = -1;
-    cache = Cache{year, mon, day, h, static_cast<std::int64_t>(std::mktime(&tm))};
-  }
-  return cache.epoch + mi * 60 + s;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  tm.tm_isdst = -1;
+  return static_cast<std::int64_t>(std::mktime(&tm));
 }
 
 int LocalYear(TimePoint reference) {
-  thread_local std::time_t last_ref = -1;
-  thread_local int last_year = 1970;
   const std::time_t t = SystemClock::to_time_t(reference);
-  if (t != last_ref) {
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    last_ref = t;
-    last_year = tm.tm_year + 1900;
-  }
-  return last_year;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return tm.tm_year + 1900;
 }
 
 // The last "Mmm dd hh" prefix of a classic timestamp and the epoch second its hour began
