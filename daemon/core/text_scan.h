@@ -66,6 +66,20 @@ inline bool ExpectByte(Sv s, std::size_t& pos, char c) {
   return true;
 }
 
+/// Reads the digits at s[pos...], at most `max_digits` (<= 9) of them, into `out` and
+/// moves `pos` past them; false, with nothing changed, when s[pos] is no digit. A byte is
+/// checked before it is added, so no input overflows an int. REQUIRES: pos <= s.size().
+inline bool ReadUint(Sv s, std::size_t& pos, std::size_t max_digits, int& out) {
+  const std::size_t end = s.size() - pos < max_digits ? s.size() : pos + max_digits;
+  std::size_t i = pos;
+  int v = 0;
+  for (; i < end && IsDigit(s[i]); ++i) v = v * 10 + (s[i] - '0');
+  if (i == pos) return false;
+  out = v;
+  pos = i;
+  return true;
+}
+
 /// A decimal number of 1-9 digits, nothing else.
 inline bool ParseUint(Sv s, int& out) {
   if (s.empty() || s.size() > 9) return false;
