@@ -103,9 +103,10 @@ void JournalEntryShaper::Field(std::string_view field) {
 
 LogRecord JournalEntryShaper::Finish(std::uint64_t realtime_usec) {
   const std::uint64_t pid = pid_ != 0 ? pid_ : syslog_pid_;
-  // A timestamp past the year 9999 (a corrupt journal file) would overflow the
-  // nanoseconds of a TimePoint: it counts as none.
-  constexpr std::uint64_t kMaxUsec = 253'402'300'799'000'000;  // 9999-12-31T23:59:59Z
+  // A timestamp past what a TimePoint holds (nanoseconds: the year 2262), as a corrupt
+  // journal file can carry, would overflow it: it counts as none.
+  constexpr auto kMaxUsec = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(TimePoint::duration::max()).count());
   std::uint64_t usec = usec_ != 0 && usec_ <= kMaxUsec ? usec_ : realtime_usec;
   if (usec > kMaxUsec) usec = 0;
   // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
