@@ -156,7 +156,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (fold == std::string::npos) break;
     at = fold + 3;
   }
-  sshd_health::EmailEnvelope env{"alerts@example.org", {"root@example.org", in.ConsumeRandomLengthString(60)}};
+  // The envelope's addresses are checked at config load (email_options): not fuzzed here.
+  const sshd_health::EmailEnvelope env{"alerts@example.org", {"root@example.org", "ops@example.org"}};
   CheckEmail(sshd_health::BuildEmailMessage(batch, env, now, "<1.2.3@example.org>"));
   return 0;
 }
