@@ -13,8 +13,10 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
   libcli11-dev nlohmann-json3-dev libexpected-dev libcurl4-openssl-dev libssl-dev zlib1g-dev"
 # Real peers the tests start on loopback; fail2ban is fetched with apt-get download by
 # the conformance test, never installed.
+# systemd-container: systemd-nspawn, which boots this machine's root as a container for
+# the package test on a real systemd (tests/packaging/nspawn_test.sh).
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps sshpass prometheus-alertmanager"
+  openssl iproute2 procps sshpass prometheus-alertmanager systemd-container"
 
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"

@@ -133,6 +133,64 @@ std::vector<MapsEntry> ParseProcMaps(std::string_view maps) {
   return out;
 }
 
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash in paths as \ooo (octal).
+std::string DecodeOctalEscapes(std::string_view s) {
+  const auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MountEntry> ParseMountInfo(std::string_view mountinfo) {
+  std::vector<MountEntry> out;
+  while (!mountinfo.empty()) {
+    const auto nl = mountinfo.find('\n');
+    const std::string_view line = mountinfo.substr(0, nl);
+    mountinfo = nl == std::string_view::npos ? std::string_view{} : mountinfo.substr(nl + 1);
+    // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue":
+    // id, parent, major:minor, root, mount point, options, optional fields, "-", type.
+    const auto words = SplitWords(line, " ");
+    if (words.size() < 8) continue;
+    MountEntry m;
+    const std::string& dev = words[2];
+    const auto colon = dev.find(':');
+    if (colon == std::string::npos) continue;
+    const auto [p1, e1] = std::from_chars(dev.data(), dev.data() + colon, m.major);
+    const auto [p2, e2] = std::from_chars(dev.data() + colon + 1, dev.data() + dev.size(), m.minor);
+    if (e1 != std::errc() || e2 != std::errc()) continue;
+    std::size_t dash = 6;
+    while (dash < words.size() && words[dash] != "-") ++dash;
+    if (dash + 1 >= words.size()) continue;
+    m.mount_point = DecodeOctalEscapes(words[4]);
+    m.fstype = words[dash + 1];
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+const MountEntry* MountOf(const std::vector<MountEntry>& mounts, std::string_view path) {
+  const MountEntry* best = nullptr;
+  for (const auto& m : mounts) {
+    const std::string_view point = m.mount_point;
+    const bool holds = point == "/" || path == point ||
+                       (path.size() > point.size() && path.substr(0, point.size()) == point &&
+                        path[point.size()] == '/');
+    if (holds && (!best || point.size() >= best->mount_point.size())) best = &m;
+  }
+  return best;
+}
+
 bool IsCriticalLibrary(std::string_view path) {
   const auto base = path.substr(path.rfind('/') + 1);
   for (std::string_view prefix : {"libc.so", "libcrypto.so", "libssl.so", "libz.so", "libpam.so",
@@ -156,10 +214,14 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
     detail_ = "no running sshd found (" + how + "); the liveness check reports whether it is down";
     return findings;
   }
-  int mapped = 0, unverifiable = 0;
+  // Each mapped file ends up with a verdict (current, deleted, replaced) or, when its
+  // identity cannot be compared with the file now at that path, none. A check that
+  // compared nothing has not looked: unknown, never ok.
+  int mapped = 0, unverifiable = 0, by_overlay_inode = 0;
   for (const int pid : listeners) {
     auto maps = host.ReadProcMaps(pid);
     if (!maps) return Fail("cannot read the maps of sshd (pid " + std::to_string(pid) + "): " + maps.error().message);
+    std::optional<std::vector<MountEntry>> mounts;  // sshd's mountinfo, read when needed
     for (const auto& e : ParseProcMaps(*maps)) {
       ++mapped;
       std::string why;
@@ -174,10 +236,23 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
           continue;
         }
         if (now->dev != makedev(e.major, e.minor)) {
-          // overlayfs reports the underlying layer's device in maps but its own in stat:
-          // inodes are not comparable, so only "(deleted)" counts there.
-          ++unverifiable;
-          continue;
+          // overlayfs (a container's root, a live system): maps shows the overlay's own
+          // device, stat(2) a per-layer pseudo device for a file of a lower layer, and
+          // both the same inode number (overlayfs keeps the real inode's number, or maps
+          // both through xino alike). So when the path lies on that very overlay mount in
+          // sshd's mount namespace, the inodes compare; a file replaced there is a new
+          // upper-layer inode (and maps says "(deleted)" as well). Any other device
+          // mismatch (a bind mount from elsewhere) is not comparable.
+          if (!mounts) {
+            auto text = host.ReadFile(ProcPath(pid, "/mountinfo"), 1 << 20);
+            mounts = text ? ParseMountInfo(*text) : std::vector<MountEntry>{};
+          }
+          const MountEntry* mount = MountOf(*mounts, e.path);
+          if (!mount || mount->fstype != "overlay" || mount->major != e.major || mount->minor != e.minor) {
+            ++unverifiable;
+            continue;
+          }
+          ++by_overlay_inode;
         }
         if (now->ino == e.inode) continue;
         why = "replaced on disk (inode " + std::to_string(e.inode) + " mapped, " +
@@ -195,7 +270,14 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
       findings.push_back(std::move(f));
     }
   }
+  if (mapped > 0 && unverifiable == mapped) {
+    return Fail(how + ": none of the " + std::to_string(mapped) +
+                " files sshd maps could be compared with the file now at its path (other "
+                "filesystem view: the device in /proc/PID/maps is not the one stat(2) gives, "
+                "and it is not sshd's overlay mount)");
+  }
   detail_ = how + "; " + std::to_string(mapped) + " mapped files";
+  if (by_overlay_inode) detail_ += ", " + std::to_string(by_overlay_inode) + " compared by inode on overlayfs";
   if (unverifiable) detail_ += ", " + std::to_string(unverifiable) + " not comparable (other filesystem view)";
   return findings;
 }

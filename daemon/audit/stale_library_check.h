@@ -28,6 +28,21 @@ struct MapsEntry {
 /// (memfd:, /dev/, [vdso], SYSV shm) are skipped.
 std::vector<MapsEntry> ParseProcMaps(std::string_view maps);
 
+/// One line of /proc/PID/mountinfo (proc(5)): a mount's device, where it is mounted (as
+/// the process sees it, octal escapes decoded) and its file system type.
+struct MountEntry {
+  unsigned major = 0, minor = 0;
+  std::string mount_point;
+  std::string fstype;
+};
+
+/// The mounts of a mountinfo text, in its order; malformed lines are skipped.
+std::vector<MountEntry> ParseMountInfo(std::string_view mountinfo);
+
+/// The mount that holds `path`: the last entry whose mount point is `path` or one of its
+/// directories (later mounts hide earlier ones on the same point). nullptr when none.
+const MountEntry* MountOf(const std::vector<MountEntry>& mounts, std::string_view path);
+
 /// True for the libraries whose old copy makes a running sshd critical.
 bool IsCriticalLibrary(std::string_view path);
 

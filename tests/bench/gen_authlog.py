@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic generator of a realistic auth.log from a server under attack.
 
-    gen_authlog.py --lines N [--sources S] [--seed K] --out auth.log [--export FILE]
+    gen_authlog.py --lines N [--sources S] [--seed K] [--mix attack|quiet] --out auth.log [--export FILE]
 
 Same seed, same arguments -> byte-identical output (the benchmark compares tools on
 exactly the same input). The mix: password guessing and invalid users (about 60% of the
@@ -13,6 +13,10 @@ distinct attacker addresses (about 4% of them IPv6). User names include hostile 
 log.c does with strnvis(VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL)). Programs: sshd (listener
 and pre-9.8 sessions) and sshd-session (OpenSSH 9.8+). Timestamps: classic syslog
 "Nov 21 16:31:02".
+
+--mix quiet is a quiet server's day instead: mostly other daemons (CRON, systemd, sudo,
+the kernel's firewall), the admins' own logins with their sessions, and a thin trickle of
+guessing and scanners (a few percent of the lines).
 
 --export FILE also writes the same entries in journald's export format (for
 systemd-journal-remote), each with the fields journald would record for them.
@@ -96,11 +100,20 @@ class Sources:
         return self.addrs[int(len(self.addrs) * r * r)]
 
 
+# Cumulative session weights per mix: invalid user, known user, scanner, legit login,
+# MaxStartups wave; the rest is unrelated daemons.
+MIXES = {
+    "attack": (0.40, 0.62, 0.84, 0.85, 0.8525),
+    "quiet": (0.015, 0.025, 0.04, 0.14, 0.14),
+}
+
+
 class Gen:
-    def __init__(self, rng, sources):
+    def __init__(self, rng, sources, mix="attack"):
         self.rng = rng
         self.sources = sources
         self.pid = 20000
+        self.weights = MIXES[mix]
 
     def new_pid(self):
         self.pid += self.rng.randrange(1, 7)
@@ -231,15 +244,16 @@ class Gen:
 
     def pick_session(self):
         r = self.rng.random()
-        if r < 0.40:
+        invalid, known, scanner, legit, wave = self.weights
+        if r < invalid:
             return self.attack_invalid_user()
-        if r < 0.62:
+        if r < known:
             return self.attack_known_user()
-        if r < 0.84:
+        if r < scanner:
             return self.scanner()
-        if r < 0.85:
+        if r < legit:
             return self.legit_login()
-        if r < 0.8525:
+        if r < wave:
             return self.maxstartups_wave()
         return self.unrelated()
 
@@ -278,12 +292,13 @@ def main():
     ap.add_argument("--lines", type=int, required=True)
     ap.add_argument("--sources", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="attack")
     ap.add_argument("--out", required=True)
     ap.add_argument("--export", help="also write journald export format here")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
-    gen = Gen(rng, Sources(rng, args.sources))
+    gen = Gen(rng, Sources(rng, args.sources), args.mix)
     active = [gen.pick_session() for _ in range(6)]  # a few connections interleave
     usec = BASE_EPOCH * 1000000
     counts = {}

@@ -63,18 +63,18 @@ def count_lines(path):
             n += b.count(b"\n")
 
 
-def generate(out_dir, name, lines, sources, export):
+def generate(out_dir, name, lines, sources, export, mix="attack"):
     """Runs the generator unless the same generator made the same file before."""
     log_path = os.path.join(out_dir, name + ".log")
     stamp_path = log_path + ".stamp"
-    stamp = "%s lines=%d sources=%d export=%s" % (file_digest(GENERATOR), lines, sources, export)
+    stamp = "%s lines=%d sources=%d export=%s mix=%s" % (file_digest(GENERATOR), lines, sources, export, mix)
     jdir = os.path.join(out_dir, name + ".journal.d")
     if os.path.exists(stamp_path) and open(stamp_path).read() == stamp and os.path.exists(log_path) \
             and (not export or os.path.isdir(jdir)):
         return log_path, (jdir if export else None)
     log("generating %s (%d lines, %d sources)" % (log_path, lines, sources))
     argv = [sys.executable, GENERATOR, "--lines", str(lines), "--sources", str(sources),
-            "--out", log_path]
+            "--mix", mix, "--out", log_path]
     export_path = os.path.join(out_dir, name + ".export")
     if export:
         argv += ["--export", export_path]
@@ -247,6 +247,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--fail2ban-lines", type=int, default=100000)
     ap.add_argument("--only", action="append", default=[], help="run only benches whose key starts so")
+    ap.add_argument("--baseline", help="another sshd-health binary (e.g. the previous commit's) raced on the "
+                                       "same scan rows in the same run: before/after")
     ap.add_argument("--keep-previous", action="store_true",
                     help="rows not selected by --only keep their runs from the previous OUT/runs.json "
                          "(same input files; the table says when each row was measured)")
@@ -260,6 +262,7 @@ def main():
 
     main_log, jdir = generate(args.out, "auth-%d" % args.lines, args.lines, 50000, export=True)
     mem_log, _ = generate(args.out, "auth-%d-100k-sources" % args.lines, args.lines, 100000, export=False)
+    quiet_log, _ = generate(args.out, "auth-%d-quiet" % args.lines, args.lines, 300, export=False, mix="quiet")
     n = args.lines
     journal_entries = n  # one entry per generated line
 
@@ -268,10 +271,11 @@ def main():
     f2b_lines = args.fail2ban_lines if 0 < args.fail2ban_lines < n else n
     f2b_input = main_log if f2b_lines == n else prefix(
         main_log, os.path.join(args.out, "auth-prefix-%d.log" % f2b_lines), f2b_lines)
-    def scan(*args):
+    def scan(*args, binary=binary):
         # --rules last: CLI11 lets a repeatable option swallow the words after it, so
         # "scan --rules DIR FILE" would take FILE for a second rules directory.
         return [binary, "scan"] + list(args) + ["--rules", rules]
+    baseline = os.path.abspath(args.baseline) if args.baseline else None
 
     text = [
         Bench("scan_alerts", "sshd-health scan (alerts)", scan(main_log), n, keep_stdout=True),
@@ -279,6 +283,9 @@ def main():
         Bench("fail2ban", "fail2ban-regex … filter.d/sshd.conf", ["fail2ban-regex", f2b_input, FAIL2BAN_FILTER],
               f2b_lines, keep_stdout=True, note="(first %s lines)" % "{:,}".format(f2b_lines) if f2b_lines != n else ""),
     ]
+    if baseline:
+        text.append(Bench("baseline_alerts", "baseline sshd-health scan (alerts)", scan(main_log, binary=baseline), n,
+                          keep_stdout=True))
     if sshg:
         text.append(Bench("sshguard", "sshguard's sshg-parser < file", [sshg], n, stdin_path=main_log, keep_stdout=True))
     text += [
@@ -297,10 +304,18 @@ def main():
               journal_entries, env=env_c),
     ]
     memory = [Bench("mem", "sshd-health scan (alerts), 100,000 sources", scan(mem_log), n, keep_stdout=True)]
+    quiet = [Bench("quiet_alerts", "sshd-health scan (alerts)", scan(quiet_log), n, keep_stdout=True)]
+    if baseline:
+        quiet.append(Bench("quiet_baseline", "baseline sshd-health scan (alerts)", scan(quiet_log, binary=baseline), n,
+                           keep_stdout=True))
+    if sshg:
+        quiet.append(Bench("quiet_sshguard", "sshguard's sshg-parser < file", [sshg], n, stdin_path=quiet_log,
+                           keep_stdout=True))
 
     groups = [("auth.log, %s lines" % "{:,}".format(n), text),
               ("journal, %s entries" % "{:,}".format(journal_entries), journal),
-              ("memory: %s lines, 100,000 distinct sources" % "{:,}".format(n), memory)]
+              ("memory: %s lines, 100,000 distinct sources" % "{:,}".format(n), memory),
+              ("a quiet server's day (--mix quiet), %s lines" % "{:,}".format(n), quiet)]
     everything = [b for _, bs in groups for b in bs
                   if not args.only or any(b.key.startswith(o) for o in args.only)]
     mach = machine()
@@ -330,7 +345,8 @@ def main():
     times = sorted({b.measured_at for _, bs in groups for b in bs if b.runs})
 
     def ref_of(title):
-        ref = text[0] if title.startswith("auth.log") else journal[0] if title.startswith("journal") else None
+        ref = (text[0] if title.startswith("auth.log") else journal[0] if title.startswith("journal")
+               else quiet[0] if title.startswith("a quiet") else None)
         return ref if ref is not None and ref.ok() else None
 
     tbl = table(groups, ref_of)
