@@ -95,7 +95,7 @@ struct Span {
 
 /// Where `address` (a normalised address or host name, as SshdEvent::ip holds it) is
 /// written in `line`: every maximal run of address characters (letters, digits, '.',
-/// ':', '-', '_') that normalises to it, also with trailing ':' cut ("from <ip>: ...").
+/// ':', '-', '_') that normalises to it, also with one trailing ':' cut ("from <ip>: ...").
 inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_view address) {
   const auto is_addr_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -118,7 +118,8 @@ inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_vie
         break;
       }
       if (run.back() != ':') break;
-      while (!run.empty() && run.back() == ':') run.remove_suffix(1);
+      run.remove_suffix(1);  // one ':', as the parser cuts it: "2001:db8:::" is "2001:db8::" + ':'
+
     }
     i = j;
   }
