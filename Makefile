@@ -8,6 +8,9 @@
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
+#   make fuzz         -> the libFuzzer targets (tests/fuzz/, clang-14, ASan+UBSan) built in
+#                        build-fuzz/ and run FUZZ_SECONDS each (default 60), one at a time;
+#                        FUZZ_TARGETS="syslog_line_fuzz ..." picks some
 JOBS  ?= 2
 ASAN  ?= 0
 ifeq ($(ASAN),1)
@@ -18,8 +21,10 @@ BUILD ?= build
 CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 CTEST_ARGS ?=
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build test run bench bench-daemon clean format deb
+.PHONY: all deps test-deps configure build test run bench bench-daemon clean format deb fuzz fuzz-build
 all: build
 
 deps:
@@ -54,8 +59,18 @@ deb:
 bench-daemon: test-deps build
 	python3 tests/bench/daemon_bench.py $(BUILD)/sshd-health
 
+# The same build the fuzz ctest uses (tests/fuzz/tests.cmake), so either warms the other.
+fuzz-build:
+	@sh packaging/install-deps.sh --fuzz
+	@test -f build-fuzz/build.ninja || cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DSSHD_HEALTH_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+
+fuzz: fuzz-build
+	bash tests/fuzz/run_fuzzers.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf build build-asan build-deb
+	rm -rf build build-asan build-deb build-fuzz

@@ -5,6 +5,7 @@
 #   install-deps.sh --test   build + test dependencies (real sshd, journal-remote, ...)
 #   install-deps.sh --deb    build dependencies + Debian packaging tools (make deb)
 #   install-deps.sh --bench  test dependencies + the peer tools `make bench` races
+#   install-deps.sh --fuzz   build dependencies + clang and libFuzzer (make fuzz)
 set -eu
 
 BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
@@ -23,9 +24,14 @@ DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"
 # against (their services are never started: see policy-rc.d below), GNU time for RSS.
 BENCH_PKGS="fail2ban sshguard time grep coreutils"
 
+# make fuzz, and the fuzz step of make test (ctest -L fuzz): clang-14 with its sanitizer
+# and libFuzzer runtimes (tests/fuzz/).
+FUZZ_PKGS="clang-14 libclang-rt-14-dev libfuzzer-14-dev"
+
 pkgs=$BUILD_PKGS
 case "${1:-}" in
-  --test) pkgs="$pkgs $TEST_PKGS $DEB_PKGS" ;;
+  --test) pkgs="$pkgs $TEST_PKGS $DEB_PKGS $FUZZ_PKGS" ;;
+  --fuzz) pkgs="$pkgs $FUZZ_PKGS" ;;
   --deb) pkgs="$pkgs $DEB_PKGS" ;;
   --bench) pkgs="$pkgs $TEST_PKGS $BENCH_PKGS" ;;
 esac

@@ -14,7 +14,7 @@ Result<UnitState> QueryUnitState(const std::string& unit) {
     return Fail(std::string("no system bus: ") + std::strerror(-r));
   }
   std::unique_ptr<sd_bus, sd_bus* (*)(sd_bus*)> bus(raw_bus, sd_bus_flush_close_unref);
-  sd_bus_error error = SD_BUS_ERROR_NULL;
+  sd_bus_error error{};  // = SD_BUS_ERROR_NULL, without its C99 compound literal
   sd_bus_message* reply = nullptr;
   // LoadUnit (unlike GetUnit) also answers for units that are not loaded.
   int r = sd_bus_call_method(bus.get(), "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -35,7 +35,7 @@ Result<UnitState> QueryUnitState(const std::string& unit) {
   state.name = unit;
   auto get_string = [&](const char* iface, const char* prop, std::string& out) {
     char* value = nullptr;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_error e{};  // = SD_BUS_ERROR_NULL, without its C99 compound literal
     if (sd_bus_get_property_string(bus.get(), "org.freedesktop.systemd1", path.c_str(), iface, prop,
                                    &e, &value) >= 0 &&
         value) {
@@ -47,7 +47,7 @@ Result<UnitState> QueryUnitState(const std::string& unit) {
   get_string("org.freedesktop.systemd1.Unit", "LoadState", state.load_state);
   get_string("org.freedesktop.systemd1.Unit", "ActiveState", state.active_state);
   get_string("org.freedesktop.systemd1.Unit", "SubState", state.sub_state);
-  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_error e{};  // = SD_BUS_ERROR_NULL, without its C99 compound literal
   std::uint32_t restarts = 0;
   if (sd_bus_get_property_trivial(bus.get(), "org.freedesktop.systemd1", path.c_str(),
                                   "org.freedesktop.systemd1.Service", "NRestarts", &e, 'u',

@@ -26,6 +26,21 @@ std::string SlackEscape(std::string_view s) {
   return out;
 }
 
+// Alert text that keeps its line breaks (the remedy): each line escaped like every other
+// alert text, so no control character or invalid UTF-8 reaches the message.
+std::string EscapeLines(std::string_view text) {
+  std::string out;
+  for (std::size_t start = 0; start <= text.size();) {
+    const auto nl = text.find('\n', start);
+    const auto end = nl == std::string_view::npos ? text.size() : nl;
+    if (start > 0) out += '\n';
+    AppendEscapedForOutput(text.substr(start, end - start), out);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
 // RFC 9110 field-name: token characters only.
 bool ValidHeaderName(const std::string& name) {
   static const std::string kTokenPunct = "!#$%&'*+-.^_`|~";
@@ -75,9 +90,9 @@ std::string WebhookSlackBody(const std::vector<Alert>& batch) {
                         SlackEscape(EscapeForOutput(a.summary)));
     std::string labels;
     for (const auto& [k, v] : a.labels) labels += (labels.empty() ? "" : ", ") + k + "=" + v;
-    text += fmt::format("\n`{}` count {}{}", a.rule, a.count,
+    text += fmt::format("\n`{}` count {}{}", SlackEscape(EscapeForOutput(a.rule)), a.count,
                         labels.empty() ? "" : " (" + SlackEscape(EscapeForOutput(labels)) + ")");
-    if (!a.remedy.empty()) text += "\n" + SlackEscape(a.remedy);
+    if (!a.remedy.empty()) text += "\n" + SlackEscape(EscapeLines(a.remedy));
   }
   nlohmann::json body = {{"text", text}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include "core/text.h"
 #include "core/yaml_util.h"
 #include "rules/rule_template.h"
 
@@ -114,6 +115,16 @@ std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line
   // YAML block scalars ("|") end in a newline; the alert should not.
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (one_line && text.find('\n') != std::string::npos) r.Fail(key, "must be one line");
+  // Alerts carry the template's text as it is (only the values from log lines are
+  // escaped), so it must be text every output can carry.
+  for (std::string_view rest = text; !rest.empty();) {
+    const auto nl = rest.find('\n');
+    const std::string_view line = rest.substr(0, nl);
+    if (EscapeForOutput(line, line.size() + 4) != line) {
+      r.Fail(key, "must be UTF-8 text without control characters");
+    }
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
   auto parsed = RuleTemplate::Parse(text);
   if (!parsed) r.Fail(key, parsed.error().message);
   return text;

@@ -68,70 +68,63 @@ Result<SdJournalPtr> OpenSshdJournal(const std::string& directory) {
   return journal;
 }
 
-LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated) {
-  // One pass over the entry's fields: sd_journal_get_data searches them from the start
-  // on every call, and five or six calls per entry were half of a journal scan's time.
-  // Each value is copied as it is seen, since the next step may reuse the buffer it is
-  // in (compressed fields).
-  char ident[256];
-  char host[256];
-  std::size_t ident_len = 0;
-  std::size_t host_len = 0;
-  std::uint64_t pid = 0;
-  std::uint64_t syslog_pid = 0;
-  std::uint64_t usec = 0;
-  bool have_message = false;
-  truncated = false;
-  line.clear();
-  const auto take = [](std::string_view field, std::string_view name_eq, std::string_view& value) {
-    if (field.size() < name_eq.size() || field.compare(0, name_eq.size(), name_eq) != 0) return false;
-    value = field.substr(name_eq.size());
-    return true;
-  };
-  const void* data = nullptr;
-  size_t len = 0;
-  sd_journal_restart_data(j);
-  while (sd_journal_enumerate_data(j, &data, &len) > 0) {
-    const std::string_view field(static_cast<const char*>(data), len);
-    std::string_view v;
-    if (!have_message && take(field, "MESSAGE=", v)) {
-      truncated = v.size() > kMaxRecordLine;
-      line.assign(v.substr(0, kMaxRecordLine));  // the prefix goes in front below
-      have_message = true;
-    } else if (ident_len == 0 && take(field, "SYSLOG_IDENTIFIER=", v)) {
-      ident_len = std::min(v.size(), sizeof ident - 1);
-      std::memcpy(ident, v.data(), ident_len);
-    } else if (host_len == 0 && take(field, "_HOSTNAME=", v)) {
-      host_len = std::min(v.size(), sizeof host - 1);
-      std::memcpy(host, v.data(), host_len);
-    } else if (pid == 0 && take(field, "_PID=", v)) {
-      pid = ParseU64(v.substr(0, 9));
-    } else if (syslog_pid == 0 && take(field, "SYSLOG_PID=", v)) {
-      syslog_pid = ParseU64(v.substr(0, 9));
-    } else if (usec == 0 && take(field, "_SOURCE_REALTIME_TIMESTAMP=", v)) {
-      usec = ParseU64(v);
-    }
+namespace {
+
+bool TakeField(std::string_view field, std::string_view name_eq, std::string_view& value) {
+  if (field.size() < name_eq.size() || field.compare(0, name_eq.size(), name_eq) != 0) return false;
+  value = field.substr(name_eq.size());
+  return true;
+}
+
+}  // namespace
+
+JournalEntryShaper::JournalEntryShaper(std::string& line) : line_(line) { line_.clear(); }
+
+// Each value is copied as it is seen, since the caller's next step may reuse the buffer
+// it is in (sd_journal_enumerate_data with compressed fields).
+void JournalEntryShaper::Field(std::string_view field) {
+  std::string_view v;
+  if (!have_message_ && TakeField(field, "MESSAGE=", v)) {
+    truncated_ = v.size() > kMaxRecordLine;
+    line_.assign(v.substr(0, kMaxRecordLine));  // the prefix goes in front in Finish
+    have_message_ = true;
+  } else if (ident_len_ == 0 && TakeField(field, "SYSLOG_IDENTIFIER=", v)) {
+    ident_len_ = std::min(v.size(), sizeof ident_ - 1);
+    std::memcpy(ident_, v.data(), ident_len_);
+  } else if (host_len_ == 0 && TakeField(field, "_HOSTNAME=", v)) {
+    host_len_ = std::min(v.size(), sizeof host_ - 1);
+    std::memcpy(host_, v.data(), host_len_);
+  } else if (pid_ == 0 && TakeField(field, "_PID=", v)) {
+    pid_ = ParseU64(v.substr(0, 9));
+  } else if (syslog_pid_ == 0 && TakeField(field, "SYSLOG_PID=", v)) {
+    syslog_pid_ = ParseU64(v.substr(0, 9));
+  } else if (usec_ == 0 && TakeField(field, "_SOURCE_REALTIME_TIMESTAMP=", v)) {
+    usec_ = ParseU64(v);
   }
-  if (pid == 0) pid = syslog_pid;
-  if (usec == 0) {
-    uint64_t rt = 0;
-    sd_journal_get_realtime_usec(j, &rt);
-    usec = rt;
-  }
+}
+
+LogRecord JournalEntryShaper::Finish(std::uint64_t realtime_usec) {
+  const std::uint64_t pid = pid_ != 0 ? pid_ : syslog_pid_;
+  // A timestamp past what a TimePoint holds (nanoseconds: the year 2262), as a corrupt
+  // journal file can carry, would overflow it: it counts as none.
+  constexpr auto kMaxUsec = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(TimePoint::duration::max()).count());
+  std::uint64_t usec = usec_ != 0 && usec_ <= kMaxUsec ? usec_ : realtime_usec;
+  if (usec > kMaxUsec) usec = 0;
   // The line journalctl -o short would print: "Nov 21 16:31:02 host sshd[123]: msg".
   const std::time_t secs = static_cast<std::time_t>(usec / 1'000'000);
   std::tm tm{};
   ::localtime_r(&secs, &tm);
-  char prefix[32 + sizeof ident + sizeof host + 16];
+  char prefix[32 + sizeof ident_ + sizeof host_ + 16];
   std::size_t n = std::strftime(prefix, 32, "%b %d %H:%M:%S", &tm);
   prefix[n++] = ' ';
   const std::size_t host_at = n;
-  std::memcpy(prefix + n, host, host_len);
-  n += host_len;
+  std::memcpy(prefix + n, host_, host_len_);
+  n += host_len_;
   prefix[n++] = ' ';
   const std::size_t ident_at = n;
-  std::memcpy(prefix + n, ident, ident_len);
-  n += ident_len;
+  std::memcpy(prefix + n, ident_, ident_len_);
+  n += ident_len_;
   if (pid > 0) {
     prefix[n++] = '[';
     n = static_cast<std::size_t>(std::to_chars(prefix + n, prefix + sizeof prefix, pid).ptr - prefix);
@@ -139,18 +132,34 @@ LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated
   }
   prefix[n++] = ':';
   prefix[n++] = ' ';
-  line.insert(0, prefix, n);
+  line_.insert(0, prefix, n);
 
-  const std::string_view all(line);
+  const std::string_view all(line_);
   LogRecord record;
   record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
   record.has_ts = usec != 0;
-  record.host = all.substr(host_at, host_len);
-  record.program = all.substr(ident_at, ident_len);
+  record.host = all.substr(host_at, host_len_);
+  record.program = all.substr(ident_at, ident_len_);
   record.pid = static_cast<int>(pid);
   record.message = all.substr(n);
   record.line = all;
   return record;
+}
+
+LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated) {
+  // One pass over the entry's fields: sd_journal_get_data searches them from the start
+  // on every call, and five or six calls per entry were half of a journal scan's time.
+  JournalEntryShaper shaper(line);
+  const void* data = nullptr;
+  size_t len = 0;
+  sd_journal_restart_data(j);
+  while (sd_journal_enumerate_data(j, &data, &len) > 0) {
+    shaper.Field(std::string_view(static_cast<const char*>(data), len));
+  }
+  std::uint64_t realtime = 0;
+  if (shaper.needs_realtime()) sd_journal_get_realtime_usec(j, &realtime);
+  truncated = shaper.truncated();
+  return shaper.Finish(realtime);
 }
 
 JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state, JournalSourceConfig config)

@@ -14,8 +14,10 @@
 #include <systemd/sd-journal.h>
 
 #include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -38,6 +40,38 @@ using SdJournalPtr = std::unique_ptr<sd_journal, SdJournalCloser>;
 /// The error is the reason alone ("No such file or directory"); the caller names the
 /// journal.
 Result<SdJournalPtr> OpenSshdJournal(const std::string& directory);
+
+/// The pure half of CurrentJournalRecord: an entry's fields ("NAME=value", as
+/// sd_journal_enumerate_data yields them) shaped into a LogRecord and a short-form line.
+/// Only the first MESSAGE, SYSLOG_IDENTIFIER, _HOSTNAME, _PID (else SYSLOG_PID) and
+/// _SOURCE_REALTIME_TIMESTAMP count; values are copied as they are seen. Apart from the
+/// journal so that fuzzing and tests reach it without a journal file.
+class JournalEntryShaper {
+ public:
+  /// `line` (cleared here) receives the synthesized line; the record Finish returns
+  /// points into it. REQUIRES: `line` outlives the shaper and the record.
+  explicit JournalEntryShaper(std::string& line);
+  void Field(std::string_view field);
+  /// True until a _SOURCE_REALTIME_TIMESTAMP was seen: Finish then wants the entry's
+  /// realtime timestamp.
+  bool needs_realtime() const { return usec_ == 0; }
+  /// Whether MESSAGE was cut at kMaxRecordLine.
+  bool truncated() const { return truncated_; }
+  /// The record; call once, after the last Field.
+  LogRecord Finish(std::uint64_t realtime_usec);
+
+ private:
+  std::string& line_;
+  char ident_[256];
+  char host_[256];
+  std::size_t ident_len_ = 0;
+  std::size_t host_len_ = 0;
+  std::uint64_t pid_ = 0;
+  std::uint64_t syslog_pid_ = 0;
+  std::uint64_t usec_ = 0;
+  bool have_message_ = false;
+  bool truncated_ = false;
+};
 
 /// The entry `j` is positioned on, as a LogRecord whose views point into `line` (the
 /// synthesized short-form line, rewritten on each call). `truncated` tells whether

@@ -180,6 +180,7 @@ bool ParseSyslogLineInto(std::string_view line, const SyslogContext& ctx, LogRec
     }
     line = line.substr(pos);  // rec.line keeps the priority: it is the line as read
     pos = 0;
+    if (line.empty()) return false;  // "<38>" alone: nothing after the priority
   }
   if (IsDigit(line[0])) {
     if (!ParseIsoTime(line, pos, rec.ts)) return false;
