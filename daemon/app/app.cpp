@@ -1,24 +1,23 @@
 #include "app/app.h"
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <exception>
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <yaml-cpp/yaml.h>
-
-#include "audit/audit_scheduler.h"
-#include "audit/real_host.h"
 #include "app/daemon_log.h"
 #include "app/metrics.h"
+#include "app/pipeline.h"
+#include "app/reload_plan.h"
+#include "audit/audit_scheduler.h"
+#include "audit/real_host.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
-#include "app/pipeline.h"
-#include "app/reload_plan.h"
 #include "rules/rule_loader.h"
 #include "rules/rule_template.h"  // FormatDuration
 #include "sources/file_source.h"
@@ -52,9 +51,11 @@ class App::Sink final : public AlertSink {
     // dispatcher's told memory decides; the log says where it came from.
     const bool replay = app_.in_replay_record_;
     if (!replay) ++app_.counters_.alerts;
-    const auto level = alert.severity == Severity::kInfo || replay ? spdlog::level::info : spdlog::level::warn;
-    spdlog::log(level, "alert{} {} {} {}: {}", replay ? " (replay)" : "", alert.rule, SeverityName(alert.severity),
-                AlertStatusName(alert.status), EscapeForOutput(alert.summary));
+    const auto level =
+        alert.severity == Severity::kInfo || replay ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level, "alert{} {} {} {}: {}", replay ? " (replay)" : "", alert.rule,
+                SeverityName(alert.severity), AlertStatusName(alert.status),
+                EscapeForOutput(alert.summary));
     if (app_.output_) app_.output_->Emit(alert);
   }
 
@@ -129,7 +130,8 @@ bool App::Init() {
   config_ = LoadEffectiveConfig();
   SetupDaemonLog(config_->log_level);
   auto rules = LoadRules(config_->rules.paths);
-  spdlog::info("sshd-health {} starting: config {}, {} rules", SSHD_HEALTH_VERSION, config_->source, rules.size());
+  spdlog::info("sshd-health {} starting: config {}, {} rules", SSHD_HEALTH_VERSION, config_->source,
+               rules.size());
   // The state directory first: the dispatcher keeps its spool there.
   if (!ChooseStateDir(*config_)) return false;
   state_ = std::make_unique<StateStore>(config_->state_dir);
@@ -171,7 +173,8 @@ int App::Run() {
 
 Duration App::ReplayHorizon() const {
   Duration horizon{0};
-  for (const Rule& r : pipeline_->engine().rules()) horizon = std::max(horizon, r.window + r.cooldown);
+  for (const Rule& r : pipeline_->engine().rules())
+    horizon = std::max(horizon, r.window + r.cooldown);
   return std::min(horizon, kMaxReplayHorizon);
 }
 
@@ -179,13 +182,16 @@ void App::StartSources(bool replay) {
   const Config& c = *config_;
   const bool start_at_end = c.sources.journal.start == JournalSourceConfig::Start::kTail;
   const WantedSources wanted = SourcesWanted(c.sources);
-  if (wanted.journal) sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
+  if (wanted.journal)
+    sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
   for (const std::string& path : wanted.files) {
     sources_.push_back(std::make_unique<FileSource>(io_, *state_, path, start_at_end, clock_));
   }
   // The same line may reach us through the journal and through rsyslog's file.
-  if (wanted.journal && sources_.size() > 1) dedup_ = std::make_unique<RecordDedup>();
-  else dedup_.reset();
+  if (wanted.journal && sources_.size() > 1)
+    dedup_ = std::make_unique<RecordDedup>();
+  else
+    dedup_.reset();
   int running = 0;
   replay_started_ = std::chrono::steady_clock::now();
   const Duration horizon = ReplayHorizon();
@@ -214,14 +220,15 @@ void App::StartSources(bool replay) {
 }
 
 void App::CheckReplayDone() {
-  if (!replaying_ || starting_sources_ || std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->Replaying(); })) {
+  if (!replaying_ || starting_sources_ ||
+      std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->Replaying(); })) {
     return;
   }
   replaying_ = false;
   // What resolved while the daemon was down resolves now.
   Guard("expire", [this] { pipeline_->Expire(clock_.Now(), *sink_); });
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - replay_started_);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - replay_started_);
   spdlog::info("replay done: {} records in {} ms; rule state as before the restart ({} groups)",
                counters_.replayed.load(), ms.count(), pipeline_->stats().engine.groups);
 }
@@ -236,13 +243,14 @@ void App::StartAudits() {
   if (!host_) host_ = std::make_unique<RealHost>();
   // The first audit after start counts the last hour's drops from the logs once (the
   // daemon has not seen them); from then on the pipeline's own count is the answer.
-  audits_ = std::make_unique<AuditScheduler>(io_, *config_, *sink_, *host_, [this, config = *config_] {
-    const TimePoint now = SystemClock::now();
-    if (!drops_seeded_.exchange(true)) {
-      if (const auto n = CountRecentMaxStartupsDrops(config, now)) drops_.Seed(*n, now);
-    }
-    return std::optional<long>(drops_.Count(now));
-  });
+  audits_ =
+      std::make_unique<AuditScheduler>(io_, *config_, *sink_, *host_, [this, config = *config_] {
+        const TimePoint now = SystemClock::now();
+        if (!drops_seeded_.exchange(true)) {
+          if (const auto n = CountRecentMaxStartupsDrops(config, now)) drops_.Seed(*n, now);
+        }
+        return std::optional<long>(drops_.Count(now));
+      });
   audits_->Start();
 }
 
@@ -262,7 +270,8 @@ std::string App::RenderMetrics() const {
   MetricsSnapshot snapshot{.counters = counters_};
   if (pipeline_) snapshot.rules = pipeline_->stats().engine;
   if (output_) snapshot.output = output_->Stats();
-  for (const auto& source : sources_) snapshot.source_records.emplace_back(source->Name(), source->Stats().records);
+  for (const auto& source : sources_)
+    snapshot.source_records.emplace_back(source->Name(), source->Stats().records);
   return RenderPrometheusText(snapshot);
 }
 
@@ -295,10 +304,11 @@ void App::OnRecord(int source_id, const LogRecord& record) {
     }
     const Pipeline::EventObserver observer = [this, &record](const SshdEvent& event) {
       ++counters_.events;
-      if (event.kind == EventKind::kMaxStartupsDrop) drops_.Record(event.has_ts ? event.ts : record.ts);
+      if (event.kind == EventKind::kMaxStartupsDrop)
+        drops_.Record(event.has_ts ? event.ts : record.ts);
       if (spdlog::should_log(spdlog::level::debug)) {
-        spdlog::debug("event {} ip={} user={}", EventKindName(event.kind), EscapeForOutput(event.ip),
-                      EscapeForOutput(event.user));
+        spdlog::debug("event {} ip={} user={}", EventKindName(event.kind),
+                      EscapeForOutput(event.ip), EscapeForOutput(event.user));
       }
     };
     pipeline_->Process(record, *sink_, &observer);
@@ -336,7 +346,8 @@ void App::Reload() {
     next = LoadEffectiveConfig();
     rules = LoadRules(next->rules.paths);
     if (next->state_dir != config_->state_dir && !ChooseStateDir(*next)) {
-      throw ConfigError(fmt::format("{}: state_dir: {} is not writable", next->source, next->state_dir));
+      throw ConfigError(
+          fmt::format("{}: state_dir: {} is not writable", next->source, next->state_dir));
     }
     plan = PlanReload(*config_, *next);
     if (plan.rebuild_output) next_output = MakeAlertOutput(*next);
@@ -371,7 +382,8 @@ void App::Reload() {
   if (plan.restart_metrics) StartMetrics();
   spdlog::info("reloaded {} ({} rules, kept {} rules' state, reset {}{}{})", config_->source,
                pipeline_->engine().rules().size(), replaced.kept, replaced.reset,
-               sources_changed ? ", sources re-opened" : "", plan.rebuild_output ? ", notifiers rebuilt" : "");
+               sources_changed ? ", sources re-opened" : "",
+               plan.rebuild_output ? ", notifiers rebuilt" : "");
   notify_.Ready();
   SendStatus();
 }
@@ -384,10 +396,12 @@ void App::EmitReloadFailed(const std::string& error) {
   alert.severity = Severity::kWarning;
   alert.status = AlertStatus::kFiring;
   alert.host = LocalHostName();
-  alert.summary = EscapeForOutput("reload failed; still running the previous configuration: " + error, 512);
+  alert.summary =
+      EscapeForOutput("reload failed; still running the previous configuration: " + error, 512);
   alert.remedy = fmt::format(
       "Fix the file and key named in the summary, check with `sshd-health config validate -c {}`, "
-      "then reload again: `systemctl reload sshd-health`.", config_name);
+      "then reload again: `systemctl reload sshd-health`.",
+      config_name);
   alert.labels = {{"config", EscapeForOutput(config_name)}};
   alert.count = 1;
   alert.first_seen = alert.last_seen = clock_.Now();
@@ -457,8 +471,8 @@ void App::ScheduleStatus() {
 }
 
 std::string App::StatusLine() const {
-  return fmt::format("{} sources, {} lines, {} events, {} alerts", sources_running_, counters_.lines.load(),
-                     counters_.events.load(), counters_.alerts.load());
+  return fmt::format("{} sources, {} lines, {} events, {} alerts", sources_running_,
+                     counters_.lines.load(), counters_.events.load(), counters_.alerts.load());
 }
 
 void App::SendStatus() { notify_.Status(StatusLine()); }

@@ -7,25 +7,24 @@
 // An idle daemon wakes only for its timers (rule expiry, watchdog, audits). Handlers never
 // throw out of the loop: a guard logs and counts what escapes.
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include "core/alert.h"
-#include "core/clock.h"
 #include "app/commands.h"
 #include "app/metrics.h"
-#include "core/config.h"
-#include "core/state_store.h"
 #include "app/recent_drops.h"
 #include "app/systemd_notify.h"
 #include "app/unparsed_lines_alert.h"
+#include "core/alert.h"
+#include "core/clock.h"
+#include "core/config.h"
 #include "core/log_record.h"
+#include "core/state_store.h"
 #include "parse/sshd_event.h"
 
 namespace sshd_health {
@@ -100,8 +99,8 @@ class App {
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
-  std::unique_ptr<HostView> host_;   // what the audits look at (RealHost)
-  DropWindow drops_;                 // MaxStartups drops the pipeline saw, for the audits
+  std::unique_ptr<HostView> host_;         // what the audits look at (RealHost)
+  DropWindow drops_;                       // MaxStartups drops the pipeline saw, for the audits
   std::atomic<bool> drops_seeded_{false};  // touched only by the audit thread
   std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
+#include "app/commands.h"
+#include "app/recent_drops.h"
 #include "audit/audit_report.h"
 #include "audit/real_host.h"
-#include "app/recent_drops.h"
-#include "app/commands.h"
 #include "core/config.h"
 
 namespace sshd_health {
@@ -18,8 +17,10 @@ int RunCheck(const CheckOptions& options) {
   for (const auto& name : options.only) {
     const auto& names = AllCheckNames();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      std::fprintf(stderr, "sshd-health: unknown check '%s' (known: config, host_keys, "
-                   "stale_libraries, liveness, fail2ban)\n", name.c_str());
+      std::fprintf(stderr,
+                   "sshd-health: unknown check '%s' (known: config, host_keys, "
+                   "stale_libraries, liveness, fail2ban)\n",
+                   name.c_str());
       return NagiosExitCode(CheckStatus::kUnknown);
     }
   }
@@ -27,13 +28,17 @@ int RunCheck(const CheckOptions& options) {
   AuditSettings settings = AuditSettingsFromConfig(config);
   if (options.sshd_config) settings.sshd_config = *options.sshd_config;
   const bool wants_config =
-      options.only.empty() || std::find(options.only.begin(), options.only.end(), "config") != options.only.end();
-  if (wants_config) settings.recent_maxstartups_drops = CountRecentMaxStartupsDrops(config, SystemClock::now());
+      options.only.empty() ||
+      std::find(options.only.begin(), options.only.end(), "config") != options.only.end();
+  if (wants_config)
+    settings.recent_maxstartups_drops = CountRecentMaxStartupsDrops(config, SystemClock::now());
 
   RealHost host;
   const AuditReport report = RunAudit(host, settings, options.only);
   if (options.format == OutputFormat::kJson) {
-    std::cout << AuditReportToJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << AuditReportToJson(report).dump(2, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << AuditReportToText(report);
   }

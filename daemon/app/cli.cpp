@@ -1,7 +1,6 @@
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
-
-#include <CLI/CLI.hpp>
 
 #include "app/commands.h"
 #include "core/yaml_util.h"
@@ -33,13 +32,17 @@ int RunCli(int argc, char** argv) {
   auto* scan_cmd = app.add_subcommand("scan", "Run parser and rules over log files");
   AddConfigOption(scan_cmd, scan.config_path);
   // One value per occurrence: `--rules DIR FILE` must leave FILE to the inputs.
-  scan_cmd->add_option("--rules", scan.rule_dirs, "Rule directory (repeatable; replaces rules.paths)")
+  scan_cmd
+      ->add_option("--rules", scan.rule_dirs, "Rule directory (repeatable; replaces rules.paths)")
       ->allow_extra_args(false);
-  scan_cmd->add_flag("--events", scan.events, "Print one record per recognised sshd line instead of alerts");
-  scan_cmd->add_flag("--unknown", scan.unknown,
-                     "Print the sshd lines the parser did not understand, grouped by shape, most frequent first");
+  scan_cmd->add_flag("--events", scan.events,
+                     "Print one record per recognised sshd line instead of alerts");
+  scan_cmd->add_flag(
+      "--unknown", scan.unknown,
+      "Print the sshd lines the parser did not understand, grouped by shape, most frequent first");
   AddFormatOption(scan_cmd, scan.format);
-  scan_cmd->add_option("--journal-directory", scan.journal_directory, "Scan the journal files in DIR");
+  scan_cmd->add_option("--journal-directory", scan.journal_directory,
+                       "Scan the journal files in DIR");
   scan_cmd->add_option("inputs", scan.inputs, "Log files (plain or .gz), or - for stdin");
   scan_cmd->callback([&] { run = [&] { return RunScan(scan); }; });
 
@@ -55,7 +58,8 @@ int RunCli(int argc, char** argv) {
   DaemonOptions daemon;
   auto* daemon_cmd = app.add_subcommand("daemon", "Run the service");
   AddConfigOption(daemon_cmd, daemon.config_path);
-  daemon_cmd->add_flag("--text", daemon.foreground_text, "Readable alerts on stdout (for a terminal)");
+  daemon_cmd->add_flag("--text", daemon.foreground_text,
+                       "Readable alerts on stdout (for a terminal)");
   daemon_cmd->callback([&] { run = [&] { return RunDaemon(daemon); }; });
 
   TestNotifyOptions notify;

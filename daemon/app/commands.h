@@ -14,12 +14,12 @@ enum class OutputFormat { kText, kJson };
 
 struct ScanOptions {
   std::optional<std::string> config_path;
-  std::vector<std::string> rule_dirs;     // --rules DIR...; replaces config rules.paths
-  bool events = false;                    // --events: one record per recognised line
-  bool unknown = false;                   // --unknown: the sshd lines not understood, by shape
+  std::vector<std::string> rule_dirs;  // --rules DIR...; replaces config rules.paths
+  bool events = false;                 // --events: one record per recognised line
+  bool unknown = false;                // --unknown: the sshd lines not understood, by shape
   OutputFormat format = OutputFormat::kText;
-  std::string journal_directory;          // --journal-directory DIR: scan journal files
-  std::vector<std::string> inputs;        // files ("-" = stdin); none = the config's log files
+  std::string journal_directory;    // --journal-directory DIR: scan journal files
+  std::vector<std::string> inputs;  // files ("-" = stdin); none = the config's log files
 };
 int RunScan(const ScanOptions& options);  // core/scan_command.cpp
 
@@ -27,7 +27,7 @@ struct CheckOptions {
   std::optional<std::string> config_path;
   std::optional<std::string> sshd_config;  // overrides audit.sshd_config
   OutputFormat format = OutputFormat::kText;
-  std::vector<std::string> only;           // check names
+  std::vector<std::string> only;  // check names
 };
 int RunCheck(const CheckOptions& options);  // audit/check_command.cpp
 

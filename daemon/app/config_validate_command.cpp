@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "core/config.h"
@@ -22,12 +22,14 @@ int RunConfigValidate(const ConfigValidateOptions& options) {
     std::string dirs;
     for (const auto& d : config.rules.paths) dirs += (dirs.empty() ? "" : ", ") + d;
     if (dirs.empty()) dirs = "(no rules.paths)";
-    std::fputs(fmt::format("OK: config {}, {} rules from {}, {} notifiers\n", config.source, rules.size(), dirs,
-                           config.notify.notifiers.size())
+    std::fputs(fmt::format("OK: config {}, {} rules from {}, {} notifiers\n", config.source,
+                           rules.size(), dirs, config.notify.notifiers.size())
                    .c_str(),
                stdout);
     if (rules.empty()) {
-      std::fputs("sshd-health: warning: no rule files found; no log line will ever raise an alert\n", stderr);
+      std::fputs(
+          "sshd-health: warning: no rule files found; no log line will ever raise an alert\n",
+          stderr);
     }
     return 0;
   } catch (const ConfigError& e) {

@@ -1,10 +1,11 @@
 #include "app/metrics.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace sshd_health {
 namespace {
@@ -29,7 +30,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
     boost::asio::async_read_until(
         socket_, boost::asio::dynamic_buffer(request_, kMaxRequest), "\r\n\r\n",
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->OnRequest(ec); });
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->OnRequest(ec);
+        });
   }
 
  private:
@@ -54,15 +57,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else {
       body = render_();
     }
-    response_ = fmt::format("HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                            status, type, body.size(), body);
-    boost::asio::async_write(socket_, boost::asio::buffer(response_),
-                             [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
-                               self->timer_.cancel();
-                               boost::system::error_code ignored;
-                               self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
-                               self->socket_.close(ignored);
-                             });
+    response_ = fmt::format(
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        status, type, body.size(), body);
+    boost::asio::async_write(
+        socket_, boost::asio::buffer(response_),
+        [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+          self->timer_.cancel();
+          boost::system::error_code ignored;
+          self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
+          self->socket_.close(ignored);
+        });
   }
 
   tcp::socket socket_;
@@ -80,29 +85,35 @@ std::string RenderPrometheusText(const MetricsSnapshot& snapshot) {
     out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
   };
   const DaemonCounters& counters = snapshot.counters;
-  metric("sshd_health_lines_total", "counter", "Log records read from all sources.", counters.lines.load());
-  metric("sshd_health_duplicate_lines_total", "counter", "Records dropped as another source's copy.",
-         counters.duplicates.load());
-  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.", counters.events.load());
+  metric("sshd_health_lines_total", "counter", "Log records read from all sources.",
+         counters.lines.load());
+  metric("sshd_health_duplicate_lines_total", "counter",
+         "Records dropped as another source's copy.", counters.duplicates.load());
+  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.",
+         counters.events.load());
   metric("sshd_health_alerts_total", "counter", "Alerts emitted.", counters.alerts.load());
-  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.", counters.reloads.load());
+  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.",
+         counters.reloads.load());
   metric("sshd_health_reload_failures_total", "counter", "Reloads that kept the old configuration.",
          counters.reload_failures.load());
-  metric("sshd_health_handler_errors_total", "counter", "Exceptions caught by the event loop's guard (bugs).",
-         counters.handler_errors.load());
+  metric("sshd_health_handler_errors_total", "counter",
+         "Exceptions caught by the event loop's guard (bugs).", counters.handler_errors.load());
   if (const auto& rules = snapshot.rules) {
-    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).", rules->groups);
-    metric("sshd_health_rule_group_evictions_total", "counter", "Rule groups dropped at the size bound.",
-           rules->evictions);
+    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).",
+           rules->groups);
+    metric("sshd_health_rule_group_evictions_total", "counter",
+           "Rule groups dropped at the size bound.", rules->evictions);
   }
   if (const auto& output = snapshot.output) {
-    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.", output->delivered);
+    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.",
+           output->delivered);
     metric("sshd_health_alerts_spooled", "gauge", "Alerts waiting for delivery.", output->spooled);
-    metric("sshd_health_alerts_dropped_total", "counter", "Alerts dropped because the spool was full.",
-           output->dropped);
+    metric("sshd_health_alerts_dropped_total", "counter",
+           "Alerts dropped because the spool was full.", output->dropped);
   }
-  out += "# HELP sshd_health_source_records_total Records read, per source.\n"
-         "# TYPE sshd_health_source_records_total counter\n";
+  out +=
+      "# HELP sshd_health_source_records_total Records read, per source.\n"
+      "# TYPE sshd_health_source_records_total counter\n";
   for (const auto& [source, records] : snapshot.source_records) {
     std::string name = source;
     for (char& c : name) {
@@ -123,9 +134,11 @@ MetricsServer::~MetricsServer() {
 
 Result<void> MetricsServer::Listen(const std::string& listen) {
   const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return Fail(fmt::format("metrics.listen '{}': expected HOST:PORT", listen));
+  if (colon == std::string::npos)
+    return Fail(fmt::format("metrics.listen '{}': expected HOST:PORT", listen));
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   const auto address = boost::asio::ip::make_address(host, ec);
   if (ec) return Fail(fmt::format("metrics.listen '{}': '{}' is not an IP address", listen, host));
@@ -151,8 +164,8 @@ Result<void> MetricsServer::Listen(const std::string& listen) {
 }
 
 void MetricsServer::Accept() {
-  acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec,
-                                                                       tcp::socket socket) {
+  acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
+                             const boost::system::error_code& ec, tcp::socket socket) {
     if (alive.expired() || !acceptor_.is_open()) return;
     if (!ec) {
       std::make_shared<Connection>(std::move(socket), render_)->Start();

@@ -6,6 +6,8 @@
 // and a 5 s deadline, so a slow or hostile client can neither grow memory nor hold the
 // loop.
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,9 +15,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "core/result.h"
 #include "notify/alert_output.h"
@@ -41,7 +40,8 @@ struct MetricsSnapshot {
   const DaemonCounters& counters;
   std::optional<RuleEngineStats> rules{};    // absent until the pipeline is built
   std::optional<AlertOutputStats> output{};  // absent until the outputs are built
-  std::vector<std::pair<std::string, std::uint64_t>> source_records{};  // per source: name, records read
+  std::vector<std::pair<std::string, std::uint64_t>>
+      source_records{};  // per source: name, records read
 };
 
 /// The /metrics body (text exposition format 0.0.4). A source name is made safe as a

@@ -23,6 +23,8 @@ void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventOb
 
 void Pipeline::Expire(TimePoint now, AlertSink& alerts) { engine_.Expire(now, alerts); }
 
-PipelineStats Pipeline::stats() const { return {records_, events_, unknown_.total(), engine_.stats()}; }
+PipelineStats Pipeline::stats() const {
+  return {records_, events_, unknown_.total(), engine_.stats()};
+}
 
 }  // namespace sshd_health

@@ -36,7 +36,9 @@ class Pipeline {
   void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
   void Expire(TimePoint now, AlertSink& alerts);
   /// A reload's new rules; unchanged ones keep their state (RuleEngine::ReplaceRules).
-  RuleReplacement ReplaceRules(std::vector<Rule> rules) { return engine_.ReplaceRules(std::move(rules)); }
+  RuleReplacement ReplaceRules(std::vector<Rule> rules) {
+    return engine_.ReplaceRules(std::move(rules));
+  }
 
   PipelineStats stats() const;
   const RuleEngine& engine() const { return engine_; }

@@ -40,11 +40,12 @@ std::optional<long> CountInJournal(const JournalSourceConfig& cfg, TimePoint sin
   SshdParser parser;
   long drops = 0;
   std::uint64_t seen = 0;
-  const auto scanned = ScanJournal({.directory = cfg.directory, .since = since, .max_entries = kMaxJournalEntries},
-                                   [&](const LogRecord& record) {
-                                     ++seen;
-                                     if (IsDrop(parser, record, since)) ++drops;
-                                   });
+  const auto scanned =
+      ScanJournal({.directory = cfg.directory, .since = since, .max_entries = kMaxJournalEntries},
+                  [&](const LogRecord& record) {
+                    ++seen;
+                    if (IsDrop(parser, record, since)) ++drops;
+                  });
   // A read error part-way still leaves a count of what was read.
   if (!scanned && seen == 0) return std::nullopt;
   return drops;
@@ -77,7 +78,8 @@ long DropWindow::Count(TimePoint now) {
   return n;
 }
 
-std::optional<long> CountRecentMaxStartupsDrops(const Config& config, TimePoint now, Duration window) {
+std::optional<long> CountRecentMaxStartupsDrops(const Config& config, TimePoint now,
+                                                Duration window) {
   const TimePoint since = now - window;
   std::optional<long> total;
   auto add = [&](std::optional<long> n) {

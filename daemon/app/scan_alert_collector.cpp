@@ -7,7 +7,8 @@ namespace sshd_health {
 void ScanAlertCollector::EmitOwned(Alert&& alert) {
   ++emitted_;
   const auto hash = static_cast<std::uint32_t>(KeyHash(alert.id));
-  const std::uint32_t index = by_id_.Find(hash, [&](std::uint32_t i) { return alerts_[i].id == alert.id; });
+  const std::uint32_t index =
+      by_id_.Find(hash, [&](std::uint32_t i) { return alerts_[i].id == alert.id; });
   if (index == HashIndex::kNone) {
     by_id_.Insert(hash, static_cast<std::uint32_t>(alerts_.size()));
     tallies_.push_back(Tally{0, alert.count});

@@ -1,33 +1,32 @@
 // `sshd-health scan`: parser and rules over log files or stdin, the same Pipeline the
 // daemon runs. Prints alerts (or, with --events, one record per recognised sshd line) on
 // stdout and a summary on stderr.
+#include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
-#include "core/clock.h"
 #include "app/commands.h"
-#include "core/config.h"
+#include "app/pipeline.h"
 #include "app/scan_alert_collector.h"
 #include "app/scan_output.h"
+#include "core/clock.h"
+#include "core/config.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
-#include "sources/syslog_line.h"
-#include "app/pipeline.h"
 #include "rules/rule_loader.h"
 #include "sources/journal_scan.h"
 #include "sources/line_reader.h"
+#include "sources/syslog_line.h"
 #include "sources/wanted_sources.h"
 
 namespace sshd_health {
@@ -58,7 +57,6 @@ class OutputBuffer {
   std::FILE* file_;
   std::string buf_;
 };
-
 
 bool Exists(const std::string& path) {
   struct stat st {};
@@ -101,7 +99,8 @@ class Scanner {
   // Reads sshd's entries from the journal files in `dir`, oldest first (journal_scan.h:
   // the same matches and entry -> LogRecord conversion as the daemon's JournalSource).
   bool ScanJournal(const std::string& dir) {
-    const auto scanned = ScanJournalDirectory(dir, [this](const LogRecord& record) { Feed(record); });
+    const auto scanned =
+        ScanJournalDirectory(dir, [this](const LogRecord& record) { Feed(record); });
     if (!scanned) {
       std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(scanned.error().message).c_str());
       return false;
@@ -167,9 +166,9 @@ int RunScan(const ScanOptions& options) {
       // The system journal is read from its files: the persistent ones when journald
       // keeps them, else the runtime ones (volatile storage).
       std::error_code ec;
-      journal_dir = !configured.directory.empty()                       ? configured.directory
+      journal_dir = !configured.directory.empty()                           ? configured.directory
                     : std::filesystem::is_directory("/var/log/journal", ec) ? "/var/log/journal"
-                                                                        : "/run/log/journal";
+                                                                            : "/run/log/journal";
       std::fprintf(stderr, "sshd-health: scanning the journal files in %s\n",
                    EscapeForOutput(*journal_dir).c_str());
     }
@@ -220,9 +219,8 @@ int RunScan(const ScanOptions& options) {
     std::vector<const Alert*> report;
     report.reserve(alerts.alerts().size());
     for (const Alert& alert : alerts.alerts()) report.push_back(&alert);
-    std::stable_sort(report.begin(), report.end(), [](const Alert* a, const Alert* b) {
-      return a->severity > b->severity;
-    });
+    std::stable_sort(report.begin(), report.end(),
+                     [](const Alert* a, const Alert* b) { return a->severity > b->severity; });
     for (const Alert* alert_ptr : report) {
       const Alert& alert = *alert_ptr;
       if (options.format == OutputFormat::kJson) {

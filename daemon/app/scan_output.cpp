@@ -147,7 +147,8 @@ void AppendAlertJson(const Alert& alert, std::string& out) {
 }
 
 void AppendAlertText(const Alert& a, std::string& out) {
-  for (const char c : SeverityName(a.severity)) out += static_cast<char>(c - ('a' <= c && c <= 'z' ? 32 : 0));
+  for (const char c : SeverityName(a.severity))
+    out += static_cast<char>(c - ('a' <= c && c <= 'z' ? 32 : 0));
   out += ' ';
   AppendEscapedForOutput(a.rule, out);
   out += " [";

@@ -1,12 +1,11 @@
 #include "app/systemd_notify.h"
 
+#include <fmt/format.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstdlib>
 #include <ctime>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace sshd_health {
 

@@ -1,13 +1,13 @@
 // `sshd-health test-notify`: sends one test alert through each configured notifier (or
 // the one named by --notifier) directly, without dispatcher, spool or retries, and says
 // plainly which accepted it and why one did not.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 
-#include <fmt/format.h>
-
-#include "core/alert.h"
 #include "app/commands.h"
+#include "core/alert.h"
 #include "core/config.h"
 #include "notify/make_notifier.h"
 
@@ -22,7 +22,8 @@ Alert TestAlert(const std::string& notifier_name) {
   a.severity = Severity::kInfo;
   a.status = AlertStatus::kFiring;
   a.host = LocalHostName();
-  a.summary = fmt::format("Test alert from sshd-health on {} through notifier '{}'", a.host, notifier_name);
+  a.summary =
+      fmt::format("Test alert from sshd-health on {} through notifier '{}'", a.host, notifier_name);
   a.remedy = "Nothing to do: `sshd-health test-notify` sent this to check the notifier.";
   a.labels = {{"notifier", notifier_name}};
   a.count = 1;
@@ -44,7 +45,8 @@ int RunTestNotify(const TestNotifyOptions& options) {
     }
     if (!found) {
       std::fprintf(stderr, "sshd-health: no notifier named '%s' in %s (configured: %s)\n",
-                   options.notifier->c_str(), config.source.c_str(), names.empty() ? "none" : names.c_str());
+                   options.notifier->c_str(), config.source.c_str(),
+                   names.empty() ? "none" : names.c_str());
       return 1;
     }
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -25,7 +24,8 @@ AuditReport RunAudit(const HostView& host, const AuditSettings& settings,
     } else {
       cr.findings = std::move(*result);
       cr.detail = check->Detail();
-      for (const auto& f : cr.findings) cr.status = std::max(cr.status, StatusForSeverity(f.severity));
+      for (const auto& f : cr.findings)
+        cr.status = std::max(cr.status, StatusForSeverity(f.severity));
     }
     report.status = std::max(report.status, cr.status);
     report.checks.push_back(std::move(cr));
@@ -57,7 +57,9 @@ std::string AuditReportToText(const AuditReport& report) {
   for (const auto& c : report.checks) {
     if (c.status == CheckStatus::kUnknown) ++unknown;
     for (const auto& f : c.findings) {
-      (f.severity == Severity::kCritical ? critical : f.severity == Severity::kWarning ? warning : info)++;
+      (f.severity == Severity::kCritical  ? critical
+       : f.severity == Severity::kWarning ? warning
+                                          : info)++;
     }
   }
   std::string status(CheckStatusName(report.status));
@@ -71,7 +73,8 @@ std::string AuditReportToText(const AuditReport& report) {
   part(info, "info");
   part(unknown, "unknown");
   if (parts.empty()) parts = "no findings";
-  std::string out = "SSHD-HEALTH " + status + " - " + parts + " | critical=" + std::to_string(critical) +
+  std::string out = "SSHD-HEALTH " + status + " - " + parts +
+                    " | critical=" + std::to_string(critical) +
                     " warning=" + std::to_string(warning) + " info=" + std::to_string(info) +
                     " unknown=" + std::to_string(unknown) + "\n";
   for (const auto& c : report.checks) {
@@ -80,8 +83,8 @@ std::string AuditReportToText(const AuditReport& report) {
     out += "\n";
     for (const auto& f : c.findings) {
       out += "  [" + std::string(SeverityName(f.severity)) + "] " + f.id + " " +
-             EscapeForOutput(f.subject) + "\n      " + EscapeForOutput(f.summary) + "\n      fix: " +
-             EscapeForOutput(f.remedy) + "\n";
+             EscapeForOutput(f.subject) + "\n      " + EscapeForOutput(f.summary) +
+             "\n      fix: " + EscapeForOutput(f.remedy) + "\n";
     }
   }
   return out;

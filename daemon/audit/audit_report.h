@@ -1,10 +1,9 @@
 #pragma once
 // Running a set of checks once and presenting the result: the report `check` prints
 // (DESIGN.md "Check report") and the scheduler feeds to its FindingTracker.
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "audit/check.h"
 #include "audit/finding.h"

@@ -1,20 +1,19 @@
 #include "audit/audit_scheduler.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include "audit/audit_report.h"
 #include "audit/finding_tracker.h"
@@ -32,8 +31,8 @@ constexpr std::chrono::seconds kDebounce{2};
 // each report back. Every handler checks `alive`, so a completion or report that was
 // already queued when Stop ran is dropped.
 struct AuditScheduler::State {
-  State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in, const HostView& host_in,
-        DropCount drops)
+  State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in,
+        const HostView& host_in, DropCount drops)
       : io(io_in),
         sink(sink_in),
         host(host_in),
@@ -78,18 +77,20 @@ struct AuditScheduler::State {
   void ArmInterval() {
     interval_timer.expires_after(interval);
     // A completion already queued when Stop ran still arrives: `alive` tells.
-    interval_timer.async_wait([this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
-      if (ec || weak.expired()) return;
-      RequestRun();
-      ArmInterval();
-    });
+    interval_timer.async_wait(
+        [this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
+          if (ec || weak.expired()) return;
+          RequestRun();
+          ArmInterval();
+        });
   }
 
   void Debounce() {
     debounce_timer.expires_after(kDebounce);
-    debounce_timer.async_wait([this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
-      if (!ec && !weak.expired()) RequestRun();
-    });
+    debounce_timer.async_wait(
+        [this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec) {
+          if (!ec && !weak.expired()) RequestRun();
+        });
   }
 
   void Watch(int fd, const std::string& path, std::uint32_t mask) {
@@ -102,11 +103,12 @@ struct AuditScheduler::State {
   void StartWatches() {
     const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
-      spdlog::warn("audit: inotify unavailable ({}); audits run on the interval only", std::strerror(errno));
+      spdlog::warn("audit: inotify unavailable ({}); audits run on the interval only",
+                   std::strerror(errno));
       return;
     }
-    constexpr std::uint32_t kChanges = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-                                       IN_DELETE | IN_ATTRIB;
+    constexpr std::uint32_t kChanges =
+        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB;
     const auto config_dir = std::filesystem::path(settings.sshd_config).parent_path().string();
     Watch(fd, config_dir, kChanges);
     Watch(fd, config_dir + "/sshd_config.d", kChanges);
@@ -120,8 +122,8 @@ struct AuditScheduler::State {
 
   void ReadInotify() {
     inotify.async_read_some(boost::asio::buffer(inotify_buffer),
-                            [this, weak = std::weak_ptr<int>(alive)](const boost::system::error_code& ec,
-                                                                     std::size_t n) {
+                            [this, weak = std::weak_ptr<int>(alive)](
+                                const boost::system::error_code& ec, std::size_t n) {
                               if (ec || weak.expired()) return;  // closed by Stop
                               if (n > 0) Debounce();
                               ReadInotify();

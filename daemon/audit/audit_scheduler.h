@@ -2,11 +2,10 @@
 // AuditScheduler: runs the auditors inside the daemon - every audit.interval, shortly
 // after /etc/ssh changes and after package upgrades - off the event-loop thread, and
 // turns a change of finding state into one firing or one resolved alert.
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
-
-#include <boost/asio/io_context.hpp>
 
 #include "audit/host_view.h"
 #include "core/alert.h"
@@ -22,8 +21,8 @@ class AuditScheduler {
 
   /// `io`, `sink`, `config` and `host` must outlive the scheduler. sink.Emit is called on
   /// the io_context thread; `host` is used only from the audit thread.
-  AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink, const HostView& host,
-                 DropCount recent_drops);
+  AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink,
+                 const HostView& host, DropCount recent_drops);
   ~AuditScheduler();
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;

@@ -21,7 +21,7 @@ namespace sshd_health {
 struct AuditSettings {
   std::string sshd_binary = "/usr/sbin/sshd";
   std::string sshd_config = "/etc/ssh/sshd_config";
-  std::string state_dir;                      // empty: nothing is recorded (host key fingerprints)
+  std::string state_dir;  // empty: nothing is recorded (host key fingerprints)
   ProbeConfig probe;
   /// "past MaxStartups" drops seen in the logs over the last hour; nullopt = not known.
   /// `check` counts them in the configured logs, the daemon in its pipeline
@@ -39,9 +39,9 @@ AuditSettings AuditSettingsFromConfig(const Config& config);
 /// The sshd facts every check shares, gathered once per audit run.
 struct SshdFacts {
   SshdConfigView config;
-  bool test_ran = false;        // `sshd -t` could run
-  std::string test_error;       // its complaint when it failed (empty = passed)
-  std::string version;          // "OpenSSH_9.2", empty when unknown
+  bool test_ran = false;   // `sshd -t` could run
+  std::string test_error;  // its complaint when it failed (empty = passed)
+  std::string version;     // "OpenSSH_9.2", empty when unknown
   int version_major = 0, version_minor = 0;
 };
 

@@ -42,7 +42,8 @@ std::optional<MaxStartups> ParseMaxStartups(const std::string& text) {
   std::size_t i = 0, pos = 0;
   while (pos <= text.size() && i < 3) {
     const auto colon = text.find(':', pos);
-    const std::string part = text.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    const std::string part =
+        text.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
     if (part.empty() || !std::all_of(part.begin(), part.end(), ::isdigit) || part.size() > 9) {
       return std::nullopt;
     }
@@ -54,7 +55,8 @@ std::optional<MaxStartups> ParseMaxStartups(const std::string& text) {
   return m;
 }
 
-void CheckMaxStartups(const AuditContext& ctx, std::vector<Finding>& findings, std::string& detail) {
+void CheckMaxStartups(const AuditContext& ctx, std::vector<Finding>& findings,
+                      std::string& detail) {
   const std::string value = ctx.sshd.config.Get("maxstartups", "10:30:100");
   const auto m = ParseMaxStartups(value);
   if (!ctx.settings.recent_maxstartups_drops) {
@@ -71,11 +73,12 @@ void CheckMaxStartups(const AuditContext& ctx, std::vector<Finding>& findings, s
   f.summary = std::to_string(drops) + " connections were dropped past MaxStartups " + value +
               " in the last hour; their clients saw \"kex_exchange_identification: Connection "
               "closed by remote host\"";
-  f.remedy = "MaxStartups start:rate:full means: beyond `start` unauthenticated connections sshd "
-             "refuses new ones with probability rate%, rising to 100% at `full`. If the load is "
-             "legitimate, raise it, e.g. `MaxStartups 50:30:200` in /etc/ssh/sshd_config.d/"
-             "local.conf, then `sshd -t && systemctl reload ssh`; if it is a flood, block it "
-             "(fail2ban, firewall, PerSourceMaxStartups).";
+  f.remedy =
+      "MaxStartups start:rate:full means: beyond `start` unauthenticated connections sshd "
+      "refuses new ones with probability rate%, rising to 100% at `full`. If the load is "
+      "legitimate, raise it, e.g. `MaxStartups 50:30:200` in /etc/ssh/sshd_config.d/"
+      "local.conf, then `sshd -t && systemctl reload ssh`; if it is a flood, block it "
+      "(fail2ban, firewall, PerSourceMaxStartups).";
   findings.push_back(std::move(f));
 }
 
@@ -112,14 +115,16 @@ void CheckAlgorithms(const AuditContext& ctx, std::vector<Finding>& findings) {
     f.id = "config.weak_algorithm";
     f.severity = hit.severity;
     f.subject = alg;
-    f.summary = "legacy algorithm " + alg + " is enabled in " + where +
-                (hit.is_default ? " (OpenSSH's own default list)" : " (added beyond OpenSSH's defaults)");
-    f.remedy = hit.is_default
-                   ? "Optional hardening: remove it with `" + hit.keywords.front() + " -" + alg +
-                         "` in /etc/ssh/sshd_config.d/local.conf, then `sshd -t && systemctl reload ssh`."
-                   : "Remove " + alg + " from " + where +
-                         " (or delete the line to get OpenSSH's defaults), then `sshd -t && "
-                         "systemctl reload ssh`; upgrade clients that still need it.";
+    f.summary =
+        "legacy algorithm " + alg + " is enabled in " + where +
+        (hit.is_default ? " (OpenSSH's own default list)" : " (added beyond OpenSSH's defaults)");
+    f.remedy =
+        hit.is_default
+            ? "Optional hardening: remove it with `" + hit.keywords.front() + " -" + alg +
+                  "` in /etc/ssh/sshd_config.d/local.conf, then `sshd -t && systemctl reload ssh`."
+            : "Remove " + alg + " from " + where +
+                  " (or delete the line to get OpenSSH's defaults), then `sshd -t && "
+                  "systemctl reload ssh`; upgrade clients that still need it.";
     findings.push_back(std::move(f));
   }
 }
@@ -145,7 +150,8 @@ void CheckRisky(const AuditContext& ctx, std::vector<Finding>& findings) {
   }
   if (Lower(c.Get("permitemptypasswords")) == "yes") {
     AddRisky(findings, Severity::kWarning, "PermitEmptyPasswords yes",
-             "accounts with an empty password can log in", "Set `PermitEmptyPasswords no`" + reload);
+             "accounts with an empty password can log in",
+             "Set `PermitEmptyPasswords no`" + reload);
   }
   if (Lower(c.Get("passwordauthentication")) == "yes") {
     // OpenSSH's (and Debian's) default: worth knowing, not an alarm.
@@ -162,8 +168,9 @@ void CheckRisky(const AuditContext& ctx, std::vector<Finding>& findings) {
   } else if (level == "info" && (ctx.sshd.version_major > 9 ||
                                  (ctx.sshd.version_major == 9 && ctx.sshd.version_minor >= 5))) {
     AddRisky(findings, Severity::kInfo, "LogLevel INFO",
-             ctx.sshd.version + " logs \"kex_exchange_identification\" failures only at VERBOSE, "
-             "so connections closed before the banner go unseen",
+             ctx.sshd.version +
+                 " logs \"kex_exchange_identification\" failures only at VERBOSE, "
+                 "so connections closed before the banner go unseen",
              "Set `LogLevel VERBOSE`" + reload);
   }
 }

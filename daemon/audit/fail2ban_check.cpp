@@ -27,9 +27,11 @@ bool DaemonListCoversSshd(std::string_view list) {
 // fail2ban-client logs "DATE fail2ban [PID]: ERROR   Failed to access socket path: ...".
 std::string ClientComplaint(const CommandResult& r) {
   const std::string& text = r.err.empty() ? r.out : r.err;
-  if (text.find("Failed to access socket") != std::string::npos) return "fail2ban server not running";
+  if (text.find("Failed to access socket") != std::string::npos)
+    return "fail2ban server not running";
   std::string_view last = TrimSpace(text);
-  last = TrimSpace(last.substr(last.rfind('\n') == std::string_view::npos ? 0 : last.rfind('\n') + 1));
+  last =
+      TrimSpace(last.substr(last.rfind('\n') == std::string_view::npos ? 0 : last.rfind('\n') + 1));
   const auto level = last.find("ERROR");
   if (level != std::string_view::npos) last = TrimSpace(last.substr(level + 5));
   return EscapeForOutput(last, 200);
@@ -87,11 +89,11 @@ Result<std::vector<Finding>> Fail2banCheck::Run(const HostView& host) {
     detail_ = "fail2ban jail " + jail + ": " + std::to_string(ips.size()) + " banned";
     for (std::size_t i = 0; i < ips.size() && i < kMaxBanFindings; ++i) {
       const std::string ip = EscapeForOutput(ips[i], 64);
-      findings.push_back(Finding{
-          "fail2ban.banned", Severity::kInfo, ip,
-          "fail2ban's " + jail + " jail bans " + ip + ": its SSH connections are blocked",
-          "If this is a legitimate user: `fail2ban-client set " + jail + " unbanip " + ip +
-              "` (and consider ignoreip in jail.local)."});
+      findings.push_back(
+          Finding{"fail2ban.banned", Severity::kInfo, ip,
+                  "fail2ban's " + jail + " jail bans " + ip + ": its SSH connections are blocked",
+                  "If this is a legitimate user: `fail2ban-client set " + jail + " unbanip " + ip +
+                      "` (and consider ignoreip in jail.local)."});
     }
     if (ips.size() > kMaxBanFindings) {
       detail_ += " (" + std::to_string(kMaxBanFindings) + " listed)";
@@ -117,7 +119,8 @@ Result<std::vector<Finding>> Fail2banCheck::Run(const HostView& host) {
     f.subject = s.hosts_deny + ": " + shown;
     if (wraps) {
       f.severity = Severity::kWarning;
-      f.summary = s.hosts_deny + " entry \"" + shown + "\" refuses matching clients before the "
+      f.summary = s.hosts_deny + " entry \"" + shown +
+                  "\" refuses matching clients before the "
                   "banner (\"refused connect from\" in the log; the client sees "
                   "kex_exchange_identification errors)";
       f.remedy = "If it blocks someone it should not, edit " + s.hosts_deny + " or allow them in " +
@@ -126,8 +129,9 @@ Result<std::vector<Finding>> Fail2banCheck::Run(const HostView& host) {
       f.severity = Severity::kInfo;
       f.summary = s.hosts_deny + " entry \"" + shown + "\" has no effect: " + s.sshd_binary +
                   " is not built with libwrap";
-      f.remedy = "Block addresses with the firewall or sshd_config (AllowUsers, Match Address) "
-                 "instead, and remove the entry to avoid confusion.";
+      f.remedy =
+          "Block addresses with the firewall or sshd_config (AllowUsers, Match Address) "
+          "instead, and remove the entry to avoid confusion.";
     }
     findings.push_back(std::move(f));
   }

@@ -2,10 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/text.h"
@@ -21,17 +20,20 @@ std::int64_t ToSeconds(TimePoint t) {
 
 }  // namespace
 
-FindingTracker::FindingTracker(std::string state_path) : state_path_(std::move(state_path)) { Load(); }
+FindingTracker::FindingTracker(std::string state_path) : state_path_(std::move(state_path)) {
+  Load();
+}
 
-Alert FindingTracker::MakeAlert(const Finding& finding, const std::string& check, AlertStatus status,
-                                TimePoint first_seen, TimePoint now) {
+Alert FindingTracker::MakeAlert(const Finding& finding, const std::string& check,
+                                AlertStatus status, TimePoint first_seen, TimePoint now) {
   Alert a;
   a.id = AlertId(finding.id, finding.subject);
   a.rule = finding.id;
   a.severity = finding.severity;
   a.status = status;
   a.host = LocalHostName();
-  a.summary = EscapeForOutput(status == AlertStatus::kResolved ? "resolved: " + finding.summary : finding.summary);
+  a.summary = EscapeForOutput(status == AlertStatus::kResolved ? "resolved: " + finding.summary
+                                                               : finding.summary);
   a.remedy = EscapeForOutput(finding.remedy);
   a.labels = {{"subject", EscapeForOutput(finding.subject)}, {"check", check}};
   a.count = 1;

@@ -35,7 +35,8 @@ std::optional<std::string> Fingerprint(const HostView& host, const std::string& 
 
 Finding Make(std::string id, Severity severity, std::string subject, std::string summary,
              std::string remedy) {
-  return Finding{std::move(id), severity, std::move(subject), std::move(summary), std::move(remedy)};
+  return Finding{std::move(id), severity, std::move(subject), std::move(summary),
+                 std::move(remedy)};
 }
 
 }  // namespace
@@ -53,7 +54,8 @@ Result<std::vector<Finding>> HostKeyCheck::Run(const HostView& host) {
     }
   }
   bool state_changed = false;
-  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(host.Now().time_since_epoch()).count();
+  const auto now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(host.Now().time_since_epoch()).count();
   const std::string reload = "systemctl reload ssh";
   int checked = 0;
 
@@ -66,7 +68,8 @@ Result<std::vector<Finding>> HostKeyCheck::Run(const HostView& host) {
                               "host key " + key + " cannot be read (" + st.error().message +
                                   "); sshd offers no key of this type, or does not start at all",
                               "Create the missing keys with `ssh-keygen -A` (or remove the HostKey "
-                              "line), then `sshd -t && " + reload + "`."));
+                              "line), then `sshd -t && " +
+                                  reload + "`."));
       continue;
     }
     const std::uint32_t perms = st->Permissions();
@@ -82,19 +85,25 @@ Result<std::vector<Finding>> HostKeyCheck::Run(const HostView& host) {
                               "`chmod 600 " + key + "` then `" + reload + "`."));
     }
     if (st->uid != 0) {
-      findings.push_back(Make("host_key.owner", Severity::kCritical, key,
-                              "private host key " + key + " is owned by uid " + std::to_string(st->uid) +
-                                  ", not root: that account can read it and impersonate this server",
-                              "`chown root:root " + key + "`; if the account is not trusted, "
-                              "regenerate the key (`rm " + key + " " + key + ".pub && ssh-keygen -A`) "
-                              "and `" + reload + "`."));
+      findings.push_back(
+          Make("host_key.owner", Severity::kCritical, key,
+               "private host key " + key + " is owned by uid " + std::to_string(st->uid) +
+                   ", not root: that account can read it and impersonate this server",
+               "`chown root:root " + key +
+                   "`; if the account is not trusted, "
+                   "regenerate the key (`rm " +
+                   key + " " + key +
+                   ".pub && ssh-keygen -A`) "
+                   "and `" +
+                   reload + "`."));
     }
     const std::string pub = key + ".pub";
     auto pub_st = host.Stat(pub);
     if (pub_st) {
       if ((pub_st->Permissions() & 0004) == 0 || (pub_st->Permissions() & 0022) != 0) {
         findings.push_back(Make("host_key.mode", Severity::kWarning, pub,
-                                "public host key " + pub + " has mode " + Octal(pub_st->Permissions()) +
+                                "public host key " + pub + " has mode " +
+                                    Octal(pub_st->Permissions()) +
                                     " (expected 0644: world-readable, writable only by root)",
                                 "`chmod 644 " + pub + "`."));
       }
@@ -132,12 +141,13 @@ Result<std::vector<Finding>> HostKeyCheck::Run(const HostView& host) {
         now_s - entry.value("changed_at", std::int64_t{0}) <
             std::chrono::duration_cast<std::chrono::seconds>(kHostKeyChangeReportTime).count()) {
       const std::string previous = entry.value("previous", "");
-      findings.push_back(Make("host_key.changed", Severity::kWarning, key,
-                              "host key " + key + " changed from " + previous + " to " + *fp +
-                                  ": every client will see \"REMOTE HOST IDENTIFICATION HAS CHANGED\"",
-                              "If intended, publish the new fingerprint " + *fp + " (`ssh-keygen -lf " +
-                                  (pub_st ? pub : key) + "`) and have clients run `ssh-keygen -R " +
-                                  "HOSTNAME`; if not, restore the old key and investigate."));
+      findings.push_back(
+          Make("host_key.changed", Severity::kWarning, key,
+               "host key " + key + " changed from " + previous + " to " + *fp +
+                   ": every client will see \"REMOTE HOST IDENTIFICATION HAS CHANGED\"",
+               "If intended, publish the new fingerprint " + *fp + " (`ssh-keygen -lf " +
+                   (pub_st ? pub : key) + "`) and have clients run `ssh-keygen -R " +
+                   "HOSTNAME`; if not, restore the old key and investigate."));
     }
   }
   detail_ = std::to_string(checked) + " host keys";

@@ -21,7 +21,7 @@ struct FileInfo {
   std::uint32_t mode = 0;  // st_mode (type and permission bits)
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
-  std::uint64_t dev = 0;   // st_dev
+  std::uint64_t dev = 0;  // st_dev
   std::uint64_t ino = 0;
   bool IsDir() const;
   bool IsRegular() const;
@@ -31,8 +31,8 @@ struct FileInfo {
 struct CommandResult {
   int exit_code = -1;  // 128+signal when killed; -1 when it timed out (then killed)
   bool timed_out = false;
-  std::string out;     // stdout, bounded
-  std::string err;     // stderr, bounded
+  std::string out;  // stdout, bounded
+  std::string err;  // stderr, bounded
 };
 
 /// Outcome of reading the SSH identification line (RFC 4253 4.2) from a server: what
@@ -41,8 +41,8 @@ struct CommandResult {
 struct BannerProbe {
   enum class Outcome { kOk, kRefused, kTimeout, kClosed, kBadBanner, kError };
   Outcome outcome = Outcome::kError;
-  std::string banner;    // the line read (raw, may be hostile: escape before printing)
-  std::string error;     // errno text or why the banner is bad
+  std::string banner;  // the line read (raw, may be hostile: escape before printing)
+  std::string error;   // errno text or why the banner is bad
   std::chrono::milliseconds latency{0};  // connect to banner (kOk)
 };
 

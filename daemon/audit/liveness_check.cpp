@@ -8,7 +8,8 @@ namespace sshd_health {
 namespace {
 
 int ParsePort(const std::string& text, int def) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) return def;
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
+    return def;
   const int port = std::stoi(text);
   return port > 0 && port < 65536 ? port : def;
 }
@@ -28,7 +29,8 @@ ProbeTarget ParseListen(std::string text, int default_port) {
     t.address = text.substr(0, colon);
     t.port = ParsePort(text.substr(colon + 1), default_port);
   }
-  if (t.address == "0.0.0.0" || t.address == "localhost" || t.address.empty()) t.address = "127.0.0.1";
+  if (t.address == "0.0.0.0" || t.address == "localhost" || t.address.empty())
+    t.address = "127.0.0.1";
   if (t.address == "::") t.address = "::1";
   return t;
 }
@@ -73,7 +75,8 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
   std::vector<Finding> findings;
   const auto target = ResolveProbeTarget(context_.settings, context_.sshd.config);
   const std::string where = HostPort(target);
-  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(context_.settings.probe.timeout);
+  const auto timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(context_.settings.probe.timeout);
   auto probe = host.ProbeBanner(target.address, target.port, timeout);
   if (probe.outcome == BannerProbe::Outcome::kOk) {
     if (auto problem = BannerProblem(probe.banner)) {
@@ -83,7 +86,8 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
   }
   const std::string logs = "`journalctl -u ssh -n 50` (or /var/log/auth.log)";
   auto add = [&](std::string id, Severity severity, std::string summary, std::string remedy) {
-    findings.push_back(Finding{std::move(id), severity, where, std::move(summary), std::move(remedy)});
+    findings.push_back(
+        Finding{std::move(id), severity, where, std::move(summary), std::move(remedy)});
   };
   using O = BannerProbe::Outcome;
   switch (probe.outcome) {
@@ -93,32 +97,40 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
       break;
     case O::kRefused:
       add("liveness.refused", Severity::kCritical, "nothing accepts SSH connections on " + where,
-          "`systemctl status ssh`; " + logs + "; `sshd -t` then `systemctl restart ssh`; check "
-          "ListenAddress and Port.");
+          "`systemctl status ssh`; " + logs +
+              "; `sshd -t` then `systemctl restart ssh`; check "
+              "ListenAddress and Port.");
       break;
     case O::kTimeout:
       add("liveness.timeout", Severity::kCritical,
           "no SSH banner from " + where + " within " + std::to_string(timeout.count()) + " ms (" +
               probe.error + ")",
           "Is sshd overloaded or stopped by a debugger/SIGSTOP? Check a firewall dropping packets "
-          "(`nft list ruleset`, `iptables -L -n`) and " + logs + ".");
+          "(`nft list ruleset`, `iptables -L -n`) and " +
+              logs + ".");
       break;
     case O::kClosed:
       add("liveness.no_banner", Severity::kCritical,
           where + " accepted the connection and closed it before the SSH banner" +
-              (probe.banner.empty() ? std::string()
-                                    : " (it said \"" + EscapeForOutput(TrimSpace(probe.banner), 120) + "\")") +
+              (probe.banner.empty()
+                   ? std::string()
+                   : " (it said \"" + EscapeForOutput(TrimSpace(probe.banner), 120) + "\")") +
               ": clients see \"kex_exchange_identification: Connection closed by remote host\"",
-          "Look in " + logs + " for \"drop connection #N ... past MaxStartups\" (raise MaxStartups "
-          "or stop the flood), \"refused connect from\" (/etc/hosts.deny) or PerSourcePenalties; "
-          "`sshd -t` for errors that kill each connection.");
+          "Look in " + logs +
+              " for \"drop connection #N ... past MaxStartups\" (raise MaxStartups "
+              "or stop the flood), \"refused connect from\" (/etc/hosts.deny) or "
+              "PerSourcePenalties; "
+              "`sshd -t` for errors that kill each connection.");
       break;
     case O::kBadBanner:
       add("liveness.bad_banner", Severity::kCritical,
-          where + " answered \"" + EscapeForOutput(probe.banner, 120) + "\", not an SSH-2.0 "
-          "identification (" + probe.error + ")",
+          where + " answered \"" + EscapeForOutput(probe.banner, 120) +
+              "\", not an SSH-2.0 "
+              "identification (" +
+              probe.error + ")",
           "Another service holds the port, or something in between rewrites it: `ss -ltnp "
-          "'sport = :" + std::to_string(target.port) + "'`.");
+          "'sport = :" +
+              std::to_string(target.port) + "'`.");
       break;
     case O::kError:
       return Fail("cannot probe " + where + ": " + probe.error);
@@ -140,8 +152,10 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
       f.id = "liveness.unit_failed";
       f.severity = Severity::kCritical;
       f.summary = "systemd reports " + unit + " as failed (" + state->sub_state + ")";
-      f.remedy = "`systemctl status " + unit + "`, `journalctl -u " + unit + " -n 50`; fix, `sshd -t`, "
-                 "then `systemctl restart " + unit + "`.";
+      f.remedy = "`systemctl status " + unit + "`, `journalctl -u " + unit +
+                 " -n 50`; fix, `sshd -t`, "
+                 "then `systemctl restart " +
+                 unit + "`.";
       findings.push_back(std::move(f));
     } else if (state->sub_state == "auto-restart" ||
                (state->active_state == "activating" && state->n_restarts > 0)) {
@@ -149,7 +163,8 @@ Result<std::vector<Finding>> LivenessCheck::Run(const HostView& host) {
       f.severity = Severity::kWarning;
       f.summary = "systemd is restarting " + unit + " (" + std::to_string(state->n_restarts) +
                   " restarts so far): sshd keeps dying";
-      f.remedy = "`journalctl -u " + unit + " -n 50` for the fatal error (host keys, config, "
+      f.remedy = "`journalctl -u " + unit +
+                 " -n 50` for the fatal error (host keys, config, "
                  "privilege separation directory); `sshd -t`.";
       findings.push_back(std::move(f));
     }

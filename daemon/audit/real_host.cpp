@@ -24,7 +24,9 @@ Result<std::vector<std::string>> RealHost::ListDir(const std::string& path) cons
 
 Result<std::string> RealHost::ReadLink(const std::string& path) const { return ReadSymlink(path); }
 
-std::vector<std::string> RealHost::Glob(const std::string& pattern) const { return GlobPaths(pattern); }
+std::vector<std::string> RealHost::Glob(const std::string& pattern) const {
+  return GlobPaths(pattern);
+}
 
 Result<std::string> RealHost::ReadProcMaps(int pid) const { return ReadProcessMaps(pid); }
 
@@ -37,7 +39,9 @@ Result<CommandResult> RealHost::RunCommand(const std::vector<std::string>& argv,
   if (!run) return Fail(run.error().message);
   CommandResult result;
   result.timed_out = run->timed_out;
-  result.exit_code = run->timed_out ? -1 : run->Exited() ? run->exit_status : 128 + run->term_signal;
+  result.exit_code = run->timed_out  ? -1
+                     : run->Exited() ? run->exit_status
+                                     : 128 + run->term_signal;
   result.out = std::move(run->out);
   result.err = std::move(run->err);
   return result;
@@ -48,11 +52,17 @@ BannerProbe RealHost::ProbeBanner(const std::string& address, int port,
   return ReadSshBanner(address, port, timeout);
 }
 
-Result<UnitState> RealHost::GetUnitState(const std::string& unit) const { return QueryUnitState(unit); }
+Result<UnitState> RealHost::GetUnitState(const std::string& unit) const {
+  return QueryUnitState(unit);
+}
 
-std::optional<std::string> RealHost::GroupName(std::uint32_t gid) const { return LookUpGroupName(gid); }
+std::optional<std::string> RealHost::GroupName(std::uint32_t gid) const {
+  return LookUpGroupName(gid);
+}
 
-std::optional<std::string> RealHost::FindProgram(const std::string& name) const { return FindInPath(name); }
+std::optional<std::string> RealHost::FindProgram(const std::string& name) const {
+  return FindInPath(name);
+}
 
 Result<bool> RealHost::WriteFileAtomic(const std::string& path, const std::string& text) const {
   std::error_code ec;

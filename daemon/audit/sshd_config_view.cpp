@@ -79,7 +79,8 @@ Result<bool> ParseFile(ParseState& state, const std::string& path, bool in_match
     std::string_view value = TrimSpace(line.substr(end));
     if (!value.empty() && value[0] == '=') value = TrimSpace(value.substr(1));
     std::string val(value);
-    if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
+    if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+      val = val.substr(1, val.size() - 2);
     if (keyword == "match") {
       in_match = Lower(val) != "all";
       continue;
@@ -154,12 +155,21 @@ const std::map<std::string, std::vector<std::string>>& DefaultAlgorithmLists() {
   // OpenSSH 9.x myproposal.h: KEX_SERVER_KEX, KEX_SERVER_ENCRYPT, KEX_SERVER_MAC,
   // KEX_DEFAULT_PK_ALG (host keys and accepted public keys). 9.9 added mlkem768x25519.
   static const std::vector<std::string> kKeyAlgorithms = {
-      "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-      "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
-      "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
-      "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-ed25519",
-      "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-      "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512",
+      "ssh-ed25519-cert-v01@openssh.com",
+      "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+      "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+      "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+      "sk-ssh-ed25519-cert-v01@openssh.com",
+      "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+      "rsa-sha2-512-cert-v01@openssh.com",
+      "rsa-sha2-256-cert-v01@openssh.com",
+      "ssh-ed25519",
+      "ecdsa-sha2-nistp256",
+      "ecdsa-sha2-nistp384",
+      "ecdsa-sha2-nistp521",
+      "sk-ssh-ed25519@openssh.com",
+      "sk-ecdsa-sha2-nistp256@openssh.com",
+      "rsa-sha2-512",
       "rsa-sha2-256"};
   static const std::map<std::string, std::vector<std::string>> kLists = {
       {"kexalgorithms",
@@ -199,7 +209,8 @@ void FillSshdDefaults(SshdConfigView& config) {
   config.AddIfAbsent("permitrootlogin", "without-password");
   config.AddIfAbsent("passwordauthentication", "yes");
   config.AddIfAbsent("permitemptypasswords", "no");
-  for (const auto& [keyword, list] : DefaultAlgorithmLists()) config.AddIfAbsent(keyword, Join(list));
+  for (const auto& [keyword, list] : DefaultAlgorithmLists())
+    config.AddIfAbsent(keyword, Join(list));
 }
 
 Result<SshdConfigView> ParseSshdConfigFile(const HostView& host, const std::string& path) {

@@ -23,7 +23,7 @@ class SshdConfigView {
   /// Every value in order (HostKey, ListenAddress, Port may repeat).
   std::vector<std::string> GetAll(const std::string& keyword) const;
 
-  std::string source;   // "sshd -T -f /etc/ssh/sshd_config" or "parsed ... (why)"
+  std::string source;  // "sshd -T -f /etc/ssh/sshd_config" or "parsed ... (why)"
   bool from_sshd = false;
 
  private:

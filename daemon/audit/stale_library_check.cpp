@@ -30,7 +30,9 @@ std::optional<int> ParsePid(std::string_view text) {
   return pid;
 }
 
-std::string ProcPath(int pid, const std::string& rest) { return "/proc/" + std::to_string(pid) + rest; }
+std::string ProcPath(int pid, const std::string& rest) {
+  return "/proc/" + std::to_string(pid) + rest;
+}
 
 // Parent pid: field 4 of /proc/PID/stat, after the ")" that ends the command name.
 std::optional<int> ParentPid(const HostView& host, int pid) {
@@ -220,7 +222,9 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
   int mapped = 0, unverifiable = 0, by_overlay_inode = 0;
   for (const int pid : listeners) {
     auto maps = host.ReadProcMaps(pid);
-    if (!maps) return Fail("cannot read the maps of sshd (pid " + std::to_string(pid) + "): " + maps.error().message);
+    if (!maps)
+      return Fail("cannot read the maps of sshd (pid " + std::to_string(pid) +
+                  "): " + maps.error().message);
     std::optional<std::vector<MountEntry>> mounts;  // sshd's mountinfo, read when needed
     for (const auto& e : ParseProcMaps(*maps)) {
       ++mapped;
@@ -248,7 +252,8 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
             mounts = text ? ParseMountInfo(*text) : std::vector<MountEntry>{};
           }
           const MountEntry* mount = MountOf(*mounts, e.path);
-          if (!mount || mount->fstype != "overlay" || mount->major != e.major || mount->minor != e.minor) {
+          if (!mount || mount->fstype != "overlay" || mount->major != e.major ||
+              mount->minor != e.minor) {
             ++unverifiable;
             continue;
           }
@@ -261,12 +266,14 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
       const bool is_binary = e.path == context_.settings.sshd_binary;
       Finding f;
       f.id = "stale_library.sshd";
-      f.severity = is_binary || IsCriticalLibrary(e.path) ? Severity::kCritical : Severity::kWarning;
+      f.severity =
+          is_binary || IsCriticalLibrary(e.path) ? Severity::kCritical : Severity::kWarning;
       f.subject = e.path;
-      f.summary = "sshd (pid " + std::to_string(pid) + ") still runs the old " + e.path + ", " + why +
-                  ": it keeps the old code (and its bugs) until restarted";
-      f.remedy = "`systemctl restart ssh` (`sshd` on RHEL); open sessions survive a restart of the "
-                 "listener. `needrestart` or `checkrestart` find other services in the same state.";
+      f.summary = "sshd (pid " + std::to_string(pid) + ") still runs the old " + e.path + ", " +
+                  why + ": it keeps the old code (and its bugs) until restarted";
+      f.remedy =
+          "`systemctl restart ssh` (`sshd` on RHEL); open sessions survive a restart of the "
+          "listener. `needrestart` or `checkrestart` find other services in the same state.";
       findings.push_back(std::move(f));
     }
   }
@@ -277,8 +284,10 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
                 "and it is not sshd's overlay mount)");
   }
   detail_ = how + "; " + std::to_string(mapped) + " mapped files";
-  if (by_overlay_inode) detail_ += ", " + std::to_string(by_overlay_inode) + " compared by inode on overlayfs";
-  if (unverifiable) detail_ += ", " + std::to_string(unverifiable) + " not comparable (other filesystem view)";
+  if (by_overlay_inode)
+    detail_ += ", " + std::to_string(by_overlay_inode) + " compared by inode on overlayfs";
+  if (unverifiable)
+    detail_ += ", " + std::to_string(unverifiable) + " not comparable (other filesystem view)";
   return findings;
 }
 

@@ -17,10 +17,10 @@ class StaleLibraryCheck final : public Check {
 
 /// One file-backed line of /proc/PID/maps.
 struct MapsEntry {
-  std::string range;   // "7f00-7f10" (the /proc/PID/map_files name)
+  std::string range;  // "7f00-7f10" (the /proc/PID/map_files name)
   unsigned major = 0, minor = 0;
   std::uint64_t inode = 0;
-  std::string path;    // without " (deleted)"
+  std::string path;  // without " (deleted)"
   bool deleted = false;
 };
 

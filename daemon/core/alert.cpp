@@ -1,12 +1,11 @@
 #include "core/alert.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdio>
 #include <ctime>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/fnv1a.h"
@@ -24,7 +23,10 @@ Result<TimePoint> ParseRfc3339(const std::string& s) {
     ++rest;
     int digits = 0;
     while (*rest >= '0' && *rest <= '9') {
-      if (digits < 6) { frac_us = frac_us * 10 + (*rest - '0'); ++digits; }
+      if (digits < 6) {
+        frac_us = frac_us * 10 + (*rest - '0');
+        ++digits;
+      }
       ++rest;
     }
     while (digits++ < 6) frac_us *= 10;

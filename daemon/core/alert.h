@@ -4,11 +4,10 @@
 // spool records all use AlertToJson.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -21,13 +20,13 @@ enum class AlertStatus { kFiring, kResolved };
 std::string_view AlertStatusName(AlertStatus s);  // "firing", "resolved"
 
 struct Alert {
-  std::string id;        // AlertId(rule, group key): stable across restarts
-  std::string rule;      // rule or finding id, e.g. "sshd.maxstartups.drop", "host_key.mode"
+  std::string id;    // AlertId(rule, group key): stable across restarts
+  std::string rule;  // rule or finding id, e.g. "sshd.maxstartups.drop", "host_key.mode"
   Severity severity = Severity::kInfo;
   AlertStatus status = AlertStatus::kFiring;
-  std::string host;      // this machine's host name
-  std::string summary;   // one line; escaped
-  std::string remedy;    // what to do, with commands
+  std::string host;                           // this machine's host name
+  std::string summary;                        // one line; escaped
+  std::string remedy;                         // what to do, with commands
   std::map<std::string, std::string> labels;  // e.g. {"ip": "192.0.2.7"}; escaped
   std::uint64_t count = 0;
   TimePoint first_seen{};

@@ -1,11 +1,10 @@
 #include "core/config.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/yaml_util.h"
 
@@ -40,9 +39,12 @@ void ParseSources(const YamlMap& map, SourcesConfig& out) {
   out.journal.enabled = ParseTristate(journal, "enabled", out.journal.enabled);
   out.journal.directory = journal.String("directory", out.journal.directory);
   const std::string start = journal.String("start", "tail");
-  if (start == "tail") out.journal.start = JournalSourceConfig::Start::kTail;
-  else if (start == "head") out.journal.start = JournalSourceConfig::Start::kHead;
-  else journal.Fail("start", fmt::format("expected tail or head, got '{}'", start));
+  if (start == "tail")
+    out.journal.start = JournalSourceConfig::Start::kTail;
+  else if (start == "head")
+    out.journal.start = JournalSourceConfig::Start::kHead;
+  else
+    journal.Fail("start", fmt::format("expected tail or head, got '{}'", start));
   if (map.Has("files")) {
     out.files.clear();
     for (const YamlMap& f : map.MapList("files")) {
@@ -139,7 +141,8 @@ Config LoadConfig(const std::string& path) {
   }
   c.log_level = top.String("log_level", c.log_level);
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
-  if (!kLevels.count(c.log_level)) top.Fail("log_level", "expected trace, debug, info, warn or error");
+  if (!kLevels.count(c.log_level))
+    top.Fail("log_level", "expected trace, debug, info, warn or error");
   ParseSources(top.Map("sources"), c.sources);
   const YamlMap rules = top.Map("rules");
   rules.AllowOnly({"paths"});

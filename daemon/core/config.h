@@ -4,11 +4,11 @@
 // Loading throws ConfigError ("file:line:col: key: message"); a running daemon that fails
 // to reload keeps its old Config. Every struct compares with a defaulted ==, so a reload
 // decides what changed by comparing sections: a field added later cannot be forgotten.
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/clock.h"
 #include "core/severity.h"
@@ -72,7 +72,8 @@ struct AuditConfig {
 class YamlContent : public YAML::Node {
  public:
   YamlContent() = default;
-  YamlContent(YAML::Node node) : YAML::Node(std::move(node)) {}  // implicit: a drop-in for YAML::Node
+  YamlContent(YAML::Node node)
+      : YAML::Node(std::move(node)) {}  // implicit: a drop-in for YAML::Node
   friend bool operator==(const YamlContent& a, const YamlContent& b);
 };
 
@@ -86,8 +87,8 @@ struct NotifierConfig {
   std::vector<std::string> include_rules;  // globs on rule/finding id; empty = all
   std::vector<std::string> exclude_rules;
   YamlContent options;  // the whole mapping of this notifier
-  std::string file;    // config file it came from
-  std::string path;    // "notify.notifiers[2]"
+  std::string file;     // config file it came from
+  std::string path;     // "notify.notifiers[2]"
 
   bool operator==(const NotifierConfig&) const = default;
 };
@@ -98,9 +99,10 @@ inline constexpr const char* kCommonNotifierKeys[] = {"name", "type", "min_sever
 struct NotifyConfig {
   Duration dedup_window = std::chrono::minutes(10);
   Duration group_wait = std::chrono::seconds(10);
-  long spool_max = 10000;  // alerts kept for delivery per notifier; beyond that, dropped and counted
-  long rate_limit = 30;    // deliveries (batches) per notifier per minute; 0 = unlimited;
-                           // a notifier entry's own `rate_limit:` overrides it
+  long spool_max =
+      10000;             // alerts kept for delivery per notifier; beyond that, dropped and counted
+  long rate_limit = 30;  // deliveries (batches) per notifier per minute; 0 = unlimited;
+                         // a notifier entry's own `rate_limit:` overrides it
   std::vector<NotifierConfig> notifiers;
 
   bool operator==(const NotifyConfig&) const = default;

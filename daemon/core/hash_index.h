@@ -71,7 +71,8 @@ inline std::uint64_t KeyHash(std::string_view key, std::uint64_t salt = 0) {
       std::memcpy(&hi, p + n - 4, 4);
       v = lo | std::uint64_t{hi} << 32;
     } else {
-      v = static_cast<unsigned char>(p[0]) | static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+      v = static_cast<unsigned char>(p[0]) |
+          static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
           static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16;
     }
     h = HashStep(h, v ^ (std::uint64_t{n} << 59));

@@ -10,13 +10,13 @@ namespace sshd_health {
 /// REQUIRES: the buffer the views point into outlives the record and anything parsed
 /// from it (sources keep the line alive while the handler runs).
 struct LogRecord {
-  TimePoint ts{};              // when it was logged; meaningful only if has_ts
+  TimePoint ts{};  // when it was logged; meaningful only if has_ts
   bool has_ts = false;
-  std::string_view host;       // may be empty
-  std::string_view program;    // syslog identifier: "sshd", "sshd-session", "sshd-auth", ...
-  int pid = 0;                 // 0 when the line had none
-  std::string_view message;    // text after "program[pid]: "
-  std::string_view line;       // the whole line (or a synthesized one for journal entries)
+  std::string_view host;     // may be empty
+  std::string_view program;  // syslog identifier: "sshd", "sshd-session", "sshd-auth", ...
+  int pid = 0;               // 0 when the line had none
+  std::string_view message;  // text after "program[pid]: "
+  std::string_view line;     // the whole line (or a synthesized one for journal entries)
   /// Read again at start, from before the saved position, to rebuild the rules' state
   /// (LogSource::ReplayFrom); it went through the rules in an earlier run.
   bool replay = false;

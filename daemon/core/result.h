@@ -2,9 +2,8 @@
 // Result<T>: a value or an Error, for everything outside config loading (which throws
 // ConfigError). Aliased here so moving to std::expected is a one-line change.
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace sshd_health {
 

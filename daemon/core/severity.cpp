@@ -4,9 +4,12 @@ namespace sshd_health {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -20,29 +23,40 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 
 std::string_view CheckStatusName(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kOk: return "ok";
-    case CheckStatus::kUnknown: return "unknown";
-    case CheckStatus::kWarning: return "warning";
-    case CheckStatus::kCritical: return "critical";
+    case CheckStatus::kOk:
+      return "ok";
+    case CheckStatus::kUnknown:
+      return "unknown";
+    case CheckStatus::kWarning:
+      return "warning";
+    case CheckStatus::kCritical:
+      return "critical";
   }
   return "unknown";
 }
 
 int NagiosExitCode(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kOk: return 0;
-    case CheckStatus::kWarning: return 1;
-    case CheckStatus::kCritical: return 2;
-    case CheckStatus::kUnknown: return 3;
+    case CheckStatus::kOk:
+      return 0;
+    case CheckStatus::kWarning:
+      return 1;
+    case CheckStatus::kCritical:
+      return 2;
+    case CheckStatus::kUnknown:
+      return 3;
   }
   return 3;
 }
 
 CheckStatus StatusForSeverity(Severity s) {
   switch (s) {
-    case Severity::kInfo: return CheckStatus::kOk;
-    case Severity::kWarning: return CheckStatus::kWarning;
-    case Severity::kCritical: return CheckStatus::kCritical;
+    case Severity::kInfo:
+      return CheckStatus::kOk;
+    case Severity::kWarning:
+      return CheckStatus::kWarning;
+    case Severity::kCritical:
+      return CheckStatus::kCritical;
   }
   return CheckStatus::kUnknown;
 }

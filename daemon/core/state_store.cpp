@@ -1,16 +1,15 @@
 #include "core/state_store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "core/atomic_file.h"
 #include "core/fnv1a.h"
@@ -33,7 +32,8 @@ Result<void> StateStore::Open() const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return Fail(fmt::format("cannot create state directory {}: {}", dir_, ec.message()));
-  if (::access(dir_.c_str(), W_OK | X_OK) != 0) return Fail(Errno("cannot write state directory", dir_));
+  if (::access(dir_.c_str(), W_OK | X_OK) != 0)
+    return Fail(Errno("cannot write state directory", dir_));
   return {};
 }
 
@@ -69,19 +69,20 @@ std::string UserStateDir() {
 Result<std::string> OpenStateDir(const std::string& configured, bool user_fallback) {
   auto opened = StateStore(configured).Open();
   if (opened) return configured;
-  if (!user_fallback) return Fail(fmt::format("cannot use state_dir {}: {}", configured, opened.error().message));
+  if (!user_fallback)
+    return Fail(fmt::format("cannot use state_dir {}: {}", configured, opened.error().message));
   const std::string fallback = UserStateDir();
   if (auto r = StateStore(fallback).Open(); !r) {
-    return Fail(fmt::format("cannot use state_dir {} nor {}: {}", configured, fallback, r.error().message));
+    return Fail(
+        fmt::format("cannot use state_dir {} nor {}: {}", configured, fallback, r.error().message));
   }
   return fallback;
 }
 
 std::string StateStore::KeyForPath(std::string_view prefix, std::string_view path) {
   const std::uint64_t h = Fnv1a64(path);  // stable across builds and restarts
-  std::string base(path.substr(path.find_last_of('/') == std::string_view::npos
-                                   ? 0
-                                   : path.find_last_of('/') + 1));
+  std::string base(path.substr(
+      path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1));
   for (char& c : base) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
   }

@@ -14,10 +14,20 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   unsigned min_cp;
   unsigned cp;
   if (b0 < 0x80) return 1;
-  if ((b0 & 0xe0) == 0xc0) { len = 2; cp = b0 & 0x1f; min_cp = 0x80; }
-  else if ((b0 & 0xf0) == 0xe0) { len = 3; cp = b0 & 0x0f; min_cp = 0x800; }
-  else if ((b0 & 0xf8) == 0xf0) { len = 4; cp = b0 & 0x07; min_cp = 0x10000; }
-  else return 0;
+  if ((b0 & 0xe0) == 0xc0) {
+    len = 2;
+    cp = b0 & 0x1f;
+    min_cp = 0x80;
+  } else if ((b0 & 0xf0) == 0xe0) {
+    len = 3;
+    cp = b0 & 0x0f;
+    min_cp = 0x800;
+  } else if ((b0 & 0xf8) == 0xf0) {
+    len = 4;
+    cp = b0 & 0x07;
+    min_cp = 0x10000;
+  } else
+    return 0;
   if (i + len > s.size()) return 0;
   for (std::size_t k = 1; k < len; ++k) {
     const auto b = static_cast<unsigned char>(s[i + k]);

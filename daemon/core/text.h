@@ -19,7 +19,8 @@ inline constexpr std::size_t kMaxOutputLine = 2048;
 /// control characters.
 std::string EscapeForOutput(std::string_view in, std::size_t max_len = kMaxOutputLine);
 /// The same, appended to `out`; `max_len` bounds what is appended.
-void AppendEscapedForOutput(std::string_view in, std::string& out, std::size_t max_len = kMaxOutputLine);
+void AppendEscapedForOutput(std::string_view in, std::string& out,
+                            std::size_t max_len = kMaxOutputLine);
 
 /// Splits `text` at any of the `separators` characters, dropping empty pieces.
 std::vector<std::string> SplitWords(std::string_view text, std::string_view separators);

@@ -13,9 +13,12 @@ using Sv = std::string_view;
 // Equality through memcmp(...) == 0, not string_view's ==: with a literal's constant size
 // the compiler turns an equality-only memcmp into a few loads, where an ordering compare
 // stays a library call - and these run several times per line.
-inline bool StartsWith(Sv s, Sv p) { return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0; }
+inline bool StartsWith(Sv s, Sv p) {
+  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
+}
 inline bool EndsWith(Sv s, Sv p) {
-  return s.size() >= p.size() && std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
+  return s.size() >= p.size() &&
+         std::memcmp(s.data() + s.size() - p.size(), p.data(), p.size()) == 0;
 }
 
 /// Removes `p` from the front of `s` when it is there.

@@ -9,8 +9,8 @@ std::int64_t DaysFromCivil(int y, int m, int d) {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 +
-                       static_cast<unsigned>(d) - 1;
+  const unsigned doy =
+      (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -39,7 +39,8 @@ char* PutDigits(char* p, unsigned v, int width) {
 
 void AppendRfc3339(TimePoint t, std::string& out) {
   constexpr std::int64_t kDay = 86400;
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
   const std::int64_t secs = us >= 0 ? us / 1'000'000 : (us - 999'999) / 1'000'000;
   const auto frac = static_cast<unsigned>(us - secs * 1'000'000);
   const std::int64_t days = secs >= 0 ? secs / kDay : (secs - kDay + 1) / kDay;

@@ -1,12 +1,12 @@
 #include "core/yaml_util.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace sshd_health {
 namespace {
@@ -35,12 +35,18 @@ Result<Duration> ParseDuration(std::string_view text) {
   }
   const std::string_view unit(ptr, static_cast<std::size_t>(s.data() + s.size() - ptr));
   double ms;
-  if (unit.empty() || unit == "s") ms = value * 1000;
-  else if (unit == "ms") ms = value;
-  else if (unit == "m") ms = value * 60'000;
-  else if (unit == "h") ms = value * 3'600'000;
-  else if (unit == "d") ms = value * 86'400'000;
-  else return Fail(fmt::format("'{}' has an unknown unit (use ms, s, m, h or d)", text));
+  if (unit.empty() || unit == "s")
+    ms = value * 1000;
+  else if (unit == "ms")
+    ms = value;
+  else if (unit == "m")
+    ms = value * 60'000;
+  else if (unit == "h")
+    ms = value * 3'600'000;
+  else if (unit == "d")
+    ms = value * 86'400'000;
+  else
+    return Fail(fmt::format("'{}' has an unknown unit (use ms, s, m, h or d)", text));
   if (ms > 365.0 * 86'400'000) return Fail(fmt::format("'{}' is longer than a year", text));
   return Duration(static_cast<Duration::rep>(ms));
 }

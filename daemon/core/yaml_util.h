@@ -2,14 +2,14 @@
 // Reading YAML (config, rules) with errors an admin can act on: every problem is a
 // ConfigError whose message is "FILE:LINE:COL: KEY.PATH: what is wrong", taken from
 // yaml-cpp's node marks. Exceptions are used only while loading (see STYLE.md).
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/clock.h"
 #include "core/result.h"

@@ -16,8 +16,8 @@ std::vector<Route> MakeRoutes(const Config& config) {
     r.min_severity = nc.min_severity;
     r.include_rules = nc.include_rules;
     r.exclude_rules = nc.exclude_rules;
-    r.rate_limit_per_minute =
-        YamlMap(nc.options, nc.file, nc.path).Int("rate_limit", config.notify.rate_limit, 0, 100'000);
+    r.rate_limit_per_minute = YamlMap(nc.options, nc.file, nc.path)
+                                  .Int("rate_limit", config.notify.rate_limit, 0, 100'000);
     routes.push_back(std::move(r));
   }
   return routes;

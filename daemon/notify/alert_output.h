@@ -12,8 +12,8 @@ namespace sshd_health {
 struct AlertOutputStats {
   std::uint64_t emitted = 0;
   std::uint64_t delivered = 0;
-  std::uint64_t spooled = 0;   // waiting for delivery now
-  std::uint64_t dropped = 0;   // spool full
+  std::uint64_t spooled = 0;  // waiting for delivery now
+  std::uint64_t dropped = 0;  // spool full
 };
 
 /// Thread-safe.

@@ -1,7 +1,6 @@
 #include "notify/alertmanager_notifier.h"
 
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"

@@ -1,19 +1,21 @@
 #include "notify/dispatcher.h"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace sshd_health {
 
 struct Dispatcher::Lane {
   Lane(Route r, std::string spool_path, std::string told_path, std::size_t told_max)
-      : route(std::move(r)), spool(std::move(spool_path)), told_log(std::move(told_path), told_max),
-        limiter(route.rate_limit_per_minute), rng(std::random_device{}()) {}
+      : route(std::move(r)),
+        spool(std::move(spool_path)),
+        told_log(std::move(told_path), told_max),
+        limiter(route.rate_limit_per_minute),
+        rng(std::random_device{}()) {}
   const std::string& name() const { return route.notifier->Name(); }
 
   Route route;
@@ -24,8 +26,8 @@ struct Dispatcher::Lane {
   std::thread thread;
   std::mt19937 rng;
 
-  std::deque<Alert> inbox;  // guarded by mu_
-  ToldMap told;             // guarded by mu_: what Emit decides by
+  std::deque<Alert> inbox;         // guarded by mu_
+  ToldMap told;                    // guarded by mu_: what Emit decides by
   TimePoint assume_told_before{};  // guarded by mu_
 
   // Owned by the lane's thread (or by Start/Stop while no thread runs).
@@ -46,8 +48,9 @@ struct Dispatcher::Lane {
 namespace {
 
 bool GlobMatches(const std::vector<std::string>& globs, const std::string& rule) {
-  return std::any_of(globs.begin(), globs.end(),
-                     [&](const std::string& g) { return ::fnmatch(g.c_str(), rule.c_str(), 0) == 0; });
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
+    return ::fnmatch(g.c_str(), rule.c_str(), 0) == 0;
+  });
 }
 
 Alert OverflowAlert(const std::string& notifier, std::uint64_t dropped, std::size_t spool_max) {
@@ -56,8 +59,9 @@ Alert OverflowAlert(const std::string& notifier, std::uint64_t dropped, std::siz
   a.id = AlertId(a.rule, notifier);
   a.severity = Severity::kWarning;
   a.host = LocalHostName();
-  a.summary = fmt::format("{} alert(s) for notifier '{}' were dropped: its spool was full ({} alerts)",
-                          dropped, notifier, spool_max);
+  a.summary =
+      fmt::format("{} alert(s) for notifier '{}' were dropped: its spool was full ({} alerts)",
+                  dropped, notifier, spool_max);
   a.remedy = fmt::format(
       "The notifier could not deliver for a long time. Check it with\n"
       "  sshd-health test-notify --notifier {}\n"
@@ -86,19 +90,21 @@ Dispatcher::Dispatcher(DispatcherOptions options, std::vector<Route> routes, con
     if (!options_.spool_dir.empty()) {
       const std::string file = SpoolFileName(r.notifier->Name());
       path = options_.spool_dir + "/" + file;
-      if (options_.remember_told) told_path = options_.spool_dir + "/" + file.substr(0, file.size() - 6) + ".told.jsonl";
+      if (options_.remember_told)
+        told_path = options_.spool_dir + "/" + file.substr(0, file.size() - 6) + ".told.jsonl";
     }
-    auto lane = std::make_unique<Lane>(std::move(r), std::move(path), std::move(told_path), options_.told_max);
+    auto lane = std::make_unique<Lane>(std::move(r), std::move(path), std::move(told_path),
+                                       options_.told_max);
     if (!lane->told_log.path().empty()) {
       // Loaded now, before anything is emitted: the replay at start is decided by it.
       ToldLog::Loaded loaded = lane->told_log.Load();
       if (loaded.corrupt > 0) {
-        spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane->name(), loaded.corrupt,
-                     lane->told_log.path());
+        spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane->name(),
+                     loaded.corrupt, lane->told_log.path());
       }
       if (!loaded.set_aside.empty()) {
-        spdlog::warn("notifier {}: {} is not a told memory of this version; set aside as {}", lane->name(),
-                     lane->told_log.path(), loaded.set_aside);
+        spdlog::warn("notifier {}: {} is not a told memory of this version; set aside as {}",
+                     lane->name(), lane->told_log.path(), loaded.set_aside);
       }
       // Without a usable memory (first start under this version, or set aside) nothing
       // counts as told: a replay may repeat alerts once rather than risk losing one
@@ -119,9 +125,10 @@ void Dispatcher::Emit(const Alert& alert) {
   // A replayed alert the receivers already have must not open or end a dedup window.
   const bool told_everywhere =
       !lanes_.empty() && std::all_of(lanes_.begin(), lanes_.end(), [&](const auto& lane) {
-        return lane->told_log.path().empty() ? false
-                                             : !RouteAccepts(lane->route, alert) ||
-                                                   AlreadyTold(lane->told, alert, lane->assume_told_before);
+        return lane->told_log.path().empty()
+                   ? false
+                   : !RouteAccepts(lane->route, alert) ||
+                         AlreadyTold(lane->told, alert, lane->assume_told_before);
       });
   if (told_everywhere) {
     for (auto& lane : lanes_) {
@@ -136,7 +143,8 @@ void Dispatcher::Emit(const Alert& alert) {
       return;
     }
     if (last_fired_.size() >= 100'000) {  // bound memory: forget windows that are over
-      std::erase_if(last_fired_, [&](const auto& kv) { return now - kv.second >= options_.dedup_window; });
+      std::erase_if(last_fired_,
+                    [&](const auto& kv) { return now - kv.second >= options_.dedup_window; });
     }
     last_fired_[alert.id] = now;
   } else {
@@ -233,7 +241,8 @@ void Dispatcher::Run(Lane& lane) {
   std::size_t corrupt = 0;
   std::vector<Alert> replay = lane.spool.Load(&corrupt);
   if (corrupt > 0) {
-    spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane.name(), corrupt, lane.spool.path());
+    spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane.name(), corrupt,
+                 lane.spool.path());
   }
   if (replay.size() > options_.spool_max) {
     const std::size_t extra = replay.size() - options_.spool_max;
@@ -268,7 +277,8 @@ void Dispatcher::Run(Lane& lane) {
     auto ready = lane.retry_at;
     if (!stopping_) {
       // Group: give alerts that fire together group_wait to join one batch.
-      ready = std::max({ready, lane.oldest_arrival + options_.group_wait, lane.limiter.NextAllowed(now)});
+      ready = std::max(
+          {ready, lane.oldest_arrival + options_.group_wait, lane.limiter.NextAllowed(now)});
     }
     if (ready > now) {
       lane.cv.wait_until(lock, stopping_ ? std::min(ready, stop_deadline_) : ready);
@@ -294,12 +304,14 @@ void Dispatcher::Absorb(Lane& lane, std::deque<Alert> incoming) {
   }
   lane.pending_count = lane.pending.size();
   if (auto r = lane.spool.Append(kept); !r) {
-    spdlog::error("notifier {}: cannot spool alerts (kept in memory): {}", lane.name(), r.error().message);
+    spdlog::error("notifier {}: cannot spool alerts (kept in memory): {}", lane.name(),
+                  r.error().message);
     return;  // not remembered as told either: a restart's replay sends them again
   }
   // Only now that they are spooled: remembered as told before spooled would lose them.
   if (auto r = lane.told_log.Append(kept); !r) {
-    spdlog::error("notifier {}: cannot update what receivers were told: {}", lane.name(), r.error().message);
+    spdlog::error("notifier {}: cannot update what receivers were told: {}", lane.name(),
+                  r.error().message);
   }
 }
 
@@ -313,7 +325,8 @@ void Dispatcher::Persist(Lane& lane) {
 void Dispatcher::DeliverOnce(Lane& lane) {
   const auto now = Steady::now();
   const std::size_t n = std::min(options_.max_batch, lane.pending.size());
-  const std::vector<Alert> batch(lane.pending.begin(), lane.pending.begin() + static_cast<std::ptrdiff_t>(n));
+  const std::vector<Alert> batch(lane.pending.begin(),
+                                 lane.pending.begin() + static_cast<std::ptrdiff_t>(n));
   lane.limiter.Record(now);
   DeliveryResult result;
   try {
@@ -324,15 +337,15 @@ void Dispatcher::DeliverOnce(Lane& lane) {
   if (result.code == DeliveryResult::Code::kRetry) {
     ++lane.retries;
     ++lane.attempts;
-    const auto base = std::min<Duration::rep>(
-        options_.retry_max.count(),
-        options_.retry_initial.count() << std::min(lane.attempts - 1, 20));
+    const auto base =
+        std::min<Duration::rep>(options_.retry_max.count(), options_.retry_initial.count()
+                                                                << std::min(lane.attempts - 1, 20));
     // Jitter in [base/2, base] keeps many hosts from retrying in lockstep.
     std::uniform_int_distribution<Duration::rep> jitter(base / 2, std::max<Duration::rep>(base, 1));
     const Duration delay(jitter(lane.rng));
     lane.retry_at = Steady::now() + delay;
-    spdlog::warn("notifier {}: delivery of {} alert(s) failed, retry {} in {} ms: {}", lane.name(), n,
-                 lane.attempts, delay.count(), result.reason);
+    spdlog::warn("notifier {}: delivery of {} alert(s) failed, retry {} in {} ms: {}", lane.name(),
+                 n, lane.attempts, delay.count(), result.reason);
     return;
   }
   lane.pending.erase(lane.pending.begin(), lane.pending.begin() + static_cast<std::ptrdiff_t>(n));
@@ -340,7 +353,8 @@ void Dispatcher::DeliverOnce(Lane& lane) {
     lane.delivered += n;
   } else {
     lane.failed += n;
-    spdlog::error("notifier {}: {} alert(s) rejected, not retried: {}", lane.name(), n, result.reason);
+    spdlog::error("notifier {}: {} alert(s) rejected, not retried: {}", lane.name(), n,
+                  result.reason);
   }
   if (lane.attempts > 0 && result.code == DeliveryResult::Code::kOk) {
     spdlog::info("notifier {}: delivered after {} retries", lane.name(), lane.attempts);
@@ -349,7 +363,8 @@ void Dispatcher::DeliverOnce(Lane& lane) {
   lane.retry_at = {};
   if (lane.unreported_drops > 0 && lane.pending.size() < options_.spool_max) {
     if (lane.pending.empty()) lane.oldest_arrival = Steady::now();
-    lane.pending.push_back(OverflowAlert(lane.name(), lane.unreported_drops.exchange(0), options_.spool_max));
+    lane.pending.push_back(
+        OverflowAlert(lane.name(), lane.unreported_drops.exchange(0), options_.spool_max));
   }
   Persist(lane);
 }

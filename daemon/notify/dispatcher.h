@@ -70,11 +70,11 @@ inline constexpr const char* kSpoolOverflowRule = "sshd_health.spool_overflow";
 
 struct NotifierStats {
   std::string name;
-  std::uint64_t delivered = 0;  // alerts accepted by the notifier
-  std::uint64_t failed = 0;     // alerts given up on (permanent failure)
-  std::uint64_t dropped = 0;    // alerts not kept: spool full
-  std::uint64_t retries = 0;    // failed attempts that will be retried
-  std::uint64_t pending = 0;    // waiting now (inbox + spool)
+  std::uint64_t delivered = 0;     // alerts accepted by the notifier
+  std::uint64_t failed = 0;        // alerts given up on (permanent failure)
+  std::uint64_t dropped = 0;       // alerts not kept: spool full
+  std::uint64_t retries = 0;       // failed attempts that will be retried
+  std::uint64_t pending = 0;       // waiting now (inbox + spool)
   std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
 };
 

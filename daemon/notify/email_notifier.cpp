@@ -18,7 +18,8 @@ class EmailNotifier final : public Notifier {
     if (batch.empty()) return DeliveryResult::Ok();
     const TimePoint now = SystemClock::now();
     const std::string msg = BuildEmailMessage(batch, options_.envelope, now, NewMessageId(now));
-    if (options_.use_sendmail) return SendWithSendmail(options_.sendmail_path, msg, options_.smtp.timeout);
+    if (options_.use_sendmail)
+      return SendWithSendmail(options_.sendmail_path, msg, options_.smtp.timeout);
     return SendSmtp(options_.smtp, options_.envelope, msg);
   }
 

@@ -1,11 +1,10 @@
 #include "notify/http_post.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <memory>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace sshd_health {
 namespace {
@@ -16,7 +15,8 @@ constexpr std::size_t kMaxResponseKept = 512;
 std::size_t KeepSome(char* data, std::size_t size, std::size_t n, void* user) {
   auto* out = static_cast<std::string*>(user);
   const std::size_t bytes = size * n;
-  if (out->size() < kMaxResponseKept) out->append(data, std::min(bytes, kMaxResponseKept - out->size()));
+  if (out->size() < kMaxResponseKept)
+    out->append(data, std::min(bytes, kMaxResponseKept - out->size()));
   return bytes;
 }
 
@@ -41,7 +41,7 @@ DeliveryResult HttpPost(const HttpPostRequest& r) {
   curl_slist* headers = nullptr;
   for (const auto& h : r.headers) headers = curl_slist_append(headers, h.c_str());
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(headers,
-                                                                          curl_slist_free_all);
+                                                                           curl_slist_free_all);
   std::string response;
   char error[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();

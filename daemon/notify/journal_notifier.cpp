@@ -1,5 +1,6 @@
 #include "notify/journal_notifier.h"
 
+#include <fmt/format.h>
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -7,8 +8,6 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "core/time_format.h"
@@ -45,8 +44,9 @@ class JournalNotifier final : public Notifier {
     // sd_journal_send reports success and drops the entry when journald is not running,
     // so say so instead of claiming delivery.
     if (::access(kJournalSocket, F_OK) != 0) {
-      return DeliveryResult::Permanent(fmt::format(
-          "journald is not running here ({} is missing); use type: syslog or stdout", kJournalSocket));
+      return DeliveryResult::Permanent(
+          fmt::format("journald is not running here ({} is missing); use type: syslog or stdout",
+                      kJournalSocket));
     }
     for (const Alert& alert : batch) {
       std::vector<std::string> items;
@@ -54,7 +54,8 @@ class JournalNotifier final : public Notifier {
       std::vector<iovec> iov;
       for (auto& item : items) iov.push_back({item.data(), item.size()});
       const int rc = sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
-      if (rc < 0) return DeliveryResult::Retry(fmt::format("sd_journal_send: {}", std::strerror(-rc)));
+      if (rc < 0)
+        return DeliveryResult::Retry(fmt::format("sd_journal_send: {}", std::strerror(-rc)));
     }
     return DeliveryResult::Ok();
   }
@@ -67,17 +68,20 @@ class JournalNotifier final : public Notifier {
 
 int SeverityPriority(Severity severity) {
   switch (severity) {
-    case Severity::kCritical: return 2;
-    case Severity::kWarning: return 4;
-    case Severity::kInfo: return 6;
+    case Severity::kCritical:
+      return 2;
+    case Severity::kWarning:
+      return 4;
+    case Severity::kInfo:
+      return 6;
   }
   return 6;
 }
 
 std::string AlertMessageLine(const Alert& a) {
-  std::string line = fmt::format("{}{} {}: {}", Upper(SeverityName(a.severity)),
-                                 a.status == AlertStatus::kResolved ? " RESOLVED" : "", a.rule,
-                                 a.summary);
+  std::string line =
+      fmt::format("{}{} {}: {}", Upper(SeverityName(a.severity)),
+                  a.status == AlertStatus::kResolved ? " RESOLVED" : "", a.rule, a.summary);
   std::string labels;
   for (const auto& [k, v] : a.labels) labels += (labels.empty() ? "" : " ") + k + "=" + v;
   if (!labels.empty()) line += " (" + labels + ")";

@@ -1,5 +1,7 @@
 #include "notify/notifier_options.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -8,9 +10,6 @@
 #include <sstream>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace sshd_health {
 
@@ -57,8 +56,8 @@ std::string ReadSecretFile(const YamlMap& map, const std::string& key) {
   if (secret.empty()) map.Fail(key, fmt::format("secret file {} is empty", path));
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH)) {
-    spdlog::warn("{}: {}: secret file {} is readable by every user; chmod 600 it",
-                 map.file(), map.KeyPath(key), path);
+    spdlog::warn("{}: {}: secret file {} is readable by every user; chmod 600 it", map.file(),
+                 map.KeyPath(key), path);
   }
   return secret;
 }

@@ -1,15 +1,14 @@
 #include "notify/spool.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -58,8 +57,10 @@ std::vector<Alert> Spool::Load(std::size_t* corrupt) const {
     if (line.empty()) continue;
     const auto j = nlohmann::json::parse(line, nullptr, false);
     auto alert = j.is_discarded() ? Result<Alert>(Fail("not JSON")) : AlertFromJson(j);
-    if (alert) out.push_back(std::move(*alert));
-    else ++*corrupt;
+    if (alert)
+      out.push_back(std::move(*alert));
+    else
+      ++*corrupt;
   }
   return out;
 }

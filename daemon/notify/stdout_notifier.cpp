@@ -1,11 +1,11 @@
 #include "notify/stdout_notifier.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "core/time_format.h"

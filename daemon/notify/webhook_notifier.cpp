@@ -1,11 +1,10 @@
 #include "notify/webhook_notifier.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <cctype>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -18,10 +17,14 @@ namespace {
 std::string SlackEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
@@ -83,9 +86,8 @@ std::string WebhookSlackBody(const std::vector<Alert>& batch) {
   std::string text;
   for (const Alert& a : batch) {
     if (!text.empty()) text += "\n\n";
-    const std::string head = a.status == AlertStatus::kResolved
-                                 ? "RESOLVED"
-                                 : std::string(SeverityName(a.severity));
+    const std::string head =
+        a.status == AlertStatus::kResolved ? "RESOLVED" : std::string(SeverityName(a.severity));
     text += fmt::format("*[sshd-health] {} {}*: {}", head, SlackEscape(EscapeForOutput(a.host)),
                         SlackEscape(EscapeForOutput(a.summary)));
     std::string labels;
@@ -128,7 +130,8 @@ std::unique_ptr<Notifier> MakeWebhookNotifier(const NotifierConfig& config) {
     const std::string name = kv.first.Scalar();
     const std::string value = headers.String(name, "");
     if (!ValidHeaderName(name)) headers.Fail(name, "is not a valid HTTP header name");
-    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+    if (std::any_of(value.begin(), value.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
       headers.Fail(name, "header values must not hold control characters");
     }
     base.headers.push_back(name + ": " + value);

@@ -111,7 +111,8 @@ char* AppendDottedQuad(char* p, const unsigned char* b) {
 // its sprintf per group: a wave of IPv6 sources puts it on the hot path.
 std::size_t FormatIpv6(const in6_addr& a, char* out) {
   unsigned words[8];
-  for (int i = 0; i < 8; ++i) words[i] = static_cast<unsigned>(a.s6_addr[2 * i] << 8 | a.s6_addr[2 * i + 1]);
+  for (int i = 0; i < 8; ++i)
+    words[i] = static_cast<unsigned>(a.s6_addr[2 * i] << 8 | a.s6_addr[2 * i + 1]);
   int best = -1, best_len = 0;
   for (int i = 0; i < 8;) {
     if (words[i] != 0) {
@@ -159,8 +160,9 @@ bool NormaliseIpv6To(std::string_view token, std::string& out) {
   in6_addr a6{};
   if (inet_pton(AF_INET6, buf, &a6) != 1) return false;
   char text[kMaxIpText];
-  const std::size_t n = IsIpv4Mapped(a6) ? static_cast<std::size_t>(AppendDottedQuad(text, a6.s6_addr + 12) - text)
-                                         : FormatIpv6(a6, text);
+  const std::size_t n =
+      IsIpv4Mapped(a6) ? static_cast<std::size_t>(AppendDottedQuad(text, a6.s6_addr + 12) - text)
+                       : FormatIpv6(a6, text);
   scan::SetText(out, std::string_view(text, n));
   return true;
 }

@@ -13,15 +13,20 @@ std::uint64_t SessionTable::Key(const LogRecord& record) const {
 }
 
 std::uint32_t SessionTable::FindSlot(std::uint64_t key) const {
-  return index_.Find(IndexHash(key), [&](std::uint32_t slot) { return nodes_[slot].entry.key == key; });
+  return index_.Find(IndexHash(key),
+                     [&](std::uint32_t slot) { return nodes_[slot].entry.key == key; });
 }
 
 void SessionTable::Unlink(std::uint32_t slot) {
   Node& n = nodes_[slot];
-  if (n.prev != kNil) nodes_[n.prev].next = n.next;
-  else head_ = n.next;
-  if (n.next != kNil) nodes_[n.next].prev = n.prev;
-  else tail_ = n.prev;
+  if (n.prev != kNil)
+    nodes_[n.prev].next = n.next;
+  else
+    head_ = n.next;
+  if (n.next != kNil)
+    nodes_[n.next].prev = n.prev;
+  else
+    tail_ = n.prev;
   n.prev = n.next = kNil;
 }
 

@@ -63,7 +63,9 @@ class SessionTable {
   };
 
   std::uint64_t Key(const LogRecord& record) const;
-  static std::uint32_t IndexHash(std::uint64_t key) { return static_cast<std::uint32_t>(HashMix(key)); }
+  static std::uint32_t IndexHash(std::uint64_t key) {
+    return static_cast<std::uint32_t>(HashMix(key));
+  }
   std::uint32_t FindSlot(std::uint64_t key) const;
   void Unlink(std::uint32_t slot);
   void PushFront(std::uint32_t slot);

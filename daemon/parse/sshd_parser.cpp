@@ -2,11 +2,11 @@
 
 #include <array>
 
+#include "core/text_scan.h"
 #include "parse/address.h"
 #include "parse/line_parser.h"
 #include "parse/openssh_formats.h"
 #include "parse/session_table.h"
-#include "core/text_scan.h"
 
 // Which OpenSSH release logs which format, with the file and function each branch
 // below matches, is tabulated in parse/openssh_formats.h. Every branch anchors on the
@@ -38,7 +38,8 @@ Sv DroppedCount(Sv rest) {
 
 Preamble Prepare(Sv m) {
   Preamble p;
-  while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n')) m.remove_suffix(1);
+  while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n'))
+    m.remove_suffix(1);
   if (ConsumeSuffix(m, " [preauth]") || ConsumeSuffix(m, " [postauth]")) p.preauth = true;
   while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
   if (StartsWith(m, "[ID ")) {
@@ -65,7 +66,6 @@ Preamble Prepare(Sv m) {
 // Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
 // name ahead of the real one, so a flood of them must not push the real one out.
 
-
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
 // identification string", "Bad protocol version identification", "ROOT LOGIN REFUSED".
@@ -74,7 +74,8 @@ bool LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
   ConsumeTrailingPort(rest, e.port);
   Sv before;
   const Sv addr = LastToken(rest, before);
-  if (!EndsWith(before, " from") && before != "from" && !EndsWith(before, " FROM") && before != "FROM") {
+  if (!EndsWith(before, " from") && before != "from" && !EndsWith(before, " FROM") &&
+      before != "FROM") {
     return false;
   }
   if (!SetAddress(e, addr, allow_host)) return false;
@@ -89,7 +90,8 @@ KeyInfo ReadKeyInfo(Sv info) {
   const Sv type = scan::TakeUntil(info, " ");
   if (type.empty() || type.size() > 40) return KeyInfo::kNone;
   for (char c : type) {
-    if (!(scan::IsDigit(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '@' || c == '.')) {
+    if (!(scan::IsDigit(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '@' ||
+          c == '.')) {
       return KeyInfo::kNone;
     }
   }
@@ -134,7 +136,8 @@ bool LineParser::AuthLog(Sv rest, EventKind kind) {
   // nearly always the only one, is not parsed twice; `in_ip` is the token e.ip holds.
   SshdEvent& e = Make(kind);
   Sv in_ip;
-  for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos; i = scan::Find(tail, " from ", i + 1)) {
+  for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos;
+       i = scan::Find(tail, " from ", i + 1)) {
     Sv after = tail.substr(i + 6);
     const auto sp = after.find(' ');
     Sv addr = after.substr(0, sp);
@@ -185,8 +188,8 @@ bool LineParser::AuthLog(Sv rest, EventKind kind) {
   }
   if (n > 1) {
     const Sv base = method.substr(0, method.find('/'));
-    const bool nothing_after =
-        base == "password" || base == "keyboard-interactive" || base == "none" || base == "gssapi-with-mic";
+    const bool nothing_after = base == "password" || base == "keyboard-interactive" ||
+                               base == "none" || base == "gssapi-with-mic";
     const bool key_after = base == "publickey" || base == "hostbased";
     // Keep the candidates the method's fixed tail allows; one exact one settles it.
     std::size_t kept = 0;
@@ -280,7 +283,8 @@ bool LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
 bool LineParser::ConnectionClosed(Sv remote_id) {
   const auto* entry = s_.Find(rec_);
   const bool after_auth = !p_.preauth && entry != nullptr && entry->authenticated;
-  if (!RemoteIdEnd(remote_id, after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
+  if (!RemoteIdEnd(remote_id,
+                   after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
     return false;
   }
   // Without " [preauth]" (which every pre-auth line of 7.5+ carries, through the
@@ -350,9 +354,10 @@ EventKind DisconnectKind(Sv reason, EventKind otherwise) {
   if (reason == "Possible attack: attempt to open a session after additional sessions disabled") {
     return EventKind::kNoMoreSessions;  // session.c session_open, no-more-sessions@openssh.com
   }
-  for (Sv v : {Sv("strict KEX violation"), Sv("multiple KEXINIT"), Sv("incoming sequence number wrapped"),
-               Sv("outgoing sequence number wrapped"), Sv("Change of username or service not allowed"),
-               Sv("bad service request"), Sv("no authentication methods enabled")}) {
+  for (Sv v :
+       {Sv("strict KEX violation"), Sv("multiple KEXINIT"), Sv("incoming sequence number wrapped"),
+        Sv("outgoing sequence number wrapped"), Sv("Change of username or service not allowed"),
+        Sv("bad service request"), Sv("no authentication methods enabled")}) {
     if (StartsWith(reason, v)) return EventKind::kProtocolViolation;
   }
   return otherwise;
@@ -363,12 +368,14 @@ bool LineParser::Disconnecting(Sv rest) {
   if (ConsumePrefix(rest, ": ")) {
     // 7.4: no address; attribute through the PID. Reasons that are no event of their
     // own are ignored, as with an id below.
-    const EventKind kind =
-        StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures : DisconnectKind(rest, EventKind::kPreauthDisconnect);
+    const EventKind kind = StartsWith(rest, kTooMany)
+                               ? EventKind::kTooManyAuthFailures
+                               : DisconnectKind(rest, EventKind::kPreauthDisconnect);
     if (kind == EventKind::kPreauthDisconnect) return false;
     SshdEvent& e = MakeFromSession(kind);
     Sv user = rest;
-    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) scan::SetText(e.user, StripUserPrefix(user));
+    if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for "))
+      scan::SetText(e.user, StripUserPrefix(user));
     scan::SetText(e.detail, rest);
     return true;
   }
@@ -382,7 +389,8 @@ bool LineParser::Disconnecting(Sv rest) {
   };
   std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
-  for (std::size_t i = scan::Find(rest, " port "); i != Sv::npos; i = scan::Find(rest, " port ", i + 1)) {
+  for (std::size_t i = scan::Find(rest, " port "); i != Sv::npos;
+       i = scan::Find(rest, " port ", i + 1)) {
     Sv after = rest.substr(i + 6);
     const auto colon = after.find(": ");
     int port = 0;
@@ -403,8 +411,8 @@ bool LineParser::Disconnecting(Sv rest) {
   for (std::size_t k = 0; chosen == nullptr && k < n; ++k) {
     // A reason that is fixed text, or that repeats this candidate's user, settles it.
     const Sv reason = cands[k].reason;
-    const std::string change =
-        "Change of username or service not allowed: (" + std::string(user_of(cands[k].before)) + ",";
+    const std::string change = "Change of username or service not allowed: (" +
+                               std::string(user_of(cands[k].before)) + ",";
     if (reason == kTooMany || StartsWith(reason, change)) chosen = &cands[k];
   }
   if (chosen == nullptr) {
@@ -427,7 +435,8 @@ bool LineParser::Disconnecting(Sv rest) {
   e.port = chosen->port;
   scan::SetText(e.user, user_of(chosen->before));
   scan::SetText(e.detail, chosen->reason);
-  if (!p_.preauth && StartsWith(chosen->before, "user ") && e.kind == EventKind::kPreauthDisconnect) {
+  if (!p_.preauth && StartsWith(chosen->before, "user ") &&
+      e.kind == EventKind::kPreauthDisconnect) {
     e.kind = EventKind::kConnectionClosed;
   }
   return true;
@@ -484,7 +493,8 @@ bool LineParser::DropConnection(Sv rest) {
   const Sv local = scan::TakeUntil(rest, "]:");
   if (auto l = NormaliseIp(local)) s_.AddLocal(*l);
   scan::TakeUntil(rest, " ");
-  const bool maxstartups = rest == "past MaxStartups" || rest == "past Maxstartups" || rest == "Maxstartups";
+  const bool maxstartups =
+      rest == "past MaxStartups" || rest == "past Maxstartups" || rest == "Maxstartups";
   e.kind = maxstartups ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop;
   scan::SetText(e.detail, rest);
   return true;
@@ -519,7 +529,8 @@ bool LineParser::TimeoutBeforeAuth(Sv rest) {
 // one followed by the end or " user=": a user name imitating the tail cannot come first.
 bool LineParser::PamUnix(Sv rest) {
   bool empty_rhost = false;
-  for (std::size_t i = scan::Find(rest, " rhost="); i != Sv::npos; i = scan::Find(rest, " rhost=", i + 1)) {
+  for (std::size_t i = scan::Find(rest, " rhost="); i != Sv::npos;
+       i = scan::Find(rest, " rhost=", i + 1)) {
     Sv after = rest.substr(i + 7);
     const auto sp = after.find(' ');
     const Sv host = after.substr(0, sp);
@@ -596,7 +607,8 @@ bool LineParser::Dispatch() {
       // map back to the address." (older releases: " - POSSIBLE BREAK-IN ATTEMPT!")
       if (ConsumePrefix(rest, "Address ")) {
         const auto maps = rest.find(" maps to ");
-        if (maps == Sv::npos || rest.find("does not map back to the address") == Sv::npos) return false;
+        if (maps == Sv::npos || rest.find("does not map back to the address") == Sv::npos)
+          return false;
         SshdEvent& e = Make(EventKind::kReverseMappingFailure);
         if (!SetAddress(e, rest.substr(0, maps), false)) return false;
         Sv host = rest.substr(maps + 9);
@@ -618,7 +630,8 @@ bool LineParser::Dispatch() {
         if (!ConsumePrefix(path, "file ")) ConsumePrefix(path, "directory ");
         scan::SetText(e.detail, path);
         Sv user = rest;
-        if (ConsumePrefix(user, " for ")) scan::SetText(e.user, user.substr(0, user.find(": bad owner")));
+        if (ConsumePrefix(user, " for "))
+          scan::SetText(e.user, user.substr(0, user.find(": bad owner")));
         return true;
       }
       return false;
@@ -630,7 +643,8 @@ bool LineParser::Dispatch() {
       }
       return false;
     case 'C':
-      if (ConsumePrefix(rest, "Connection closed by ") || ConsumePrefix(rest, "Connection reset by ")) {
+      if (ConsumePrefix(rest, "Connection closed by ") ||
+          ConsumePrefix(rest, "Connection reset by ")) {
         return ConnectionClosed(rest);
       }
       if (ConsumePrefix(rest, "Connection from ")) {
@@ -681,7 +695,8 @@ bool LineParser::Dispatch() {
       // connections dropped" with "Maxstartups" or "PerSourcePenalties".
       if (ConsumePrefix(rest, "Maxstartups logging rate-limited: ") ||
           ConsumePrefix(rest, "PerSourcePenalties logging rate-limited: ")) {
-        SshdEvent& e = Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
+        SshdEvent& e =
+            Make(m.front() == 'M' ? EventKind::kMaxStartupsDrop : EventKind::kPenaltyDrop);
         scan::SetText(e.detail, rest);
         return true;
       }
@@ -836,7 +851,8 @@ bool LineParser::Dispatch() {
         const bool bad_banner = StartsWith(rest, "banner line contains invalid characters") ||
                                 StartsWith(rest, "banner line too long") ||
                                 StartsWith(rest, "client sent invalid protocol identifier");
-        SshdEvent& e = MakeFromSession(bad_banner ? EventKind::kBannerInvalid : EventKind::kKexIdentFailure);
+        SshdEvent& e =
+            MakeFromSession(bad_banner ? EventKind::kBannerInvalid : EventKind::kKexIdentFailure);
         scan::SetText(e.detail, rest);
         return true;
       }
@@ -917,7 +933,8 @@ bool LineParser::Dispatch() {
       // "signature algorithm %s not in PubkeyAcceptedAlgorithms" (9.0+); logged with the
       // function name. auth2-hostbased.c has the Hostbased twins.
       if (ConsumePrefix(rest, "userauth_pubkey: ") || ConsumePrefix(rest, "userauth_hostbased: ")) {
-        if (!ConsumePrefix(rest, "signature algorithm ") && !ConsumePrefix(rest, "key type ")) return false;
+        if (!ConsumePrefix(rest, "signature algorithm ") && !ConsumePrefix(rest, "key type "))
+          return false;
         const auto not_in = rest.find(" not in ");
         if (not_in == Sv::npos) return false;
         SshdEvent& e = MakeFromSession(EventKind::kPubkeyAlgRejected);
@@ -986,7 +1003,8 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
   last_event_ = nullptr;
   if (!IsSshdProgram(record.program)) {
     // journald's own line about sshd's unit: "Suppressed N messages from ssh.service".
-    if (record.program != "systemd-journald" || !parse_internal::JournalSuppressedLine(record, out)) {
+    if (record.program != "systemd-journald" ||
+        !parse_internal::JournalSuppressedLine(record, out)) {
       return LineClass::kOther;
     }
     last_event_ = &out;

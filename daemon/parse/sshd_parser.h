@@ -36,7 +36,9 @@ class SshdParser {
   /// Fills `out` and returns true when `record` is an sshd line we know; false is never
   /// an error (and leaves `out` meaningless). `out` borrows from `record` (see SshdEvent).
   /// Reusing one `out` for every line keeps the hot path free of allocation.
-  bool Parse(const LogRecord& record, SshdEvent& out) { return Classify(record, out) == LineClass::kEvent; }
+  bool Parse(const LogRecord& record, SshdEvent& out) {
+    return Classify(record, out) == LineClass::kEvent;
+  }
 
   /// The same, telling an ignored line from one it does not understand. rsyslog's "last
   /// message repeated N times" repeats the event of the previous call, so
@@ -53,7 +55,7 @@ class SshdParser {
 
  private:
   struct Sessions;
-  std::unique_ptr<Sessions> sessions_;  // the bounded per-PID table
+  std::unique_ptr<Sessions> sessions_;     // the bounded per-PID table
   const SshdEvent* last_event_ = nullptr;  // the `out` of the previous call, if it was an event
 };
 

@@ -6,7 +6,8 @@
 namespace sshd_health {
 
 // An entry is a 2-byte length followed by the text; it may wrap around the end.
-EvidenceRing::EvidenceRing(std::size_t capacity_bytes) : capacity_(std::max<std::size_t>(capacity_bytes, 1024)) {}
+EvidenceRing::EvidenceRing(std::size_t capacity_bytes)
+    : capacity_(std::max<std::size_t>(capacity_bytes, 1024)) {}
 
 void EvidenceRing::Write(std::uint64_t at, const char* data, std::size_t n) {
   const std::size_t pos = at % capacity_;
@@ -25,7 +26,8 @@ void EvidenceRing::Read(std::uint64_t at, char* data, std::size_t n) const {
 EvidenceRing::Ref EvidenceRing::Append(std::string_view text) {
   if (!buf_) buf_.reset(new char[capacity_]);  // uninitialised: RSS grows only as written
   const std::size_t n = std::min<std::size_t>({text.size(), 0xffff, capacity_ - 2});
-  const unsigned char header[2] = {static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n & 0xff)};
+  const unsigned char header[2] = {static_cast<unsigned char>(n >> 8),
+                                   static_cast<unsigned char>(n & 0xff)};
   const Ref ref = end_;
   Write(end_, reinterpret_cast<const char*>(header), 2);
   Write(end_ + 2, text.data(), n);

@@ -1,6 +1,5 @@
 #include "rules/group_store.h"
 
-
 namespace sshd_health {
 namespace {
 
@@ -28,8 +27,10 @@ Group* GroupStore::Find(std::uint32_t rule, std::string_view key, std::uint32_t 
 
 void GroupStore::PushBack(std::uint32_t slot, std::uint32_t rule) {
   next_[slot] = Group::kNil;
-  if (tail_[rule] != Group::kNil) next_[tail_[rule]] = slot;
-  else head_[rule] = slot;
+  if (tail_[rule] != Group::kNil)
+    next_[tail_[rule]] = slot;
+  else
+    head_[rule] = slot;
   tail_[rule] = slot;
 }
 
@@ -87,7 +88,8 @@ void GroupStore::EraseOldest(Group& g) {
 
 bool GroupStore::CompactIfSparse() {
   const bool slab_sparse = slots_.size() >= kMinCompact && live_ * kSparse < slots_.size();
-  const bool table_sparse = index_.table_size() > kMinTable && live_ * 2 * kSparse < index_.table_size();
+  const bool table_sparse =
+      index_.table_size() > kMinTable && live_ * 2 * kSparse < index_.table_size();
   if (!slab_sparse && !table_sparse) return false;
   // Move the live groups, rule by rule in queue order, into a fresh slab.
   std::deque<Group> old;

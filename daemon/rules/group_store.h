@@ -85,7 +85,9 @@ class GroupStore {
   /// The group of (rule, key), or nullptr.
   Group* Find(std::uint32_t rule, std::string_view key) { return Find(rule, key, Hash(rule, key)); }
   /// A new group, at the back of its rule's queue. REQUIRES: Find(rule, key) == nullptr.
-  Group& Insert(std::uint32_t rule, std::string_view key) { return Insert(rule, key, Hash(rule, key)); }
+  Group& Insert(std::uint32_t rule, std::string_view key) {
+    return Insert(rule, key, Hash(rule, key));
+  }
   /// The same with the hash computed once for a find-then-insert.
   static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
   Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
@@ -107,13 +109,13 @@ class GroupStore {
   void PushBack(std::uint32_t slot, std::uint32_t rule);
   std::uint32_t NewSlot();
 
-  std::deque<Group> slots_;               // stable addresses while growing
-  std::vector<std::uint32_t> next_;       // per slot: the next group in its rule's queue
-  std::vector<std::uint8_t> touched_;     // per slot: touched since it was queued
-  std::vector<std::uint32_t> free_;       // free slot indexes
-  HashIndex index_;                       // (rule, key) hash -> slot
-  std::vector<std::uint32_t> head_;       // per rule: front of the queue (oldest)
-  std::vector<std::uint32_t> tail_;       // per rule: back of the queue
+  std::deque<Group> slots_;            // stable addresses while growing
+  std::vector<std::uint32_t> next_;    // per slot: the next group in its rule's queue
+  std::vector<std::uint8_t> touched_;  // per slot: touched since it was queued
+  std::vector<std::uint32_t> free_;    // free slot indexes
+  HashIndex index_;                    // (rule, key) hash -> slot
+  std::vector<std::uint32_t> head_;    // per rule: front of the queue (oldest)
+  std::vector<std::uint32_t> tail_;    // per rule: back of the queue
   std::size_t live_ = 0;
 };
 

@@ -21,7 +21,8 @@ namespace sshd_health {
 class RulePattern {
  public:
   RulePattern() = default;
-  RulePattern(std::shared_ptr<const re2::RE2> re) : re_(std::move(re)) {}  // NOLINT: implicit on purpose
+  RulePattern(std::shared_ptr<const re2::RE2> re)
+      : re_(std::move(re)) {}  // NOLINT: implicit on purpose
   const re2::RE2* get() const { return re_.get(); }
   /// REQUIRES: a pattern is set.
   const re2::RE2& operator*() const { return *re_; }
@@ -43,13 +44,13 @@ struct RuleOrigin {
 enum class GroupBy { kNone, kIp, kUser };
 
 struct Rule {
-  std::string id;           // dotted lower-case, e.g. "sshd.maxstartups.drop"
-  std::string description;  // one line
-  std::vector<EventKind> kinds;            // match any of these kinds (empty: any kind)
-  RulePattern regex;      // optional: must also match the message (RE2)
-  RulePattern not_regex;  // optional: must NOT match the message (RE2)
+  std::string id;                // dotted lower-case, e.g. "sshd.maxstartups.drop"
+  std::string description;       // one line
+  std::vector<EventKind> kinds;  // match any of these kinds (empty: any kind)
+  RulePattern regex;             // optional: must also match the message (RE2)
+  RulePattern not_regex;         // optional: must NOT match the message (RE2)
   GroupBy group_by = GroupBy::kNone;
-  std::uint32_t threshold = 1;             // events within `window` to fire
+  std::uint32_t threshold = 1;  // events within `window` to fire
   Duration window = std::chrono::minutes(10);
   Duration cooldown = std::chrono::minutes(30);  // quiet time before the same group re-fires
   Severity severity = Severity::kWarning;

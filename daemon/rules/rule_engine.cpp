@@ -1,13 +1,12 @@
 #include "rules/rule_engine.h"
 
 #include <malloc.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <optional>
-#include <utility>
 #include <string_view>
-
-#include <re2/re2.h>
+#include <utility>
 
 #include "core/text.h"
 #include "rules/evidence_ring.h"
@@ -37,7 +36,8 @@ class MessageTest {
     if (re_ == nullptr) return;
     const std::string& p = re_->pattern();
     literal_ = std::all_of(p.begin(), p.end(), [](char c) {
-      return c >= 0x20 && c < 0x7f && std::string_view("\\^$.|?*+()[]{}").find(c) == std::string_view::npos;
+      return c >= 0x20 && c < 0x7f &&
+             std::string_view("\\^$.|?*+()[]{}").find(c) == std::string_view::npos;
     });
   }
 
@@ -72,13 +72,18 @@ RuleTemplate CompileTemplate(const std::string& text) {
   return RuleTemplate::Parse(literal).value_or(RuleTemplate{});
 }
 
-std::string_view Bounded(std::string_view s) { return s.substr(0, std::min(s.size(), kMaxKeyBytes)); }
+std::string_view Bounded(std::string_view s) {
+  return s.substr(0, std::min(s.size(), kMaxKeyBytes));
+}
 
 std::string_view GroupKeyOf(GroupBy by, const SshdEvent& e) {
   switch (by) {
-    case GroupBy::kIp: return Bounded(e.ip);
-    case GroupBy::kUser: return Bounded(e.user);
-    case GroupBy::kNone: break;
+    case GroupBy::kIp:
+      return Bounded(e.ip);
+    case GroupBy::kUser:
+      return Bounded(e.user);
+    case GroupBy::kNone:
+      break;
   }
   return {};
 }
@@ -188,8 +193,8 @@ struct RuleEngine::State {
     return v;
   }
 
-  void Emit(const Group& g, AlertStatus status, const TemplateValues& values, std::vector<std::string> evidence,
-            AlertSink& sink) {
+  void Emit(const Group& g, AlertStatus status, const TemplateValues& values,
+            std::vector<std::string> evidence, AlertSink& sink) {
     const Rule& r = rules[g.rule];
     const RuleState& rs = states[g.rule];
     Alert a;
@@ -199,10 +204,13 @@ struct RuleEngine::State {
     a.status = status;
     a.host = LocalHostName();
     a.summary = rs.summary.Render(values);
-    if (status == AlertStatus::kResolved) a.summary = "Resolved (quiet for " + rs.cooldown_text + "): " + a.summary;
+    if (status == AlertStatus::kResolved)
+      a.summary = "Resolved (quiet for " + rs.cooldown_text + "): " + a.summary;
     a.remedy = rs.remedy.Render(values);
-    if (!g.key.empty() && r.group_by == GroupBy::kIp) a.labels["ip"] = EscapeForOutput(g.key, kMaxTemplateValue);
-    if (!g.key.empty() && r.group_by == GroupBy::kUser) a.labels["user"] = EscapeForOutput(g.key, kMaxTemplateValue);
+    if (!g.key.empty() && r.group_by == GroupBy::kIp)
+      a.labels["ip"] = EscapeForOutput(g.key, kMaxTemplateValue);
+    if (!g.key.empty() && r.group_by == GroupBy::kUser)
+      a.labels["user"] = EscapeForOutput(g.key, kMaxTemplateValue);
     a.count = g.count;
     a.first_seen = g.first_seen;
     a.last_seen = g.last_seen;
@@ -225,7 +233,8 @@ struct RuleEngine::State {
     Emit(g, AlertStatus::kResolved, v, {}, sink);
   }
 
-  void EmitFiring(Group& g, const SshdEvent& e, std::vector<std::string> evidence, AlertSink& sink) {
+  void EmitFiring(Group& g, const SshdEvent& e, std::vector<std::string> evidence,
+                  AlertSink& sink) {
     if (!g.fired) g.fired = std::make_unique<FiredEvent>();
     Remember(*g.fired, e);
     TemplateValues v = Values(g);

@@ -1,11 +1,11 @@
 #include "rules/rule_loader.h"
 
+#include <fmt/format.h>
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
-#include <re2/re2.h>
 
 #include "core/text.h"
 #include "core/yaml_util.h"
@@ -30,7 +30,8 @@ struct Location {
 [[noreturn]] void FailAt(const std::string& file, const YAML::Mark& mark, const std::string& key,
                          const std::string& message) {
   if (mark.is_null()) throw ConfigError(fmt::format("{}: {}: {}", file, key, message));
-  throw ConfigError(fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, key, message));
+  throw ConfigError(
+      fmt::format("{}:{}:{}: {}: {}", file, mark.line + 1, mark.column + 1, key, message));
 }
 
 // Dotted lower-case: "sshd.maxstartups.drop". At least two parts, each [a-z0-9_]+.
@@ -65,7 +66,8 @@ std::vector<EventKind> ReadKinds(const YamlMap& match) {
     // A single kind written without brackets; errors point at the key itself.
     const auto kind = ParseEventKind(node.Scalar());
     if (!kind) {
-      match.Fail("kinds", fmt::format("unknown event kind '{}' (known: {})", node.Scalar(), KnownKinds()));
+      match.Fail("kinds",
+                 fmt::format("unknown event kind '{}' (known: {})", node.Scalar(), KnownKinds()));
     }
     kinds.push_back(*kind);
     return kinds;
@@ -74,14 +76,16 @@ std::vector<EventKind> ReadKinds(const YamlMap& match) {
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     const std::string item_key = fmt::format("{}[{}]", key, i);
-    if (!item.IsScalar()) FailAt(match.file(), item.Mark(), item_key, "expected an event kind name");
+    if (!item.IsScalar())
+      FailAt(match.file(), item.Mark(), item_key, "expected an event kind name");
     const auto kind = ParseEventKind(item.Scalar());
     if (!kind) {
       FailAt(match.file(), item.Mark(), item_key,
              fmt::format("unknown event kind '{}' (known: {})", item.Scalar(), KnownKinds()));
     }
     if (std::find(kinds.begin(), kinds.end(), *kind) != kinds.end()) {
-      FailAt(match.file(), item.Mark(), item_key, fmt::format("event kind '{}' is listed twice", item.Scalar()));
+      FailAt(match.file(), item.Mark(), item_key,
+             fmt::format("event kind '{}' is listed twice", item.Scalar()));
     }
     kinds.push_back(*kind);
   }
@@ -131,12 +135,13 @@ std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line
 }
 
 Rule ReadRule(const YamlMap& r, const std::string& file) {
-  r.AllowOnly({"id", "description", "match", "group_by", "threshold", "window", "cooldown", "severity",
-               "summary", "remedy"});
+  r.AllowOnly({"id", "description", "match", "group_by", "threshold", "window", "cooldown",
+               "severity", "summary", "remedy"});
   Rule rule;
   rule.id = r.RequiredString("id");
   if (!IsValidRuleId(rule.id)) {
-    r.Fail("id", fmt::format("'{}' is not a dotted lower-case id (e.g. sshd.auth.brute_force)", rule.id));
+    r.Fail("id",
+           fmt::format("'{}' is not a dotted lower-case id (e.g. sshd.auth.brute_force)", rule.id));
   }
   rule.description = r.RequiredString("description");
   if (rule.description.find('\n') != std::string::npos) r.Fail("description", "must be one line");
@@ -156,7 +161,9 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
   rule.cooldown = r.DurationValue("cooldown", rule.cooldown);
   const std::string severity = r.String("severity", "warning");
   const auto sev = ParseSeverity(severity);
-  if (!sev) r.Fail("severity", fmt::format("unknown severity '{}' (known: info, warning, critical)", severity));
+  if (!sev)
+    r.Fail("severity",
+           fmt::format("unknown severity '{}' (known: info, warning, critical)", severity));
   rule.severity = *sev;
   rule.summary = ReadTemplate(r, "summary", true);
   rule.remedy = ReadTemplate(r, "remedy", false);
@@ -165,16 +172,18 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
 }
 
 // Loads `path` into `out`, checking ids against every rule loaded before it.
-void LoadInto(const std::string& path, std::map<std::string, Location>& seen, std::vector<Rule>& out) {
+void LoadInto(const std::string& path, std::map<std::string, Location>& seen,
+              std::vector<Rule>& out) {
   const YamlMap top(LoadYamlFile(path), path, "");
   top.AllowOnly({"rules"});
   for (const YamlMap& r : top.MapList("rules")) {
     Rule rule = ReadRule(r, path);
     const YAML::Mark mark = r.Raw("id").Mark();
-    const auto [it, inserted] = seen.emplace(rule.id, Location{path, mark.line + 1, mark.column + 1});
+    const auto [it, inserted] =
+        seen.emplace(rule.id, Location{path, mark.line + 1, mark.column + 1});
     if (!inserted) {
-      r.Fail("id", fmt::format("duplicate rule id '{}' (first defined at {}:{}:{})", rule.id, it->second.file,
-                               it->second.line, it->second.column));
+      r.Fail("id", fmt::format("duplicate rule id '{}' (first defined at {}:{}:{})", rule.id,
+                               it->second.file, it->second.line, it->second.column));
     }
     out.push_back(std::move(rule));
   }
@@ -189,7 +198,8 @@ std::vector<Rule> LoadRules(const std::vector<std::string>& dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
     fs::directory_iterator it(dir, ec);
-    if (ec) throw ConfigError(fmt::format("{}: cannot read rules directory: {}", dir, ec.message()));
+    if (ec)
+      throw ConfigError(fmt::format("{}: cannot read rules directory: {}", dir, ec.message()));
     for (const auto& entry : it) {
       const fs::path& p = entry.path();
       if (p.extension() != ".yaml") continue;

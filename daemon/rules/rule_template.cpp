@@ -1,8 +1,8 @@
 #include "rules/rule_template.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "core/text.h"
 
@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array kFields = {
     TemplateFieldInfo{TemplateField::kIp, "ip", "source address, or the host name sshd logged"},
-    TemplateFieldInfo{TemplateField::kUser, "user", "user name as logged (attacker-controlled, escaped)"},
+    TemplateFieldInfo{TemplateField::kUser, "user",
+                      "user name as logged (attacker-controlled, escaped)"},
     TemplateFieldInfo{TemplateField::kPort, "port", "source port"},
     TemplateFieldInfo{TemplateField::kPid, "pid", "pid of the sshd process that logged the line"},
     TemplateFieldInfo{TemplateField::kDetail, "detail",
@@ -98,8 +99,8 @@ Result<RuleTemplate> RuleTemplate::Parse(std::string_view text) {
       if (f.name == name) found = &f;
     }
     if (!found) {
-      return Fail(fmt::format("unknown placeholder '{{{}}}' (known: {})",
-                              EscapeForOutput(name, 64), KnownFields()));
+      return Fail(fmt::format("unknown placeholder '{{{}}}' (known: {})", EscapeForOutput(name, 64),
+                              KnownFields()));
     }
     flush();
     t.pieces_.push_back(Piece{true, found->field, {}});
@@ -117,18 +118,42 @@ std::string RuleTemplate::Render(const TemplateValues& v) const {
       continue;
     }
     switch (p.field) {
-      case TemplateField::kIp: AppendValue(out, v.ip); break;
-      case TemplateField::kUser: AppendValue(out, v.user); break;
-      case TemplateField::kDetail: AppendValue(out, v.detail); break;
-      case TemplateField::kKind: AppendValue(out, v.kind); break;
-      case TemplateField::kRule: AppendValue(out, v.rule); break;
-      case TemplateField::kHost: AppendValue(out, v.host); break;
-      case TemplateField::kWindow: AppendValue(out, v.window); break;
-      case TemplateField::kCooldown: AppendValue(out, v.cooldown); break;
-      case TemplateField::kPort: AppendNumber(out, static_cast<std::uint64_t>(v.port > 0 ? v.port : 0), true); break;
-      case TemplateField::kPid: AppendNumber(out, static_cast<std::uint64_t>(v.pid > 0 ? v.pid : 0), true); break;
-      case TemplateField::kCount: AppendNumber(out, v.count, false); break;
-      case TemplateField::kThreshold: AppendNumber(out, v.threshold, false); break;
+      case TemplateField::kIp:
+        AppendValue(out, v.ip);
+        break;
+      case TemplateField::kUser:
+        AppendValue(out, v.user);
+        break;
+      case TemplateField::kDetail:
+        AppendValue(out, v.detail);
+        break;
+      case TemplateField::kKind:
+        AppendValue(out, v.kind);
+        break;
+      case TemplateField::kRule:
+        AppendValue(out, v.rule);
+        break;
+      case TemplateField::kHost:
+        AppendValue(out, v.host);
+        break;
+      case TemplateField::kWindow:
+        AppendValue(out, v.window);
+        break;
+      case TemplateField::kCooldown:
+        AppendValue(out, v.cooldown);
+        break;
+      case TemplateField::kPort:
+        AppendNumber(out, static_cast<std::uint64_t>(v.port > 0 ? v.port : 0), true);
+        break;
+      case TemplateField::kPid:
+        AppendNumber(out, static_cast<std::uint64_t>(v.pid > 0 ? v.pid : 0), true);
+        break;
+      case TemplateField::kCount:
+        AppendNumber(out, v.count, false);
+        break;
+      case TemplateField::kThreshold:
+        AppendNumber(out, v.threshold, false);
+        break;
     }
   }
   return out;

@@ -10,14 +10,18 @@ std::int64_t Us(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-std::int64_t Us(Duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); }
+std::int64_t Us(Duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
 
 TimePoint FromUs(std::int64_t us) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(us)));
 }
 
 // Floor division: bucket indexes stay ordered for times before the epoch too.
-std::int64_t FloorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 }  // namespace
 
@@ -33,7 +37,8 @@ void WindowCounter::Reserve(std::uint32_t n) {
   capacity_ = n;
 }
 
-std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration window, TimePoint& oldest) {
+std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration window,
+                                 TimePoint& oldest) {
   oldest = t;
   if (threshold <= 1) return 1;  // nothing to remember: every event reaches the threshold
   if (threshold <= kExactThreshold) return AddExact(Us(t), threshold, window, oldest);

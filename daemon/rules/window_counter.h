@@ -32,7 +32,8 @@ class WindowCounter {
   }
 
  private:
-  std::uint64_t AddExact(std::int64_t us, std::uint32_t threshold, Duration window, TimePoint& oldest);
+  std::uint64_t AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
+                         TimePoint& oldest);
   std::uint64_t AddBucketed(std::int64_t us, Duration window, TimePoint& oldest);
 
   // Room for `n` values in data_ (kept when larger).
@@ -42,8 +43,8 @@ class WindowCounter {
   // of the newest bucket, [1..kBuckets] the counts, by bucket index modulo kBuckets.
   std::unique_ptr<std::int64_t[]> data_;
   std::uint32_t capacity_ = 0;  // values data_ holds
-  std::uint32_t size_ = 0;  // exact: times stored; bucketed: 1 once started
-  std::uint32_t next_ = 0;  // exact: ring write position
+  std::uint32_t size_ = 0;      // exact: times stored; bucketed: 1 once started
+  std::uint32_t next_ = 0;      // exact: ring write position
 };
 
 }  // namespace sshd_health

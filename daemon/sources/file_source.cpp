@@ -1,17 +1,16 @@
 #include "sources/file_source.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
-
-#include <boost/asio/post.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/text.h"
 #include "core/time_format.h"
@@ -57,10 +56,12 @@ Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
   handler_ = std::move(handler);
   batch_done_ = std::move(batch_done);
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (inotify_fd_ < 0) return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
+  if (inotify_fd_ < 0)
+    return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
   dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
   if (dir_wd_ < 0) {
-    const std::string err = fmt::format("{}: cannot watch directory {}: {}", name_, dir_, std::strerror(errno));
+    const std::string err =
+        fmt::format("{}: cannot watch directory {}: {}", name_, dir_, std::strerror(errno));
     ::close(inotify_fd_);
     inotify_fd_ = -1;
     return Fail(err);
@@ -81,7 +82,8 @@ void FileSource::LoadPosition() {
   if (const auto text = state_.Load(state_key_)) {
     saved = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (saved->is_discarded() || !saved->is_object()) {
-      spdlog::warn("{}: ignoring unreadable saved position in {}/{}", name_, state_.dir(), state_key_);
+      spdlog::warn("{}: ignoring unreadable saved position in {}/{}", name_, state_.dir(),
+                   state_key_);
       saved.reset();
     }
   }
@@ -140,13 +142,14 @@ void FileSource::LoadPosition() {
 void FileSource::StartReplay(OpenFile& f, const char* what) {
   if (!replay_from_ || f.offset == 0) return;
   const off_t saved = f.offset;
-  const off_t from = std::max(OffsetOfTime(f.fd, *replay_from_), saved - std::min(saved, kMaxReplayBytes));
+  const off_t from =
+      std::max(OffsetOfTime(f.fd, *replay_from_), saved - std::min(saved, kMaxReplayBytes));
   if (from >= saved) return;
   f.replay_end = saved;
   f.offset = f.read_pos = from;
   f.lines.Clear();
-  spdlog::info("{}{}: replaying {} bytes before the saved position (from {})", name_, what, saved - from,
-               FormatRfc3339(*replay_from_));
+  spdlog::info("{}{}: replaying {} bytes before the saved position (from {})", name_, what,
+               saved - from, FormatRfc3339(*replay_from_));
 }
 
 off_t FileSource::OffsetOfTime(int fd, TimePoint since) {
@@ -178,7 +181,8 @@ off_t FileSource::OffsetOfTime(int fd, TimePoint since) {
         if (begin == 0) return std::nullopt;  // a line longer than the buffer: give up here
         continue;
       }
-      const std::string_view line = chunk.substr(begin, nl == std::string_view::npos ? chunk.size() - begin : nl - begin);
+      const std::string_view line =
+          chunk.substr(begin, nl == std::string_view::npos ? chunk.size() - begin : nl - begin);
       const LogRecord r = RecordFromLine(line, syslog_context_);
       if (r.has_ts) {
         line_start = pos + static_cast<off_t>(begin);
@@ -217,7 +221,8 @@ off_t FileSource::OffsetOfTime(int fd, TimePoint since) {
 }
 
 bool FileSource::Replaying() const {
-  return (old_.fd >= 0 && old_.offset < old_.replay_end) || (current_.fd >= 0 && current_.offset < current_.replay_end);
+  return (old_.fd >= 0 && old_.offset < old_.replay_end) ||
+         (current_.fd >= 0 && current_.offset < current_.replay_end);
 }
 
 bool FileSource::OpenAtPath(OpenFile& f, off_t offset) {
@@ -254,13 +259,14 @@ void FileSource::WatchFile(OpenFile& f) {
 
 void FileSource::ArmInotify() {
   if (!inotify_) return;
-  inotify_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-                         if (ec || alive.expired() || !running_) return;
-                         DrainInotify();
-                         Check();
-                         ArmInotify();
-                       });
+  inotify_->async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || !running_) return;
+        DrainInotify();
+        Check();
+        ArmInotify();
+      });
 }
 
 void FileSource::DrainInotify() {
@@ -278,7 +284,8 @@ void FileSource::RefreshSyslogContext() {
   using std::chrono::floor;
   using std::chrono::hours;
   const TimePoint now = clock_.Now();
-  if (now < syslog_context_.reference || floor<hours>(now) != floor<hours>(syslog_context_.reference)) {
+  if (now < syslog_context_.reference ||
+      floor<hours>(now) != floor<hours>(syslog_context_.reference)) {
     syslog_context_.reference = now;
   }
 }
@@ -299,8 +306,8 @@ void FileSource::Check() {
   if (done && current_.fd >= 0) {
     struct stat st {};
     if (::fstat(current_.fd, &st) == 0 && st.st_size < current_.read_pos) {
-      spdlog::info("{}: file shrank from {} to {} bytes (copytruncate); reading from its start", name_,
-                   current_.read_pos, st.st_size);
+      spdlog::info("{}: file shrank from {} to {} bytes (copytruncate); reading from its start",
+                   name_, current_.read_pos, st.st_size);
       current_.offset = current_.read_pos = 0;
       current_.lines.Clear();
     }
@@ -322,7 +329,8 @@ void FileSource::Rotate() {
   struct stat st {};
   const bool exists = StatPath(path_, st);
   if (current_.fd < 0) {
-    if (exists && OpenAtPath(current_, 0)) spdlog::info("{}: file appeared; reading it from its start", name_);
+    if (exists && OpenAtPath(current_, 0))
+      spdlog::info("{}: file appeared; reading it from its start", name_);
     return;
   }
   if (!exists || (st.st_dev == current_.dev && st.st_ino == current_.ino)) return;
@@ -360,7 +368,8 @@ void FileSource::Drain(OpenFile& f, bool at_end) {
   const std::uint64_t truncated_before = f.lines.truncated();
   std::string_view line;
   // A line is a replay when it ends at or before the saved position.
-  while (f.lines.Next(line)) Emit(line, f.read_pos - static_cast<off_t>(f.lines.held()) <= f.replay_end);
+  while (f.lines.Next(line))
+    Emit(line, f.read_pos - static_cast<off_t>(f.lines.held()) <= f.replay_end);
   if (at_end && f.lines.TakeRest(line)) Emit(line, f.read_pos <= f.replay_end);
   stats_.truncated += f.lines.truncated() - truncated_before;
   f.offset = f.read_pos - static_cast<off_t>(f.lines.held());
@@ -389,11 +398,12 @@ void FileSource::Close(OpenFile& f) {
 
 void FileSource::Save(bool durable) {
   if (current_.fd < 0) return;  // nothing new to remember
-  nlohmann::json j = {{"path", path_},
-                      {"dev", static_cast<std::uint64_t>(current_.dev)},
-                      {"ino", static_cast<std::uint64_t>(current_.ino)},
-                      // Mid-replay, the position is still the one saved before.
-                      {"offset", static_cast<std::int64_t>(std::max(current_.offset, current_.replay_end))}};
+  nlohmann::json j = {
+      {"path", path_},
+      {"dev", static_cast<std::uint64_t>(current_.dev)},
+      {"ino", static_cast<std::uint64_t>(current_.ino)},
+      // Mid-replay, the position is still the one saved before.
+      {"offset", static_cast<std::int64_t>(std::max(current_.offset, current_.replay_end))}};
   std::string text = j.dump();
   if (text == saved_ && !durable) return;
   if (auto r = state_.Save(state_key_, text, durable); !r) {

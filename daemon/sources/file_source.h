@@ -15,13 +15,12 @@
 // the new file from 0.
 #include <sys/types.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "core/clock.h"
 #include "core/state_store.h"
@@ -60,12 +59,12 @@ class FileSource final : public LogSource {
   // One open file: the one at the path, or a rotated one being finished.
   struct OpenFile {
     int fd = -1;
-    int wd = -1;          // inotify watch on this file
+    int wd = -1;  // inotify watch on this file
     dev_t dev = 0;
     ino_t ino = 0;
-    off_t offset = 0;     // end of the last complete line handed on (what we save)
-    off_t read_pos = 0;   // how far we have read (offset + the held partial line)
-    off_t replay_end = 0; // lines ending at or before this were handed on in an earlier run
+    off_t offset = 0;      // end of the last complete line handed on (what we save)
+    off_t read_pos = 0;    // how far we have read (offset + the held partial line)
+    off_t replay_end = 0;  // lines ending at or before this were handed on in an earlier run
     LineBuffer lines{kMaxRecordLine, kReadChunk};  // what was read, split into lines
   };
 

@@ -1,17 +1,16 @@
 #include "sources/journal_source.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <time.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <ctime>
-
-#include <boost/asio/post.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/time_format.h"
 
@@ -24,8 +23,8 @@ constexpr int kBatchEntries = 2000;
 
 // Identifiers and units sshd logs under (Debian names the unit ssh.service, RHEL
 // sshd.service; OpenSSH 9.8+ forks sshd-session, 10.3+ sshd-auth).
-constexpr const char* kIdentifierMatches[] = {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
-                                              "SYSLOG_IDENTIFIER=sshd-auth"};
+constexpr const char* kIdentifierMatches[] = {
+    "SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session", "SYSLOG_IDENTIFIER=sshd-auth"};
 constexpr const char* kUnitMatches[] = {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"};
 
 std::string Errno(int r) { return std::strerror(r < 0 ? -r : r); }
@@ -42,7 +41,8 @@ std::uint64_t ParseU64(std::string_view s) {
 std::uint64_t MonotonicUsec() {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000 +
+         static_cast<std::uint64_t>(ts.tv_nsec) / 1000;
 }
 
 // Restricts `j` to sshd's entries and bounds the size of a field read from it.
@@ -127,7 +127,8 @@ LogRecord JournalEntryShaper::Finish(std::uint64_t realtime_usec) {
   n += ident_len_;
   if (pid > 0) {
     prefix[n++] = '[';
-    n = static_cast<std::size_t>(std::to_chars(prefix + n, prefix + sizeof prefix, pid).ptr - prefix);
+    n = static_cast<std::size_t>(std::to_chars(prefix + n, prefix + sizeof prefix, pid).ptr -
+                                 prefix);
     prefix[n++] = ']';
   }
   prefix[n++] = ':';
@@ -136,7 +137,8 @@ LogRecord JournalEntryShaper::Finish(std::uint64_t realtime_usec) {
 
   const std::string_view all(line_);
   LogRecord record;
-  record.ts = TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
+  record.ts =
+      TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(usec)));
   record.has_ts = usec != 0;
   record.host = all.substr(host_at, host_len_);
   record.program = all.substr(ident_at, ident_len_);
@@ -162,7 +164,8 @@ LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated
   return shaper.Finish(realtime);
 }
 
-JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state, JournalSourceConfig config)
+JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state,
+                             JournalSourceConfig config)
     : io_(io), state_(state), config_(std::move(config)), timeout_(io) {
   name_ = config_.directory.empty() ? "journal" : "journal " + config_.directory;
 }
@@ -212,21 +215,25 @@ void JournalSource::Position() {
         sd_journal_test_cursor(journal_, cursor.c_str()) > 0) {
       cursor_ = saved_cursor_ = cursor;
       cursor_usec_ = usec;
-      const auto since = replay_from_ ? static_cast<std::uint64_t>(std::max<std::int64_t>(
-                                            0, std::chrono::duration_cast<std::chrono::microseconds>(
-                                                   replay_from_->time_since_epoch())
-                                                   .count()))
-                                      : usec;
+      const auto since = replay_from_
+                             ? static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                   0, std::chrono::duration_cast<std::chrono::microseconds>(
+                                          replay_from_->time_since_epoch())
+                                          .count()))
+                             : usec;
       if (since < usec && sd_journal_seek_realtime_usec(journal_, since) >= 0) {
         replaying_ = true;
-        spdlog::info("{}: replaying the entries since {} up to the saved cursor", name_, FormatRfc3339(*replay_from_));
+        spdlog::info("{}: replaying the entries since {} up to the saved cursor", name_,
+                     FormatRfc3339(*replay_from_));
         return;
       }
       spdlog::info("{}: resuming after the saved cursor", name_);
       return;
     }
-    spdlog::warn("{}: the saved cursor is no longer in the journal (vacuumed or rotated away); "
-                 "continuing at the oldest entry after {} usec since the epoch", name_, usec);
+    spdlog::warn(
+        "{}: the saved cursor is no longer in the journal (vacuumed or rotated away); "
+        "continuing at the oldest entry after {} usec since the epoch",
+        name_, usec);
     sd_journal_seek_realtime_usec(journal_, usec + 1);
     return;
   }
@@ -257,12 +264,13 @@ void JournalSource::Wait() {
     const uint64_t now = MonotonicUsec();
     const auto wait = std::chrono::microseconds(deadline > now ? deadline - now : 0);
     timeout_.expires_after(wait);
-    timeout_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-      if (ec || alive.expired() || !running_) return;
-      boost::system::error_code ignored;
-      fd_->cancel(ignored);  // OnWake re-arms both waits
-      OnWake();
-    });
+    timeout_.async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+          if (ec || alive.expired() || !running_) return;
+          boost::system::error_code ignored;
+          fd_->cancel(ignored);  // OnWake re-arms both waits
+          OnWake();
+        });
   }
 }
 

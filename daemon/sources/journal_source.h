@@ -13,15 +13,14 @@
 // restart first re-reads the entries from that time (seek by realtime) up to the cursor.
 #include <systemd/sd-journal.h>
 
-#include <memory>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "core/config.h"
 #include "core/state_store.h"
@@ -114,10 +113,10 @@ class JournalSource final : public LogSource {
   sd_journal* journal_ = nullptr;  // owned: closed in Stop
   std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
   boost::asio::steady_timer timeout_;
-  std::string cursor_;          // of the last entry handed on
+  std::string cursor_;             // of the last entry handed on
   std::uint64_t cursor_usec_ = 0;  // its __REALTIME_TIMESTAMP
   std::string saved_cursor_;
-  std::string line_;            // the synthesized line of the entry being handed on
+  std::string line_;  // the synthesized line of the entry being handed on
   bool running_ = false;
   bool read_posted_ = false;
   std::optional<TimePoint> replay_from_;

@@ -45,7 +45,8 @@ bool LineBuffer::Next(std::string_view& line) {
     // One memchr per turn, whatever skipping_ says: written as two calls in the two
     // branches, GCC 12 hoisted one above the branch and made every line pay for two.
     const void* found = std::memchr(base + scan_from_, '\n', end_ - scan_from_);
-    const std::size_t nl = found ? static_cast<std::size_t>(static_cast<const char*>(found) - base) : end_;
+    const std::size_t nl =
+        found ? static_cast<std::size_t>(static_cast<const char*>(found) - base) : end_;
     if (skipping_) {
       begin_ = scan_from_ = found ? nl + 1 : end_;
       if (!found) return false;

@@ -26,10 +26,7 @@ struct LineReader::Gzip {
 };
 
 LineReader::LineReader(int fd, bool owns_fd, std::string name, std::size_t max_line)
-    : fd_(fd),
-      owns_fd_(owns_fd),
-      name_(std::move(name)),
-      lines_(max_line, kBlockSize) {}
+    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), lines_(max_line, kBlockSize) {}
 
 LineReader::~LineReader() {
   if (owns_fd_ && fd_ >= 0) ::close(fd_);
@@ -59,14 +56,16 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path,
   return reader;
 }
 
-Result<std::unique_ptr<LineReader>> LineReader::OpenTail(const std::string& path, std::uint64_t max_bytes,
+Result<std::unique_ptr<LineReader>> LineReader::OpenTail(const std::string& path,
+                                                         std::uint64_t max_bytes,
                                                          std::size_t max_line) {
   auto opened = Open(path, max_line);
   if (!opened) return opened;
   LineReader& reader = **opened;
   reader.detected_ = true;
   struct stat st {};
-  if (::fstat(reader.fd_, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+  if (::fstat(reader.fd_, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     if (::lseek(reader.fd_, st.st_size - static_cast<off_t>(max_bytes), SEEK_SET) < 0) {
       return Fail(path + ": " + std::strerror(errno));
     }

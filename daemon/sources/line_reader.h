@@ -39,7 +39,8 @@ class LineReader {
   /// Opens the last `max_bytes` of the file at `path`, starting after the first newline
   /// in them (the line cut by the start is skipped); the whole file when it is smaller.
   /// Read as plain text: the middle of a gzip stream cannot be decompressed.
-  static Result<std::unique_ptr<LineReader>> OpenTail(const std::string& path, std::uint64_t max_bytes,
+  static Result<std::unique_ptr<LineReader>> OpenTail(const std::string& path,
+                                                      std::uint64_t max_bytes,
                                                       std::size_t max_line = kDefaultMaxLine);
 
   /// Reads from `fd`, which the caller keeps open (and closes) after the reader is gone.

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "core/clock.h"
-#include "core/result.h"
 #include "core/log_record.h"
+#include "core/result.h"
 
 namespace sshd_health {
 

@@ -100,7 +100,7 @@ bool ParseHostTagMessage(Sv line, std::size_t pos, bool host_optional, LogRecord
     rec.host = first;
     SkipSpaces(line, pos);
     const bool tag = pos < line.size() && line[pos] == '[' ? ParseTag(NextToken(line, pos), rec)
-                                                          : ParseTagAt(line, pos, rec);
+                                                           : ParseTagAt(line, pos, rec);
     if (!tag) return false;
   }
   if (pos < line.size() && line[pos] == ' ') ++pos;
@@ -206,7 +206,6 @@ std::optional<LogRecord> ParseSyslogLine(std::string_view line, const SyslogCont
   if (!ParseSyslogLineInto(line, ctx, rec)) return std::nullopt;
   return rec;
 }
-
 
 LogRecord RecordFromLine(std::string_view line, const SyslogContext& ctx) {
   LogRecord rec;  // one named record: returned without a copy

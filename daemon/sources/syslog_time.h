@@ -28,24 +28,37 @@ inline int MonthFromName(std::string_view s) {
   const auto key = static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) << 16 |
                    static_cast<std::uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
                    static_cast<std::uint32_t>(static_cast<unsigned char>(s[2]));
-  constexpr auto K = [](const char (&m)[4]) {
+  constexpr auto K = [](const char(&m)[4]) {
     return static_cast<std::uint32_t>(m[0]) << 16 | static_cast<std::uint32_t>(m[1]) << 8 |
            static_cast<std::uint32_t>(m[2]);
   };
   switch (key) {
-    case K("Jan"): return 1;
-    case K("Feb"): return 2;
-    case K("Mar"): return 3;
-    case K("Apr"): return 4;
-    case K("May"): return 5;
-    case K("Jun"): return 6;
-    case K("Jul"): return 7;
-    case K("Aug"): return 8;
-    case K("Sep"): return 9;
-    case K("Oct"): return 10;
-    case K("Nov"): return 11;
-    case K("Dec"): return 12;
-    default: return 0;
+    case K("Jan"):
+      return 1;
+    case K("Feb"):
+      return 2;
+    case K("Mar"):
+      return 3;
+    case K("Apr"):
+      return 4;
+    case K("May"):
+      return 5;
+    case K("Jun"):
+      return 6;
+    case K("Jul"):
+      return 7;
+    case K("Aug"):
+      return 8;
+    case K("Sep"):
+      return 9;
+    case K("Oct"):
+      return 10;
+    case K("Nov"):
+      return 11;
+    case K("Dec"):
+      return 12;
+    default:
+      return 0;
   }
 }
 
@@ -66,7 +79,8 @@ inline thread_local ClassicHour last_classic_hour;
 bool ReadFraction(std::string_view s, std::size_t& pos, std::int64_t& micros);
 
 /// ParseClassicTime without the inline hit of the cached hour; remembers the hour.
-bool ParseClassicTimeSlow(std::string_view line, std::size_t& pos, const SyslogContext& ctx, TimePoint& ts);
+bool ParseClassicTimeSlow(std::string_view line, std::size_t& pos, const SyslogContext& ctx,
+                          TimePoint& ts);
 
 }  // namespace syslog_time_internal
 
@@ -75,20 +89,21 @@ bool ParseClassicTimeSlow(std::string_view line, std::size_t& pos, const SyslogC
 /// False, with `pos` and `ts` unchanged, when the line does not start with one.
 /// A line in the hour of the one before is read here, inline: as a call into
 /// syslog_time.cpp (with MonthFromName's) it cost 1.8% of a scan's instructions.
-[[gnu::always_inline]] inline bool ParseClassicTime(std::string_view line, std::size_t& pos, const SyslogContext& ctx,
-                                                   TimePoint& ts) {
+[[gnu::always_inline]] inline bool ParseClassicTime(std::string_view line, std::size_t& pos,
+                                                    const SyslogContext& ctx, TimePoint& ts) {
   using syslog_time_internal::last_classic_hour;
   int mi = 0, sec = 0;
   std::int64_t micros = 0;
   std::size_t p = 15;  // after "Mmm dd hh:mm:ss"
   if (line.size() >= 16 && last_classic_hour.ref == ctx.reference &&
-      std::memcmp(line.data(), last_classic_hour.prefix, 9) == 0 && line[9] == ':' && line[12] == ':' &&
-      scan::ParseUint({line.data() + 10, 2}, mi) && scan::ParseUint({line.data() + 13, 2}, sec) && mi <= 59 &&
-      sec <= 60 && (line[p] != '.' || syslog_time_internal::ReadFraction(line, p, micros))) {
+      std::memcmp(line.data(), last_classic_hour.prefix, 9) == 0 && line[9] == ':' &&
+      line[12] == ':' && scan::ParseUint({line.data() + 10, 2}, mi) &&
+      scan::ParseUint({line.data() + 13, 2}, sec) && mi <= 59 && sec <= 60 &&
+      (line[p] != '.' || syslog_time_internal::ReadFraction(line, p, micros))) {
     const std::int64_t epoch = last_classic_hour.hour_epoch + mi * 60 + sec;
     if (epoch <= last_classic_hour.max_epoch) {  // else: last year's line, resolved out of line
-      ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds{epoch} +
-                                                                     std::chrono::microseconds{micros})};
+      ts = TimePoint{std::chrono::duration_cast<TimePoint::duration>(
+          std::chrono::seconds{epoch} + std::chrono::microseconds{micros})};
       pos = p;
       return true;
     }

@@ -1,8 +1,8 @@
 // `sshd-health check` end to end: the real binary over temporary sshd configurations and
 // host keys made with ssh-keygen; findings and Nagios exit status.
-#include <catch2/catch.hpp>
-
 #include <pwd.h>
+
+#include <catch2/catch.hpp>
 
 #include "audit_fixture.h"
 
@@ -30,7 +30,8 @@ TEST_CASE("check: a clean temporary sshd setup is OK", "[audit][e2e]") {
   CHECK(r.exit_code == kOk);
   CHECK(r.report["status"] == "ok");
   CHECK(r.report["checks"].size() == 2);
-  CHECK(r.Check("config")["detail"].get<std::string>().find("sshd -T -f " + fx.sshd_config()) != std::string::npos);
+  CHECK(r.Check("config")["detail"].get<std::string>().find("sshd -T -f " + fx.sshd_config()) !=
+        std::string::npos);
   CHECK(r.Check("host_keys")["findings"].empty());
 }
 
@@ -107,9 +108,11 @@ TEST_CASE("check: configuration findings from the real sshd -t and sshd -T", "[a
     CHECK(r.exit_code == kCritical);
     const auto f = r.Findings("config.invalid");
     REQUIRE(f.size() == 1);
-    CHECK(f[0]["summary"].get<std::string>().find("Bad configuration option: NoSuchDirective") != std::string::npos);
+    CHECK(f[0]["summary"].get<std::string>().find("Bad configuration option: NoSuchDirective") !=
+          std::string::npos);
     // sshd -T fails too, so the effective config comes from our own reading.
-    CHECK(r.Check("config")["detail"].get<std::string>().find("parsed " + fx.sshd_config()) != std::string::npos);
+    CHECK(r.Check("config")["detail"].get<std::string>().find("parsed " + fx.sshd_config()) !=
+          std::string::npos);
   }
   SECTION("an added legacy KEX is critical") {
     fx.WriteSshdConfig({"ed25519"}, "KexAlgorithms +diffie-hellman-group1-sha1\n");
@@ -118,7 +121,9 @@ TEST_CASE("check: configuration findings from the real sshd -t and sshd -T", "[a
     CHECK(r.exit_code == kCritical);
     const auto f = r.Findings("config.weak_algorithm");
     bool found = false;
-    for (const auto& x : f) found = found || (x["subject"] == "diffie-hellman-group1-sha1" && x["severity"] == "critical");
+    for (const auto& x : f)
+      found =
+          found || (x["subject"] == "diffie-hellman-group1-sha1" && x["severity"] == "critical");
     CHECK(found);
   }
   SECTION("added CBC ciphers are warnings, one per algorithm") {
@@ -141,8 +146,9 @@ TEST_CASE("check: configuration findings from the real sshd -t and sshd -T", "[a
 
 TEST_CASE("check: Debian 12's stock sshd_config audits OK with at most info", "[audit][e2e]") {
   AuditFixture fx;
-  const auto r = fx.Run({"--sshd-config", std::string(SSHD_HEALTH_TEST_DATA) + "/audit/debian12_sshd_config",
-                         "--only", "config"});
+  const auto r =
+      fx.Run({"--sshd-config", std::string(SSHD_HEALTH_TEST_DATA) + "/audit/debian12_sshd_config",
+              "--only", "config"});
   INFO(r.out);
   CHECK(r.exit_code == kOk);
   CHECK(r.report["status"] == "ok");
@@ -182,14 +188,19 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-TEST_CASE("check: config.maxstartups from drops in the configured log within the last hour", "[audit][e2e]") {
+TEST_CASE("check: config.maxstartups from drops in the configured log within the last hour",
+          "[audit][e2e]") {
   AuditFixture fx;
   WithKeys(fx);
   const std::string log = fx.dir() + "/auth.log";
   test::WriteFile(fx.config_yaml(),
-                  "state_dir: " + fx.dir() + "/state\n"
-                  "sources:\n  journal: { enabled: false }\n  files: [ { path: " + log + " } ]\n"
-                  "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " + fx.sshd_config() + "\n");
+                  "state_dir: " + fx.dir() +
+                      "/state\n"
+                      "sources:\n  journal: { enabled: false }\n  files: [ { path: " +
+                      log +
+                      " } ]\n"
+                      "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " +
+                      fx.sshd_config() + "\n");
   const auto now = std::chrono::system_clock::now();
   auto drop_line = [](const std::string& ts, int n) {
     return ts + " host sshd[812]: drop connection #" + std::to_string(n) +
@@ -200,7 +211,8 @@ TEST_CASE("check: config.maxstartups from drops in the configured log within the
     const auto r = fx.Run({"--only", "config"});
     INFO(r.out);
     CHECK(r.exit_code == kOk);
-    CHECK(r.Check("config")["detail"].get<std::string>().find("0 drops in the last hour") != std::string::npos);
+    CHECK(r.Check("config")["detail"].get<std::string>().find("0 drops in the last hour") !=
+          std::string::npos);
   }
   SECTION("recent drops with the default MaxStartups: warning") {
     test::WriteFile(log, drop_line(Rfc3339(now - std::chrono::hours(3)), 1) +

@@ -1,8 +1,7 @@
 // `sshd-health config validate`: the real binary against real files.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -24,11 +23,13 @@ Outcome Validate(const TempDir&, const std::string& config_path) {
 TEST_CASE("config validate accepts the shipped rules and says what it loaded", "[app]") {
   TempDir dir;
   const std::string config = dir.path() + "/config.yaml";
-  test::WriteFile(config, "rules: { paths: [" + kShippedRules + ", " + dir.path() + "/rules.d] }\n");
+  test::WriteFile(config,
+                  "rules: { paths: [" + kShippedRules + ", " + dir.path() + "/rules.d] }\n");
   const Outcome o = Validate(dir, config);
   CHECK(o.exit_code == 0);
   CHECK(o.out.rfind("OK: config " + config + ", ", 0) == 0);
-  CHECK(o.out.find(" rules from " + kShippedRules + ", " + dir.path() + "/rules.d, ") != std::string::npos);
+  CHECK(o.out.find(" rules from " + kShippedRules + ", " + dir.path() + "/rules.d, ") !=
+        std::string::npos);
   CHECK(o.out.find(" notifiers\n") != std::string::npos);
 }
 
@@ -50,7 +51,8 @@ TEST_CASE("config validate names file, line and key of a bad rule and exits 1", 
   CHECK(o.exit_code == 1);
   CHECK(o.out.empty());
   CHECK(o.err == "sshd-health: " + rules_d +
-                     "/local.yaml:5:13: rules[0].window: 'soon' is not a duration (use e.g. 500ms, 30s, 5m, 1h, "
+                     "/local.yaml:5:13: rules[0].window: 'soon' is not a duration (use e.g. 500ms, "
+                     "30s, 5m, 1h, "
                      "2d)\n");
 }
 

@@ -8,13 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <ctime>
 #include <filesystem>
 
-#include <catch2/catch.hpp>
-
-#include "journal_writer.h"
 #include "daemon_harness.h"
+#include "journal_writer.h"
 #include "real_sshd.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -59,8 +58,10 @@ struct Setup {
       c += "  journal: { enabled: true, directory: " + journal_dir + ", start: " + journal + " }\n";
     }
     c += "  files: [";
-    for (std::size_t i = 0; i < files.size(); ++i) c += (i ? ", " : "") + ("{ path: " + files[i] + " }");
-    c += "]\nrules: { paths: [" + dir.path() + "/rules] }\naudit: { enabled: false }\n"
+    for (std::size_t i = 0; i < files.size(); ++i)
+      c += (i ? ", " : "") + ("{ path: " + files[i] + " }");
+    c += "]\nrules: { paths: [" + dir.path() +
+         "/rules] }\naudit: { enabled: false }\n"
          "notify:\n  group_wait: 0s\n  notifiers:\n    - { name: out, type: stdout }\n";
     return c;
   }
@@ -99,21 +100,27 @@ TEST_CASE("daemon reports a journal entry appended after start", "[daemon][journ
   test::JournalWriter w(s.journal_dir);
   s.daemon.WriteConfig(s.Config("tail", {}));
   s.daemon.Start();
-  for (int i = 0; i < 3; ++i) w.Write("sshd-session", 100 + i, "Failed password for root from 192.0.2.10 port 4242 ssh2");
+  for (int i = 0; i < 3; ++i)
+    w.Write("sshd-session", 100 + i, "Failed password for root from 192.0.2.10 port 4242 ssh2");
   w.Write("sshd", 9, "END");
   INFO(s.daemon.Err());
   REQUIRE(WaitFor([&] { return s.daemon.Err().find("sshd[9]: END") != std::string::npos; }, 10s));
   CHECK(s.daemon.Err().find("Server listening") == std::string::npos);
-  CHECK(s.daemon.Err().find("sshd-session[100]: Failed password for root from 192.0.2.10") != std::string::npos);
+  CHECK(s.daemon.Err().find("sshd-session[100]: Failed password for root from 192.0.2.10") !=
+        std::string::npos);
   // Once the parser and rules are in: three failures make the test rule fire.
-  CHECK(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1; }, 10s));
+  CHECK(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1; },
+                10s));
   CHECK(s.daemon.AlertsContaining("192.0.2.10") == 1);
-  CHECK(WaitFor([&] { return s.daemon.notify().Received("STATUS=1 sources, 4 lines, 3 events, 1 alerts"); }, 10s));
+  CHECK(WaitFor(
+      [&] { return s.daemon.notify().Received("STATUS=1 sources, 4 lines, 3 events, 1 alerts"); },
+      10s));
   CHECK(s.daemon.Stop() == 0);
   CHECK(s.daemon.notify().Received("STOPPING=1"));
 }
 
-TEST_CASE("daemon reads every file line exactly once across SIGTERM and restart", "[daemon][file]") {
+TEST_CASE("daemon reads every file line exactly once across SIGTERM and restart",
+          "[daemon][file]") {
   Setup s;
   s.daemon.WriteConfig(s.Config("", {s.log}));
   test::WriteFile(s.log, "");
@@ -144,13 +151,15 @@ TEST_CASE("daemon reads every file line exactly once across SIGTERM and restart"
   CHECK(s.daemon.Stop() == 0);
 }
 
-TEST_CASE("daemon reads every journal entry exactly once across SIGTERM and restart", "[daemon][journal]") {
+TEST_CASE("daemon reads every journal entry exactly once across SIGTERM and restart",
+          "[daemon][journal]") {
   Setup s;
   test::JournalWriter w(s.journal_dir);
   s.daemon.WriteConfig(s.Config("head", {}));
   int n = 0;
   auto write = [&](int count) {
-    for (int i = 0; i < count; ++i, ++n) w.Write("sshd", 1000 + n, "journal line " + std::to_string(n));
+    for (int i = 0; i < count; ++i, ++n)
+      w.Write("sshd", 1000 + n, "journal line " + std::to_string(n));
   };
   write(10);
   s.daemon.Start();
@@ -163,11 +172,14 @@ TEST_CASE("daemon reads every journal entry exactly once across SIGTERM and rest
   write(100);
   const std::string last = "journal line " + std::to_string(n - 1);
   std::map<std::string, int> by_message;
-  REQUIRE(WaitFor([&] {
-    by_message.clear();
-    for (const auto& [line, count] : s.daemon.Records()) by_message[line.substr(line.find("]: ") + 3)] += count;
-    return by_message.count(last) > 0;
-  }, 20s));
+  REQUIRE(WaitFor(
+      [&] {
+        by_message.clear();
+        for (const auto& [line, count] : s.daemon.Records())
+          by_message[line.substr(line.find("]: ") + 3)] += count;
+        return by_message.count(last) > 0;
+      },
+      20s));
   std::vector<std::string> expected;
   for (int i = 0; i < n; ++i) expected.push_back("journal line " + std::to_string(i));
   std::string why;
@@ -186,19 +198,21 @@ TEST_CASE("SIGHUP with a broken config keeps the daemon running and alerts; a go
   AppendFile(s.log, "first\n");
   REQUIRE(WaitFor([&] { return s.daemon.RecordCount("first") == 1; }, 10s));
 
-  SECTION("a bad key") {
-    s.daemon.WriteConfig(s.Config("", {s.log}) + "bogus_key: 1\n");
-  }
+  SECTION("a bad key") { s.daemon.WriteConfig(s.Config("", {s.log}) + "bogus_key: 1\n"); }
   SECTION("a bad rule file") {
-    test::WriteFile(s.dir.path() + "/rules/broken.yaml", "rules:\n  - id: x\n    match: { kinds: [no_such_kind] }\n");
+    test::WriteFile(s.dir.path() + "/rules/broken.yaml",
+                    "rules:\n  - id: x\n    match: { kinds: [no_such_kind] }\n");
   }
   s.daemon.Signal(SIGHUP);
-  REQUIRE(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"sshd_health.reload_failed\"") == 1; }, 10s));
+  REQUIRE(WaitFor(
+      [&] { return s.daemon.AlertsContaining("\"rule\":\"sshd_health.reload_failed\"") == 1; },
+      10s));
   CHECK(s.daemon.AlertsContaining("sshd-health config validate") == 1);
   CHECK(s.daemon.Running());
   CHECK(s.daemon.notify().Received("RELOADING=1"));
   // The error names the file (and line): the log says so too.
-  CHECK(s.daemon.Err().find("reload failed, keeping the running configuration: ") != std::string::npos);
+  CHECK(s.daemon.Err().find("reload failed, keeping the running configuration: ") !=
+        std::string::npos);
   AppendFile(s.log, "still read\n");
   CHECK(WaitFor([&] { return s.daemon.RecordCount("still read") == 1; }, 10s));
 
@@ -246,16 +260,19 @@ TEST_CASE("daemon tailing a real sshd's log reports failed logins and alerts pas
     CHECK(r.exit_code != 0);
   }
   INFO(s.daemon.Err());
-  CHECK(WaitFor([&] {
-    const std::string err = s.daemon.Err();
-    std::size_t n = 0;
-    for (auto at = err.find("event auth_failure ip=127.0.0.1"); at != std::string::npos;
-         at = err.find("event auth_failure ip=127.0.0.1", at + 1)) {
-      ++n;
-    }
-    return n == 3;
-  }, 15s));
-  CHECK(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1; }, 10s));
+  CHECK(WaitFor(
+      [&] {
+        const std::string err = s.daemon.Err();
+        std::size_t n = 0;
+        for (auto at = err.find("event auth_failure ip=127.0.0.1"); at != std::string::npos;
+             at = err.find("event auth_failure ip=127.0.0.1", at + 1)) {
+          ++n;
+        }
+        return n == 3;
+      },
+      15s));
+  CHECK(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1; },
+                10s));
   CHECK(s.daemon.AlertsContaining("\"ip\":\"127.0.0.1\"") == 1);
   CHECK(s.daemon.Stop() == 0);
 }
@@ -268,7 +285,8 @@ TEST_CASE("daemon following the journal and rsyslog's copy in a file reports eac
   s.daemon.WriteConfig(s.Config("head", {s.log}));
   s.daemon.Start();
   for (int i = 0; i < 3; ++i) {
-    const std::string message = "Failed password for root from 192.0.2.77 port " + std::to_string(5000 + i) + " ssh2";
+    const std::string message =
+        "Failed password for root from 192.0.2.77 port " + std::to_string(5000 + i) + " ssh2";
     w.Write("sshd", 321, message);
     AppendFile(s.log, SyslogLine(message, 321) + "\n");
   }
@@ -319,19 +337,23 @@ std::string HttpGet(int port, const std::string& target) {
 TEST_CASE("daemon serves its counters as Prometheus metrics", "[daemon][metrics]") {
   Setup s;
   const int port = test::FreeTcpPort();
-  s.daemon.WriteConfig(s.Config("", {s.log}) + "metrics: { listen: \"127.0.0.1:" + std::to_string(port) + "\" }\n");
+  s.daemon.WriteConfig(s.Config("", {s.log}) +
+                       "metrics: { listen: \"127.0.0.1:" + std::to_string(port) + "\" }\n");
   test::WriteFile(s.log, "");
   s.daemon.Start();
   AppendFile(s.log, SyslogLine("Failed password for root from 192.0.2.5 port 22 ssh2") + "\n");
   std::string body;
-  CHECK(WaitFor([&] {
-    body = HttpGet(port, "/metrics");
-    return body.find("\nsshd_health_lines_total 1\n") != std::string::npos;
-  }, 10s));
+  CHECK(WaitFor(
+      [&] {
+        body = HttpGet(port, "/metrics");
+        return body.find("\nsshd_health_lines_total 1\n") != std::string::npos;
+      },
+      10s));
   INFO(body);
   CHECK(body.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(body.find("# TYPE sshd_health_events_total counter") != std::string::npos);
-  CHECK(body.find("sshd_health_source_records_total{source=\"file " + s.log + "\"} 1") != std::string::npos);
+  CHECK(body.find("sshd_health_source_records_total{source=\"file " + s.log + "\"} 1") !=
+        std::string::npos);
   CHECK(HttpGet(port, "/other").rfind("HTTP/1.1 404", 0) == 0);
   CHECK(s.daemon.Stop() == 0);
 }

@@ -1,17 +1,17 @@
 // End to end through the real parts: auth.log lines -> SshdParser -> RuleEngine with the
 // shipped rules -> alerts.
+#include "app/pipeline.h"
+
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "core/clock.h"
-#include "sources/syslog_line.h"
 #include "recording_sink.h"
-#include "app/pipeline.h"
 #include "rules/rule_loader.h"
+#include "sources/syslog_line.h"
 
 using namespace sshd_health;
 using namespace std::chrono_literals;
@@ -58,9 +58,10 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     CHECK(a.status == AlertStatus::kFiring);
     fired.push_back(a.rule);
   }
-  CHECK(fired == std::vector<std::string>{"sshd.daemon.started", "sshd.auth.brute_force", "sshd.maxstartups.begin",
-                                          "sshd.maxstartups.drop", "sshd.kex.no_common_kex",
-                                          "sshd.hostkey.load_failure", "sshd.auth.bad_modes"});
+  CHECK(fired == std::vector<std::string>{"sshd.daemon.started", "sshd.auth.brute_force",
+                                          "sshd.maxstartups.begin", "sshd.maxstartups.drop",
+                                          "sshd.kex.no_common_kex", "sshd.hostkey.load_failure",
+                                          "sshd.auth.bad_modes"});
   CHECK(pipeline.stats().records == 25);
   CHECK(pipeline.stats().events >= 22);
 
@@ -71,7 +72,8 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     CHECK(a->count == 10);
     CHECK(a->severity == Severity::kWarning);
     CHECK(a->id == AlertId("sshd.auth.brute_force", "203.0.113.50"));
-    CHECK(a->summary == "Brute force: 10 failed logins from 203.0.113.50 within 10m (last user tried: ubuntu)");
+    CHECK(a->summary ==
+          "Brute force: 10 failed logins from 203.0.113.50 within 10m (last user tried: ubuntu)");
     CHECK(a->last_seen - a->first_seen == 14s);
     REQUIRE(a->evidence.size() == 5);
     CHECK(a->evidence.back() == lines[12]);
@@ -87,7 +89,8 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     REQUIRE(a);
     CHECK(a->severity == Severity::kWarning);
     CHECK(a->labels.empty());
-    CHECK(a->summary == "sshd is dropping connections past MaxStartups (1 so far, latest from 192.0.2.33)");
+    CHECK(a->summary ==
+          "sshd is dropping connections past MaxStartups (1 so far, latest from 192.0.2.33)");
     CHECK(a->remedy.find("MaxStartups 50:30:100") != std::string::npos);
   }
   SECTION("a legacy client is named with its offer") {
@@ -121,7 +124,10 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
   }
 }
 
-TEST_CASE("rsyslog's 'message repeated N times' counts N failures: a brute force folded into repeats fires", "[app]") {
+TEST_CASE(
+    "rsyslog's 'message repeated N times' counts N failures: a brute force folded into repeats "
+    "fires",
+    "[app]") {
   // rules/auth.yaml sshd.auth.brute_force: 10 failures from one address within 10m.
   ManualClock clock(Reference());
   Pipeline pipeline(LoadRules({kShippedRules}), clock);
@@ -129,9 +135,11 @@ TEST_CASE("rsyslog's 'message repeated N times' counts N failures: a brute force
   const SyslogContext ctx{Reference()};
   const std::vector<std::string> lines = {
       "Nov 21 16:31:02 web1 sshd[1201]: Failed password for root from 203.0.113.7 port 52814 ssh2",
-      "Nov 21 16:31:40 web1 sshd[1201]: message repeated 8 times: [ Failed password for root from 203.0.113.7 "
+      "Nov 21 16:31:40 web1 sshd[1201]: message repeated 8 times: [ Failed password for root from "
+      "203.0.113.7 "
       "port 52814 ssh2]",
-      "Nov 21 16:31:41 web1 sshd[1201]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+      "Nov 21 16:31:41 web1 sshd[1201]: PAM 2 more authentication failures; logname= uid=0 euid=0 "
+      "tty=ssh ruser= "
       "rhost=203.0.113.7  user=root"};  // once: it sums up failures sshd logged one by one
   for (const std::string& line : lines) {
     const auto record = ParseSyslogLine(line, ctx);
@@ -150,7 +158,8 @@ TEST_CASE("the old 'last message repeated N times' repeats the previous line's e
   RecordingSink sink;
   const SyslogContext ctx{Reference()};
   for (const std::string line :
-       {"Nov 21 16:31:02 web1 sshd[1201]: Failed password for root from 203.0.113.8 port 52814 ssh2",
+       {"Nov 21 16:31:02 web1 sshd[1201]: Failed password for root from 203.0.113.8 port 52814 "
+        "ssh2",
         "Nov 21 16:31:40 web1 sshd[1201]: last message repeated 9 times"}) {
     const auto record = ParseSyslogLine(line, ctx);
     REQUIRE(record);

@@ -1,18 +1,17 @@
 // `sshd-health scan` as an admin runs it: the real binary over real files, stdin and gzip,
 // checking what it prints on stdout and stderr and its exit status.
 #include <fcntl.h>
+#include <re2/re2.h>
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <re2/re2.h>
-#include <nlohmann/json.hpp>
-
-#include "journal_writer.h"
 #include "gzip.h"
+#include "journal_writer.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -52,8 +51,8 @@ class ScanFixture {
   void WriteConfig(const std::vector<std::string>& files) {
     // The journal is off unless a test names a directory: this machine's own journal (or
     // its absence) must not change what a test sees.
-    std::string yaml = "rules: { paths: [" + kTestRules + "] }\nsources:\n" + journal_yaml_ +
-                       "  files:\n";
+    std::string yaml =
+        "rules: { paths: [" + kTestRules + "] }\nsources:\n" + journal_yaml_ + "  files:\n";
     for (const auto& f : files) yaml += "    - { path: " + f + " }\n";
     if (files.empty()) yaml += "    []\n";
     test::WriteFile(config(), yaml);
@@ -89,8 +88,10 @@ class ScanFixture {
 const std::string kAuthLog =
     "Nov 21 16:31:02 box sshd[123]: Failed password for root from 192.0.2.7 port 4242 ssh2\n"
     "Nov 21 16:31:03 box CRON[5]: pam_unix(cron:session): session opened for user root\n"
-    "2026-11-21T16:31:04.123456+00:00 box sshd[124]: Invalid user admin from 198.51.100.2 port 5555\n"
-    "box sshd-session[125]: Accepted publickey for deploy from 192.0.2.9 port 22 ssh2: ED25519 SHA256:x\n";
+    "2026-11-21T16:31:04.123456+00:00 box sshd[124]: Invalid user admin from 198.51.100.2 port "
+    "5555\n"
+    "box sshd-session[125]: Accepted publickey for deploy from 192.0.2.9 port 22 ssh2: ED25519 "
+    "SHA256:x\n";
 
 std::vector<std::string> Keys(const nlohmann::ordered_json& j) {
   std::vector<std::string> keys;
@@ -108,8 +109,8 @@ TEST_CASE("scan --events --format json prints one DESIGN.md record per sshd line
   REQUIRE(lines.size() == 3);  // the CRON line is no sshd event
 
   const auto first = nlohmann::ordered_json::parse(lines[0]);
-  CHECK(Keys(first) == std::vector<std::string>{"ts", "kind", "ip", "port", "user", "pid",
-                                                "line", "detail"});
+  CHECK(Keys(first) ==
+        std::vector<std::string>{"ts", "kind", "ip", "port", "user", "pid", "line", "detail"});
   CHECK(first["ts"] == "2026-11-21T16:31:02Z");
   CHECK(first["kind"] == "auth_failure");
   CHECK(first["ip"] == "192.0.2.7");
@@ -137,9 +138,10 @@ TEST_CASE("scan --events prints one readable text line per sshd line by default"
   REQUIRE(run.exit_code == 0);
   const auto lines = Lines(run.out);
   REQUIRE(lines.size() == 3);
-  CHECK(lines[0] == "2026-11-21T16:31:02Z auth_failure ip=192.0.2.7 port=4242 user=\"root\" "
-                    "pid=123 | Nov 21 16:31:02 box sshd[123]: Failed password for root from "
-                    "192.0.2.7 port 4242 ssh2");
+  CHECK(lines[0] ==
+        "2026-11-21T16:31:02Z auth_failure ip=192.0.2.7 port=4242 user=\"root\" "
+        "pid=123 | Nov 21 16:31:02 box sshd[123]: Failed password for root from "
+        "192.0.2.7 port 4242 ssh2");
   CHECK_THAT(lines[2], Catch::StartsWith("- auth_success ip=192.0.2.9 port=22 user=\"deploy\""));
 }
 
@@ -158,7 +160,8 @@ TEST_CASE("hostile log lines cannot forge output lines in either format", "[scan
   static constexpr char kHostile[] =
       "Nov 21 16:31:05 box sshd[126]: Failed password for invalid user \x1b[31mx\"\\\x01\r"
       "forged\0\xff\xfe from 192.0.2.7 port 1 ssh2\n"
-      "Nov 21 16:31:06 box sshd[127]: Invalid user {\"kind\": \"auth_success\"}\x0b from 192.0.2.8\n"
+      "Nov 21 16:31:06 box sshd[127]: Invalid user {\"kind\": \"auth_success\"}\x0b from "
+      "192.0.2.8\n"
       "Nov 21 16:31:07 box sshd[128]: Failed password for root from 192.0.2.7 port 2 ssh2\n";
   const std::string path = f.Log("hostile.log", std::string(kHostile, sizeof kHostile - 1));
 
@@ -183,7 +186,8 @@ TEST_CASE("hostile log lines cannot forge output lines in either format", "[scan
   for (const std::string& line : text_lines) {
     for (const char c : line) CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
   }
-  CHECK_THAT(text_lines[0], Catch::Contains("\\x1b[31m") && Catch::Contains("\\x0dforged\\x00\\xff\\xfe"));
+  CHECK_THAT(text_lines[0],
+             Catch::Contains("\\x1b[31m") && Catch::Contains("\\x0dforged\\x00\\xff\\xfe"));
 }
 
 TEST_CASE("scan prints each alert once in the DESIGN.md shape, with totals", "[scan]") {
@@ -207,8 +211,8 @@ TEST_CASE("scan prints each alert once in the DESIGN.md shape, with totals", "[s
   const auto lines = Lines(json.out);
   REQUIRE(lines.size() == 1);  // 198.51.100.1 stayed below the threshold
   const auto alert = nlohmann::ordered_json::parse(lines[0]);
-  for (const char* key : {"schema", "id", "rule", "severity", "status", "host", "summary",
-                          "remedy", "labels", "count", "first_seen", "last_seen", "evidence"}) {
+  for (const char* key : {"schema", "id", "rule", "severity", "status", "host", "summary", "remedy",
+                          "labels", "count", "first_seen", "last_seen", "evidence"}) {
     CHECK(alert.contains(key));
   }
   CHECK(alert["schema"] == 1);
@@ -226,9 +230,10 @@ TEST_CASE("scan prints each alert once in the DESIGN.md shape, with totals", "[s
   REQUIRE(text.exit_code == 0);
   const auto text_lines = Lines(text.out);
   REQUIRE(text_lines.size() >= 2);
-  CHECK_THAT(text_lines[0], Catch::StartsWith("WARNING test.scan.brute [") &&
-                                Catch::Contains("ip=\"192.0.2.7\" count=6 first=2026-11-21T16:31:00Z "
-                                                "last=2026-11-21T19:00:02Z: "));
+  CHECK_THAT(text_lines[0],
+             Catch::StartsWith("WARNING test.scan.brute [") &&
+                 Catch::Contains("ip=\"192.0.2.7\" count=6 first=2026-11-21T16:31:00Z "
+                                 "last=2026-11-21T19:00:02Z: "));
   CHECK(text_lines[1] == "    Block it:");
   CHECK(text_lines[2] == "      nft add rule inet filter input ip saddr 192.0.2.7 drop");
 }
@@ -240,8 +245,7 @@ TEST_CASE("stdin and gzip input give the same events as the plain file", "[scan]
   REQUIRE(Lines(plain.out).size() == 3);
 
   // A rotated log under a name that does not say gzip: recognised by its magic bytes.
-  const ScanRun gz =
-      f.Run({"--events", "--format", "json", f.Log("auth.log.2", Gzip(kAuthLog))});
+  const ScanRun gz = f.Run({"--events", "--format", "json", f.Log("auth.log.2", Gzip(kAuthLog))});
   CHECK(gz.exit_code == 0);
   CHECK(gz.out == plain.out);
 
@@ -256,16 +260,15 @@ TEST_CASE("stdin and gzip input give the same events as the plain file", "[scan]
   CHECK_THAT(in.err, Catch::Contains("4 lines, 3 events"));
 }
 
-TEST_CASE("with no inputs and no log files, scan says where it looked and exits 0",
-          "[scan]") {
+TEST_CASE("with no inputs and no log files, scan says where it looked and exits 0", "[scan]") {
   ScanFixture f;
   const ScanRun run = f.Run({});
   CHECK(run.exit_code == 0);
   CHECK(run.out.empty());
-  CHECK_THAT(run.err, Catch::Contains("no sshd log files found: looked at " + f.dir() +
-                                      "/none/auth.log, " + f.dir() +
-                                      "/none/secure and found no systemd journal") &&
-                          Catch::Contains("pass files or - for stdin"));
+  CHECK_THAT(run.err,
+             Catch::Contains("no sshd log files found: looked at " + f.dir() + "/none/auth.log, " +
+                             f.dir() + "/none/secure and found no systemd journal") &&
+                 Catch::Contains("pass files or - for stdin"));
 }
 
 TEST_CASE("with no inputs, scan reads the config's log files that exist", "[scan]") {
@@ -334,7 +337,8 @@ TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[
     const std::uint64_t t0 = 1'795'278'662'000'000;  // 2026-11-21T16:31:02Z
     writer.Write("sshd", 123, "Failed password for root from 192.0.2.7 port 4242 ssh2", t0);
     writer.Write("CRON", 5, "pam_unix(cron:session): session opened for user root", t0 + 1);
-    writer.Write("sshd-session", 124, "Invalid user admin from 198.51.100.2 port 5555", t0 + 2'000'000);
+    writer.Write("sshd-session", 124, "Invalid user admin from 198.51.100.2 port 5555",
+                 t0 + 2'000'000);
     writer.Close();
   }
   const ScanRun run = f.Run({"--journal-directory", journal_dir, "--events", "--format", "json"});
@@ -361,21 +365,24 @@ TEST_CASE("scan --journal-directory reads sshd's entries from journal files", "[
   CHECK_THAT(missing.err, Catch::Contains(f.dir() + "/no-journal"));
 }
 
-TEST_CASE("scan's --rules takes one directory per occurrence, leaving the files that follow as inputs",
-          "[scan]") {
+TEST_CASE(
+    "scan's --rules takes one directory per occurrence, leaving the files that follow as inputs",
+    "[scan]") {
   // Regression: the option used to swallow every word after it ("--rules DIR FILE" failed
   // with "--rules FILE: not a directory").
   TempDir dir;
   const std::string log = dir.path() + "/auth.log";
-  test::WriteFile(log, "Nov 21 16:31:02 host sshd[1]: drop connection #3 from [192.0.2.9]:40306 "
-                       "on [192.0.2.1]:22 past MaxStartups\n");
+  test::WriteFile(log,
+                  "Nov 21 16:31:02 host sshd[1]: drop connection #3 from [192.0.2.9]:40306 "
+                  "on [192.0.2.1]:22 past MaxStartups\n");
   const auto r = test::RunCommand({kBinary, "scan", "--format", "json", "--rules",
                                    std::string(SSHD_HEALTH_SOURCE_TREE) + "/rules", log});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("\"rule\":\"sshd.maxstartups.drop\"") != std::string::npos);
 }
 
-TEST_CASE("scan counts the sshd lines it does not understand and --unknown lists them by shape", "[scan]") {
+TEST_CASE("scan counts the sshd lines it does not understand and --unknown lists them by shape",
+          "[scan]") {
   // Issue 14: say so when it does not understand. Two shapes, numbers and addresses masked,
   // most frequent first; the known-and-ignored PAM note is not among them.
   const std::string log =
@@ -389,7 +396,8 @@ TEST_CASE("scan counts the sshd lines it does not understand and --unknown lists
   const std::string path = f.Log("auth.log", log);
   const ScanRun run = f.Run({path});
   REQUIRE(run.exit_code == 0);
-  CHECK(run.err.find("; 3 sshd lines not understood (scan --unknown lists them)") != std::string::npos);
+  CHECK(run.err.find("; 3 sshd lines not understood (scan --unknown lists them)") !=
+        std::string::npos);
   const ScanRun listed = f.Run({"--unknown", path});
   REQUIRE(listed.exit_code == 0);
   CHECK(listed.out ==
@@ -399,5 +407,7 @@ TEST_CASE("scan counts the sshd lines it does not understand and --unknown lists
         "1  wibble: quux N\n"
         "    e.g. wibble: quux 3\n");
   const ScanRun json = f.Run({"--unknown", "--format", "json", path});
-  CHECK(json.out.rfind("{\"count\":2,\"shape\":\"Frobnicated session N from <addr> port N\",\"samples\":[", 0) == 0);
+  CHECK(json.out.rfind(
+            "{\"count\":2,\"shape\":\"Frobnicated session N from <addr> port N\",\"samples\":[",
+            0) == 0);
 }

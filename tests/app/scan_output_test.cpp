@@ -1,10 +1,10 @@
-#include <string>
+#include "app/scan_output.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "app/scan_alert_collector.h"
-#include "app/scan_output.h"
 #include "core/text.h"
 #include "core/time_format.h"
 
@@ -48,12 +48,14 @@ Alert BruteForce() {
 }  // namespace
 
 TEST_CASE("an event prints as the DESIGN.md record, fields in order", "[scan]") {
-  const std::string line = "Nov 21 16:31:02 box sshd[123]: Failed password for root from 192.0.2.7 port 4242 ssh2";
+  const std::string line =
+      "Nov 21 16:31:02 box sshd[123]: Failed password for root from 192.0.2.7 port 4242 ssh2";
   std::string out;
   AppendEventJson(FailedPassword(line), out);
   CHECK(out ==
         "{\"ts\": \"2026-11-21T16:31:02Z\", \"kind\": \"auth_failure\", \"ip\": \"192.0.2.7\", "
-        "\"port\": 4242, \"user\": \"root\", \"pid\": 123, \"line\": \"" + line + "\"}\n");
+        "\"port\": 4242, \"user\": \"root\", \"pid\": 123, \"line\": \"" +
+            line + "\"}\n");
 }
 
 TEST_CASE("an event's absent fields are omitted and a detail is added", "[scan]") {
@@ -63,8 +65,9 @@ TEST_CASE("an event's absent fields are omitted and a detail is added", "[scan]"
   e.detail = "10:30:100";
   std::string out;
   AppendEventJson(e, out);
-  CHECK(out == "{\"kind\": \"maxstartups_begin\", \"line\": \"srv sshd[1]: beginning MaxStartups "
-               "throttling\", \"detail\": \"10:30:100\"}\n");
+  CHECK(out ==
+        "{\"kind\": \"maxstartups_begin\", \"line\": \"srv sshd[1]: beginning MaxStartups "
+        "throttling\", \"detail\": \"10:30:100\"}\n");
 }
 
 TEST_CASE("sub-second timestamps keep their microseconds", "[scan]") {
@@ -106,8 +109,9 @@ TEST_CASE("an overlong line is bounded in the event record", "[scan]") {
 TEST_CASE("an event prints as one readable text line", "[scan]") {
   std::string out;
   AppendEventText(FailedPassword("Nov 21 16:31:02 box sshd[123]: Failed password"), out);
-  CHECK(out == "2026-11-21T16:31:02Z auth_failure ip=192.0.2.7 port=4242 user=\"root\" pid=123 | "
-               "Nov 21 16:31:02 box sshd[123]: Failed password\n");
+  CHECK(out ==
+        "2026-11-21T16:31:02Z auth_failure ip=192.0.2.7 port=4242 user=\"root\" pid=123 | "
+        "Nov 21 16:31:02 box sshd[123]: Failed password\n");
 }
 
 TEST_CASE("a hostile user name cannot forge fields or lines in the text format", "[scan]") {
@@ -116,8 +120,9 @@ TEST_CASE("a hostile user name cannot forge fields or lines in the text format",
   e.user = "x\" ip=1.2.3.4\n";
   std::string out;
   AppendEventText(e, out);
-  CHECK(out == "- auth_failure ip=192.0.2.7 port=4242 user=\"x\\\" ip=1.2.3.4\\x0a\" pid=123 | "
-               "line\\x0aforged 1.2.3.4\n");
+  CHECK(out ==
+        "- auth_failure ip=192.0.2.7 port=4242 user=\"x\\\" ip=1.2.3.4\\x0a\" pid=123 | "
+        "line\\x0aforged 1.2.3.4\n");
 }
 
 TEST_CASE("an alert prints as AlertToJson in JSON and as one line in text", "[scan]") {
@@ -129,12 +134,13 @@ TEST_CASE("an alert prints as AlertToJson in JSON and as one line in text", "[sc
 
   std::string text;
   AppendAlertText(a, text);
-  CHECK(text == "WARNING sshd.auth.bruteforce [firing] ip=\"192.0.2.7\" count=12 "
-                "first=2026-11-21T16:31:02Z last=2026-11-21T16:31:40Z: 12 failed logins from "
-                "192.0.2.7\n"
-                "    Check who it is:\n"
-                "      journalctl -u ssh\n"
-                "    Then block it.\n");
+  CHECK(text ==
+        "WARNING sshd.auth.bruteforce [firing] ip=\"192.0.2.7\" count=12 "
+        "first=2026-11-21T16:31:02Z last=2026-11-21T16:31:40Z: 12 failed logins from "
+        "192.0.2.7\n"
+        "    Check who it is:\n"
+        "      journalctl -u ssh\n"
+        "    Then block it.\n");
 }
 
 TEST_CASE("a hostile alert label, summary or remedy cannot forge a text line", "[scan]") {

@@ -23,10 +23,14 @@ TEST_CASE("test-notify says which notifiers accepted the test alert and why one 
   rx.Start();
   const int closed_port = test::FreeTcpPort();
   test::WriteFile(dir.path() + "/config.yaml",
-                  "state_dir: " + dir.path() + "/state\n"
-                  "notify:\n  notifiers:\n"
-                  "    - { name: hook, type: webhook, url: '" + rx.url() + "' }\n"
-                  "    - { name: down, type: webhook, url: 'http://127.0.0.1:" + std::to_string(closed_port) + "/x', timeout: 2s }\n");
+                  "state_dir: " + dir.path() +
+                      "/state\n"
+                      "notify:\n  notifiers:\n"
+                      "    - { name: hook, type: webhook, url: '" +
+                      rx.url() +
+                      "' }\n"
+                      "    - { name: down, type: webhook, url: 'http://127.0.0.1:" +
+                      std::to_string(closed_port) + "/x', timeout: 2s }\n");
 
   const auto all = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml"});
   CHECK(all.exit_code == 1);
@@ -36,11 +40,14 @@ TEST_CASE("test-notify says which notifiers accepted the test alert and why one 
   const auto body = nlohmann::json::parse(rx.Requests()[0]["body"].get<std::string>());
   CHECK(body.at(0)["rule"] == "sshd_health.test");
 
-  const auto one = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "hook"});
+  const auto one =
+      RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "hook"});
   CHECK(one.exit_code == 0);
   CHECK(one.out == "hook (webhook): accepted\n");
 
-  const auto unknown = RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "nope"});
+  const auto unknown =
+      RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "nope"});
   CHECK(unknown.exit_code == 1);
-  CHECK_THAT(unknown.err, Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
+  CHECK_THAT(unknown.err,
+             Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
 }

@@ -1,14 +1,14 @@
 // The daemon side: AuditScheduler audits on its interval and on changes under the
 // sshd_config directory, off the io_context thread, and alerts only on finding changes.
-#include <catch2/catch.hpp>
+#include "audit/audit_scheduler.h"
 
 #include <sys/stat.h>
 
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
 
-#include "audit/audit_scheduler.h"
-#include "audit_fixture.h"
 #include "audit/real_host.h"
+#include "audit_fixture.h"
 #include "core/config.h"
 #include "recording_sink.h"
 #include "run_until.h"
@@ -32,8 +32,10 @@ Config TestConfig(const test::AuditFixture& fx, Duration interval) {
 
 }  // namespace
 
-TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a restart does not re-alert",
-          "[audit][scheduler]") {
+TEST_CASE(
+    "scheduler: a persisting finding alerts once, its fix resolves once, a restart does not "
+    "re-alert",
+    "[audit][scheduler]") {
   test::AuditFixture fx;
   fx.MakeKey("ed25519");
   fx.MakeKey("ecdsa");
@@ -56,13 +58,15 @@ TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a
 
     // A second, later finding proves more audits ran; the first must not have re-fired.
     fx.WriteSshdConfig({"ed25519", "ecdsa", "rsa"});
-    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kFiring) == 1; }));
+    REQUIRE(
+        RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kFiring) == 1; }));
     CHECK(sink.Count("host_key.mode", AlertStatus::kFiring) == 1);
 
     ::chmod(fx.key("ecdsa").c_str(), 0600);
     REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kResolved) == 1; }));
     fx.WriteSshdConfig({"ed25519", "ecdsa"});
-    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kResolved) == 1; }));
+    REQUIRE(
+        RunUntil(io, [&] { return sink.Count("host_key.missing", AlertStatus::kResolved) == 1; }));
     CHECK(sink.Count("host_key.mode", AlertStatus::kResolved) == 1);
     CHECK(sink.Count("host_key.mode", AlertStatus::kFiring) == 1);
     scheduler.Stop();
@@ -74,20 +78,24 @@ TEST_CASE("scheduler: a persisting finding alerts once, its fix resolves once, a
   {
     AuditScheduler scheduler(io, config, before_restart, host, nullptr);
     scheduler.Start();
-    REQUIRE(RunUntil(io, [&] { return before_restart.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+    REQUIRE(RunUntil(
+        io, [&] { return before_restart.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
   }
   RecordingSink after_restart;
   AuditScheduler restarted(io, config, after_restart, host, nullptr);
   restarted.Start();
   ::chmod((fx.key("ed25519") + ".pub").c_str(), 0600);  // a new finding as a marker
   REQUIRE(RunUntil(io, [&] {
-    return after_restart.Count("host_key.mode", AlertStatus::kFiring, fx.key("ed25519") + ".pub") == 1;
+    return after_restart.Count("host_key.mode", AlertStatus::kFiring, fx.key("ed25519") + ".pub") ==
+           1;
   }));
   CHECK(after_restart.Count("host_key.mode", AlertStatus::kFiring, fx.key("ecdsa")) == 0);
 }
 
-TEST_CASE("scheduler: a change in the sshd_config directory triggers an audit without waiting for the interval",
-          "[audit][scheduler]") {
+TEST_CASE(
+    "scheduler: a change in the sshd_config directory triggers an audit without waiting for the "
+    "interval",
+    "[audit][scheduler]") {
   test::AuditFixture fx;
   fx.MakeKey("ed25519");
   fx.MakeKey("ecdsa");
@@ -101,7 +109,8 @@ TEST_CASE("scheduler: a change in the sshd_config directory triggers an audit wi
   scheduler.Start();
   REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
   ::chmod(fx.key("ecdsa").c_str(), 0600);
-  REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kResolved) == 1; },
-                   std::chrono::seconds(20)));
+  REQUIRE(RunUntil(
+      io, [&] { return sink.Count("host_key.mode", AlertStatus::kResolved) == 1; },
+      std::chrono::seconds(20)));
   scheduler.Stop();
 }

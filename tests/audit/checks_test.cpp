@@ -1,7 +1,7 @@
 // host_keys, stale_libraries, liveness and fail2ban checks on a FakeHost.
-#include <catch2/catch.hpp>
-
 #include <sys/sysmacros.h>
+
+#include <catch2/catch.hpp>
 
 #include "audit/fail2ban_check.h"
 #include "audit/host_key_check.h"
@@ -28,8 +28,10 @@ AuditContext ContextWithKeys(std::vector<std::string> keys, std::string state_di
 void AddGoodKey(test::FakeHost& host, const std::string& fingerprint = "SHA256:aaaa") {
   host.AddFile(kKey, "PRIVATE", 0600);
   host.AddFile(kPub, kPubText, 0644);
-  host.AddCommand({"ssh-keygen", "-y", "-f", kKey}, {0, false, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0o\n", ""});
-  host.AddCommand({"ssh-keygen", "-lf", kPub}, {0, false, "256 " + fingerprint + " root@vm (ED25519)\n", ""});
+  host.AddCommand({"ssh-keygen", "-y", "-f", kKey},
+                  {0, false, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0o\n", ""});
+  host.AddCommand({"ssh-keygen", "-lf", kPub},
+                  {0, false, "256 " + fingerprint + " root@vm (ED25519)\n", ""});
 }
 
 std::vector<Finding> Run(Check& check, const test::FakeHost& host) {
@@ -57,8 +59,7 @@ TEST_CASE("host key findings: missing, mode, owner, mismatch", "[audit]") {
   SECTION("missing key is critical with ssh-keygen -A") {
     HostKeyCheck check(ctx);
     const auto findings = Run(check, host);
-    const auto f = test::FindSubject(findings, "host_key.missing",
-                                     "/etc/ssh/ssh_host_rsa_key");
+    const auto f = test::FindSubject(findings, "host_key.missing", "/etc/ssh/ssh_host_rsa_key");
     REQUIRE(f);
     CHECK(f->severity == Severity::kCritical);
     CHECK(f->remedy.find("ssh-keygen -A") != std::string::npos);
@@ -167,11 +168,12 @@ TEST_CASE("stale libraries of the sshd listener", "[audit]") {
     host.AddFile("/proc/812/maps",
                  "1-2 r-xp 0 fd:01 1311 /usr/sbin/sshd\n"
                  "1-2 r-xp 0 fd:01 1999 /usr/lib/x86_64-linux-gnu/libcrypto.so.3 (deleted)\n"
-                 "1-2 r-xp 0 fd:01 2999 " + libfoo + "\n");
+                 "1-2 r-xp 0 fd:01 2999 " +
+                     libfoo + "\n");
     const auto f = Run(check, host);
     REQUIRE(f.size() == 2);
-    CHECK(test::FindSubject(f, "stale_library.sshd", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3")->severity ==
-          Severity::kCritical);
+    CHECK(test::FindSubject(f, "stale_library.sshd", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3")
+              ->severity == Severity::kCritical);
     const auto* foo = test::FindSubject(f, "stale_library.sshd", libfoo);
     REQUIRE(foo);
     CHECK(foo->severity == Severity::kWarning);
@@ -186,13 +188,12 @@ TEST_CASE("stale libraries of the sshd listener", "[audit]") {
   }
   SECTION("another device in maps than in stat (not sshd's overlay) is not an alarm") {
     // Alone it would not be an ok either: stale_library_overlay_test.cpp.
-    host.AddFile("/proc/812/maps", "1-2 r-xp 0 fd:01 1311 /usr/sbin/sshd\n1-2 r-xp 0 00:2a 77 " + libz + "\n");
+    host.AddFile("/proc/812/maps",
+                 "1-2 r-xp 0 fd:01 1311 /usr/sbin/sshd\n1-2 r-xp 0 00:2a 77 " + libz + "\n");
     CHECK(Run(check, host).empty());
     CHECK(check.Detail().find("1 not comparable") != std::string::npos);
   }
-  SECTION("unreadable maps make the check unknown") {
-    CHECK_FALSE(check.Run(host));
-  }
+  SECTION("unreadable maps make the check unknown") { CHECK_FALSE(check.Run(host)); }
 }
 
 TEST_CASE("a running sshd whose /proc cannot be read makes the stale-library check unknown",
@@ -344,8 +345,9 @@ TEST_CASE("fail2ban bans and hosts.deny entries", "[audit]") {
   SECTION("fail2ban not running is a detail, not a finding") {
     host.AddProgram("fail2ban-client", "/usr/bin/fail2ban-client");
     host.AddCommand({"fail2ban-client", "status", "sshd"},
-                    {255, false, "", "2026-11-21 17:16:06,711 fail2ban [1]: ERROR   Failed to access socket path: "
-                                     "/var/run/fail2ban/fail2ban.sock. Is fail2ban running?\n"});
+                    {255, false, "",
+                     "2026-11-21 17:16:06,711 fail2ban [1]: ERROR   Failed to access socket path: "
+                     "/var/run/fail2ban/fail2ban.sock. Is fail2ban running?\n"});
     CHECK(Run(check, host).empty());
     CHECK(check.Detail().find("not running") != std::string::npos);
   }
@@ -353,7 +355,11 @@ TEST_CASE("fail2ban bans and hosts.deny entries", "[audit]") {
     host.AddFile("/etc/hosts.deny",
                  "# comment\nALL EXCEPT sshd: ALL\nsshd: 192.0.2.0/24\nvsftpd: ALL\n"
                  "sshd@10.0.0.1, in.telnetd : \\\n  198.51.100.1 # trailing\n");
-    host.AddFile("/usr/sbin/sshd", std::string("\x7f" "ELF....libwrap.so.0\0libpam.so.0", 30), 0755);
+    host.AddFile("/usr/sbin/sshd",
+                 std::string("\x7f"
+                             "ELF....libwrap.so.0\0libpam.so.0",
+                             30),
+                 0755);
     auto f = Run(check, host);
     REQUIRE(f.size() == 2);
     CHECK(f[0].id == "access.hosts_deny");
@@ -361,7 +367,10 @@ TEST_CASE("fail2ban bans and hosts.deny entries", "[audit]") {
     CHECK(f[0].severity == Severity::kWarning);
     CHECK(f[1].subject.find("198.51.100.1") != std::string::npos);
     CHECK(check.Detail().find("uses libwrap") != std::string::npos);
-    host.AddFile("/usr/sbin/sshd", "\x7f" "ELF....libpam.so.0", 0755);
+    host.AddFile("/usr/sbin/sshd",
+                 "\x7f"
+                 "ELF....libpam.so.0",
+                 0755);
     f = Run(check, host);
     REQUIRE(f.size() == 2);
     CHECK(f[0].severity == Severity::kInfo);

@@ -1,10 +1,10 @@
 // The sshd_config reader and the "config" check, on a FakeHost.
-#include <catch2/catch.hpp>
+#include "audit/config_check.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "audit/config_check.h"
 #include "audit/sshd_config_view.h"
 #include "audit_test_util.h"
 #include "fake_host.h"
@@ -47,10 +47,13 @@ SshdConfigView Parse(test::FakeHost& host, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the sshd_config reader follows Include globs, skips Match blocks and keeps the first value", "[audit]") {
+TEST_CASE(
+    "the sshd_config reader follows Include globs, skips Match blocks and keeps the first value",
+    "[audit]") {
   test::FakeHost host;
   host.AddFile("/etc/ssh/sshd_config.d/10-a.conf", "PermitRootLogin yes\nPort 2200\n");
-  host.AddFile("/etc/ssh/sshd_config.d/20-b.conf", "PermitRootLogin no\nMatch User bob\n  PasswordAuthentication no\n");
+  host.AddFile("/etc/ssh/sshd_config.d/20-b.conf",
+               "PermitRootLogin no\nMatch User bob\n  PasswordAuthentication no\n");
   host.AddFile("/etc/ssh/sshd_config.d/ignored.txt", "LogLevel QUIET\n");
   const auto view = Parse(host,
                           "Include sshd_config.d/*.conf\n"
@@ -65,14 +68,15 @@ TEST_CASE("the sshd_config reader follows Include globs, skips Match blocks and 
   CHECK(view.GetAll("port") == std::vector<std::string>{"2200", "22"});
   CHECK(view.GetAll("hostkey") == std::vector<std::string>{"/k1", "/k2"});
   CHECK(view.Get("passwordauthentication") == "yes");  // only inside Match: default applies
-  CHECK(view.Get("loglevel") == "INFO");                // Match Address block skipped; .txt not included
-  CHECK(view.Get("maxstartups") == "20:30:60");         // after "Match all": global again
+  CHECK(view.Get("loglevel") == "INFO");         // Match Address block skipped; .txt not included
+  CHECK(view.Get("maxstartups") == "20:30:60");  // after "Match all": global again
   CHECK(view.Get("pidfile") == "/run/sshd.pid");
 }
 
 TEST_CASE("algorithm lists with +, - and ^ modify OpenSSH's defaults", "[audit]") {
   test::FakeHost host;
-  const auto view = Parse(host, "KexAlgorithms +diffie-hellman-group1-sha1\nMACs -hmac-sha1,umac-64@openssh.com\n");
+  const auto view = Parse(
+      host, "KexAlgorithms +diffie-hellman-group1-sha1\nMACs -hmac-sha1,umac-64@openssh.com\n");
   const auto kex = SplitList(view.Get("kexalgorithms"));
   CHECK(kex.back() == "diffie-hellman-group1-sha1");
   CHECK(kex.size() == DefaultAlgorithmLists().at("kexalgorithms").size() + 1);
@@ -93,7 +97,8 @@ TEST_CASE("Debian 12's stock sshd_config audits OK with at most info findings", 
   CHECK(test::FindSubject(findings, "config.weak_algorithm", "hmac-sha1"));
 }
 
-TEST_CASE("weak algorithms added beyond the defaults are one finding each, warning or critical", "[audit]") {
+TEST_CASE("weak algorithms added beyond the defaults are one finding each, warning or critical",
+          "[audit]") {
   test::FakeHost host;
   const auto view = Parse(host,
                           "KexAlgorithms +diffie-hellman-group1-sha1,diffie-hellman-group14-sha1\n"
@@ -124,14 +129,19 @@ TEST_CASE("weak algorithms added beyond the defaults are one finding each, warni
 TEST_CASE("risky settings are reported with the right severity", "[audit]") {
   test::FakeHost host;
   SECTION("root login, empty passwords, a silenced log") {
-    const auto f = RunConfig(Parse(host, "PermitRootLogin yes\nPermitEmptyPasswords yes\nLogLevel ERROR\n"));
-    CHECK(test::FindSubject(f, "config.risky_setting", "PermitRootLogin yes")->severity == Severity::kWarning);
-    CHECK(test::FindSubject(f, "config.risky_setting", "PermitEmptyPasswords yes")->severity == Severity::kWarning);
-    CHECK(test::FindSubject(f, "config.risky_setting", "LogLevel ERROR")->severity == Severity::kWarning);
+    const auto f =
+        RunConfig(Parse(host, "PermitRootLogin yes\nPermitEmptyPasswords yes\nLogLevel ERROR\n"));
+    CHECK(test::FindSubject(f, "config.risky_setting", "PermitRootLogin yes")->severity ==
+          Severity::kWarning);
+    CHECK(test::FindSubject(f, "config.risky_setting", "PermitEmptyPasswords yes")->severity ==
+          Severity::kWarning);
+    CHECK(test::FindSubject(f, "config.risky_setting", "LogLevel ERROR")->severity ==
+          Severity::kWarning);
   }
   SECTION("LogLevel INFO is fine on 9.2 but hides kex_exchange_identification on 9.5+") {
     const auto view = Parse(host, "LogLevel INFO\n");
-    CHECK_FALSE(test::FindSubject(RunConfig(view, {}, "", 9, 2), "config.risky_setting", "LogLevel INFO"));
+    CHECK_FALSE(
+        test::FindSubject(RunConfig(view, {}, "", 9, 2), "config.risky_setting", "LogLevel INFO"));
     const auto findings = RunConfig(view, {}, "", 9, 6);
     const auto* f = test::FindSubject(findings, "config.risky_setting", "LogLevel INFO");
     REQUIRE(f);
@@ -140,7 +150,8 @@ TEST_CASE("risky settings are reported with the right severity", "[audit]") {
   }
 }
 
-TEST_CASE("config.maxstartups needs both a default-or-lower MaxStartups and recent drops", "[audit]") {
+TEST_CASE("config.maxstartups needs both a default-or-lower MaxStartups and recent drops",
+          "[audit]") {
   test::FakeHost host;
   const auto stock = Parse(host, "");
   CHECK(test::WithId(RunConfig(stock, 0L), "config.maxstartups").empty());
@@ -151,16 +162,19 @@ TEST_CASE("config.maxstartups needs both a default-or-lower MaxStartups and rece
   CHECK(hit[0].subject == "MaxStartups 10:30:100");
   CHECK(hit[0].summary.find("42 connections") != std::string::npos);
   CHECK(hit[0].remedy.find("start:rate:full") != std::string::npos);
-  CHECK(test::WithId(RunConfig(Parse(host, "MaxStartups 3\n"), 5L), "config.maxstartups").size() == 1);
-  CHECK(test::WithId(RunConfig(Parse(host, "MaxStartups 50:30:200\n"), 5L), "config.maxstartups").empty());
+  CHECK(test::WithId(RunConfig(Parse(host, "MaxStartups 3\n"), 5L), "config.maxstartups").size() ==
+        1);
+  CHECK(test::WithId(RunConfig(Parse(host, "MaxStartups 50:30:200\n"), 5L), "config.maxstartups")
+            .empty());
 }
 
 TEST_CASE("config.invalid quotes sshd -t's error", "[audit]") {
   test::FakeHost host;
-  const auto f = test::WithId(
-      RunConfig(Parse(host, ""), {}, "/etc/ssh/sshd_config: line 4: Bad configuration option: Bogus\n"
-                                     "/etc/ssh/sshd_config: terminating, 1 bad configuration options\n"),
-      "config.invalid");
+  const auto f =
+      test::WithId(RunConfig(Parse(host, ""), {},
+                             "/etc/ssh/sshd_config: line 4: Bad configuration option: Bogus\n"
+                             "/etc/ssh/sshd_config: terminating, 1 bad configuration options\n"),
+                   "config.invalid");
   REQUIRE(f.size() == 1);
   CHECK(f[0].severity == Severity::kCritical);
   CHECK(f[0].summary.find("line 4: Bad configuration option: Bogus") != std::string::npos);
@@ -179,7 +193,8 @@ TEST_CASE("GatherSshdFacts falls back to reading sshd_config when sshd -T cannot
   }
   SECTION("sshd -T works") {
     host.AddFile("/usr/sbin/sshd", "", 0755);
-    host.AddCommand({"/usr/sbin/sshd", "-V"}, {0, false, "", "OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15\n"});
+    host.AddCommand({"/usr/sbin/sshd", "-V"},
+                    {0, false, "", "OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15\n"});
     host.AddCommand({"/usr/sbin/sshd", "-t", "-f", "/etc/ssh/sshd_config"}, {0, false, "", ""});
     host.AddCommand({"/usr/sbin/sshd", "-T", "-f", "/etc/ssh/sshd_config"},
                     {0, false, "port 2222\nhostkey /etc/ssh/k\nmaxstartups 10:30:100\n", ""});
@@ -193,7 +208,8 @@ TEST_CASE("GatherSshdFacts falls back to reading sshd_config when sshd -T cannot
   }
   SECTION("a version number out of range is no version, not an exception") {
     host.AddFile("/usr/sbin/sshd", "", 0755);
-    host.AddCommand({"/usr/sbin/sshd", "-V"}, {0, false, "", "OpenSSH_99999999999.2p1, OpenSSL 3.0.15\n"});
+    host.AddCommand({"/usr/sbin/sshd", "-V"},
+                    {0, false, "", "OpenSSH_99999999999.2p1, OpenSSL 3.0.15\n"});
     const auto facts = GatherSshdFacts(host, settings);
     CHECK(facts.version.empty());
     CHECK(facts.version_major == 0);

@@ -1,10 +1,10 @@
 // Finding state changes -> alerts, and the catalogue.
-#include <catch2/catch.hpp>
+#include "audit/finding_tracker.h"
 
+#include <catch2/catch.hpp>
 #include <set>
 
 #include "audit/finding_catalogue.h"
-#include "audit/finding_tracker.h"
 #include "recording_sink.h"
 #include "temp_dir.h"
 
@@ -23,7 +23,8 @@ AuditReport Report(std::vector<Finding> host_key_findings, CheckStatus status = 
 }
 
 Finding ModeFinding(Severity s = Severity::kCritical) {
-  return Finding{"host_key.mode", s, "/etc/ssh/k", "private host key /etc/ssh/k has mode 0644", "chmod 600 /etc/ssh/k"};
+  return Finding{"host_key.mode", s, "/etc/ssh/k", "private host key /etc/ssh/k has mode 0644",
+                 "chmod 600 /etc/ssh/k"};
 }
 
 const TimePoint kT0 = TimePoint(std::chrono::seconds(1'800'000'000));
@@ -75,7 +76,8 @@ TEST_CASE("a finding whose severity changes fires again with the new severity", 
   CHECK(sink.alerts[1].status == AlertStatus::kFiring);
 }
 
-TEST_CASE("the known findings survive a restart: no second firing, still resolved later", "[audit]") {
+TEST_CASE("the known findings survive a restart: no second firing, still resolved later",
+          "[audit]") {
   TempDir dir;
   const std::string path = dir.path() + "/audit_findings.json";
   RecordingSink sink;
@@ -96,11 +98,11 @@ TEST_CASE("the known findings survive a restart: no second firing, still resolve
 
 TEST_CASE("the finding catalogue lists every contract id once, each with a meaning", "[audit]") {
   const std::set<std::string> expected = {
-      "config.invalid", "config.maxstartups", "config.weak_algorithm", "config.risky_setting",
-      "host_key.missing", "host_key.mode", "host_key.owner", "host_key.mismatch", "host_key.changed",
-      "stale_library.sshd", "liveness.refused", "liveness.timeout", "liveness.no_banner",
-      "liveness.bad_banner", "liveness.unit_failed", "liveness.restarting", "fail2ban.banned",
-      "access.hosts_deny"};
+      "config.invalid",     "config.maxstartups",  "config.weak_algorithm", "config.risky_setting",
+      "host_key.missing",   "host_key.mode",       "host_key.owner",        "host_key.mismatch",
+      "host_key.changed",   "stale_library.sshd",  "liveness.refused",      "liveness.timeout",
+      "liveness.no_banner", "liveness.bad_banner", "liveness.unit_failed",  "liveness.restarting",
+      "fail2ban.banned",    "access.hosts_deny"};
   std::set<std::string> ids;
   for (const auto& f : AllFindings()) {
     CHECK(ids.insert(std::string(f.id)).second);

@@ -1,15 +1,14 @@
 // RealHost's own pieces against real sockets and processes: banner probe outcomes,
 // commands with a timeout.
-#include <catch2/catch.hpp>
+#include "audit/real_host.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <thread>
-
-#include "audit/real_host.h"
 
 using namespace sshd_health;
 
@@ -61,7 +60,8 @@ TEST_CASE("the banner probe reads an identification after other lines", "[audit]
   CHECK(p.banner == "SSH-2.0-Test_1.0 comment");
 }
 
-TEST_CASE("the banner probe reports any identification line and leaves the version to the check", "[audit]") {
+TEST_CASE("the banner probe reports any identification line and leaves the version to the check",
+          "[audit]") {
   FakeServer server("SSH-1.5-Ancient\r\n");
   const auto p = RealHost().ProbeBanner("127.0.0.1", server.port(), std::chrono::seconds(5));
   CHECK(p.outcome == BannerProbe::Outcome::kOk);
@@ -83,7 +83,8 @@ TEST_CASE("the banner probe times out on a silent server", "[audit]") {
 
 TEST_CASE("commands run without a shell, with stdout, stderr and exit status", "[audit]") {
   RealHost host;
-  auto r = host.RunCommand({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
+  auto r =
+      host.RunCommand({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(10));
   REQUIRE(r);
   CHECK(r->exit_code == 3);
   CHECK(r->out == "out\n");

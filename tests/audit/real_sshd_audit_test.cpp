@@ -1,11 +1,10 @@
 // Liveness and stale libraries against a real sshd on 127.0.0.1, through the real
 // `sshd-health check` binary.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "audit_fixture.h"
@@ -34,7 +33,8 @@ class IdleConnection {
   int fd_ = -1;
 };
 
-test::CheckRun RunCheck(const test::AuditFixture& fx, const test::RealSshd& sshd, const std::string& only) {
+test::CheckRun RunCheck(const test::AuditFixture& fx, const test::RealSshd& sshd,
+                        const std::string& only) {
   return fx.Run({"--sshd-config", sshd.config_path(), "--only", only});
 }
 
@@ -78,19 +78,23 @@ TEST_CASE("liveness: MaxStartups full of idle connections is no_banner", "[audit
   sshd.Start();
   IdleConnection hog(sshd.address(), sshd.port());
   // sshd counts the hog once its listener accepted it (it logs "Connection from").
-  REQUIRE(test::WaitFor([&] { return sshd.Log().find("Connection from 127.0.0.1") != std::string::npos; },
-                        std::chrono::seconds(10)));
+  REQUIRE(test::WaitFor(
+      [&] { return sshd.Log().find("Connection from 127.0.0.1") != std::string::npos; },
+      std::chrono::seconds(10)));
   const auto r = RunCheck(fx, sshd, "liveness");
   INFO(r.out << sshd.Log());
   CHECK(r.exit_code == 2);
   const auto f = r.Findings("liveness.no_banner");
   REQUIRE(f.size() == 1);
-  CHECK(f[0]["summary"].get<std::string>().find("kex_exchange_identification") != std::string::npos);
-  CHECK(f[0]["summary"].get<std::string>().find("(it said \"Exceeded MaxStartups\")") != std::string::npos);
+  CHECK(f[0]["summary"].get<std::string>().find("kex_exchange_identification") !=
+        std::string::npos);
+  CHECK(f[0]["summary"].get<std::string>().find("(it said \"Exceeded MaxStartups\")") !=
+        std::string::npos);
   CHECK(sshd.Log().find("past MaxStartups") != std::string::npos);
 }
 
-TEST_CASE("stale_libraries: sshd running a replaced copy of libz is found until restarted", "[audit][sshd]") {
+TEST_CASE("stale_libraries: sshd running a replaced copy of libz is found until restarted",
+          "[audit][sshd]") {
   const std::string libz = LibzPath();
   REQUIRE_FALSE(libz.empty());
   test::AuditFixture fx;
@@ -103,12 +107,14 @@ TEST_CASE("stale_libraries: sshd running a replaced copy of libz is found until 
   options.env = {"LD_LIBRARY_PATH=" + lib_dir};
   test::RealSshd sshd(sshd_dir.path(), options);
   sshd.Start();
-  REQUIRE(test::ReadFile("/proc/" + std::to_string(sshd.pid()) + "/maps").find(copy) != std::string::npos);
+  REQUIRE(test::ReadFile("/proc/" + std::to_string(sshd.pid()) + "/maps").find(copy) !=
+          std::string::npos);
 
   auto r = RunCheck(fx, sshd, "stale_libraries");
   INFO(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(r.Check("stale_libraries")["detail"].get<std::string>().find("PidFile") != std::string::npos);
+  CHECK(r.Check("stale_libraries")["detail"].get<std::string>().find("PidFile") !=
+        std::string::npos);
 
   SECTION("replaced by rename: the old copy is \"(deleted)\"") {
     std::filesystem::copy_file(libz, copy + ".new");

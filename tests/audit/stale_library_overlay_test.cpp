@@ -5,9 +5,9 @@
 // the overlay's device 0:41, stat(2) the lower layer's pseudo device 0:43, both inode
 // 332870; after `cp libcrypto.so.3 x && mv x libcrypto.so.3` maps says "(deleted)" and
 // the path is a new upper-layer inode.
-#include <catch2/catch.hpp>
-
 #include <sys/sysmacros.h>
+
+#include <catch2/catch.hpp>
 
 #include "audit/stale_library_check.h"
 #include "audit_test_util.h"
@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kLibcrypto = "/usr/lib/x86_64-linux-gnu/libcrypto.so.3";
 constexpr const char* kOverlayRoot =
-    "105 84 0:41 / / rw,relatime shared:1 - overlay none rw,lowerdir=/,upperdir=/tmp/u,workdir=/tmp/w\n"
+    "105 84 0:41 / / rw,relatime shared:1 - overlay none "
+    "rw,lowerdir=/,upperdir=/tmp/u,workdir=/tmp/w\n"
     "106 105 0:44 / /tmp rw,nosuid,nodev shared:2 - tmpfs tmpfs rw,size=2468360k\n";
 
 struct OverlayHost {
@@ -70,7 +71,8 @@ TEST_CASE("on an overlayfs root the mapped files are compared by inode, not call
   }
   SECTION("libcrypto replaced without a deleted mark: the inode differs, critical") {
     o.AddOnDisk(kLibcrypto, makedev(0, 42), 40);
-    o.host.AddFile("/proc/38/maps", "3-4 r--p 0 00:29 332870 /usr/lib/x86_64-linux-gnu/libcrypto.so.3\n");
+    o.host.AddFile("/proc/38/maps",
+                   "3-4 r--p 0 00:29 332870 /usr/lib/x86_64-linux-gnu/libcrypto.so.3\n");
     auto result = check.Run(o.host);
     REQUIRE(result);
     REQUIRE(result->size() == 1);
@@ -87,7 +89,8 @@ TEST_CASE("a stale-library check that could compare none of sshd's files is unkn
                    "3-4 r--p 0 fd:01 332870 /usr/lib/x86_64-linux-gnu/libcrypto.so.3\n");
     auto result = check.Run(o.host);
     REQUIRE_FALSE(result);
-    CHECK(result.error().message.find("none of the 2 files sshd maps could be compared") != std::string::npos);
+    CHECK(result.error().message.find("none of the 2 files sshd maps could be compared") !=
+          std::string::npos);
   }
   SECTION("sshd's mountinfo cannot be read") {
     o.host.AddFile("/proc/38/mountinfo", "");

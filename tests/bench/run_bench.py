@@ -249,6 +249,7 @@ def main():
     ap.add_argument("--only", action="append", default=[], help="run only benches whose key starts so")
     ap.add_argument("--baseline", help="another sshd-health binary (e.g. the previous commit's) raced on the "
                                        "same scan rows in the same run: before/after")
+    ap.add_argument("--baseline-rules", help="the baseline's own rules directory (default: --rules)")
     ap.add_argument("--keep-previous", action="store_true",
                     help="rows not selected by --only keep their runs from the previous OUT/runs.json "
                          "(same input files; the table says when each row was measured)")
@@ -271,11 +272,12 @@ def main():
     f2b_lines = args.fail2ban_lines if 0 < args.fail2ban_lines < n else n
     f2b_input = main_log if f2b_lines == n else prefix(
         main_log, os.path.join(args.out, "auth-prefix-%d.log" % f2b_lines), f2b_lines)
-    def scan(*args, binary=binary):
+    def scan(*args, binary=binary, rules=rules):
         # --rules last: CLI11 lets a repeatable option swallow the words after it, so
         # "scan --rules DIR FILE" would take FILE for a second rules directory.
         return [binary, "scan"] + list(args) + ["--rules", rules]
     baseline = os.path.abspath(args.baseline) if args.baseline else None
+    baseline_rules = os.path.abspath(args.baseline_rules) if args.baseline_rules else rules
 
     text = [
         Bench("scan_alerts", "sshd-health scan (alerts)", scan(main_log), n, keep_stdout=True),
@@ -284,7 +286,7 @@ def main():
               f2b_lines, keep_stdout=True, note="(first %s lines)" % "{:,}".format(f2b_lines) if f2b_lines != n else ""),
     ]
     if baseline:
-        text.append(Bench("baseline_alerts", "baseline sshd-health scan (alerts)", scan(main_log, binary=baseline), n,
+        text.append(Bench("baseline_alerts", "baseline sshd-health scan (alerts)", scan(main_log, binary=baseline, rules=baseline_rules), n,
                           keep_stdout=True))
     if sshg:
         text.append(Bench("sshguard", "sshguard's sshg-parser < file", [sshg], n, stdin_path=main_log, keep_stdout=True))
@@ -306,7 +308,7 @@ def main():
     memory = [Bench("mem", "sshd-health scan (alerts), 100,000 sources", scan(mem_log), n, keep_stdout=True)]
     quiet = [Bench("quiet_alerts", "sshd-health scan (alerts)", scan(quiet_log), n, keep_stdout=True)]
     if baseline:
-        quiet.append(Bench("quiet_baseline", "baseline sshd-health scan (alerts)", scan(quiet_log, binary=baseline), n,
+        quiet.append(Bench("quiet_baseline", "baseline sshd-health scan (alerts)", scan(quiet_log, binary=baseline, rules=baseline_rules), n,
                            keep_stdout=True))
     if sshg:
         quiet.append(Bench("quiet_sshguard", "sshguard's sshg-parser < file", [sshg], n, stdin_path=quiet_log,

@@ -1,9 +1,9 @@
+#include "core/config.h"
+
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
 
-#include <catch2/catch.hpp>
-
-#include "core/config.h"
 #include "core/yaml_util.h"
 #include "temp_dir.h"
 
@@ -66,13 +66,15 @@ TEST_CASE("config errors name file, line, column and key", "[core]") {
   TempDir dir;
   SECTION("unknown key") {
     const auto path = WriteConfig(dir, "state_dir: /x\naudit:\n  intervall: 5m\n");
-    CHECK(LoadError(path) == path + ":3:3: audit.intervall: unknown key (known: enabled, interval, "
-                                    "sshd_binary, sshd_config, probe)");
+    CHECK(LoadError(path) == path +
+                                 ":3:3: audit.intervall: unknown key (known: enabled, interval, "
+                                 "sshd_binary, sshd_config, probe)");
   }
   SECTION("bad value") {
     const auto path = WriteConfig(dir, "audit:\n  interval: soon\n");
-    CHECK(LoadError(path) == path + ":2:13: audit.interval: 'soon' is not a duration (use e.g. "
-                                    "500ms, 30s, 5m, 1h, 2d)");
+    CHECK(LoadError(path) == path +
+                                 ":2:13: audit.interval: 'soon' is not a duration (use e.g. "
+                                 "500ms, 30s, 5m, 1h, 2d)");
   }
   SECTION("bad list entry") {
     const auto path = WriteConfig(dir, "notify:\n  notifiers:\n    - { name: a }\n");

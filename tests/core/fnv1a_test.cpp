@@ -1,9 +1,10 @@
 // Fnv1a64 against the published FNV-1a test vectors, and the alert ids that hash
 // (with its historical basis) must keep producing.
+#include "core/fnv1a.h"
+
 #include <catch2/catch.hpp>
 
 #include "core/alert.h"
-#include "core/fnv1a.h"
 
 namespace sshd_health {
 namespace {

@@ -1,18 +1,18 @@
 // HashIndex against a std::map model under random inserts and erases (the backward-shift
 // erase is where open addressing goes wrong), and KeyHash's basic promises.
-#include <catch2/catch.hpp>
+#include "core/hash_index.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "core/hash_index.h"
-
 namespace sshd_health {
 namespace {
 
-TEST_CASE("hash index finds exactly what a map holds through inserts, erases and growth", "[core]") {
+TEST_CASE("hash index finds exactly what a map holds through inserts, erases and growth",
+          "[core]") {
   std::mt19937 rng(7);
   std::vector<std::uint64_t> keys;  // slot -> key (0 = free)
   std::map<std::uint64_t, std::uint32_t> model;

@@ -1,12 +1,11 @@
 // StateStore: records survive a new instance, replace atomically, and bad directories
 // are reported.
-#include <cstdio>
-
-#include <filesystem>
+#include "core/state_store.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
 
-#include "core/state_store.h"
 #include "temp_dir.h"
 
 using sshd_health::StateStore;
@@ -30,7 +29,10 @@ TEST_CASE("state store keeps records across instances and replaces them whole", 
 TEST_CASE("state store reports a directory it cannot create", "[core][state]") {
   TempDir dir;
   const std::string file = dir.path() + "/file";
-  { std::FILE* f = std::fopen(file.c_str(), "w"); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fclose(f);
+  }
   StateStore s(file + "/sub");
   const auto r = s.Open();
   REQUIRE_FALSE(r);

@@ -1,11 +1,10 @@
 // scan::Find, the parser's substring search, against string_view::find on every offset;
 // scan::ReadUint, the digit run of a syslog pid.
-#include <catch2/catch.hpp>
+#include "core/text_scan.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "core/text_scan.h"
 
 namespace sshd_health {
 namespace {
@@ -34,7 +33,8 @@ TEST_CASE("scan::Find agrees with string_view::find", "[core]") {
   }
 }
 
-TEST_CASE("scan::ReadUint reads at most max_digits digits and leaves pos alone without one", "[core]") {
+TEST_CASE("scan::ReadUint reads at most max_digits digits and leaves pos alone without one",
+          "[core]") {
   std::size_t pos = 1;
   int v = -1;
   CHECK(scan::ReadUint("[12345]:", pos, 9, v));

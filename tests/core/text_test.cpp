@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/text.h"
+
+#include <catch2/catch.hpp>
 
 using sshd_health::EscapeForOutput;
 
@@ -28,7 +28,8 @@ TEST_CASE("the cut falls where a character-by-character escape would put it", "[
   CHECK(EscapeForOutput(std::string(101, 'a'), 100) == std::string(100, 'a') + "...");
   // An escape that would cross the bound is not split.
   CHECK(EscapeForOutput(std::string(98, 'a') + "\x01", 100) == std::string(98, 'a') + "...");
-  CHECK(EscapeForOutput(std::string(96, 'a') + "\x01" + "b", 100) == std::string(96, 'a') + "\\x01...");
+  CHECK(EscapeForOutput(std::string(96, 'a') + "\x01" + "b", 100) ==
+        std::string(96, 'a') + "\\x01...");
 }
 
 TEST_CASE("SplitWords drops empty pieces between separators", "[core]") {

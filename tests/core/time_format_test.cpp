@@ -1,9 +1,8 @@
 // FormatRfc3339 / AppendRfc3339 and the calendar arithmetic under them.
-#include <catch2/catch.hpp>
-
-#include <ctime>
-
 #include "core/time_format.h"
+
+#include <catch2/catch.hpp>
+#include <ctime>
 
 namespace sshd_health {
 namespace {
@@ -11,7 +10,8 @@ namespace {
 using namespace std::chrono;
 
 TEST_CASE("RFC 3339 text is UTC, with microseconds only when there is a fraction", "[core]") {
-  const TimePoint t = TimePoint{sys_days{year{2026} / 11 / 21}.time_since_epoch() + hours{16} + minutes{31} + seconds{2}};
+  const TimePoint t = TimePoint{sys_days{year{2026} / 11 / 21}.time_since_epoch() + hours{16} +
+                                minutes{31} + seconds{2}};
   CHECK(FormatRfc3339(t) == "2026-11-21T16:31:02Z");
   CHECK(FormatRfc3339(t + microseconds{123456}) == "2026-11-21T16:31:02.123456Z");
   CHECK(FormatRfc3339(t + microseconds{5}) == "2026-11-21T16:31:02.000005Z");

@@ -11,11 +11,10 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daemon_harness.h"
 #include "real_sshd.h"
@@ -44,7 +43,8 @@ class JournalForwarder {
     Subprocess::Options o;
     o.stdin_pipe = true;
     o.stderr_path = journal_dir_ + "/../journal-remote.stderr";
-    remote_ = Subprocess({"/lib/systemd/systemd-journal-remote", "-o", journal_dir_ + "/sshd.journal", "-"}, o);
+    remote_ = Subprocess(
+        {"/lib/systemd/systemd-journal-remote", "-o", journal_dir_ + "/sshd.journal", "-"}, o);
     thread_ = std::thread([this] { Run(); });
   }
   ~JournalForwarder() {
@@ -69,7 +69,8 @@ class JournalForwarder {
           partial.erase(0, nl + 1);
           if (!line.empty() && line.back() == '\r') line.pop_back();
           const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
           remote_.WriteStdin("__REALTIME_TIMESTAMP=" + std::to_string(now) +
                              "\nSYSLOG_IDENTIFIER=sshd\n_PID=1\n_HOSTNAME=e2e\nMESSAGE=" + line +
                              "\n\n");
@@ -87,7 +88,7 @@ class JournalForwarder {
 };
 
 struct ScenarioOptions {
-  int number = 0;                         // picks the 127.0.0.x address
+  int number = 0;                             // picks the 127.0.0.x address
   std::vector<std::string> sshd_config = {};  // extra sshd_config lines
   std::vector<std::string> sshd_env = {};     // e.g. LD_LIBRARY_PATH
   LogPath log_path = LogPath::kFile;
@@ -127,32 +128,44 @@ class Scenario {
   std::string DaemonConfig() const {
     std::string sources;
     if (options_.log_path == LogPath::kJournal) {
-      sources = "  journal: { enabled: true, directory: \"" + journal_dir() + "\", start: head }\n"
+      sources = "  journal: { enabled: true, directory: \"" + journal_dir() +
+                "\", start: head }\n"
                 "  files: []\n";
     } else {
-      sources = "  journal: { enabled: false }\n"
-                "  files: [ { path: \"" + sshd_->log_path() + "\" } ]\n";
+      sources =
+          "  journal: { enabled: false }\n"
+          "  files: [ { path: \"" +
+          sshd_->log_path() + "\" } ]\n";
     }
-    return "state_dir: " + dir_.path() + "/state\n"
-           "sources:\n" + sources +
-           "rules: { paths: [\"" + ShippedRulesDir() + "\"] }\n"
+    return "state_dir: " + dir_.path() +
+           "/state\n"
+           "sources:\n" +
+           sources + "rules: { paths: [\"" + ShippedRulesDir() +
+           "\"] }\n"
            "audit:\n"
-           "  interval: " + options_.audit_interval + "\n"
+           "  interval: " +
+           options_.audit_interval +
+           "\n"
            "  sshd_binary: /usr/sbin/sshd\n"
-           "  sshd_config: " + sshd_->config_path() + "\n"
-           "  probe: { address: " + sshd_->address() + ", port: " + std::to_string(sshd_->port()) +
+           "  sshd_config: " +
+           sshd_->config_path() +
+           "\n"
+           "  probe: { address: " +
+           sshd_->address() + ", port: " + std::to_string(sshd_->port()) +
            ", timeout: 2s }\n"
            "notify:\n"
            "  group_wait: 200ms\n"
            "  notifiers:\n"
-           "    - { name: hook, type: webhook, url: \"" + receiver_->url() + "\", format: json }\n"
+           "    - { name: hook, type: webhook, url: \"" +
+           receiver_->url() +
+           "\", format: json }\n"
            "    - { name: out, type: stdout, format: json }\n";
   }
 
   /// `sshd-health check` once against this scenario's sshd; returns the parsed report.
   nlohmann::json Check(const std::vector<std::string>& only = {}) const {
-    std::vector<std::string> argv = {SSHD_HEALTH_BINARY, "check", "-c", daemon_config_path(),
-                                     "--format", "json"};
+    std::vector<std::string> argv = {SSHD_HEALTH_BINARY,   "check",    "-c",
+                                     daemon_config_path(), "--format", "json"};
     for (const auto& o : only) {
       argv.push_back("--only");
       argv.push_back(o);

@@ -4,10 +4,9 @@
 // its own sshd on its own 127.0.0.x address, the real daemon, a real webhook receiver.
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <set>
-
-#include <catch2/catch.hpp>
 
 #include "scenario.h"
 
@@ -20,14 +19,14 @@ constexpr auto kAlertWait = std::chrono::seconds(20);
 
 // On failure, show what sshd logged, what the daemon said and what the receiver got - as
 // they are at the moment of the check (INFO's text is built when it is reached).
-#define REQUIRE_ALERT(alert)                                                        \
-  INFO(((alert).is_null() ? s.Diagnostics() : std::string("alert received")));     \
+#define REQUIRE_ALERT(alert)                                                   \
+  INFO(((alert).is_null() ? s.Diagnostics() : std::string("alert received"))); \
   REQUIRE_FALSE((alert).is_null())
-#define CHECK_ALERT(expr)                                                           \
-  do {                                                                              \
-    const json checked_alert = (expr);                                              \
+#define CHECK_ALERT(expr)                                                              \
+  do {                                                                                 \
+    const json checked_alert = (expr);                                                 \
     INFO((checked_alert.is_null() ? s.Diagnostics() : std::string("alert received"))); \
-    CHECK_FALSE(checked_alert.is_null());                                           \
+    CHECK_FALSE(checked_alert.is_null());                                              \
   } while (0)
 
 /// The assertions every delivered alert must satisfy (DESIGN.md alert shape).
@@ -76,7 +75,8 @@ TEST_CASE("brute force from several addresses: one alert per address", "[e2e]") 
     for (int i = 0; i < 11; ++i) s.sshd().Client("nosuchuser" + std::to_string(i), {"-b", src});
   }
   s.sshd().Client("alice", {"-b", sources[0]}, "wrong-password");
-  REQUIRE(WaitFor([&] { return s.receiver().Find("sshd.auth.brute_force").size() >= 2; }, kAlertWait));
+  REQUIRE(
+      WaitFor([&] { return s.receiver().Find("sshd.auth.brute_force").size() >= 2; }, kAlertWait));
   // Give a third alert (per line, not per address) time to show up if it would.
   s.sshd().Client("nosuchuser-last", {"-b", sources[1]});
   const auto alerts = s.receiver().Find("sshd.auth.brute_force");
@@ -110,10 +110,12 @@ TEST_CASE("legacy client: the negotiation failure names the client's offer", "[e
   CHECK(Contains(alert.value("remedy", ""), "insecure"));
 }
 
-TEST_CASE("host key with wrong modes or missing: alerted, checked, and resolved when fixed", "[e2e]") {
+TEST_CASE("host key with wrong modes or missing: alerted, checked, and resolved when fixed",
+          "[e2e]") {
   Scenario s({.number = 5});
   const std::string second_key = s.sshd_dir() + "/ssh_host_ecdsa_key";
-  REQUIRE(RunCommand({"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", second_key}).exit_code == 0);
+  REQUIRE(RunCommand({"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", second_key}).exit_code ==
+          0);
   s.sshd().options().extra_config.push_back("HostKey " + second_key);
   s.sshd().WriteConfig();
   ::chmod(second_key.c_str(), 0644);  // world-readable private key: sshd refuses to load it
@@ -208,7 +210,8 @@ TEST_CASE("bad modes on authorized_keys with StrictModes name the file", "[e2e]"
   const std::string keys_dir = s.dir() + "/keys";
   std::filesystem::create_directories(keys_dir);
   const std::string client_key = s.dir() + "/client_key";
-  REQUIRE(RunCommand({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", client_key}).exit_code == 0);
+  REQUIRE(RunCommand({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", client_key}).exit_code ==
+          0);
   const std::string authorized = keys_dir + "/authorized_keys";
   CopyFile(client_key + ".pub", authorized);
   ::chmod(authorized.c_str(), 0666);

@@ -5,10 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -42,27 +41,32 @@ class AuditFixture {
  public:
   AuditFixture() {
     ::chmod(dir_.path().c_str(), 0755);
-    WriteFile(config_yaml(),
-              "state_dir: " + dir_.path() + "/state\n"
-              "sources:\n  journal: { enabled: false }\n  files: []\n"
-              "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " + sshd_config() + "\n");
+    WriteFile(config_yaml(), "state_dir: " + dir_.path() +
+                                 "/state\n"
+                                 "sources:\n  journal: { enabled: false }\n  files: []\n"
+                                 "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " +
+                                 sshd_config() + "\n");
   }
 
   const std::string& dir() const { return dir_.path(); }
   std::string config_yaml() const { return dir_.path() + "/config.yaml"; }
   std::string sshd_config() const { return dir_.path() + "/sshd_config"; }
-  std::string key(const std::string& type) const { return dir_.path() + "/ssh_host_" + type + "_key"; }
+  std::string key(const std::string& type) const {
+    return dir_.path() + "/ssh_host_" + type + "_key";
+  }
 
   void MakeKey(const std::string& type) {
     ::unlink(key(type).c_str());
     ::unlink((key(type) + ".pub").c_str());
-    const auto r = RunCommand({"ssh-keygen", "-q", "-t", type, "-N", "", "-C", "test", "-f", key(type)});
+    const auto r =
+        RunCommand({"ssh-keygen", "-q", "-t", type, "-N", "", "-C", "test", "-f", key(type)});
     if (r.exit_code != 0) throw std::runtime_error("ssh-keygen failed: " + r.err);
   }
 
   /// sshd_config with HostKeys for `key_types`, a PidFile in the directory and `extra` lines.
   void WriteSshdConfig(const std::vector<std::string>& key_types, const std::string& extra = "") {
-    std::string text = "PidFile " + dir_.path() + "/sshd.pid\nListenAddress 127.0.0.1\nPort 1\n"
+    std::string text = "PidFile " + dir_.path() +
+                       "/sshd.pid\nListenAddress 127.0.0.1\nPort 1\n"
                        "PasswordAuthentication no\n";
     for (const auto& t : key_types) text += "HostKey " + key(t) + "\n";
     WriteFile(sshd_config(), text + extra);

@@ -29,7 +29,8 @@ class NotifySocket {
     if (path_.size() >= sizeof sa.sun_path) throw std::runtime_error("notify socket path too long");
     std::copy(path_.begin(), path_.end(), sa.sun_path);
     ::unlink(path_.c_str());
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) throw std::runtime_error("bind notify socket");
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+      throw std::runtime_error("bind notify socket");
   }
   ~NotifySocket() {
     ::close(fd_);
@@ -39,7 +40,8 @@ class NotifySocket {
   const std::vector<std::string>& Messages() {
     char buf[4096];
     ssize_t n;
-    while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0) messages_.emplace_back(buf, static_cast<std::size_t>(n));
+    while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0)
+      messages_.emplace_back(buf, static_cast<std::size_t>(n));
     return messages_;
   }
   bool Received(const std::string& part) {
@@ -61,7 +63,8 @@ class DaemonUnderTest {
   explicit DaemonUnderTest(std::string dir)
       : dir_(std::move(dir)), notify_(dir_ + "/notify.sock") {}
   /// As above, and writes `config_yaml` to config_path(); does not start.
-  DaemonUnderTest(std::string dir, const std::string& config_yaml) : DaemonUnderTest(std::move(dir)) {
+  DaemonUnderTest(std::string dir, const std::string& config_yaml)
+      : DaemonUnderTest(std::move(dir)) {
     WriteConfig(config_yaml);
   }
   ~DaemonUnderTest() { process_.Kill(); }
@@ -83,7 +86,8 @@ class DaemonUnderTest {
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     const std::size_t ready_before = CountReady();
     process_ = Subprocess(argv, o);
-    if (!WaitFor([&] { return CountReady() > ready_before || !process_.Running(); }, std::chrono::seconds(30)) ||
+    if (!WaitFor([&] { return CountReady() > ready_before || !process_.Running(); },
+                 std::chrono::seconds(30)) ||
         !process_.Running()) {
       throw std::runtime_error("daemon did not become ready: " + Err());
     }

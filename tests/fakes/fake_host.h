@@ -2,10 +2,10 @@
 // FakeHost: an in-memory HostView for the auditors' unit tests. Files, directories,
 // links, command results, a banner probe and unit states are set by the test; anything
 // not set behaves as missing.
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fnmatch.h>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,7 +32,9 @@ class FakeHost final : public sshd_health::HostView {
   void SetInfo(const std::string& path, FileInfo info) { files_[path].info = info; }
   FileInfo& Info(const std::string& path) { return files_.at(path).info; }
   void AddLink(const std::string& path, std::string target) { links_[path] = std::move(target); }
-  void AddDir(const std::string& path, std::vector<std::string> names) { dirs_[path] = std::move(names); }
+  void AddDir(const std::string& path, std::vector<std::string> names) {
+    dirs_[path] = std::move(names);
+  }
   /// The result of running exactly `argv`.
   void AddCommand(const std::vector<std::string>& argv, sshd_health::CommandResult result) {
     commands_[Join(argv)] = std::move(result);
@@ -44,8 +46,8 @@ class FakeHost final : public sshd_health::HostView {
   void SetNoBus() { no_bus_ = true; }
   void SetNow(sshd_health::TimePoint now) { now_ = now; }
 
-  mutable std::vector<std::string> ran;              // commands run, joined by spaces
-  mutable std::string probed;                        // "address port" of the last probe
+  mutable std::vector<std::string> ran;  // commands run, joined by spaces
+  mutable std::string probed;            // "address port" of the last probe
   mutable std::map<std::string, std::string> written;
 
   sshd_health::Result<FileInfo> Stat(const std::string& path, bool* missing) const override {
@@ -62,7 +64,8 @@ class FakeHost final : public sshd_health::HostView {
     if (missing) *missing = true;
     return sshd_health::Fail(path + ": No such file or directory");
   }
-  sshd_health::Result<std::string> ReadFile(const std::string& path, std::size_t max) const override {
+  sshd_health::Result<std::string> ReadFile(const std::string& path,
+                                            std::size_t max) const override {
     if (auto w = written.find(path); w != written.end()) return w->second.substr(0, max);
     auto it = files_.find(path);
     if (it == files_.end()) return sshd_health::Fail(path + ": No such file or directory");
@@ -121,7 +124,8 @@ class FakeHost final : public sshd_health::HostView {
     if (it == programs_.end()) return std::nullopt;
     return it->second;
   }
-  sshd_health::Result<bool> WriteFileAtomic(const std::string& path, const std::string& text) const override {
+  sshd_health::Result<bool> WriteFileAtomic(const std::string& path,
+                                            const std::string& text) const override {
     written[path] = text;
     return true;
   }

@@ -23,13 +23,12 @@ class JournalWriter {
   ~JournalWriter() { Close(); }
 
   /// Appends one entry. `usec`: its __REALTIME_TIMESTAMP (0: now).
-  void Write(const std::string& identifier, int pid, const std::string& message, std::uint64_t usec = 0,
-             const std::string& unit = "") {
+  void Write(const std::string& identifier, int pid, const std::string& message,
+             std::uint64_t usec = 0, const std::string& unit = "") {
     if (usec == 0) usec = NowUsec();
     std::string e = "__REALTIME_TIMESTAMP=" + std::to_string(usec) + "\n" +
                     "__MONOTONIC_TIMESTAMP=" + std::to_string(++monotonic_) + "\n" +
-                    "_BOOT_ID=0123456789abcdef0123456789abcdef\n" +
-                    "_HOSTNAME=testhost\n";
+                    "_BOOT_ID=0123456789abcdef0123456789abcdef\n" + "_HOSTNAME=testhost\n";
     if (!identifier.empty()) e += "SYSLOG_IDENTIFIER=" + identifier + "\n";
     if (pid > 0) e += "_PID=" + std::to_string(pid) + "\n";
     if (!unit.empty()) e += "_SYSTEMD_UNIT=" + unit + "\n";

@@ -4,10 +4,9 @@
 // for dispatcher unit tests.
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/alert.h"
 #include "core/config.h"
@@ -17,20 +16,24 @@
 
 namespace test {
 
-inline sshd_health::Alert MakeAlert(const std::string& rule, const std::string& key,
-                                    sshd_health::Severity severity = sshd_health::Severity::kCritical) {
+inline sshd_health::Alert MakeAlert(
+    const std::string& rule, const std::string& key,
+    sshd_health::Severity severity = sshd_health::Severity::kCritical) {
   sshd_health::Alert a;
   a.rule = rule;
   a.id = sshd_health::AlertId(rule, key);
   a.severity = severity;
   a.host = "web1.example.org";
   a.summary = "sshd dropped connections: MaxStartups reached (" + key + ")";
-  a.remedy = "Raise MaxStartups in /etc/ssh/sshd_config:\n  MaxStartups 30:30:100\nthen: systemctl reload ssh";
+  a.remedy =
+      "Raise MaxStartups in /etc/ssh/sshd_config:\n  MaxStartups 30:30:100\nthen: systemctl reload "
+      "ssh";
   a.labels = {{"ip", "192.0.2.7"}};
   a.count = 12;
   a.first_seen = sshd_health::TimePoint(std::chrono::seconds(1795278662));  // 2026-11-21T16:31:02Z
   a.last_seen = a.first_seen + std::chrono::seconds(30);
-  a.evidence = {"sshd[812]: drop connection #10 from [192.0.2.7]:40022 on [10.0.0.1]:22 past MaxStartups"};
+  a.evidence = {
+      "sshd[812]: drop connection #10 from [192.0.2.7]:40022 on [10.0.0.1]:22 past MaxStartups"};
   return a;
 }
 

@@ -18,10 +18,10 @@ class RealSshd {
  public:
   struct Options {
     std::string address = "127.0.0.1";
-    int port = 0;                            // 0: a free port
+    int port = 0;  // 0: a free port
     std::string log_level = "VERBOSE";
-    std::vector<std::string> extra_config;   // sshd_config lines that win over the defaults
-    std::vector<std::string> env;            // e.g. "LD_LIBRARY_PATH=..."
+    std::vector<std::string> extra_config;  // sshd_config lines that win over the defaults
+    std::vector<std::string> env;           // e.g. "LD_LIBRARY_PATH=..."
   };
 
   /// Creates config and host key in `dir` (which must exist); does not start.
@@ -29,8 +29,8 @@ class RealSshd {
     if (options_.port == 0) options_.port = FreeTcpPort(options_.address.c_str());
     std::filesystem::create_directories("/run/sshd");  // privilege separation dir (Debian)
     ::chmod(dir_.c_str(), 0755);
-    const auto keygen = RunCommand({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test",
-                                    "-f", host_key_path()});
+    const auto keygen = RunCommand(
+        {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", host_key_path()});
     if (keygen.exit_code != 0) throw std::runtime_error("ssh-keygen failed");
     WriteConfig();
   }
@@ -42,17 +42,15 @@ class RealSshd {
   void WriteConfig() {
     std::string text;
     for (const auto& line : options_.extra_config) text += line + "\n";
-    text += "Port " + std::to_string(options_.port) + "\n" +
-                       "ListenAddress " + options_.address + "\n" +
-                       "HostKey " + host_key_path() + "\n" +
-                       "PidFile " + dir_ + "/sshd.pid\n" +
-                       "LogLevel " + options_.log_level + "\n" +
-                       "UsePAM no\n"
-                       "PasswordAuthentication yes\n"
-                       "KbdInteractiveAuthentication no\n"
-                       "PermitRootLogin prohibit-password\n"
-                       "StrictModes yes\n"
-                       "AuthorizedKeysFile .ssh/authorized_keys\n";
+    text += "Port " + std::to_string(options_.port) + "\n" + "ListenAddress " + options_.address +
+            "\n" + "HostKey " + host_key_path() + "\n" + "PidFile " + dir_ + "/sshd.pid\n" +
+            "LogLevel " + options_.log_level + "\n" +
+            "UsePAM no\n"
+            "PasswordAuthentication yes\n"
+            "KbdInteractiveAuthentication no\n"
+            "PermitRootLogin prohibit-password\n"
+            "StrictModes yes\n"
+            "AuthorizedKeysFile .ssh/authorized_keys\n";
     WriteFile(config_path(), text);
   }
 
@@ -62,10 +60,12 @@ class RealSshd {
     o.env = options_.env;
     o.stderr_path = dir_ + "/sshd.stderr";
     process_ = Subprocess({kSshdBinary, "-D", "-f", config_path(), "-E", log_path()}, o);
-    const bool up = WaitFor([&] {
-      if (!process_.Running()) return true;
-      return ReadFile(log_path()).find("Server listening on") != std::string::npos;
-    }, 10000ms);
+    const bool up = WaitFor(
+        [&] {
+          if (!process_.Running()) return true;
+          return ReadFile(log_path()).find("Server listening on") != std::string::npos;
+        },
+        10000ms);
     if (!up || !process_.Running()) {
       throw std::runtime_error("sshd did not start: " + ReadFile(log_path()) +
                                ReadFile(dir_ + "/sshd.stderr"));
@@ -94,15 +94,26 @@ class RealSshd {
                        const std::string& password = "") const {
     std::vector<std::string> argv;
     if (!password.empty()) argv = {"sshpass", "-p", password};
-    std::vector<std::string> ssh = {
-        "ssh", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o",
-        "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5", "-o", "LogLevel=INFO",
-        "-o", "NumberOfPasswordPrompts=1", "-p", std::to_string(options_.port)};
+    std::vector<std::string> ssh = {"ssh",
+                                    "-F",
+                                    "/dev/null",
+                                    "-o",
+                                    "StrictHostKeyChecking=no",
+                                    "-o",
+                                    "UserKnownHostsFile=/dev/null",
+                                    "-o",
+                                    "ConnectTimeout=5",
+                                    "-o",
+                                    "LogLevel=INFO",
+                                    "-o",
+                                    "NumberOfPasswordPrompts=1",
+                                    "-p",
+                                    std::to_string(options_.port)};
     if (password.empty()) {
       ssh.insert(ssh.end(), {"-o", "BatchMode=yes"});
     } else {
-      ssh.insert(ssh.end(), {"-o", "PreferredAuthentications=password", "-o",
-                             "PubkeyAuthentication=no"});
+      ssh.insert(ssh.end(),
+                 {"-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"});
     }
     argv.insert(argv.end(), ssh.begin(), ssh.end());
     argv.insert(argv.end(), extra.begin(), extra.end());

@@ -1,7 +1,8 @@
 // Proves the RealSshd fixture works on this machine, so later failures are ours.
+#include "real_sshd.h"
+
 #include <catch2/catch.hpp>
 
-#include "real_sshd.h"
 #include "temp_dir.h"
 
 TEST_CASE("the real sshd fixture starts, logs a failed login and stops", "[fakes][sshd]") {
@@ -10,10 +11,12 @@ TEST_CASE("the real sshd fixture starts, logs a failed login and stops", "[fakes
   sshd.Start();
   const auto r = sshd.Client("nosuchuser", {}, "wrong-password");
   CHECK(r.exit_code != 0);
-  CHECK(test::WaitFor([&] {
-    return sshd.Log().find("Failed password for invalid user nosuchuser from 127.0.0.1") !=
-           std::string::npos;
-  }, std::chrono::seconds(10)));
+  CHECK(test::WaitFor(
+      [&] {
+        return sshd.Log().find("Failed password for invalid user nosuchuser from 127.0.0.1") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(10)));
   sshd.Stop();
   CHECK_FALSE(sshd.Running());
 }

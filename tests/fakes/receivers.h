@@ -7,11 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -21,7 +20,9 @@ namespace test {
 inline constexpr const char* kPython = "/usr/bin/python3";
 
 /// The path of a python fake in tests/fakes.
-inline std::string FakeScript(const std::string& name) { return std::string(SSHD_HEALTH_FAKES_DIR) + "/" + name; }
+inline std::string FakeScript(const std::string& name) {
+  return std::string(SSHD_HEALTH_FAKES_DIR) + "/" + name;
+}
 
 /// Files in `dir` whose names start with `prefix` and end with `suffix`, sorted.
 inline std::vector<std::string> ListFiles(const std::string& dir, const std::string& prefix,
@@ -57,7 +58,8 @@ class PyReceiver {
     Subprocess::Options o;
     o.stderr_path = dir_.path() + "/stderr";
     process_ = Subprocess(argv, o);
-    const bool up = WaitFor([&] { return !process_.Running() || ::access(Ready().c_str(), F_OK) == 0; }, 15000ms);
+    const bool up = WaitFor(
+        [&] { return !process_.Running() || ::access(Ready().c_str(), F_OK) == 0; }, 15000ms);
     if (!up || !process_.Running()) {
       throw std::runtime_error(script_ + " did not start: " + ReadFile(dir_.path() + "/stderr"));
     }
@@ -76,7 +78,8 @@ class PyReceiver {
   /// Recorded webhook requests (webhook_receiver.py), oldest first.
   std::vector<nlohmann::json> Requests() const {
     std::vector<nlohmann::json> out;
-    for (const auto& f : ListFiles(dir_.path(), "req-", ".json")) out.push_back(nlohmann::json::parse(ReadFile(f)));
+    for (const auto& f : ListFiles(dir_.path(), "req-", ".json"))
+      out.push_back(nlohmann::json::parse(ReadFile(f)));
     return out;
   }
   /// Raw messages stored by smtp_receiver.py, oldest first.
@@ -122,7 +125,8 @@ class WebhookReceiver : public PyReceiver {
   }
 
   /// Alerts whose "rule" is `rule` and "status" is `status`.
-  std::vector<nlohmann::json> Find(const std::string& rule, const std::string& status = "firing") const {
+  std::vector<nlohmann::json> Find(const std::string& rule,
+                                   const std::string& status = "firing") const {
     std::vector<nlohmann::json> out;
     for (const auto& a : Alerts()) {
       if (a.value("rule", "") == rule && a.value("status", "") == status) out.push_back(a);

@@ -12,7 +12,8 @@ class RecordingSink : public sshd_health::AlertSink {
 
   /// How many alerts of `rule` with `status` arrived; with a `subject`, only those whose
   /// "subject" label is that (an audit finding's subject).
-  int Count(const std::string& rule, sshd_health::AlertStatus status, const std::string& subject = "") const {
+  int Count(const std::string& rule, sshd_health::AlertStatus status,
+            const std::string& subject = "") const {
     int n = 0;
     for (const auto& a : alerts) {
       if (a.rule != rule || a.status != status) continue;

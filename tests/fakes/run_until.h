@@ -2,10 +2,9 @@
 // Driving a real io_context in tests: run it in short slices until a condition holds or
 // a deadline passes, never a sleep. The deadline only matters when a test fails, so it is
 // generous (the machine may be loaded).
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
-
-#include <boost/asio/io_context.hpp>
 
 namespace test {
 

@@ -2,6 +2,7 @@
 // Test helpers for real programs: start one (no shell), wait on a condition with a
 // deadline, stop it. Header-only; tests never sleep to assert - they poll a condition
 // until a deadline and fail with a message when it passes.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,7 +10,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <chrono>
 #include <fstream>
@@ -214,9 +214,9 @@ struct CommandOutput {
 
 struct RunOptions {
   std::chrono::milliseconds timeout = 30000ms;  // then SIGKILL, exit_code -1
-  std::vector<std::string> env = {};             // extra "K=V" entries
-  std::optional<std::string> stdin_text = {};    // fed on a pipe, then EOF; none: inherit
-  bool merge_stderr = false;                     // stderr into `out`, interleaved as written
+  std::vector<std::string> env = {};            // extra "K=V" entries
+  std::optional<std::string> stdin_text = {};   // fed on a pipe, then EOF; none: inherit
+  bool merge_stderr = false;                    // stderr into `out`, interleaved as written
 };
 
 /// Runs `argv` (no shell) to completion, bounded by `options.timeout`, capturing stdout

@@ -8,7 +8,8 @@
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sshd-health-test.XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "sshd-health-test.XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }

@@ -13,12 +13,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/alert.h"
 #include "fuzz_check.h"
@@ -38,7 +37,8 @@ Alert MakeAlert(FuzzedDataProvider& in) {
   a.rule = in.ConsumeRandomLengthString(60);
   a.severity = in.PickValueInArray({sshd_health::Severity::kInfo, sshd_health::Severity::kWarning,
                                     sshd_health::Severity::kCritical});
-  a.status = in.ConsumeBool() ? sshd_health::AlertStatus::kFiring : sshd_health::AlertStatus::kResolved;
+  a.status =
+      in.ConsumeBool() ? sshd_health::AlertStatus::kFiring : sshd_health::AlertStatus::kResolved;
   a.host = in.ConsumeRandomLengthString(80);
   a.summary = in.ConsumeRandomLengthString(400);
   a.remedy = in.ConsumeRandomLengthString(400);
@@ -48,7 +48,8 @@ Alert MakeAlert(FuzzedDataProvider& in) {
     a.labels[std::move(k)] = in.ConsumeRandomLengthString(100);
   }
   a.count = in.ConsumeIntegral<std::uint64_t>();
-  a.first_seen = sshd_health::TimePoint(std::chrono::seconds(in.ConsumeIntegralInRange<std::int64_t>(0, 4'102'444'800)));
+  a.first_seen = sshd_health::TimePoint(
+      std::chrono::seconds(in.ConsumeIntegralInRange<std::int64_t>(0, 4'102'444'800)));
   a.last_seen = a.first_seen + std::chrono::seconds(in.ConsumeIntegralInRange(0, 1'000'000));
   const int evidence = in.ConsumeIntegralInRange(0, 5);
   for (int i = 0; i < evidence; ++i) a.evidence.push_back(in.ConsumeRandomLengthString(3000));
@@ -64,7 +65,8 @@ nlohmann::json ParseJson(const std::string& text, const char* what) {
 bool IsPrometheusLabelName(const std::string& s) {
   if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
   for (const char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
   }
   return true;
 }
@@ -73,23 +75,27 @@ void CheckEmail(const std::string& m) {
   const auto end = m.find("\r\n\r\n");
   fuzz::Check(end != std::string::npos, "email has a header block");
   static const std::set<std::string> kHeaders = {
-      "Date", "Message-ID", "From", "To", "Subject", "MIME-Version", "Content-Type",
-      "Content-Transfer-Encoding", "Auto-Submitted", "X-Sshd-Health-Alerts"};
+      "Date",           "Message-ID",          "From",         "To",
+      "Subject",        "MIME-Version",        "Content-Type", "Content-Transfer-Encoding",
+      "Auto-Submitted", "X-Sshd-Health-Alerts"};
   std::size_t pos = 0;
   bool in_header = true;
   while (pos < m.size()) {
     const auto crlf = m.find("\r\n", pos);
-    fuzz::Check(crlf != std::string::npos, "every email line ends in CRLF", fuzz::Show(m.substr(pos)));
+    fuzz::Check(crlf != std::string::npos, "every email line ends in CRLF",
+                fuzz::Show(m.substr(pos)));
     const std::string_view line(m.data() + pos, crlf - pos);
-    fuzz::Check(line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos,
-                "no bare CR or LF in an email", fuzz::Show(line));
+    fuzz::Check(
+        line.find('\r') == std::string_view::npos && line.find('\n') == std::string_view::npos,
+        "no bare CR or LF in an email", fuzz::Show(line));
     if (in_header && line.empty()) {
       in_header = false;
     } else if (in_header) {
       if (line[0] != ' ' && line[0] != '\t') {
         const auto colon = line.find(':');
-        fuzz::Check(colon != std::string_view::npos && kHeaders.count(std::string(line.substr(0, colon))),
-                    "only the message's own headers", fuzz::Show(line));
+        fuzz::Check(
+            colon != std::string_view::npos && kHeaders.count(std::string(line.substr(0, colon))),
+            "only the message's own headers", fuzz::Show(line));
       }
       fuzz::Check(line.size() <= 998, "header lines are at most 998 bytes", fuzz::Show(line));
       fuzz::CheckCleanText(line, "email header is clean text");
@@ -114,24 +120,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string line = sshd_health::AlertToJsonLine(a);
     fuzz::Check(line.find('\n') == std::string::npos, "alert JSON is one line", fuzz::Show(line));
     const auto j = ParseJson(line, "alert JSON parses");
-    fuzz::Check(sshd_health::AlertFromJson(j).has_value(), "alert JSON reads back", fuzz::Show(line));
+    fuzz::Check(sshd_health::AlertFromJson(j).has_value(), "alert JSON reads back",
+                fuzz::Show(line));
 
     const std::string text = sshd_health::AlertToText(a);
     fuzz::CheckCleanText(text, "text alert is clean text", "\n");
     fuzz::Check(!text.empty() && text.back() == '\n', "text alert ends in a newline");
 
-    fuzz::CheckCleanText(sshd_health::AlertMessageLine(a), "journal/syslog message line is clean text");
+    fuzz::CheckCleanText(sshd_health::AlertMessageLine(a),
+                         "journal/syslog message line is clean text");
     for (const auto& [name, value] : sshd_health::JournalFields(a)) {
       for (const char c : name) {
-        fuzz::Check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_', "journal field names are A-Z0-9_",
-                    fuzz::Show(name));
+        fuzz::Check((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_',
+                    "journal field names are A-Z0-9_", fuzz::Show(name));
       }
       (void)value;
     }
   }
 
   const auto webhook = ParseJson(sshd_health::WebhookJsonBody(batch), "webhook JSON body parses");
-  fuzz::Check(webhook.is_array() && webhook.size() == batch.size(), "webhook body is an array of the batch");
+  fuzz::Check(webhook.is_array() && webhook.size() == batch.size(),
+              "webhook body is an array of the batch");
 
   const auto slack = ParseJson(sshd_health::WebhookSlackBody(batch), "Slack body parses");
   fuzz::Check(slack.is_object() && slack["text"].is_string(), "Slack body has a text");
@@ -139,10 +148,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto am = ParseJson(sshd_health::AlertmanagerBody(batch, now, std::chrono::minutes(5)),
                             "Alertmanager body parses");
-  fuzz::Check(am.is_array() && am.size() == batch.size(), "Alertmanager body is an array of the batch");
+  fuzz::Check(am.is_array() && am.size() == batch.size(),
+              "Alertmanager body is an array of the batch");
   for (const auto& alert : am) {
     for (const auto& [name, value] : alert["labels"].items()) {
-      fuzz::Check(IsPrometheusLabelName(name), "Alertmanager label names are Prometheus names", fuzz::Show(name));
+      fuzz::Check(IsPrometheusLabelName(name), "Alertmanager label names are Prometheus names",
+                  fuzz::Show(name));
       fuzz::Check(value.is_string(), "Alertmanager label values are strings");
     }
   }
@@ -151,13 +162,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // RFC 2047 words may be folded onto continuation lines ("\r\n "); each line is clean.
   for (std::size_t at = 0; at <= subject.size();) {
     const auto fold = subject.find("\r\n ", at);
-    fuzz::CheckCleanText(std::string_view(subject).substr(at, fold == std::string::npos ? std::string::npos : fold - at),
+    fuzz::CheckCleanText(std::string_view(subject).substr(
+                             at, fold == std::string::npos ? std::string::npos : fold - at),
                          "email subject is clean text");
     if (fold == std::string::npos) break;
     at = fold + 3;
   }
   // The envelope's addresses are checked at config load (email_options): not fuzzed here.
-  const sshd_health::EmailEnvelope env{"alerts@example.org", {"root@example.org", "ops@example.org"}};
+  const sshd_health::EmailEnvelope env{"alerts@example.org",
+                                       {"root@example.org", "ops@example.org"}};
   CheckEmail(sshd_health::BuildEmailMessage(batch, env, now, "<1.2.3@example.org>"));
   return 0;
 }

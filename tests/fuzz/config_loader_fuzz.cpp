@@ -14,7 +14,8 @@
 #include "yaml_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = fuzz::WriteScratch("config.yaml", {reinterpret_cast<const char*>(data), size});
+  const std::string path =
+      fuzz::WriteScratch("config.yaml", {reinterpret_cast<const char*>(data), size});
   try {
     const sshd_health::Config config = sshd_health::LoadConfig(path);
     sshd_health::ValidateNotifiers(config);

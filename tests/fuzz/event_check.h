@@ -16,18 +16,19 @@ inline void CheckRecordAndEvent(std::string_view line, const sshd_health::LogRec
                                 const sshd_health::SshdEvent* event,
                                 const std::vector<std::string_view>& earlier = {}) {
   const auto inside = [&](std::string_view v) {
-    return v.empty() || (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size());
+    return v.empty() ||
+           (v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size());
   };
   // (program may also be the constant "sshd" of a bare message: RecordFromLine)
-  Check(inside(record.host) && inside(record.message) && (inside(record.program) || record.program == "sshd"),
+  Check(inside(record.host) && inside(record.message) &&
+            (inside(record.program) || record.program == "sshd"),
         "record fields are views into the line", Show(line));
   Check(record.pid >= 0, "record pid is not negative", Show(line));
   if (event == nullptr) return;
   const auto& e = *event;
   Check(e.port >= 0 && e.port <= 65535, "event port is 0..65535", Show(line));
   Check(inside(e.message) && inside(e.line) && (inside(e.program) || e.program == "sshd"),
-        "event views point into the line",
-        Show(line));
+        "event views point into the line", Show(line));
   Check(!sshd_health::EventKindName(e.kind).empty(), "event kind has a name", Show(line));
   // The user name is text from the line (or "root" for ROOT LOGIN REFUSED).
   Check(e.user.empty() || line.find(e.user) != std::string_view::npos || e.user == "root",

@@ -12,8 +12,8 @@
 namespace fuzz {
 
 [[noreturn]] inline void Fail(const char* property, std::string_view detail) {
-  std::fprintf(stderr, "\nPROPERTY VIOLATED: %s\n  %.*s\n", property, static_cast<int>(detail.size()),
-               detail.data());
+  std::fprintf(stderr, "\nPROPERTY VIOLATED: %s\n  %.*s\n", property,
+               static_cast<int>(detail.size()), detail.data());
   std::abort();
 }
 
@@ -119,7 +119,6 @@ inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_vie
       }
       if (run.back() != ':') break;
       run.remove_suffix(1);  // one ':', as the parser cuts it: "2001:db8:::" is "2001:db8::" + ':'
-
     }
     i = j;
   }
@@ -143,7 +142,8 @@ inline void CheckEventAddress(std::string_view line, std::string_view ip, std::s
     }
   }
   if (here.empty()) {
-    if (!elsewhere) Fail("event address occurs in the line", "ip=" + Show(ip) + " line=" + Show(line));
+    if (!elsewhere)
+      Fail("event address occurs in the line", "ip=" + Show(ip) + " line=" + Show(line));
     return;
   }
   if (user.empty() || elsewhere) return;

@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   constexpr std::size_t kMaxLine = 512;  // small, so the truncation path runs too
   {
     auto reader = sshd_health::LineReader::FromFd(fd, "fuzz.gz", kMaxLine);
-    const sshd_health::SyslogContext ctx{sshd_health::TimePoint(std::chrono::seconds(1'795'000'000))};
+    const sshd_health::SyslogContext ctx{
+        sshd_health::TimePoint(std::chrono::seconds(1'795'000'000))};
     sshd_health::SshdParser parser;
     sshd_health::SshdEvent event;
     std::string_view line;
@@ -37,8 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::CheckRecordAndEvent(line, record, parser.Parse(record, event) ? &event : nullptr);
     }
     if (!reader->error().empty()) {
-      fuzz::Check(reader->error().find("fuzz.gz") != std::string::npos, "a read error names the input",
-                  reader->error());
+      fuzz::Check(reader->error().find("fuzz.gz") != std::string::npos,
+                  "a read error names the input", reader->error());
     }
   }
   ::close(fd);

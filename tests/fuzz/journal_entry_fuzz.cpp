@@ -41,9 +41,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const sshd_health::LogRecord record = shaper.Finish(realtime);
   fuzz::Check(record.line.data() == line.data() && record.line.size() == line.size(),
               "the record's line is the synthesized line");
-  fuzz::Check(truncated == (message.size() > sshd_health::kMaxRecordLine), "truncated says whether MESSAGE was cut");
-  fuzz::Check(record.message == message.substr(0, sshd_health::kMaxRecordLine), "the record's message is MESSAGE",
-              fuzz::Show(record.message));
+  fuzz::Check(truncated == (message.size() > sshd_health::kMaxRecordLine),
+              "truncated says whether MESSAGE was cut");
+  fuzz::Check(record.message == message.substr(0, sshd_health::kMaxRecordLine),
+              "the record's message is MESSAGE", fuzz::Show(record.message));
   sshd_health::SshdParser parser;
   const auto event = parser.Parse(record);
   fuzz::CheckRecordAndEvent(line, record, event ? &*event : nullptr);

@@ -31,7 +31,8 @@ class CheckingSink final : public sshd_health::AlertSink {
 };
 
 const std::vector<sshd_health::Rule>& ShippedRules() {
-  static const std::vector<sshd_health::Rule> rules = sshd_health::LoadRules({SSHD_HEALTH_SOURCE_TREE "/rules"});
+  static const std::vector<sshd_health::Rule> rules =
+      sshd_health::LoadRules({SSHD_HEALTH_SOURCE_TREE "/rules"});
   return rules;
 }
 

@@ -23,7 +23,8 @@ class CheckingSink final : public sshd_health::AlertSink {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string path = fuzz::WriteScratch("rules.yaml", {reinterpret_cast<const char*>(data), size});
+  const std::string path =
+      fuzz::WriteScratch("rules.yaml", {reinterpret_cast<const char*>(data), size});
   std::vector<sshd_health::Rule> rules;
   try {
     rules = sshd_health::LoadRuleFile(path);
@@ -38,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sshd_health::ManualClock clock(t0);
   sshd_health::RuleEngine engine(std::move(rules), clock, 16);
   CheckingSink sink;
-  static const std::string kLine = "Failed password for r\xc3\xb6ot\x1b[31m from 192.0.2.7 port 22 ssh2";
+  static const std::string kLine =
+      "Failed password for r\xc3\xb6ot\x1b[31m from 192.0.2.7 port 22 ssh2";
   for (int i = 0; i < 12; ++i) {
     sshd_health::SshdEvent e;
     e.kind = static_cast<sshd_health::EventKind>(i % sshd_health::AllEventKinds().size());

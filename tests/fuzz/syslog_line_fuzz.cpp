@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   // A fixed reference time: year-less timestamps resolve the same way on every run.
   const sshd_health::SyslogContext ctx{sshd_health::TimePoint(std::chrono::seconds(1'795'000'000))};
-  if (const auto rec = sshd_health::ParseSyslogLine(line, ctx)) fuzz::CheckRecordAndEvent(line, *rec, nullptr);
+  if (const auto rec = sshd_health::ParseSyslogLine(line, ctx))
+    fuzz::CheckRecordAndEvent(line, *rec, nullptr);
   const sshd_health::LogRecord record = sshd_health::RecordFromLine(line, ctx);
   sshd_health::SshdParser parser;
   const auto event = parser.Parse(record);

@@ -12,7 +12,8 @@ namespace fuzz {
 
 inline const std::string& ScratchDir() {
   static const std::string dir = [] {
-    std::string t = (::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") + std::string("/sshd-health-fuzz.XXXXXX");
+    std::string t = (::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp") +
+                    std::string("/sshd-health-fuzz.XXXXXX");
     if (::mkdtemp(t.data()) == nullptr) std::abort();
     return t;
   }();

@@ -63,13 +63,15 @@ TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our l
                        "--web.listen-address=127.0.0.1:" + std::to_string(port),
                        "--cluster.listen-address=", "--log.level=warn"},
                       o);
-  const bool ready = test::WaitFor([&] { return !am.Running() || !HttpGet(base + "/-/ready").empty(); }, 20000ms, 100ms);
+  const bool ready = test::WaitFor(
+      [&] { return !am.Running() || !HttpGet(base + "/-/ready").empty(); }, 20000ms, 100ms);
   INFO(test::ReadFile(dir.path() + "/alertmanager.log"));
   REQUIRE(ready);
   REQUIRE(am.Running());
 
   const Config c = test::LoadTestConfig(
-      dir.path(), "notify:\n  notifiers:\n    - { name: am, type: alertmanager, url: '" + base + "/' }\n");
+      dir.path(),
+      "notify:\n  notifiers:\n    - { name: am, type: alertmanager, url: '" + base + "/' }\n");
   auto notifier = MakeNotifier(c.notify.notifiers.at(0));
   Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
   a.first_seen = SystemClock::now() - 60s;
@@ -79,7 +81,8 @@ TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our l
   REQUIRE(r.code == DeliveryResult::Code::kOk);
 
   std::vector<nlohmann::json> got;
-  REQUIRE(test::WaitFor([&] { return !(got = AlertsNamed(base, "sshd.maxstartups.drop")).empty(); }, 10000ms, 100ms));
+  REQUIRE(test::WaitFor([&] { return !(got = AlertsNamed(base, "sshd.maxstartups.drop")).empty(); },
+                        10000ms, 100ms));
   REQUIRE(got.size() == 1);
   CHECK(got[0]["labels"]["severity"] == "critical");
   CHECK(got[0]["labels"]["instance"] == "web1.example.org");
@@ -92,7 +95,8 @@ TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our l
     Alert resolved = a;
     resolved.status = AlertStatus::kResolved;
     REQUIRE(notifier->Deliver({resolved}).code == DeliveryResult::Code::kOk);
-    CHECK(test::WaitFor([&] { return AlertsNamed(base, "sshd.maxstartups.drop").empty(); }, 10000ms, 100ms));
+    CHECK(test::WaitFor([&] { return AlertsNamed(base, "sshd.maxstartups.drop").empty(); }, 10000ms,
+                        100ms));
   }
   am.Stop();
 }

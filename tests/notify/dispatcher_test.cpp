@@ -1,8 +1,9 @@
 // The dispatcher's guarantees with a RecordingNotifier: dedup, routing, grouping,
 // retries, permanent failures, the spool across restarts and its overflow report.
+#include "notify/dispatcher.h"
+
 #include <catch2/catch.hpp>
 
-#include "notify/dispatcher.h"
 #include "notify/rate_limiter.h"
 #include "notify_test_util.h"
 
@@ -42,8 +43,9 @@ bool Delivered(const test::RecordingNotifier* rec, std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("a re-firing alert within dedup_window is suppressed; resolved passes and ends the window",
-          "[notify]") {
+TEST_CASE(
+    "a re-firing alert within dedup_window is suppressed; resolved passes and ends the window",
+    "[notify]") {
   Fixture f;
   auto d = f.Make(f.Options());
   d->Start();
@@ -134,9 +136,10 @@ TEST_CASE("a permanent failure is counted and not retried", "[notify]") {
   CHECK(f.rec->Alerts().at(0).id == AlertId("sshd.maxstartups.drop", "y"));
 }
 
-TEST_CASE("alerts not delivered by Stop stay spooled and a new dispatcher on the same state "
-          "delivers them once",
-          "[notify]") {
+TEST_CASE(
+    "alerts not delivered by Stop stay spooled and a new dispatcher on the same state "
+    "delivers them once",
+    "[notify]") {
   Fixture f;
   auto o = f.Options();
   {
@@ -157,7 +160,8 @@ TEST_CASE("alerts not delivered by Stop stay spooled and a new dispatcher on the
   d2->Stop(1s);
   std::vector<std::string> ids;
   for (const auto& a : f.rec->Alerts()) ids.push_back(a.id);
-  CHECK(ids == std::vector<std::string>{AlertId("sshd.auth.failure", "0"), AlertId("sshd.auth.failure", "1"),
+  CHECK(ids == std::vector<std::string>{AlertId("sshd.auth.failure", "0"),
+                                        AlertId("sshd.auth.failure", "1"),
                                         AlertId("sshd.auth.failure", "2")});
   CHECK(::access((f.dir.path() + "/spool/rec.jsonl").c_str(), F_OK) != 0);
 }

@@ -46,10 +46,13 @@ TEST_CASE("email over SMTP reaches a real server with headers and body", "[notif
   TempDir dir;
   test::PyReceiver smtp("smtp_receiver.py", {});
   smtp.Start();
-  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, url: 'smtp://127.0.0.1:" + std::to_string(smtp.port()) +
-                                        "', from: alerts@example.org, to: [root@example.org, ops@example.org] }");
+  auto mail =
+      EmailFrom(dir.path(),
+                "{ name: mail, type: email, url: 'smtp://127.0.0.1:" + std::to_string(smtp.port()) +
+                    "', from: alerts@example.org, to: [root@example.org, ops@example.org] }");
   Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
-  const DeliveryResult r = mail->Deliver({a, test::MakeAlert("sshd.auth.failure", "j", Severity::kWarning)});
+  const DeliveryResult r =
+      mail->Deliver({a, test::MakeAlert("sshd.auth.failure", "j", Severity::kWarning)});
   INFO(r.reason);
   REQUIRE(r.code == DeliveryResult::Code::kOk);
   REQUIRE(smtp.Messages().size() == 1);  // a batch is one email
@@ -57,11 +60,13 @@ TEST_CASE("email over SMTP reaches a real server with headers and body", "[notif
   const auto meta = smtp.MessageMeta(0);
   CHECK(meta["mail_from"] == "alerts@example.org");
   CHECK(meta["rcpt_tos"] == nlohmann::json({"root@example.org", "ops@example.org"}));
-  for (const char* h : {"Date", "Message-ID", "From", "To", "Subject", "MIME-Version", "Content-Type"}) {
+  for (const char* h :
+       {"Date", "Message-ID", "From", "To", "Subject", "MIME-Version", "Content-Type"}) {
     CHECK(HasHeaderNamed(msg, h));
   }
-  CHECK_THAT(msg, Contains("Subject: [sshd-health] CRITICAL web1.example.org: sshd dropped connections: "
-                           "MaxStartups reached (k) (and 1 more)"));
+  CHECK_THAT(msg,
+             Contains("Subject: [sshd-health] CRITICAL web1.example.org: sshd dropped connections: "
+                      "MaxStartups reached (k) (and 1 more)"));
   CHECK_THAT(msg, Contains("MaxStartups 30:30:100"));
   CHECK_THAT(msg, Contains("Count:      12"));
 }
@@ -70,7 +75,8 @@ TEST_CASE("a hostile log line in an alert cannot add a header to a real email", 
   TempDir dir;
   test::PyReceiver smtp("smtp_receiver.py", {});
   smtp.Start();
-  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, url: 'smtp://127.0.0.1:" + std::to_string(smtp.port()) +
+  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, url: 'smtp://127.0.0.1:" +
+                                        std::to_string(smtp.port()) +
                                         "', from: alerts@example.org, to: root@example.org }");
   Alert a = test::MakeAlert("sshd.auth.failure", "k");
   a.summary = "Invalid user \r\nBcc: victim@example.org\r\n\x1b]0;owned\x07";
@@ -90,19 +96,23 @@ TEST_CASE("email AUTH over STARTTLS with a throwaway certificate", "[notify]") {
   TempDir dir;
   const std::string cert = dir.path() + "/cert.pem";
   const std::string key = dir.path() + "/key.pem";
-  const auto gen = test::RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-                                     "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
-                                     "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  const auto gen = test::RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                     "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                                     "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                     "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
   REQUIRE(gen.exit_code == 0);
-  test::PyReceiver smtp("smtp_receiver.py", {"--cert", cert, "--key", key, "--auth", "alice:correct horse"});
+  test::PyReceiver smtp("smtp_receiver.py",
+                        {"--cert", cert, "--key", key, "--auth", "alice:correct horse"});
   smtp.Start();
   test::WriteFile(dir.path() + "/smtp-password", "correct horse\n");
   ::chmod((dir.path() + "/smtp-password").c_str(), 0600);
-  const std::string base = "{ name: mail, type: email, url: 'smtp://127.0.0.1:" + std::to_string(smtp.port()) +
-                           "', from: alerts@example.org, to: root@example.org, username: alice, starttls: required, ";
+  const std::string base =
+      "{ name: mail, type: email, url: 'smtp://127.0.0.1:" + std::to_string(smtp.port()) +
+      "', from: alerts@example.org, to: root@example.org, username: alice, starttls: required, ";
 
   SECTION("trusting the test's certificate through ca_file") {
-    auto mail = EmailFrom(dir.path(), base + "password_file: smtp-password, ca_file: '" + cert + "' }");
+    auto mail =
+        EmailFrom(dir.path(), base + "password_file: smtp-password, ca_file: '" + cert + "' }");
     const DeliveryResult r = mail->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")});
     INFO(r.reason);
     REQUIRE(r.code == DeliveryResult::Code::kOk);
@@ -129,12 +139,17 @@ TEST_CASE("email AUTH over STARTTLS with a throwaway certificate", "[notify]") {
 TEST_CASE("email through the sendmail transport runs sendmail -t -oi without a shell", "[notify]") {
   TempDir dir;
   const std::string fake = dir.path() + "/sendmail";
-  test::WriteFile(fake, "#!/usr/bin/python3\nimport sys\n"
-                        "open('" + dir.path() + "/argv', 'w').write(' '.join(sys.argv[1:]))\n"
-                        "open('" + dir.path() + "/message', 'wb').write(sys.stdin.buffer.read())\n");
+  test::WriteFile(fake,
+                  "#!/usr/bin/python3\nimport sys\n"
+                  "open('" +
+                      dir.path() +
+                      "/argv', 'w').write(' '.join(sys.argv[1:]))\n"
+                      "open('" +
+                      dir.path() + "/message', 'wb').write(sys.stdin.buffer.read())\n");
   ::chmod(fake.c_str(), 0755);
-  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, transport: sendmail, sendmail: '" + fake +
-                                        "', from: alerts@example.org, to: root@example.org }");
+  auto mail =
+      EmailFrom(dir.path(), "{ name: mail, type: email, transport: sendmail, sendmail: '" + fake +
+                                "', from: alerts@example.org, to: root@example.org }");
   const DeliveryResult r = mail->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")});
   INFO(r.reason);
   REQUIRE(r.code == DeliveryResult::Code::kOk);
@@ -151,14 +166,16 @@ TEST_CASE("email through the sendmail transport runs sendmail -t -oi without a s
   }
 }
 
-TEST_CASE("a sendmail that hangs is killed at the timeout, with its children, and retried", "[notify]") {
+TEST_CASE("a sendmail that hangs is killed at the timeout, with its children, and retried",
+          "[notify]") {
   TempDir dir;
   const std::string fake = dir.path() + "/sendmail";
   // The background sleep holds stderr open: the kill must reach the whole group.
   test::WriteFile(fake, "#!/bin/sh\nsleep 30 &\nsleep 30\n");
   ::chmod(fake.c_str(), 0755);
-  auto mail = EmailFrom(dir.path(), "{ name: mail, type: email, transport: sendmail, sendmail: '" + fake +
-                                        "', timeout: 300ms, from: alerts@example.org, to: root@example.org }");
+  auto mail = EmailFrom(dir.path(),
+                        "{ name: mail, type: email, transport: sendmail, sendmail: '" + fake +
+                            "', timeout: 300ms, from: alerts@example.org, to: root@example.org }");
   const auto start = std::chrono::steady_clock::now();
   const DeliveryResult r = mail->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")});
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));

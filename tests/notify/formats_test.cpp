@@ -1,7 +1,6 @@
 // What each notifier sends, checked as pure functions: email message, webhook and
 // Alertmanager bodies, journal fields, HMAC; and the config errors of notifier entries.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "core/yaml_util.h"
@@ -31,7 +30,8 @@ std::vector<std::string> HeaderNames(const std::string& msg) {
   while (pos < head.size()) {
     const auto end = head.find("\r\n", pos);
     const std::string line = head.substr(pos, end - pos);
-    if (!line.empty() && line[0] != ' ' && line[0] != '\t') names.push_back(line.substr(0, line.find(':')));
+    if (!line.empty() && line[0] != ' ' && line[0] != '\t')
+      names.push_back(line.substr(0, line.find(':')));
     pos = end + 2;
   }
   return names;
@@ -62,18 +62,21 @@ TEST_CASE("an alert id is the FNV-1a of rule, NUL and group key in 16 hex digits
 
 TEST_CASE("an email has the RFC 5322 headers and a readable body", "[notify]") {
   const Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
-  const std::string msg = BuildEmailMessage({a}, {"alerts@example.org", {"root@example.org", "ops@example.org"}},
-                                            a.last_seen, "<1.2@web1>");
+  const std::string msg =
+      BuildEmailMessage({a}, {"alerts@example.org", {"root@example.org", "ops@example.org"}},
+                        a.last_seen, "<1.2@web1>");
   CHECK(HeaderNames(msg) == std::vector<std::string>{"Date", "Message-ID", "From", "To", "Subject",
                                                      "MIME-Version", "Content-Type",
                                                      "Content-Transfer-Encoding", "Auto-Submitted",
                                                      "X-Sshd-Health-Alerts"});
   CHECK_THAT(msg, Contains("Date: Sat, 21 Nov 2026 16:31:32 +0000\r\n"));
   CHECK_THAT(msg, Contains("To: root@example.org, ops@example.org\r\n"));
-  CHECK_THAT(msg, Contains("Subject: [sshd-health] CRITICAL web1.example.org: sshd dropped connections: "
-                           "MaxStartups reached (k)\r\n"));
+  CHECK_THAT(msg,
+             Contains("Subject: [sshd-health] CRITICAL web1.example.org: sshd dropped connections: "
+                      "MaxStartups reached (k)\r\n"));
   CHECK_THAT(msg, Contains("Content-Type: text/plain; charset=utf-8\r\n"));
-  CHECK_THAT(msg, Contains("What to do:\r\n  Raise MaxStartups in /etc/ssh/sshd_config:\r\n    MaxStartups 30:30:100\r\n"));
+  CHECK_THAT(msg, Contains("What to do:\r\n  Raise MaxStartups in /etc/ssh/sshd_config:\r\n    "
+                           "MaxStartups 30:30:100\r\n"));
   CHECK_THAT(msg, Contains("Evidence:\r\n  sshd[812]: drop connection #10"));
   CHECK_THAT(msg, Contains("First seen: 2026-11-21T16:31:02Z\r\n"));
   CHECK_THAT(msg, Contains("Last seen:  2026-11-21T16:31:32Z\r\n"));
@@ -106,7 +109,8 @@ TEST_CASE("hostile alert text cannot add an email header", "[notify]") {
   CHECK(msg.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("a non-ASCII subject is RFC 2047 encoded and a batch says how many it holds", "[notify]") {
+TEST_CASE("a non-ASCII subject is RFC 2047 encoded and a batch says how many it holds",
+          "[notify]") {
   Alert a = test::MakeAlert("sshd.auth.failure", "k");
   a.summary = "Ungültiger Benutzer müller";
   Alert b = test::MakeAlert("sshd.auth.failure", "j", Severity::kWarning);
@@ -147,7 +151,8 @@ TEST_CASE("webhook bodies: json is an array of DESIGN alerts, slack a text paylo
   CHECK(j[0] == AlertToJson(a));
   const auto s = nlohmann::json::parse(WebhookSlackBody({a}));
   const std::string text = s.at("text");
-  CHECK_THAT(text, Contains("*[sshd-health] critical web1.example.org*: &lt;!channel&gt; &amp; friends"));
+  CHECK_THAT(text,
+             Contains("*[sshd-health] critical web1.example.org*: &lt;!channel&gt; &amp; friends"));
   CHECK_THAT(text, Contains("`sshd.maxstartups.drop` count 12 (ip=192.0.2.7)"));
   CHECK_THAT(text, Contains("MaxStartups 30:30:100"));
 }
@@ -166,8 +171,10 @@ TEST_CASE("the Alertmanager body carries alertname, severity, instance and the a
   const TimePoint now = a.last_seen + std::chrono::seconds(60);
   const auto j = nlohmann::json::parse(AlertmanagerBody({a, r}, now, std::chrono::hours(1)));
   REQUIRE(j.size() == 2);
-  CHECK(j[0]["labels"] == nlohmann::json({{"alertname", "sshd.maxstartups.drop"}, {"severity", "critical"},
-                                          {"instance", "web1.example.org"}, {"ip", "192.0.2.7"},
+  CHECK(j[0]["labels"] == nlohmann::json({{"alertname", "sshd.maxstartups.drop"},
+                                          {"severity", "critical"},
+                                          {"instance", "web1.example.org"},
+                                          {"ip", "192.0.2.7"},
                                           {"local_port", "22"}}));
   CHECK(j[0]["annotations"]["summary"] == a.summary);
   CHECK(j[0]["annotations"]["remedy"] == a.remedy);
@@ -183,7 +190,8 @@ TEST_CASE("journal fields: message, priority, identifier and SSHD_HEALTH_* field
   std::map<std::string, std::vector<std::string>> m;
   for (const auto& [k, v] : fields) m[k].push_back(v);
   CHECK(fields.front().first == "MESSAGE");
-  CHECK(m["MESSAGE"][0] == "CRITICAL sshd.maxstartups.drop: " + a.summary + " (ip=192.0.2.7 user=root)");
+  CHECK(m["MESSAGE"][0] ==
+        "CRITICAL sshd.maxstartups.drop: " + a.summary + " (ip=192.0.2.7 user=root)");
   CHECK(m["PRIORITY"][0] == "2");
   CHECK(m["SYSLOG_IDENTIFIER"][0] == "sshd-health");
   CHECK(m["SSHD_HEALTH_RULE"][0] == "sshd.maxstartups.drop");
@@ -209,21 +217,28 @@ TEST_CASE("stdout text is one readable line plus the remedy, escaped", "[notify]
 
 TEST_CASE("bad notifier entries are config errors naming file, line and key", "[notify]") {
   CHECK(ConfigErrorOf("    - { name: x, type: smtp }\n") ==
-        "DIR/config.yaml:4:24: notify.notifiers[0].type: unknown notifier type 'smtp' (known: journal, "
+        "DIR/config.yaml:4:24: notify.notifiers[0].type: unknown notifier type 'smtp' (known: "
+        "journal, "
         "syslog, stdout, email, webhook, alertmanager)");
   CHECK_THAT(ConfigErrorOf("    - { name: x, type: webhook, url: 'http://h/x', colour: red }\n"),
              StartsWith("DIR/config.yaml:4:52: notify.notifiers[0].colour: unknown key"));
-  CHECK_THAT(ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: a@b, to: c@d, username: u, password: hunter2 }\n"),
-             Contains("notify.notifiers[0].password: inline secrets are not accepted; put it in a file "
-                      "readable only by root and name that file with password_file"));
+  CHECK_THAT(
+      ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: a@b, to: c@d, username: "
+                    "u, password: hunter2 }\n"),
+      Contains("notify.notifiers[0].password: inline secrets are not accepted; put it in a file "
+               "readable only by root and name that file with password_file"));
   CHECK_THAT(ConfigErrorOf("    - { name: s, type: syslog, facility: kern }\n"),
              Contains("notify.notifiers[0].facility: expected auth, authpriv"));
-  CHECK_THAT(ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: 'a@b', to: 'x y@z' }\n"),
-             Contains("notify.notifiers[0].to: 'x y@z' is not a bare address"));
-  CHECK_THAT(ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: a@b, to: c@d, username: u, password_file: nope }\n"),
+  CHECK_THAT(
+      ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: 'a@b', to: 'x y@z' }\n"),
+      Contains("notify.notifiers[0].to: 'x y@z' is not a bare address"));
+  CHECK_THAT(ConfigErrorOf("    - { name: m, type: email, url: 'smtp://h', from: a@b, to: c@d, "
+                           "username: u, password_file: nope }\n"),
              Contains("notify.notifiers[0].password_file: cannot read secret file DIR/nope"));
-  CHECK_THAT(ConfigErrorOf("    - { name: h, type: webhook, url: 'http://h/x', headers: { 'Bad Name': v } }\n"),
-             Contains("notify.notifiers[0].headers.Bad Name: is not a valid HTTP header name"));
+  CHECK_THAT(
+      ConfigErrorOf(
+          "    - { name: h, type: webhook, url: 'http://h/x', headers: { 'Bad Name': v } }\n"),
+      Contains("notify.notifiers[0].headers.Bad Name: is not a valid HTTP header name"));
   CHECK_THAT(ConfigErrorOf("    - { name: a, type: alertmanager, url: 'ftp://h' }\n"),
              Contains("notify.notifiers[0].url: expected Alertmanager's base URL"));
   CHECK(ConfigErrorOf("    - { name: o, type: stdout, format: text, rate_limit: 5 }\n"
@@ -235,7 +250,8 @@ TEST_CASE("a relative secret file name is found in $CREDENTIALS_DIRECTORY", "[no
   TempDir creds;
   test::WriteFile(creds.path() + "/hook-secret", "s3cret\n");
   ::setenv("CREDENTIALS_DIRECTORY", creds.path().c_str(), 1);
-  const std::string err = ConfigErrorOf("    - { name: h, type: webhook, url: 'http://h/x', secret_file: hook-secret }\n");
+  const std::string err = ConfigErrorOf(
+      "    - { name: h, type: webhook, url: 'http://h/x', secret_file: hook-secret }\n");
   ::unsetenv("CREDENTIALS_DIRECTORY");
   CHECK(err == "");
 }

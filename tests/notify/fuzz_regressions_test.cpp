@@ -1,8 +1,7 @@
 // Inputs alert_render_fuzz found (tests/fuzz/), pinned.
-#include <string>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/alert.h"
 #include "notify/webhook_notifier.h"

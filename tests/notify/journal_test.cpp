@@ -61,7 +61,8 @@ TEST_CASE("journal entries written from JournalFields read back with their field
   o.stderr_path = dir.path() + "/remote.stderr";
   o.stdin_pipe = true;
   // journal-remote reads the export stream from stdin ("-") into the named file.
-  test::Subprocess remote({"/lib/systemd/systemd-journal-remote", "-o", dir.path() + "/x.journal", "-"}, o);
+  test::Subprocess remote(
+      {"/lib/systemd/systemd-journal-remote", "-o", dir.path() + "/x.journal", "-"}, o);
   remote.WriteStdin(export_text);
   remote.CloseStdin();
   const int rc = remote.Wait(10000ms);
@@ -103,9 +104,10 @@ TEST_CASE("journal entries written from JournalFields read back with their field
 TEST_CASE("the journal and syslog notifiers report a missing daemon instead of dropping silently",
           "[notify]") {
   TempDir dir;
-  const Config c = test::LoadTestConfig(dir.path(), "notify:\n  notifiers:\n"
-                                                    "    - { name: log, type: journal }\n"
-                                                    "    - { name: sys, type: syslog, facility: local3 }\n");
+  const Config c = test::LoadTestConfig(dir.path(),
+                                        "notify:\n  notifiers:\n"
+                                        "    - { name: log, type: journal }\n"
+                                        "    - { name: sys, type: syslog, facility: local3 }\n");
   const Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
   const DeliveryResult journal = MakeNotifier(c.notify.notifiers.at(0))->Deliver({a});
   if (::access("/run/systemd/journal/socket", F_OK) == 0) {

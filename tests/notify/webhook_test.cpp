@@ -14,8 +14,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string HookConfig(const std::string& url, const std::string& extra = "") {
-  return "notify:\n  group_wait: 100ms\n  notifiers:\n    - { name: hook, type: webhook, url: '" + url + "'" +
-         extra + " }\n";
+  return "notify:\n  group_wait: 100ms\n  notifiers:\n    - { name: hook, type: webhook, url: '" +
+         url + "'" + extra + " }\n";
 }
 
 // Every alert id the receiver accepted (status 200), in order of arrival.
@@ -23,7 +23,8 @@ std::vector<std::string> AcceptedIds(const test::PyReceiver& rx) {
   std::vector<std::string> ids;
   for (const auto& req : rx.Requests()) {
     if (req["status"] != 200) continue;
-    for (const auto& a : nlohmann::json::parse(req["body"].get<std::string>())) ids.push_back(a["id"]);
+    for (const auto& a : nlohmann::json::parse(req["body"].get<std::string>()))
+      ids.push_back(a["id"]);
   }
   return ids;
 }
@@ -37,7 +38,10 @@ TEST_CASE("a webhook call carries the JSON batch, custom headers and a valid HMA
   test::PyReceiver rx("webhook_receiver.py", {"--secret-file", dir.path() + "/hook-secret"});
   rx.Start();
   const Config c = test::LoadTestConfig(
-      dir.path(), HookConfig(rx.url(), ", secret_file: hook-secret, headers: { X-Team: ops, Authorization: 'Bearer abc' }"));
+      dir.path(),
+      HookConfig(
+          rx.url(),
+          ", secret_file: hook-secret, headers: { X-Team: ops, Authorization: 'Bearer abc' }"));
   auto hook = MakeNotifier(c.notify.notifiers.at(0));
   const Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
   const DeliveryResult r = hook->Deliver({a, test::MakeAlert("x.y", "z")});
@@ -56,8 +60,10 @@ TEST_CASE("a webhook call carries the JSON batch, custom headers and a valid HMA
 
   SECTION("a wrong secret gives a signature the receiver rejects") {
     test::WriteFile(dir.path() + "/other", "not-the-secret\n");
-    const Config c2 = test::LoadTestConfig(dir.path(), HookConfig(rx.url(), ", secret_file: other"));
-    REQUIRE(MakeNotifier(c2.notify.notifiers.at(0))->Deliver({a}).code == DeliveryResult::Code::kOk);
+    const Config c2 =
+        test::LoadTestConfig(dir.path(), HookConfig(rx.url(), ", secret_file: other"));
+    REQUIRE(MakeNotifier(c2.notify.notifiers.at(0))->Deliver({a}).code ==
+            DeliveryResult::Code::kOk);
     CHECK(rx.Requests().back()["hmac_ok"] == false);
   }
 }
@@ -67,8 +73,9 @@ TEST_CASE("a slack-format webhook posts a text payload", "[notify]") {
   test::PyReceiver rx("webhook_receiver.py", {});
   rx.Start();
   const Config c = test::LoadTestConfig(dir.path(), HookConfig(rx.url(), ", format: slack"));
-  REQUIRE(MakeNotifier(c.notify.notifiers.at(0))->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")}).code ==
-          DeliveryResult::Code::kOk);
+  REQUIRE(MakeNotifier(c.notify.notifiers.at(0))
+              ->Deliver({test::MakeAlert("sshd.maxstartups.drop", "k")})
+              .code == DeliveryResult::Code::kOk);
   const auto body = nlohmann::json::parse(rx.Requests().at(0)["body"].get<std::string>());
   CHECK(body.at("text").get<std::string>().find("*[sshd-health] critical web1.example.org*") == 0);
 }
@@ -133,7 +140,8 @@ TEST_CASE("alerts spooled at shutdown are delivered by the next instance on the 
   {
     auto first = MakeAlertOutput(c);
     first->Start();
-    for (int i = 0; i < 3; ++i) first->Emit(test::MakeAlert("sshd.auth.failure", std::to_string(i)));
+    for (int i = 0; i < 3; ++i)
+      first->Emit(test::MakeAlert("sshd.auth.failure", std::to_string(i)));
     REQUIRE(test::WaitFor([&] { return first->Stats().spooled == 3; }, 5000ms));
     first->Stop(200ms);  // the receiver is down: nothing can go out
     CHECK(first->Stats().delivered == 0);
@@ -145,7 +153,8 @@ TEST_CASE("alerts spooled at shutdown are delivered by the next instance on the 
   second->Stop(1s);
   auto got = AcceptedIds(rx);
   std::sort(got.begin(), got.end());
-  std::vector<std::string> want = {AlertId("sshd.auth.failure", "0"), AlertId("sshd.auth.failure", "1"),
+  std::vector<std::string> want = {AlertId("sshd.auth.failure", "0"),
+                                   AlertId("sshd.auth.failure", "1"),
                                    AlertId("sshd.auth.failure", "2")};
   std::sort(want.begin(), want.end());
   CHECK(got == want);

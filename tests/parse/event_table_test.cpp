@@ -1,7 +1,6 @@
 // Every event kind, from lines written after OpenSSH's own format strings
 // (tests/data/parse/events.tsv names the release and function of each).
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <string>
 #include <vector>
@@ -37,7 +36,8 @@ std::vector<Row> LoadRows() {
       start = tab + 1;
     }
     cols.push_back(text.substr(start));
-    rows.push_back(Row{cols[0], Dash(cols[1]), Dash(cols[2]), Dash(cols[3]), Dash(cols[4]), cols[5], number});
+    rows.push_back(
+        Row{cols[0], Dash(cols[1]), Dash(cols[2]), Dash(cols[3]), Dash(cols[4]), cols[5], number});
   }
   return rows;
 }
@@ -47,7 +47,8 @@ const std::vector<Row>& Rows() {
   return rows;
 }
 
-TEST_CASE("each line of the OpenSSH format table yields its kind, address, port, user and detail", "[parse]") {
+TEST_CASE("each line of the OpenSSH format table yields its kind, address, port, user and detail",
+          "[parse]") {
   const auto index = GENERATE(range(std::size_t{0}, Rows().size()));
   const Row& row = Rows()[index];
   INFO("events.tsv:" << row.number << ": " << row.line);

@@ -1,7 +1,6 @@
 // Throughput of ParseSyslogLine + SshdParser, printed (never asserted: speed is measured,
 // not a pass/fail criterion). Issue 7's benchmark compares against fail2ban/sshguard.
 #include <catch2/catch.hpp>
-
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -31,10 +30,12 @@ TEST_CASE("parser throughput on a mixed auth.log is printed", "[parse][bench]") 
   }
   REQUIRE_FALSE(events.empty());
   const std::vector<std::string> others = {
-      "Nov 21 16:31:02 web1 CRON[2211]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
+      "Nov 21 16:31:02 web1 CRON[2211]: pam_unix(cron:session): session opened for user "
+      "root(uid=0) by (uid=0)",
       "Nov 21 16:31:02 web1 systemd-logind[501]: New session 42 of user deploy.",
       "Nov 21 16:31:02 web1 sshd[1201]: pam_unix(sshd:session): session closed for user deploy",
-      "Nov 21 16:31:02 web1 sshd[1201]: Postponed publickey for git from 192.0.2.1 port 57904 ssh2 [preauth]"};
+      "Nov 21 16:31:02 web1 sshd[1201]: Postponed publickey for git from 192.0.2.1 port 57904 ssh2 "
+      "[preauth]"};
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < 200000; ++i) {
     lines.push_back(i % 3 == 0 ? events[i % events.size()] : others[i % others.size()]);
@@ -44,11 +45,13 @@ TEST_CASE("parser throughput on a mixed auth.log is printed", "[parse][bench]") 
   std::size_t recognised = 0;
   const double start = ThreadCpuSeconds();
   for (const auto& line : lines) {
-    if (const auto rec = ParseSyslogLine(line, ctx)) recognised += parser.Parse(*rec).has_value() ? 1 : 0;
+    if (const auto rec = ParseSyslogLine(line, ctx))
+      recognised += parser.Parse(*rec).has_value() ? 1 : 0;
   }
   const double secs = ThreadCpuSeconds() - start;
-  std::cout << "parse throughput: " << lines.size() << " lines, " << recognised << " events, " << secs
-            << " s CPU, " << static_cast<long>(static_cast<double>(lines.size()) / secs) << " lines/s\n";
+  std::cout << "parse throughput: " << lines.size() << " lines, " << recognised << " events, "
+            << secs << " s CPU, " << static_cast<long>(static_cast<double>(lines.size()) / secs)
+            << " lines/s\n";
   CHECK(recognised > lines.size() / 4);
 }
 

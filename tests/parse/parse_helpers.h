@@ -1,7 +1,6 @@
 #pragma once
 // Feeding syslog lines through ParseSyslogLine + SshdParser in parse tests.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

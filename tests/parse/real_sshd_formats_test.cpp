@@ -1,12 +1,11 @@
 // The installed OpenSSH (Debian 12: 9.2p1) logs what the parser expects: a real sshd on
 // loopback, real clients provoking each failure, its own log lines parsed.
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -72,7 +71,9 @@ Seen ParseLog(const std::string& log) {
   return seen;
 }
 
-TEST_CASE("a real sshd's own lines for failed logins, legacy clients and scanners parse into events", "[parse][sshd]") {
+TEST_CASE(
+    "a real sshd's own lines for failed logins, legacy clients and scanners parse into events",
+    "[parse][sshd]") {
   TempDir dir;
   test::RealSshd sshd(dir.path());
   sshd.Start();
@@ -81,15 +82,19 @@ TEST_CASE("a real sshd's own lines for failed logins, legacy clients and scanner
   CHECK(sshd.Client("nosuchuser", {"-oKexAlgorithms=diffie-hellman-group1-sha1"}).exit_code != 0);
   RawTcp(sshd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   RawTcp(sshd, "");
-  REQUIRE(test::WaitFor([&] {
-    const auto log = sshd.Log();
-    return log.find("Unable to negotiate") != std::string::npos &&
-           log.find("Failed password") != std::string::npos &&
-           log.find("invalid format") != std::string::npos &&
-           log.find("kex_exchange_identification: Connection closed by remote host") != std::string::npos;
-  }, 15s));
+  REQUIRE(test::WaitFor(
+      [&] {
+        const auto log = sshd.Log();
+        return log.find("Unable to negotiate") != std::string::npos &&
+               log.find("Failed password") != std::string::npos &&
+               log.find("invalid format") != std::string::npos &&
+               log.find("kex_exchange_identification: Connection closed by remote host") !=
+                   std::string::npos;
+      },
+      15s));
   sshd.Stop();
-  REQUIRE(test::WaitFor([&] { return sshd.Log().find("Received signal") != std::string::npos; }, 5s));
+  REQUIRE(
+      test::WaitFor([&] { return sshd.Log().find("Received signal") != std::string::npos; }, 5s));
 
   const Seen seen = ParseLog(sshd.Log());
   if (std::getenv("SHOW_SSHD_LOG")) std::cout << sshd.Log();

@@ -1,11 +1,10 @@
 // SessionTable directly: bound, least-recently-used eviction, per-host keys.
-#include <catch2/catch.hpp>
+#include "parse/session_table.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <string>
-
-#include "parse/session_table.h"
 
 namespace sshd_health {
 namespace {
@@ -19,7 +18,8 @@ LogRecord Rec(int pid, std::string_view host = "h") {
 
 TEST_CASE("touching an entry keeps it when older ones are evicted", "[parse]") {
   SessionTable t;
-  for (int pid = 1; pid <= static_cast<int>(SessionTable::kMaxSessions); ++pid) t.Touch(Rec(pid))->ip = "x";
+  for (int pid = 1; pid <= static_cast<int>(SessionTable::kMaxSessions); ++pid)
+    t.Touch(Rec(pid))->ip = "x";
   CHECK(t.size() == SessionTable::kMaxSessions);
   t.Touch(Rec(1));  // now the most recent
   t.Touch(Rec(100000));
@@ -79,7 +79,8 @@ TEST_CASE("local addresses are remembered up to the bound", "[parse]") {
   t.AddLocal("192.0.2.1");
   CHECK(t.IsLocal("192.0.2.1"));
   CHECK_FALSE(t.IsLocal("192.0.2.2"));
-  for (int i = 0; i < static_cast<int>(SessionTable::kMaxLocalAddresses); ++i) t.AddLocal("10.0.0." + std::to_string(i));
+  for (int i = 0; i < static_cast<int>(SessionTable::kMaxLocalAddresses); ++i)
+    t.AddLocal("10.0.0." + std::to_string(i));
   CHECK_FALSE(t.IsLocal("192.0.2.1"));
   CHECK(t.IsLocal("10.0.0.0"));
 }

@@ -1,6 +1,5 @@
 // Attributing address-less lines through the per-PID session table, and its bound.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "parse_helpers.h"
@@ -10,10 +9,15 @@ namespace {
 
 using test::LineFeeder;
 
-TEST_CASE("an address-less Too-many-failures line takes the address of its PID's connection", "[parse]") {
+TEST_CASE("an address-less Too-many-failures line takes the address of its PID's connection",
+          "[parse]") {
   LineFeeder f;
-  REQUIRE(f.Feed("Feb 12 04:09:18 h sshd[26713]: Connection from 203.0.113.77 port 51353 on 192.0.2.1 port 22"));
-  const auto ev = f.Feed("Feb 12 04:09:21 h sshd[26713]: Disconnecting: Too many authentication failures for git [preauth]");
+  REQUIRE(
+      f.Feed("Feb 12 04:09:18 h sshd[26713]: Connection from 203.0.113.77 port 51353 on 192.0.2.1 "
+             "port 22"));
+  const auto ev = f.Feed(
+      "Feb 12 04:09:21 h sshd[26713]: Disconnecting: Too many authentication failures for git "
+      "[preauth]");
   REQUIRE(ev);
   CHECK(ev->kind == EventKind::kTooManyAuthFailures);
   CHECK(ev->ip == "203.0.113.77");
@@ -31,13 +35,19 @@ TEST_CASE("an Invalid user line names the client for the PID's later lines", "[p
   CHECK(ev->user == "admin");
 }
 
-TEST_CASE("kex identification failures, bad modes and rejected algorithms are attributed by PID", "[parse]") {
+TEST_CASE("kex identification failures, bad modes and rejected algorithms are attributed by PID",
+          "[parse]") {
   LineFeeder f;
-  REQUIRE(f.Feed("srv sshd-session[20]: Connection from 2001:db8::9 port 5000 on 2001:db8::1 port 22 rdomain \"\""));
-  for (const char* line : {"srv sshd-session[20]: error: kex_exchange_identification: read: Connection reset by peer",
-                           "srv sshd-session[20]: Authentication refused: bad ownership or modes for file /home/u/.ssh/authorized_keys",
-                           "srv sshd-session[20]: userauth_pubkey: signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms [preauth]",
-                           "srv sshd-session[20]: fatal: ssh_packet_read: Connection corrupted [preauth]"}) {
+  REQUIRE(
+      f.Feed("srv sshd-session[20]: Connection from 2001:db8::9 port 5000 on 2001:db8::1 port 22 "
+             "rdomain \"\""));
+  for (const char* line :
+       {"srv sshd-session[20]: error: kex_exchange_identification: read: Connection reset by peer",
+        "srv sshd-session[20]: Authentication refused: bad ownership or modes for file "
+        "/home/u/.ssh/authorized_keys",
+        "srv sshd-session[20]: userauth_pubkey: signature algorithm ssh-rsa not in "
+        "PubkeyAcceptedAlgorithms [preauth]",
+        "srv sshd-session[20]: fatal: ssh_packet_read: Connection corrupted [preauth]"}) {
     INFO(line);
     const auto ev = f.Feed(line);
     REQUIRE(ev);
@@ -50,12 +60,14 @@ TEST_CASE("another PID or another host does not inherit the address", "[parse]")
   LineFeeder f;
   REQUIRE(f.Feed("srv sshd[30]: Connection from 203.0.113.30 port 1 on 192.0.2.1 port 22"));
   SECTION("other PID") {
-    const auto ev = f.Feed("srv sshd[31]: Disconnecting: Too many authentication failures [preauth]");
+    const auto ev =
+        f.Feed("srv sshd[31]: Disconnecting: Too many authentication failures [preauth]");
     REQUIRE(ev);
     CHECK(ev->ip.empty());
   }
   SECTION("same PID on another host") {
-    const auto ev = f.Feed("other sshd[30]: Disconnecting: Too many authentication failures [preauth]");
+    const auto ev =
+        f.Feed("other sshd[30]: Disconnecting: Too many authentication failures [preauth]");
     REQUIRE(ev);
     CHECK(ev->ip.empty());
   }
@@ -65,14 +77,17 @@ TEST_CASE("a disconnect line ends the PID's session", "[parse]") {
   LineFeeder f;
   REQUIRE(f.Feed("srv sshd[40]: Connection from 203.0.113.40 port 1 on 192.0.2.1 port 22"));
   REQUIRE(f.Feed("srv sshd[40]: Connection closed by 203.0.113.40 port 1 [preauth]"));
-  const auto ev = f.Feed("srv sshd[40]: error: kex_exchange_identification: Connection closed by remote host");
+  const auto ev =
+      f.Feed("srv sshd[40]: error: kex_exchange_identification: Connection closed by remote host");
   REQUIRE(ev);
   CHECK(ev->ip.empty());
 }
 
-TEST_CASE("a close after Accepted is an ordinary end of session, not a pre-auth disconnect", "[parse]") {
+TEST_CASE("a close after Accepted is an ordinary end of session, not a pre-auth disconnect",
+          "[parse]") {
   LineFeeder f;
-  REQUIRE(f.Feed("srv sshd[50]: Accepted publickey for git from 192.0.2.50 port 5 ssh2: ED25519 SHA256:abc"));
+  REQUIRE(f.Feed(
+      "srv sshd[50]: Accepted publickey for git from 192.0.2.50 port 5 ssh2: ED25519 SHA256:abc"));
   const auto ev = f.Feed("srv sshd[50]: Connection closed by 192.0.2.50 port 5");
   REQUIRE(ev);
   CHECK(ev->kind == EventKind::kConnectionClosed);
@@ -93,17 +108,21 @@ TEST_CASE("the session table is bounded and forgets its oldest entries first", "
   LineFeeder f;
   constexpr int kMany = 4096 + 100;
   for (int pid = 1; pid <= kMany; ++pid) {
-    const std::string ip = "10." + std::to_string(pid / 65536) + "." + std::to_string((pid / 256) % 256) + "." +
-                           std::to_string(pid % 256);
-    REQUIRE(f.Feed("srv sshd[" + std::to_string(pid) + "]: Connection from " + ip + " port 2222 on 192.0.2.1 port 22"));
+    const std::string ip = "10." + std::to_string(pid / 65536) + "." +
+                           std::to_string((pid / 256) % 256) + "." + std::to_string(pid % 256);
+    REQUIRE(f.Feed("srv sshd[" + std::to_string(pid) + "]: Connection from " + ip +
+                   " port 2222 on 192.0.2.1 port 22"));
   }
-  const auto oldest = f.Feed("srv sshd[1]: Disconnecting: Too many authentication failures [preauth]");
+  const auto oldest =
+      f.Feed("srv sshd[1]: Disconnecting: Too many authentication failures [preauth]");
   REQUIRE(oldest);
   CHECK(oldest->ip.empty());
-  const auto newest = f.Feed("srv sshd[" + std::to_string(kMany) + "]: Disconnecting: Too many authentication failures [preauth]");
+  const auto newest = f.Feed("srv sshd[" + std::to_string(kMany) +
+                             "]: Disconnecting: Too many authentication failures [preauth]");
   REQUIRE(newest);
   CHECK(newest->ip == "10.0.16.100");
-  const auto kept = f.Feed("srv sshd[" + std::to_string(kMany - 4095) + "]: Disconnecting: Too many authentication failures [preauth]");
+  const auto kept = f.Feed("srv sshd[" + std::to_string(kMany - 4095) +
+                           "]: Disconnecting: Too many authentication failures [preauth]");
   REQUIRE(kept);
   CHECK_FALSE(kept->ip.empty());
 }
@@ -111,8 +130,11 @@ TEST_CASE("the session table is bounded and forgets its oldest entries first", "
 TEST_CASE("9.8+ Timeout before authentication never blames the server's own address", "[parse]") {
   SECTION("the child's PID names the client (9.8 order: server first)") {
     LineFeeder f;
-    REQUIRE(f.Feed("srv sshd-session[4242]: Connection from 203.0.113.9 port 6000 on 192.0.2.1 port 22"));
-    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 192.0.2.1 to 203.0.113.9, pid = 4242");
+    REQUIRE(f.Feed(
+        "srv sshd-session[4242]: Connection from 203.0.113.9 port 6000 on 192.0.2.1 port 22"));
+    const auto ev = f.Feed(
+        "srv sshd[900]: Timeout before authentication for connection from 192.0.2.1 to "
+        "203.0.113.9, pid = 4242");
     REQUIRE(ev);
     CHECK(ev->kind == EventKind::kTimeoutBeforeAuth);
     CHECK(ev->ip == "203.0.113.9");
@@ -120,14 +142,20 @@ TEST_CASE("9.8+ Timeout before authentication never blames the server's own addr
   SECTION("a known local address is ruled out (9.9+ order: client first)") {
     LineFeeder f;
     REQUIRE(f.Feed("srv sshd[900]: Server listening on 192.0.2.1 port 22."));
-    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 203.0.113.10 to 192.0.2.1, pid = 77 (early)");
+    const auto ev = f.Feed(
+        "srv sshd[900]: Timeout before authentication for connection from 203.0.113.10 to "
+        "192.0.2.1, pid = 77 (early)");
     REQUIRE(ev);
     CHECK(ev->ip == "203.0.113.10");
   }
   SECTION("a known local address is ruled out (9.8 order)") {
     LineFeeder f;
-    REQUIRE(f.Feed("srv sshd[900]: drop connection #3 from [203.0.113.12]:4 on [192.0.2.1]:22 past Maxstartups"));
-    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 192.0.2.1 to 203.0.113.11, pid = 78");
+    REQUIRE(
+        f.Feed("srv sshd[900]: drop connection #3 from [203.0.113.12]:4 on [192.0.2.1]:22 past "
+               "Maxstartups"));
+    const auto ev = f.Feed(
+        "srv sshd[900]: Timeout before authentication for connection from 192.0.2.1 to "
+        "203.0.113.11, pid = 78");
     REQUIRE(ev);
     CHECK(ev->ip == "203.0.113.11");
   }
@@ -135,7 +163,9 @@ TEST_CASE("9.8+ Timeout before authentication never blames the server's own addr
     // 9.8's swapped order was one release's bug; a line of 9.9+ must carry its client
     // even when neither the PID nor the listen address was seen before.
     LineFeeder f;
-    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 203.0.113.11 to 192.0.2.1, pid = 78");
+    const auto ev = f.Feed(
+        "srv sshd[900]: Timeout before authentication for connection from 203.0.113.11 to "
+        "192.0.2.1, pid = 78");
     REQUIRE(ev);
     CHECK(ev->ip == "203.0.113.11");
     CHECK(ev->detail == "203.0.113.11 to 192.0.2.1");

@@ -4,13 +4,12 @@
 #include <malloc.h>
 #include <time.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "rules/rule_engine.h"
@@ -55,8 +54,10 @@ TEST_CASE("rules engine throughput and memory on a wave of 100,000 sources", "[r
                   std::to_string(i & 255));
   }
   const std::string line =
-      "Nov 21 16:31:01 web1 sshd[1001]: Failed password for invalid user admin from 10.0.0.1 port 40001 ssh2";
-  const EventKind kinds[] = {EventKind::kInvalidUser, EventKind::kAuthFailure, EventKind::kPreauthDisconnect};
+      "Nov 21 16:31:01 web1 sshd[1001]: Failed password for invalid user admin from 10.0.0.1 port "
+      "40001 ssh2";
+  const EventKind kinds[] = {EventKind::kInvalidUser, EventKind::kAuthFailure,
+                             EventKind::kPreauthDisconnect};
   SshdEvent e;
   e.has_ts = true;
   e.user = "admin";
@@ -89,15 +90,20 @@ TEST_CASE("rules engine throughput and memory on a wave of 100,000 sources", "[r
     }
   }
   const double cpu = CpuSeconds() - cpu_start;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   engine.Expire(t0 + std::chrono::hours(24), sink);
   const std::size_t heap_after = HeapInUse();
 
   std::printf(
-      "rules engine: %llu events in %.3f s wall, %.3f s CPU = %.2f M events/CPU-s; %zu alerts; peak %zu groups, "
+      "rules engine: %llu events in %.3f s wall, %.3f s CPU = %.2f M events/CPU-s; %zu alerts; "
+      "peak %zu groups, "
       "%.0f bytes/group (incl. the 2 MiB evidence ring); heap after expiry %+lld bytes\n",
-      static_cast<unsigned long long>(n), seconds, cpu, static_cast<double>(n) / cpu / 1e6, sink.alerts, peak_groups,
-      peak_groups ? static_cast<double>(heap_at_peak - heap_before) / static_cast<double>(peak_groups) : 0.0,
+      static_cast<unsigned long long>(n), seconds, cpu, static_cast<double>(n) / cpu / 1e6,
+      sink.alerts, peak_groups,
+      peak_groups
+          ? static_cast<double>(heap_at_peak - heap_before) / static_cast<double>(peak_groups)
+          : 0.0,
       static_cast<long long>(heap_after) - static_cast<long long>(heap_before));
   CHECK(peak_groups == kSources);
   CHECK(engine.stats().groups == 0);

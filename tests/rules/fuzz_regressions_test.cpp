@@ -1,9 +1,8 @@
 // Inputs rule_loader_fuzz found (tests/fuzz/), pinned.
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "core/yaml_util.h"
 #include "rules/rule_loader.h"
@@ -26,7 +25,8 @@ std::string LoadError(const std::string& dir, const std::string& text) {
 
 std::string RuleText(const std::string& summary, const std::string& remedy_line) {
   return "rules:\n  - id: test.x\n    description: d\n    match:\n      kinds: [auth_failure]\n"
-         "    summary: \"" + summary + "\"\n    remedy: |\n      first line\n      " + remedy_line + "\n";
+         "    summary: \"" +
+         summary + "\"\n    remedy: |\n      first line\n      " + remedy_line + "\n";
 }
 
 }  // namespace
@@ -37,9 +37,12 @@ std::string RuleText(const std::string& summary, const std::string& remedy_line)
 TEST_CASE("a rule template that is not UTF-8 text is refused at load", "[rules]") {
   TempDir dir;
   CHECK(LoadError(dir.path(), RuleText("{count} from {ip}", "soften the penaltie\x8b here")) ==
-        dir.path() + "/r.yaml:7:13: rules[0].remedy: must be UTF-8 text without control characters");
-  CHECK(LoadError(dir.path(), RuleText("bell \\a from {ip}", "ok")).find(
-            "rules[0].summary: must be UTF-8 text without control characters") != std::string::npos);
+        dir.path() +
+            "/r.yaml:7:13: rules[0].remedy: must be UTF-8 text without control characters");
+  CHECK(LoadError(dir.path(), RuleText("bell \\a from {ip}", "ok"))
+            .find("rules[0].summary: must be UTF-8 text without control characters") !=
+        std::string::npos);
   // Multi-line remedies and non-ASCII text stay fine.
-  CHECK(LoadError(dir.path(), RuleText("{count} échecs depuis {ip}", "puis systemctl reload ssh")) == "(no error)");
+  CHECK(LoadError(dir.path(), RuleText("{count} échecs depuis {ip}",
+                                       "puis systemctl reload ssh")) == "(no error)");
 }

@@ -1,13 +1,13 @@
+#include "rules/group_store.h"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "rules/evidence_ring.h"
-#include "rules/group_store.h"
 #include "rules/window_counter.h"
 
 using namespace sshd_health;
@@ -49,7 +49,8 @@ TEST_CASE("group store finds, queues and erases groups like a map would", "[rule
   }
 }
 
-TEST_CASE("group store returns untouched groups first, touched ones get a second chance", "[rules]") {
+TEST_CASE("group store returns untouched groups first, touched ones get a second chance",
+          "[rules]") {
   GroupStore store(1);
   store.Insert(0, "a");
   store.Insert(0, "b");
@@ -69,16 +70,19 @@ TEST_CASE("group store returns untouched groups first, touched ones get a second
 
 TEST_CASE("group store compacts after a wave and keeps the survivors", "[rules]") {
   GroupStore store(2);
-  for (int i = 0; i < 20'000; ++i) store.Insert(static_cast<std::uint32_t>(i % 2), std::to_string(i));
+  for (int i = 0; i < 20'000; ++i)
+    store.Insert(static_cast<std::uint32_t>(i % 2), std::to_string(i));
   // Touch the last 100 of each rule, then erase everything older.
-  for (int i = 19'800; i < 20'000; ++i) store.Touch(*store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
+  for (int i = 19'800; i < 20'000; ++i)
+    store.Touch(*store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
   for (std::uint32_t rule = 0; rule < 2; ++rule) {
     for (int n = 0; n < 9'900; ++n) store.EraseOldest(*store.Oldest(rule));
   }
   REQUIRE(store.size() == 200);
   CHECK(store.CompactIfSparse());
   CHECK_FALSE(store.CompactIfSparse());
-  for (int i = 19'800; i < 20'000; ++i) CHECK(store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
+  for (int i = 19'800; i < 20'000; ++i)
+    CHECK(store.Find(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
   CHECK(store.Find(0, "0") == nullptr);
 }
 
@@ -90,7 +94,8 @@ TEST_CASE("evidence ring returns recent lines and forgets overwritten ones", "[r
   CHECK(ring.Get(first, out));
   CHECK(out == "first line");
   std::vector<EvidenceRing::Ref> refs;
-  for (int i = 0; i < 100; ++i) refs.push_back(ring.Append("line number " + std::to_string(i)));  // wraps
+  for (int i = 0; i < 100; ++i)
+    refs.push_back(ring.Append("line number " + std::to_string(i)));  // wraps
   CHECK_FALSE(ring.Get(first, out));
   REQUIRE(ring.Get(refs.back(), out));
   CHECK(out == "line number 99");
@@ -103,7 +108,8 @@ TEST_CASE("evidence ring returns recent lines and forgets overwritten ones", "[r
   CHECK(out.size() == 1022);
 }
 
-TEST_CASE("window counter counts exactly the events of the last window, its oldest edge excluded", "[rules]") {
+TEST_CASE("window counter counts exactly the events of the last window, its oldest edge excluded",
+          "[rules]") {
   WindowCounter w;
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
   TimePoint oldest;
@@ -133,7 +139,8 @@ TEST_CASE("window counter agrees with a model of its last times, in order or not
     for (int i = 0; i < 200; ++i) {
       clock += std::chrono::milliseconds(rng() % 4000);
       TimePoint t = clock;
-      if ((disorder == 1 && rng() % 10 == 0) || disorder == 2) t -= std::chrono::milliseconds(rng() % 20000);
+      if ((disorder == 1 && rng() % 10 == 0) || disorder == 2)
+        t -= std::chrono::milliseconds(rng() % 20000);
       added.push_back(t);
       std::uint64_t expected = 0;
       TimePoint expected_oldest = t;
@@ -147,21 +154,25 @@ TEST_CASE("window counter agrees with a model of its last times, in order or not
       TimePoint oldest;
       const std::uint64_t got = w.Add(t, threshold, window, oldest);
       if (got != expected || oldest != expected_oldest) {
-        FAIL_CHECK("round " << round << " event " << i << ": counted " << got << ", expected " << expected);
+        FAIL_CHECK("round " << round << " event " << i << ": counted " << got << ", expected "
+                            << expected);
         break;
       }
     }
   }
 }
 
-TEST_CASE("a cleared window counter starts afresh, whatever threshold or mode the next user has", "[rules]") {
+TEST_CASE("a cleared window counter starts afresh, whatever threshold or mode the next user has",
+          "[rules]") {
   WindowCounter w;
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
   TimePoint oldest;
   CHECK(w.Add(t0, 2, 10s, oldest) == 1);
   CHECK(w.Add(t0 + 1s, 2, 10s, oldest) == 2);
   w.Clear();  // a store reusing the slot for a rule with a larger threshold
-  for (int i = 0; i < 9; ++i) CHECK(w.Add(t0 + std::chrono::seconds(i), 12, 60s, oldest) == static_cast<std::uint64_t>(i + 1));
+  for (int i = 0; i < 9; ++i)
+    CHECK(w.Add(t0 + std::chrono::seconds(i), 12, 60s, oldest) ==
+          static_cast<std::uint64_t>(i + 1));
   w.Clear();  // and for a bucketed one: no count may leak from the exact times
   CHECK(w.Add(t0, 100, 16s, oldest) == 1);
   CHECK(w.Add(t0 + 1s, 100, 16s, oldest) == 2);

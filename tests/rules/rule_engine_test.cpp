@@ -1,15 +1,16 @@
+#include "rules/rule_engine.h"
+
+#include <re2/re2.h>
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <re2/re2.h>
-
 #include "core/alert.h"
 #include "core/clock.h"
 #include "recording_sink.h"
-#include "rules/rule_engine.h"
 
 using namespace sshd_health;
 using namespace std::chrono_literals;
@@ -18,8 +19,8 @@ namespace {
 
 const TimePoint kT0 = TimePoint(std::chrono::seconds(1'800'000'000));
 
-Rule MakeRule(std::string id, std::vector<EventKind> kinds, GroupBy by, std::uint32_t threshold, Duration window,
-              Duration cooldown) {
+Rule MakeRule(std::string id, std::vector<EventKind> kinds, GroupBy by, std::uint32_t threshold,
+              Duration window, Duration cooldown) {
   Rule r;
   r.id = std::move(id);
   r.description = "test rule";
@@ -35,13 +36,14 @@ Rule MakeRule(std::string id, std::vector<EventKind> kinds, GroupBy by, std::uin
 }
 
 Rule BruteForce(std::uint32_t threshold = 3, Duration window = 10min, Duration cooldown = 30min) {
-  return MakeRule("test.brute", {EventKind::kAuthFailure, EventKind::kInvalidUser}, GroupBy::kIp, threshold, window,
-                  cooldown);
+  return MakeRule("test.brute", {EventKind::kAuthFailure, EventKind::kInvalidUser}, GroupBy::kIp,
+                  threshold, window, cooldown);
 }
 
 // Events borrow their line; the tests keep the text in static storage.
-SshdEvent Event(EventKind kind, TimePoint ts, std::string ip, std::string user = "root",
-                std::string_view line = "sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2") {
+SshdEvent Event(
+    EventKind kind, TimePoint ts, std::string ip, std::string user = "root",
+    std::string_view line = "sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2") {
   SshdEvent e;
   e.kind = kind;
   e.ts = ts;
@@ -165,26 +167,30 @@ TEST_CASE("only events of the rule's kinds count", "[rules]") {
 
 TEST_CASE("a regex rule also needs the message to match", "[rules]") {
   ManualClock clock;
-  Rule r = MakeRule("test.regex", {EventKind::kKexNegotiationFailure}, GroupBy::kIp, 1, 10min, 30min);
+  Rule r =
+      MakeRule("test.regex", {EventKind::kKexNegotiationFailure}, GroupBy::kIp, 1, 10min, 30min);
   r.regex = std::make_shared<const re2::RE2>("no matching key exchange method");
   RuleEngine engine({r}, clock);
   RecordingSink sink;
-  engine.Observe(Event(EventKind::kKexNegotiationFailure, kT0, "192.0.2.1", "",
-                       "Unable to negotiate with 192.0.2.1 port 1: no matching cipher found. Their offer: x"),
-                 sink);
+  engine.Observe(
+      Event(EventKind::kKexNegotiationFailure, kT0, "192.0.2.1", "",
+            "Unable to negotiate with 192.0.2.1 port 1: no matching cipher found. Their offer: x"),
+      sink);
   CHECK(sink.alerts.empty());
-  engine.Observe(Event(EventKind::kKexNegotiationFailure, kT0, "192.0.2.1", "",
-                       "Unable to negotiate with 192.0.2.1 port 1: no matching key exchange method found. "
-                       "Their offer: diffie-hellman-group1-sha1"),
-                 sink);
+  engine.Observe(
+      Event(EventKind::kKexNegotiationFailure, kT0, "192.0.2.1", "",
+            "Unable to negotiate with 192.0.2.1 port 1: no matching key exchange method found. "
+            "Their offer: diffie-hellman-group1-sha1"),
+      sink);
   CHECK(sink.alerts.size() == 1);
 }
 
 TEST_CASE("regex and not_regex answer as RE2 does, plain-text patterns included", "[rules]") {
   // Plain-text patterns are matched by a substring search; the rest by RE2. Each pattern
   // here is checked against RE2 itself on every message.
-  const std::vector<std::string> patterns = {"no matching cipher", "cipher.found", "^Unable", "found$", "(MAC|cipher)",
-                                             "no matching  cipher", "Their offer: x", "", "[preauth]", "\\[preauth\\]$"};
+  const std::vector<std::string> patterns = {
+      "no matching cipher",  "cipher.found",   "^Unable", "found$",    "(MAC|cipher)",
+      "no matching  cipher", "Their offer: x", "",        "[preauth]", "\\[preauth\\]$"};
   const std::vector<std::string> messages = {
       "Unable to negotiate with 192.0.2.1 port 1: no matching cipher found",
       "Unable to negotiate with 192.0.2.1 port 1: no matching MAC found. Their offer: x",
@@ -192,7 +198,8 @@ TEST_CASE("regex and not_regex answer as RE2 does, plain-text patterns included"
   for (const std::string& pattern : patterns) {
     for (const bool negate : {false, true}) {
       ManualClock clock;
-      Rule r = MakeRule("test.regex", {EventKind::kKexNegotiationFailure}, GroupBy::kNone, 1, 10min, 30min);
+      Rule r = MakeRule("test.regex", {EventKind::kKexNegotiationFailure}, GroupBy::kNone, 1, 10min,
+                        30min);
       (negate ? r.not_regex : r.regex) = std::make_shared<const re2::RE2>(pattern);
       RuleEngine engine({r}, clock);
       RecordingSink sink;
@@ -202,12 +209,14 @@ TEST_CASE("regex and not_regex answer as RE2 does, plain-text patterns included"
         if (matches != negate) ++expected;
         // An episode of its own each time (the cooldown has passed), so each admitted
         // event fires.
-        engine.Observe(Event(EventKind::kKexNegotiationFailure, kT0 + std::chrono::hours(i), "192.0.2.1", "",
-                             messages[i]),
+        engine.Observe(Event(EventKind::kKexNegotiationFailure, kT0 + std::chrono::hours(i),
+                             "192.0.2.1", "", messages[i]),
                        sink);
-        const auto fired = std::count_if(sink.alerts.begin(), sink.alerts.end(),
-                                         [](const Alert& a) { return a.status == AlertStatus::kFiring; });
-        INFO("pattern '" << pattern << "' " << (negate ? "not_regex" : "regex") << ", message " << i);
+        const auto fired =
+            std::count_if(sink.alerts.begin(), sink.alerts.end(),
+                          [](const Alert& a) { return a.status == AlertStatus::kFiring; });
+        INFO("pattern '" << pattern << "' " << (negate ? "not_regex" : "regex") << ", message "
+                         << i);
         CHECK(static_cast<std::size_t>(fired) == expected);
       }
     }
@@ -256,7 +265,8 @@ TEST_CASE("a group that fired resolves once quiet for its cooldown", "[rules]") 
   CHECK(engine.stats().alerts == 2);
 }
 
-TEST_CASE("a new event after the quiet time resolves the old episode and starts a new one", "[rules]") {
+TEST_CASE("a new event after the quiet time resolves the old episode and starts a new one",
+          "[rules]") {
   ManualClock clock;
   RuleEngine engine({BruteForce(2, 10min, 30min)}, clock);
   RecordingSink sink;
@@ -276,7 +286,9 @@ TEST_CASE("groups that never fired expire silently after their window", "[rules]
   ManualClock clock;
   RuleEngine engine({BruteForce(5, 10min)}, clock);
   RecordingSink sink;
-  for (int i = 0; i < 1000; ++i) engine.Observe(Fail(kT0, "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256)), sink);
+  for (int i = 0; i < 1000; ++i)
+    engine.Observe(Fail(kT0, "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256)),
+                   sink);
   CHECK(engine.stats().groups == 1000);
   engine.Expire(kT0 + 9min, sink);
   CHECK(engine.stats().groups == 1000);
@@ -308,9 +320,10 @@ TEST_CASE("state returns to its floor after an attack wave", "[rules]") {
   RuleEngine engine({BruteForce(3, 10min, 30min)}, clock, 100'000);
   RecordingSink sink;
   for (int i = 0; i < 20'000; ++i) {
-    const std::string ip = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
-                           std::to_string(i % 256);
-    for (int k = 0; k < (i % 2 ? 3 : 1); ++k) engine.Observe(Fail(kT0 + std::chrono::milliseconds(i), ip), sink);
+    const std::string ip = "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) +
+                           "." + std::to_string(i % 256);
+    for (int k = 0; k < (i % 2 ? 3 : 1); ++k)
+      engine.Observe(Fail(kT0 + std::chrono::milliseconds(i), ip), sink);
   }
   CHECK(sink.alerts.size() == 10'000);
   CHECK(engine.stats().groups == 20'000);
@@ -353,7 +366,8 @@ TEST_CASE("hostile values are escaped in summary, labels and evidence", "[rules]
   CHECK(a.remedy == "line one\nuser: evil\\x0d\\x0aFake: header\\x1b[31m");
   CHECK(a.labels.at("user") == "evil\\x0d\\x0aFake: header\\x1b[31m");
   REQUIRE(a.evidence.size() == 1);
-  CHECK(a.evidence[0] == "sshd[1]: Invalid user evil\\x0d\\x0aFake: header\\x1b[31m from 192.0.2.1 port 22");
+  CHECK(a.evidence[0] ==
+        "sshd[1]: Invalid user evil\\x0d\\x0aFake: header\\x1b[31m from 192.0.2.1 port 22");
 }
 
 TEST_CASE("a huge user name is bounded in the alert", "[rules]") {
@@ -393,7 +407,8 @@ TEST_CASE("one event can fire several rules", "[rules]") {
   CHECK(sink.alerts[1].rule == "test.b");
 }
 
-TEST_CASE("a large threshold counts in buckets: bounded memory, a window up to one bucket late", "[rules]") {
+TEST_CASE("a large threshold counts in buckets: bounded memory, a window up to one bucket late",
+          "[rules]") {
   ManualClock clock;
   // 160 s window in 16 buckets of 10 s.
   RuleEngine engine({BruteForce(100, 160s)}, clock);
@@ -405,7 +420,8 @@ TEST_CASE("a large threshold counts in buckets: bounded memory, a window up to o
     CHECK(sink.alerts[0].first_seen == kT0);
   }
   SECTION("100 events spread over twice the window do not") {
-    for (int i = 0; i < 100; ++i) engine.Observe(Fail(kT0 + std::chrono::milliseconds(i * 3200)), sink);
+    for (int i = 0; i < 100; ++i)
+      engine.Observe(Fail(kT0 + std::chrono::milliseconds(i * 3200)), sink);
     CHECK(sink.alerts.empty());
   }
 }
@@ -415,12 +431,15 @@ TEST_CASE("a huge threshold over many groups does not allocate per threshold", "
   RuleEngine engine({BruteForce(100'000, 1h)}, clock);
   RecordingSink sink;
   // Would need 100,000 x 800 KB with a ring of times per group.
-  for (int i = 0; i < 100'000; ++i) engine.Observe(Fail(kT0, "10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)), sink);
+  for (int i = 0; i < 100'000; ++i)
+    engine.Observe(Fail(kT0, "10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256)),
+                   sink);
   CHECK(engine.stats().groups == 100'000);
   CHECK(sink.alerts.empty());
 }
 
-TEST_CASE("a reload keeps the state of unchanged rules and starts changed ones afresh", "[rules][reload]") {
+TEST_CASE("a reload keeps the state of unchanged rules and starts changed ones afresh",
+          "[rules][reload]") {
   ManualClock clock;
   Rule other = MakeRule("test.other", {EventKind::kAuthFailure}, GroupBy::kIp, 3, 10min, 30min);
   RuleEngine engine({BruteForce(3), other}, clock);
@@ -461,7 +480,8 @@ TEST_CASE("a reload keeps the state of unchanged rules and starts changed ones a
   }
 }
 
-TEST_CASE("rules compare by definition: regex by its pattern, not by where it was written", "[rules][reload]") {
+TEST_CASE("rules compare by definition: regex by its pattern, not by where it was written",
+          "[rules][reload]") {
   Rule a = BruteForce(3);
   a.regex = std::make_shared<const re2::RE2>("Failed");
   Rule b = a;

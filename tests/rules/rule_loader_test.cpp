@@ -1,12 +1,13 @@
+#include "rules/rule_loader.h"
+
+#include <re2/re2.h>
+
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <catch2/catch.hpp>
-#include <re2/re2.h>
-
 #include "core/yaml_util.h"
-#include "rules/rule_loader.h"
 #include "temp_dir.h"
 
 using namespace sshd_health;
@@ -89,8 +90,10 @@ TEST_CASE("a rule file is loaded with every field", "[rules]") {
 
 TEST_CASE("a rule may match on a regex", "[rules]") {
   TempDir dir;
-  const auto rules = LoadRuleFile(Write(dir.path(), "a.yaml", RuleWith("kinds: [auth_failure, invalid_user]",
-                                                                      "kinds: [auth_failure]\n      regex: 'for (in)?valid user'")));
+  const auto rules =
+      LoadRuleFile(Write(dir.path(), "a.yaml",
+                         RuleWith("kinds: [auth_failure, invalid_user]",
+                                  "kinds: [auth_failure]\n      regex: 'for (in)?valid user'")));
   REQUIRE(rules.size() == 1);
   REQUIRE(rules[0].regex);
   CHECK(RE2::PartialMatch("Failed password for invalid user x", *rules[0].regex));
@@ -99,18 +102,23 @@ TEST_CASE("a rule may match on a regex", "[rules]") {
 TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   TempDir dir;
   const std::string f = dir.path() + "/r.yaml";
-  auto error_for = [&](const std::string& text) { return LoadError(Write(dir.path(), "r.yaml", text)); };
+  auto error_for = [&](const std::string& text) {
+    return LoadError(Write(dir.path(), "r.yaml", text));
+  };
 
   SECTION("unknown key") {
     CHECK(error_for(RuleWith("    group_by: ip", "    group-by: ip")) ==
-          f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, threshold, "
+          f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, "
+              "threshold, "
               "window, cooldown, severity, summary, remedy)");
   }
   SECTION("unknown event kind") {
-    const std::string e = error_for(RuleWith("[auth_failure, invalid_user]", "[auth_failure, foo]"));
-    CHECK(e.rfind(f + ":5:29: rules[0].match.kinds[1]: unknown event kind 'foo' (known: auth_failure, "
-                      "invalid_user, ",
-                  0) == 0);
+    const std::string e =
+        error_for(RuleWith("[auth_failure, invalid_user]", "[auth_failure, foo]"));
+    CHECK(e.rfind(
+              f + ":5:29: rules[0].match.kinds[1]: unknown event kind 'foo' (known: auth_failure, "
+                  "invalid_user, ",
+              0) == 0);
   }
   SECTION("bad regex") {
     CHECK(error_for(RuleWith("kinds: [auth_failure, invalid_user]", "regex: 'a(b'")) ==
@@ -126,22 +134,26 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   }
   SECTION("bad id") {
     CHECK(error_for(RuleWith("id: test.brute", "id: Brute")) ==
-          f + ":2:9: rules[0].id: 'Brute' is not a dotted lower-case id (e.g. sshd.auth.brute_force)");
+          f + ":2:9: rules[0].id: 'Brute' is not a dotted lower-case id (e.g. "
+              "sshd.auth.brute_force)");
   }
   SECTION("duplicate id in one file") {
     std::string text = kGoodRule;
     text += std::string(kGoodRule).substr(std::string("rules:\n").size());
     CHECK(error_for(text) ==
-          f + ":15:9: rules[1].id: duplicate rule id 'test.brute' (first defined at " + f + ":2:9)");
+          f + ":15:9: rules[1].id: duplicate rule id 'test.brute' (first defined at " + f +
+              ":2:9)");
   }
   SECTION("unknown placeholder") {
     CHECK(error_for(RuleWith("{count} failures", "{cnt} failures")) ==
-          f + ":11:14: rules[0].summary: unknown placeholder '{cnt}' (known: {ip} {user} {port} {pid} "
+          f + ":11:14: rules[0].summary: unknown placeholder '{cnt}' (known: {ip} {user} {port} "
+              "{pid} "
               "{detail} {kind} {count} {threshold} {window} {cooldown} {rule} {host})");
   }
   SECTION("unknown severity") {
-    CHECK(error_for(RuleWith("severity: critical", "severity: high")) ==
-          f + ":10:15: rules[0].severity: unknown severity 'high' (known: info, warning, critical)");
+    CHECK(
+        error_for(RuleWith("severity: critical", "severity: high")) ==
+        f + ":10:15: rules[0].severity: unknown severity 'high' (known: info, warning, critical)");
   }
   SECTION("unknown group_by") {
     CHECK(error_for(RuleWith("group_by: ip", "group_by: port")) ==
@@ -162,9 +174,7 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   SECTION("unknown top-level key") {
     CHECK(error_for("rule:\n  - id: x.y\n") == f + ":1:1: rule: unknown key (known: rules)");
   }
-  SECTION("YAML syntax error") {
-    CHECK(error_for("rules: [\n").rfind(f + ":", 0) == 0);
-  }
+  SECTION("YAML syntax error") { CHECK(error_for("rules: [\n").rfind(f + ":", 0) == 0); }
 }
 
 TEST_CASE("an empty rule file holds no rules", "[rules]") {
@@ -202,12 +212,15 @@ TEST_CASE("duplicate ids across files are an error naming both places", "[rules]
 
 TEST_CASE("not_regex excludes lines and is checked like regex", "[rules]") {
   TempDir dir;
-  const auto rules = LoadRuleFile(Write(dir.path(), "a.yaml", RuleWith("kinds: [auth_failure, invalid_user]",
-                                                                      "kinds: [auth_failure]\n      not_regex: 'preauth'")));
+  const auto rules =
+      LoadRuleFile(Write(dir.path(), "a.yaml",
+                         RuleWith("kinds: [auth_failure, invalid_user]",
+                                  "kinds: [auth_failure]\n      not_regex: 'preauth'")));
   REQUIRE(rules.size() == 1);
   REQUIRE(rules[0].not_regex);
   CHECK_FALSE(rules[0].regex);
   const std::string f = dir.path() + "/b.yaml";
-  CHECK(LoadError(Write(dir.path(), "b.yaml", RuleWith("kinds: [auth_failure, invalid_user]", "not_regex: '('"))) ==
+  CHECK(LoadError(Write(dir.path(), "b.yaml",
+                        RuleWith("kinds: [auth_failure, invalid_user]", "not_regex: '('"))) ==
         f + ":5:18: rules[0].match.not_regex: bad regex: missing ): (");
 }

@@ -1,8 +1,7 @@
-#include <string>
+#include "rules/rule_template.h"
 
 #include <catch2/catch.hpp>
-
-#include "rules/rule_template.h"
+#include <string>
 
 using namespace sshd_health;
 using namespace std::chrono_literals;
@@ -31,8 +30,9 @@ TEST_CASE("templates fill every placeholder", "[rules]") {
   v.threshold = 10;
   v.window = "10m";
   v.cooldown = "30m";
-  CHECK(Render("{ip}:{port} {user} {detail} {kind} {rule} {host} {pid} {count}/{threshold} {window} {cooldown}", v) ==
-        "192.0.2.1:2222 root ssh-rsa auth_failure sshd.x.y web1 77 12/10 10m 30m");
+  CHECK(Render("{ip}:{port} {user} {detail} {kind} {rule} {host} {pid} {count}/{threshold} "
+               "{window} {cooldown}",
+               v) == "192.0.2.1:2222 root ssh-rsa auth_failure sshd.x.y web1 77 12/10 10m 30m");
   CHECK(Render("{{literal}} {{{ip}}}", v) == "{literal} {192.0.2.1}");
 }
 
@@ -42,9 +42,12 @@ TEST_CASE("empty values render as a dash", "[rules]") {
 }
 
 TEST_CASE("template syntax errors say what is wrong", "[rules]") {
-  CHECK(RuleTemplate::Parse("a {ip").error().message == "unclosed '{' at offset 2 (write '{{' for a literal brace)");
-  CHECK(RuleTemplate::Parse("a } b").error().message == "lone '}' at offset 2 (write '}}' for a literal brace)");
-  CHECK(RuleTemplate::Parse("{IP}").error().message.rfind("unknown placeholder '{IP}' (known: {ip} {user}", 0) == 0);
+  CHECK(RuleTemplate::Parse("a {ip").error().message ==
+        "unclosed '{' at offset 2 (write '{{' for a literal brace)");
+  CHECK(RuleTemplate::Parse("a } b").error().message ==
+        "lone '}' at offset 2 (write '}}' for a literal brace)");
+  CHECK(RuleTemplate::Parse("{IP}").error().message.rfind(
+            "unknown placeholder '{IP}' (known: {ip} {user}", 0) == 0);
 }
 
 TEST_CASE("durations are shown in their largest exact unit", "[rules]") {

@@ -1,14 +1,14 @@
 // The rule files in rules/ as shipped: they load, they cover every server-side failure
 // of the troubleshooting guide, and their remedies carry the commands an admin needs.
+#include <re2/re2.h>
+
 #include <algorithm>
-#include <set>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
-
-#include <catch2/catch.hpp>
-#include <re2/re2.h>
 
 #include "core/clock.h"
 #include "core/text.h"
@@ -42,7 +42,9 @@ bool Covers(const Rule& r, EventKind kind) {
   return r.kinds.empty() || std::find(r.kinds.begin(), r.kinds.end(), kind) != r.kinds.end();
 }
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -59,16 +61,17 @@ TEST_CASE("the shipped rule files load", "[rules]") {
 
 TEST_CASE("every server-side failure of the troubleshooting guide has a rule", "[rules]") {
   // The failures the guide and issue 2 name, by the event kind that shows them.
-  const EventKind kind = GENERATE(EventKind::kAuthFailure, EventKind::kInvalidUser, EventKind::kTooManyAuthFailures,
-                                  EventKind::kMaxStartupsBegin, EventKind::kMaxStartupsDrop, EventKind::kPenaltyDrop,
-                                  EventKind::kKexIdentFailure, EventKind::kBannerInvalid,
-                                  EventKind::kKexNegotiationFailure, EventKind::kHostKeyLoadFailure,
-                                  EventKind::kBadModes, EventKind::kPubkeyAlgRejected, EventKind::kSshdFatal,
-                                  EventKind::kSshdStarted, EventKind::kSshdStopped, EventKind::kUserNotAllowed,
-                                  EventKind::kTcpwrapRefused, EventKind::kReverseMappingFailure,
-                                  EventKind::kTimeoutBeforeAuth);
+  const EventKind kind = GENERATE(
+      EventKind::kAuthFailure, EventKind::kInvalidUser, EventKind::kTooManyAuthFailures,
+      EventKind::kMaxStartupsBegin, EventKind::kMaxStartupsDrop, EventKind::kPenaltyDrop,
+      EventKind::kKexIdentFailure, EventKind::kBannerInvalid, EventKind::kKexNegotiationFailure,
+      EventKind::kHostKeyLoadFailure, EventKind::kBadModes, EventKind::kPubkeyAlgRejected,
+      EventKind::kSshdFatal, EventKind::kSshdStarted, EventKind::kSshdStopped,
+      EventKind::kUserNotAllowed, EventKind::kTcpwrapRefused, EventKind::kReverseMappingFailure,
+      EventKind::kTimeoutBeforeAuth);
   INFO(EventKindName(kind));
-  CHECK(std::any_of(Shipped().begin(), Shipped().end(), [&](const Rule& r) { return Covers(r, kind); }));
+  CHECK(std::any_of(Shipped().begin(), Shipped().end(),
+                    [&](const Rule& r) { return Covers(r, kind); }));
 }
 
 TEST_CASE("shipped rules have the severities and remedies the guide asks for", "[rules]") {
@@ -137,14 +140,18 @@ TEST_CASE("each legacy-algorithm rule matches OpenSSH's own message for its algo
   // ssherr.c's texts for SSH_ERR_NO_*_ALG_MATCH, as sshpkt_fatal logs them:
   // "Unable to negotiate with %s: %s. Their offer: %s".
   const auto [id, message] = GENERATE(table<std::string, std::string>({
-      {"sshd.kex.no_common_kex", "Unable to negotiate with 192.0.2.7 port 50022: no matching key exchange method "
-                                 "found. Their offer: diffie-hellman-group1-sha1 [preauth]"},
-      {"sshd.kex.no_common_hostkey", "Unable to negotiate with 192.0.2.7 port 50022: no matching host key type "
-                                     "found. Their offer: ssh-rsa,ssh-dss [preauth]"},
-      {"sshd.kex.no_common_cipher", "Unable to negotiate with 192.0.2.7 port 50022: no matching cipher found. "
-                                    "Their offer: aes128-cbc,3des-cbc [preauth]"},
-      {"sshd.kex.no_common_mac", "Unable to negotiate with 192.0.2.7 port 50022: no matching MAC found. Their "
-                                 "offer: hmac-md5 [preauth]"},
+      {"sshd.kex.no_common_kex",
+       "Unable to negotiate with 192.0.2.7 port 50022: no matching key exchange method "
+       "found. Their offer: diffie-hellman-group1-sha1 [preauth]"},
+      {"sshd.kex.no_common_hostkey",
+       "Unable to negotiate with 192.0.2.7 port 50022: no matching host key type "
+       "found. Their offer: ssh-rsa,ssh-dss [preauth]"},
+      {"sshd.kex.no_common_cipher",
+       "Unable to negotiate with 192.0.2.7 port 50022: no matching cipher found. "
+       "Their offer: aes128-cbc,3des-cbc [preauth]"},
+      {"sshd.kex.no_common_mac",
+       "Unable to negotiate with 192.0.2.7 port 50022: no matching MAC found. Their "
+       "offer: hmac-md5 [preauth]"},
   }));
   INFO(id);
   int matched = 0;
@@ -171,7 +178,9 @@ TEST_CASE("every shipped rule renders a hostile event as clean text", "[rules]")
       e.user = hostile;
       e.detail = hostile;
       e.port = 22;
-      e.message = "no matching key exchange method no matching host key type no matching cipher no matching MAC";
+      e.message =
+          "no matching key exchange method no matching host key type no matching cipher no "
+          "matching MAC";
       e.line = e.message;
       engine.Observe(e, sink);
     }
@@ -219,26 +228,28 @@ TEST_CASE("a client's own pre-auth fatal error is not an sshd failure", "[rules]
   CHECK(sink.alerts[0].summary == "sshd fatal error: Cannot bind any address.");
 }
 
-TEST_CASE("the issue-14 kinds an admin must hear about have rules that fire on one event", "[rules]") {
+TEST_CASE("the issue-14 kinds an admin must hear about have rules that fire on one event",
+          "[rules]") {
   struct Case {
     EventKind kind;
     const char* rule;
     Severity severity;
   };
-  const Case c = GENERATE(Case{EventKind::kSessionCrash, "sshd.session.crash", Severity::kCritical},
-                          Case{EventKind::kBindFailed, "sshd.daemon.bind_failed", Severity::kCritical},
-                          Case{EventKind::kCertRefused, "sshd.auth.cert_refused", Severity::kWarning},
-                          Case{EventKind::kAuthorizedKeysUnreadable, "sshd.auth.authorized_keys_unreadable",
-                               Severity::kWarning},
-                          Case{EventKind::kKeyRevoked, "sshd.auth.key_revoked", Severity::kWarning},
-                          Case{EventKind::kKeySourceNotPermitted, "sshd.auth.key_source_not_permitted",
-                               Severity::kWarning},
-                          Case{EventKind::kHostKeyProblem, "sshd.hostkey.problem", Severity::kWarning},
-                          Case{EventKind::kAccountLocked, "sshd.auth.account_locked", Severity::kWarning},
-                          Case{EventKind::kAccountExpired, "sshd.auth.account_expired", Severity::kInfo},
-                          Case{EventKind::kPasswordExpired, "sshd.auth.account_expired", Severity::kInfo},
-                          Case{EventKind::kSshdRestart, "sshd.daemon.restart", Severity::kInfo},
-                          Case{EventKind::kJournalSuppressed, "sshd.journal.suppressed", Severity::kWarning});
+  const Case c =
+      GENERATE(Case{EventKind::kSessionCrash, "sshd.session.crash", Severity::kCritical},
+               Case{EventKind::kBindFailed, "sshd.daemon.bind_failed", Severity::kCritical},
+               Case{EventKind::kCertRefused, "sshd.auth.cert_refused", Severity::kWarning},
+               Case{EventKind::kAuthorizedKeysUnreadable, "sshd.auth.authorized_keys_unreadable",
+                    Severity::kWarning},
+               Case{EventKind::kKeyRevoked, "sshd.auth.key_revoked", Severity::kWarning},
+               Case{EventKind::kKeySourceNotPermitted, "sshd.auth.key_source_not_permitted",
+                    Severity::kWarning},
+               Case{EventKind::kHostKeyProblem, "sshd.hostkey.problem", Severity::kWarning},
+               Case{EventKind::kAccountLocked, "sshd.auth.account_locked", Severity::kWarning},
+               Case{EventKind::kAccountExpired, "sshd.auth.account_expired", Severity::kInfo},
+               Case{EventKind::kPasswordExpired, "sshd.auth.account_expired", Severity::kInfo},
+               Case{EventKind::kSshdRestart, "sshd.daemon.restart", Severity::kInfo},
+               Case{EventKind::kJournalSuppressed, "sshd.journal.suppressed", Severity::kWarning});
   INFO(c.rule);
   const Rule& r = Find(c.rule);
   CHECK(Covers(r, c.kind));

@@ -2,17 +2,17 @@
 // lines written before, during and after, must hand on each line exactly once. "Exactly
 // once" is checked by writing a last sentinel line and, once it arrived, comparing the
 // whole sequence (lines arrive in order, so nothing can still be on its way).
+#include "sources/file_source.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <ctime>
 #include <filesystem>
 
-#include <catch2/catch.hpp>
-
 #include "core/state_store.h"
 #include "source_harness.h"
-#include "sources/file_source.h"
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -74,7 +74,8 @@ TEST_CASE("file source reads appended lines once each, in order", "[sources][fil
     auto source = f.Start(false);
     AppendFile(f.log, Lines(test::Numbered("after", 1, 3)));
     f.Sync();
-    CHECK(f.got.lines == Concat({test::Numbered("before", 1, 3), test::Numbered("after", 1, 3), {"END"}}));
+    CHECK(f.got.lines ==
+          Concat({test::Numbered("before", 1, 3), test::Numbered("after", 1, 3), {"END"}}));
   }
   SECTION("start at the end (tail) skips what is there") {
     auto source = f.Start(true);
@@ -84,7 +85,8 @@ TEST_CASE("file source reads appended lines once each, in order", "[sources][fil
   }
 }
 
-TEST_CASE("file source follows rename-and-create rotation, finishing the old file", "[sources][file]") {
+TEST_CASE("file source follows rename-and-create rotation, finishing the old file",
+          "[sources][file]") {
   Fixture f;
   auto source = f.Start(false);
   AppendFile(f.log, Lines(test::Numbered("a", 1, 3)));
@@ -168,7 +170,9 @@ TEST_CASE("file source resumes after a restart exactly where it stopped", "[sour
     AppendFile(f.log, " line\n" + Lines(test::Numbered("b", 1, 2)));
     auto source = f.Start(true);  // a saved position wins over start: tail
     f.Sync();
-    CHECK(f.got.lines == Concat({test::Numbered("a", 1, 3), {"partial line"}, test::Numbered("b", 1, 2), {"END"}}));
+    CHECK(
+        f.got.lines ==
+        Concat({test::Numbered("a", 1, 3), {"partial line"}, test::Numbered("b", 1, 2), {"END"}}));
   }
   SECTION("rotated while stopped: finish the rotated file, then the new one from 0") {
     AppendFile(f.log, " line\n");
@@ -176,7 +180,9 @@ TEST_CASE("file source resumes after a restart exactly where it stopped", "[sour
     AppendFile(f.log, Lines(test::Numbered("b", 1, 2)));
     auto source = f.Start(true);
     f.Sync();
-    CHECK(f.got.lines == Concat({test::Numbered("a", 1, 3), {"partial line"}, test::Numbered("b", 1, 2), {"END"}}));
+    CHECK(
+        f.got.lines ==
+        Concat({test::Numbered("a", 1, 3), {"partial line"}, test::Numbered("b", 1, 2), {"END"}}));
   }
   SECTION("replaced while stopped: the new file from 0") {
     std::filesystem::remove(f.log);
@@ -187,7 +193,8 @@ TEST_CASE("file source resumes after a restart exactly where it stopped", "[sour
   }
 }
 
-TEST_CASE("file source rotation under a steady stream loses and repeats nothing", "[sources][file]") {
+TEST_CASE("file source rotation under a steady stream loses and repeats nothing",
+          "[sources][file]") {
   Fixture f;
   auto source = f.Start(false);
   std::vector<std::string> expected;

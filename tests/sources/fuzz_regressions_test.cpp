@@ -2,10 +2,9 @@
 // Run under ASan (make test ASAN=1) they fail loudly if the bug comes back; the plain
 // build checks the result.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "sources/syslog_line.h"
 
@@ -13,7 +12,8 @@ using namespace sshd_health;
 
 // syslog_line_fuzz (ASan heap-buffer-overflow): "<38>" with nothing after the priority
 // made ParseSyslogLineInto read line[0] of the empty rest, one byte past the line.
-TEST_CASE("a line that is only a syslog priority has no header and is read past nowhere", "[sources]") {
+TEST_CASE("a line that is only a syslog priority has no header and is read past nowhere",
+          "[sources]") {
   // Exactly the 4 bytes in their own heap block, so ASan sees a read past them.
   const auto bytes = std::make_unique<char[]>(4);
   std::copy_n("<38>", 4, bytes.get());

@@ -1,8 +1,7 @@
 // JournalEntryShaper: a journal entry's fields -> LogRecord (journal_source.h), without a
 // journal. Includes the inputs journal_entry_fuzz found (tests/fuzz/).
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "sources/journal_source.h"
 

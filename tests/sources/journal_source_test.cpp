@@ -1,13 +1,13 @@
 // JournalSource against real journal files written by systemd-journal-remote.
-#include <filesystem>
+#include "sources/journal_source.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/state_store.h"
 #include "journal_writer.h"
 #include "source_harness.h"
-#include "sources/journal_source.h"
 #include "temp_dir.h"
 
 using sshd_health::JournalSource;
@@ -59,15 +59,17 @@ TEST_CASE("journal source reads only sshd's entries, with their own fields", "[s
   w.Write("sshd", 104, "END", t0 + 7);
   auto source = f.Start(JournalSourceConfig::Start::kHead);
   REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "END"); }));
-  CHECK(f.got.messages == std::vector<std::string>{"Server listening on 0.0.0.0 port 22.",
-                                                   "Failed password for root from 192.0.2.1 port 4242 ssh2",
-                                                   "auth child", "ssh unit message", "sshd unit message", "END"});
+  CHECK(f.got.messages ==
+        std::vector<std::string>{"Server listening on 0.0.0.0 port 22.",
+                                 "Failed password for root from 192.0.2.1 port 4242 ssh2",
+                                 "auth child", "ssh unit message", "sshd unit message", "END"});
   CHECK(f.got.programs[1] == "sshd-session");
   CHECK(f.got.pids[1] == 102);
   CHECK(f.got.times[1] == sshd_health::TimePoint(std::chrono::microseconds(t0 + 2)));
   // Like journalctl -o short: "MMM DD HH:MM:SS host ident[pid]: message".
-  CHECK_THAT(f.got.lines[1], Catch::EndsWith(" testhost sshd-session[102]: Failed password for root from "
-                                             "192.0.2.1 port 4242 ssh2"));
+  CHECK_THAT(f.got.lines[1],
+             Catch::EndsWith(" testhost sshd-session[102]: Failed password for root from "
+                             "192.0.2.1 port 4242 ssh2"));
 }
 
 TEST_CASE("journal source reports an entry appended after start", "[sources][journal]") {
@@ -109,15 +111,18 @@ TEST_CASE("journal source resumes after its cursor across a restart", "[sources]
   CHECK(f.got.messages == std::vector<std::string>{"a1", "a2", "a3", "b1", "b2", "b3", "END"});
 }
 
-TEST_CASE("journal source continues after the saved time when its cursor is gone", "[sources][journal]") {
+TEST_CASE("journal source continues after the saved time when its cursor is gone",
+          "[sources][journal]") {
   Fixture f;
   test::JournalWriter w(f.journal_dir);
   const std::uint64_t t0 = 1'790'000'000'000'000;
-  for (int i = 0; i < 6; ++i) w.Write("sshd", i + 1, "e" + std::to_string(i), t0 + static_cast<std::uint64_t>(i) * 1000);
+  for (int i = 0; i < 6; ++i)
+    w.Write("sshd", i + 1, "e" + std::to_string(i), t0 + static_cast<std::uint64_t>(i) * 1000);
   w.Write("sshd", 9, "END", t0 + 10'000);
   // A cursor from a journal that no longer exists (vacuumed), saved after e2.
   const nlohmann::json saved = {
-      {"cursor", "s=00000000000000000000000000000001;i=3;b=0123456789abcdef0123456789abcdef;m=3;t=1;x=1"},
+      {"cursor",
+       "s=00000000000000000000000000000001;i=3;b=0123456789abcdef0123456789abcdef;m=3;t=1;x=1"},
       {"realtime_usec", t0 + 2000}};
   REQUIRE(f.state.Save("journal-cursor", saved.dump()));
   auto source = f.Start(JournalSourceConfig::Start::kTail);

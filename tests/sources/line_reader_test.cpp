@@ -1,14 +1,14 @@
+#include "sources/line_reader.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
-#include "sources/line_reader.h"
 #include "gzip.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -97,8 +97,8 @@ TEST_CASE("lines across many read blocks come out whole and in order", "[scan]")
   int i = 0;
   bool all_equal = true;
   while ((*reader)->Next(line)) {
-    const std::string want = "Nov 21 16:31:02 host sshd[" + std::to_string(i) +
-                             "]: line number " + std::to_string(i);
+    const std::string want =
+        "Nov 21 16:31:02 host sshd[" + std::to_string(i) + "]: line number " + std::to_string(i);
     if (line != want) {
       all_equal = false;
       FAIL_CHECK("line " << i << " is '" << line << "'");
@@ -202,12 +202,11 @@ TEST_CASE("a pipe is read to its end, gzip or not, however it trickles in", "[sc
   CHECK(reader->gzip() == compressed);
   CHECK(reader->error().empty());
   CHECK_FALSE(reader->mtime().has_value());
-  CHECK(lines == std::vector<std::string>{"Nov 21 16:31:02 h sshd[1]: a",
-                                          "Nov 21 16:31:03 h sshd[2]: b"});
+  CHECK(lines ==
+        std::vector<std::string>{"Nov 21 16:31:02 h sshd[1]: a", "Nov 21 16:31:03 h sshd[2]: b"});
 }
 
-TEST_CASE("opening a missing file or a directory fails with the path and the reason",
-          "[scan]") {
+TEST_CASE("opening a missing file or a directory fails with the path and the reason", "[scan]") {
   TempDir dir;
   auto missing = LineReader::Open(dir.path() + "/nope.log");
   REQUIRE_FALSE(missing);
@@ -227,8 +226,7 @@ TEST_CASE("a regular file's modification time is what year-less timestamps resol
   auto reader = LineReader::Open(path);
   REQUIRE(reader);
   REQUIRE((*reader)->mtime().has_value());
-  CHECK(std::chrono::duration_cast<std::chrono::seconds>(
-            (*reader)->mtime()->time_since_epoch())
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>((*reader)->mtime()->time_since_epoch())
             .count() == 1'700'000'000);
 }
 

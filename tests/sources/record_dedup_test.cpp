@@ -1,7 +1,7 @@
 // RecordDedup: rsyslog's copy of a journal entry is dropped; genuine repeats are not.
-#include <catch2/catch.hpp>
-
 #include "sources/record_dedup.h"
+
+#include <catch2/catch.hpp>
 
 using sshd_health::LogRecord;
 using sshd_health::RecordDedup;

@@ -1,10 +1,9 @@
 // ParseSyslogLine: every accepted line form, year inference, and what it refuses.
-#include <catch2/catch.hpp>
+#include "sources/syslog_line.h"
 
+#include <catch2/catch.hpp>
 #include <ctime>
 #include <string>
-
-#include "sources/syslog_line.h"
 
 namespace sshd_health {
 namespace {
@@ -25,12 +24,15 @@ TimePoint Local(int y, int mon, int d, int h, int mi, int s) {
 }
 
 TimePoint Utc(int y, int mon, int d, int h, int mi, int s) {
-  return TimePoint{sys_days{year{y} / mon / d}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s}};
+  return TimePoint{sys_days{year{y} / mon / d}.time_since_epoch() + hours{h} + minutes{mi} +
+                   seconds{s}};
 }
 
 SyslogContext At(TimePoint t) { return SyslogContext{t}; }
 
-TEST_CASE("a classic BSD line gives host, program, pid, message and a local time in the reference year", "[parse]") {
+TEST_CASE(
+    "a classic BSD line gives host, program, pid, message and a local time in the reference year",
+    "[parse]") {
   const auto rec = ParseSyslogLine("Nov 21 16:31:02 web1 sshd[123]: Failed password for root",
                                    At(Local(2026, 11, 22, 0, 0, 0)));
   REQUIRE(rec);
@@ -54,7 +56,8 @@ TEST_CASE("the same hour read against another reference gets that reference's ye
   // reference, so a second scan with a later reference must not reuse it.
   const char* line = "Jun  1 10:00:00 h sshd[1]: x";
   const auto first = ParseSyslogLine(line, At(Local(2026, 7, 1, 0, 0, 0)));
-  const auto again = ParseSyslogLine("Jun  1 10:17:00 h sshd[1]: x", At(Local(2026, 7, 1, 0, 0, 0)));
+  const auto again =
+      ParseSyslogLine("Jun  1 10:17:00 h sshd[1]: x", At(Local(2026, 7, 1, 0, 0, 0)));
   const auto later = ParseSyslogLine(line, At(Local(2027, 7, 1, 0, 0, 0)));
   REQUIRE(first);
   REQUIRE(again);
@@ -72,7 +75,8 @@ TEST_CASE("a line up to a day ahead of the reference stays in the reference year
 
 TEST_CASE("classic days may be space-padded, zero-padded or bare", "[parse]") {
   const auto ctx = At(Local(2026, 6, 30, 0, 0, 0));
-  for (const char* line : {"Feb  7 16:01:07 h sshd[5]: m", "Feb 07 16:01:07 h sshd[5]: m", "Feb 7 16:01:07 h sshd[5]: m"}) {
+  for (const char* line : {"Feb  7 16:01:07 h sshd[5]: m", "Feb 07 16:01:07 h sshd[5]: m",
+                           "Feb 7 16:01:07 h sshd[5]: m"}) {
     INFO(line);
     const auto rec = ParseSyslogLine(line, ctx);
     REQUIRE(rec);
@@ -83,7 +87,8 @@ TEST_CASE("classic days may be space-padded, zero-padded or bare", "[parse]") {
 }
 
 TEST_CASE("journalctl short-precise and short-iso timestamps are read too", "[parse]") {
-  const auto precise = ParseSyslogLine("Nov 21 16:31:02.250000 web1 sshd[1]: m", At(Local(2026, 11, 22, 0, 0, 0)));
+  const auto precise =
+      ParseSyslogLine("Nov 21 16:31:02.250000 web1 sshd[1]: m", At(Local(2026, 11, 22, 0, 0, 0)));
   REQUIRE(precise);
   CHECK(precise->ts == Local(2026, 11, 21, 16, 31, 2) + milliseconds{250});
   const auto iso = ParseSyslogLine("2026-11-21T16:31:02+0100 web1 sshd[1]: m", {});
@@ -91,7 +96,8 @@ TEST_CASE("journalctl short-precise and short-iso timestamps are read too", "[pa
   CHECK(iso->ts == Utc(2026, 11, 21, 15, 31, 2));
 }
 
-TEST_CASE("a classic line keeping its <PRI> is read, and the record's line is the whole input", "[parse]") {
+TEST_CASE("a classic line keeping its <PRI> is read, and the record's line is the whole input",
+          "[parse]") {
   const auto rec = ParseSyslogLine("<86>Nov 21 16:31:02 web1 sshd[1]: m", {});
   REQUIRE(rec);
   CHECK(rec->message == "m");
@@ -100,7 +106,8 @@ TEST_CASE("a classic line keeping its <PRI> is read, and the record's line is th
 
 TEST_CASE("rsyslog ISO timestamps keep their fraction and offset", "[parse]") {
   SECTION("offset") {
-    const auto rec = ParseSyslogLine("2026-11-21T16:31:02.123456+01:00 web1 sshd-session[77]: hello", {});
+    const auto rec =
+        ParseSyslogLine("2026-11-21T16:31:02.123456+01:00 web1 sshd-session[77]: hello", {});
     REQUIRE(rec);
     CHECK(rec->ts == Utc(2026, 11, 21, 15, 31, 2) + microseconds{123456});
     CHECK(rec->program == "sshd-session");
@@ -123,7 +130,9 @@ TEST_CASE("rsyslog ISO timestamps keep their fraction and offset", "[parse]") {
 TEST_CASE("RFC 5424 lines give app name, procid and the message after structured data", "[parse]") {
   SECTION("no structured data") {
     const auto rec = ParseSyslogLine(
-        "<38>1 2019-07-08T17:40:16.954167-04:00 hostname.example.com sshd 57915 - - Failed unknown for x", {});
+        "<38>1 2019-07-08T17:40:16.954167-04:00 hostname.example.com sshd 57915 - - Failed unknown "
+        "for x",
+        {});
     REQUIRE(rec);
     CHECK(rec->ts == Utc(2019, 7, 8, 21, 40, 16) + microseconds{954167});
     CHECK(rec->host == "hostname.example.com");
@@ -133,7 +142,8 @@ TEST_CASE("RFC 5424 lines give app name, procid and the message after structured
   }
   SECTION("structured data whose quoted values hold brackets and escapes") {
     const auto rec = ParseSyslogLine(
-        "<38>1 2019-07-08T17:40:17.954167-04:00 h sshd 55555 - [timeQuality tzKnown=\"1\" isSynced=\"0\"]"
+        "<38>1 2019-07-08T17:40:17.954167-04:00 h sshd 55555 - [timeQuality tzKnown=\"1\" "
+        "isSynced=\"0\"]"
         "[x@123 test=\"[brackets]\" q=\"a\\\"]b\"] the message",
         {});
     REQUIRE(rec);
@@ -147,7 +157,8 @@ TEST_CASE("RFC 5424 lines give app name, procid and the message after structured
 // Regression: the procid loop multiplied before it checked for digits, so nine
 // characters that are no digits ("zzzzzzzzz") overflowed int - undefined behaviour that
 // UBSan (SSHD_HEALTH_SANITIZE) reported. Now it is read by scan::ParseUint.
-TEST_CASE("an RFC 5424 procid of nine non-digits leaves the pid 0 instead of overflowing int", "[sources]") {
+TEST_CASE("an RFC 5424 procid of nine non-digits leaves the pid 0 instead of overflowing int",
+          "[sources]") {
   for (const char* procid : {"zzzzzzzzz", "~~~~~~~~~", "12345678z", "-12345678"}) {
     INFO(procid);
     const auto rec = ParseSyslogLine(std::string("<38>1 - h sshd ") + procid + " - - m", {});
@@ -175,7 +186,8 @@ TEST_CASE("a [pid] of more than nine digits is no tag", "[sources]") {
 }
 
 TEST_CASE("journalctl short lines without a timestamp have no time", "[parse]") {
-  const auto rec = ParseSyslogLine("srv sshd[32310]: Disconnecting: Too many authentication failures", {});
+  const auto rec =
+      ParseSyslogLine("srv sshd[32310]: Disconnecting: Too many authentication failures", {});
   REQUIRE(rec);
   CHECK_FALSE(rec->has_ts);
   CHECK(rec->host == "srv");
@@ -193,7 +205,8 @@ TEST_CASE("a classic line may lack the host or bracket the program", "[parse]") 
     CHECK(rec->message == "Disconnecting: x");
   }
   SECTION("[sshd]: and [sshd]") {
-    for (const char* line : {"Mar  3 00:17:22 [sshd]: User root", "Jun 25 23:53:34 [sshd] User root"}) {
+    for (const char* line :
+         {"Mar  3 00:17:22 [sshd]: User root", "Jun 25 23:53:34 [sshd] User root"}) {
       const auto rec = ParseSyslogLine(line, {});
       REQUIRE(rec);
       CHECK(rec->program == "sshd");
@@ -217,10 +230,11 @@ TEST_CASE("trailing CR and LF are not part of the line", "[parse]") {
 }
 
 TEST_CASE("lines in none of the forms are refused", "[parse]") {
-  for (const char* line : {"", "hello", "Nov 99 16:31:02 h sshd[1]: x", "Nov 21 25:31:02 h sshd[1]: x",
-                           "Nov 21 16:31 h sshd[1]: x", "2026-13-21T16:31:02Z h sshd[1]: x",
-                           "1019-11-21T16:31:02Z h sshd[1]: x", "9999-11-21T16:31:02Z h sshd[1]: x", "<38> garbage",
-                           "srv sshd[12x]: x", "srv sshd[1234567890]: x", "Nov 21 16:31:02", "just two"}) {
+  for (const char* line :
+       {"", "hello", "Nov 99 16:31:02 h sshd[1]: x", "Nov 21 25:31:02 h sshd[1]: x",
+        "Nov 21 16:31 h sshd[1]: x", "2026-13-21T16:31:02Z h sshd[1]: x",
+        "1019-11-21T16:31:02Z h sshd[1]: x", "9999-11-21T16:31:02Z h sshd[1]: x", "<38> garbage",
+        "srv sshd[12x]: x", "srv sshd[1234567890]: x", "Nov 21 16:31:02", "just two"}) {
     INFO(line);
     CHECK_FALSE(ParseSyslogLine(line, {}));
   }
@@ -229,8 +243,9 @@ TEST_CASE("lines in none of the forms are refused", "[parse]") {
 TEST_CASE("a tag is prog[pid]: or prog: and nothing looser", "[parse]") {
   // Without a timestamp the [pid] is what makes "host tag: msg" a header, so these
   // lines stand or fall on the tag alone.
-  for (const char* line : {"srv sshd[]: x", "srv sshd[12x]: x", "srv sshd[1234567890]: x", "srv sshd]x[1]: x",
-                           "srv [1]: x", "srv sshd[1]x: x", "srv sshd[1: x", "srv sshd[1]] x", "srv sshd[-1]: x"}) {
+  for (const char* line :
+       {"srv sshd[]: x", "srv sshd[12x]: x", "srv sshd[1234567890]: x", "srv sshd]x[1]: x",
+        "srv [1]: x", "srv sshd[1]x: x", "srv sshd[1: x", "srv sshd[1]] x", "srv sshd[-1]: x"}) {
     INFO(line);
     CHECK_FALSE(ParseSyslogLine(line, {}));
   }
@@ -277,7 +292,8 @@ TEST_CASE("a line without a syslog header is a bare sshd message (sshd -E logs)"
   CHECK(crlf.line == "Server listening on 0.0.0.0 port 22.");
 }
 
-TEST_CASE("a bare sshd message shaped like 'word word: text' is not taken for a header", "[parse]") {
+TEST_CASE("a bare sshd message shaped like 'word word: text' is not taken for a header",
+          "[parse]") {
   const sshd_health::SyslogContext ctx{};
   const auto r = sshd_health::RecordFromLine(
       "Authentication refused: bad ownership or modes for file /home/u/.ssh/authorized_keys", ctx);

@@ -1,7 +1,7 @@
 // The timestamp readers on their own: where they leave `pos`, and what they refuse.
-#include <catch2/catch.hpp>
-
 #include "sources/syslog_time.h"
+
+#include <catch2/catch.hpp>
 
 namespace sshd_health {
 namespace {
@@ -9,11 +9,13 @@ namespace {
 using namespace std::chrono;
 
 TimePoint Utc(int y, int mon, int d, int h, int mi, int s) {
-  return TimePoint{sys_days{year{y} / mon / d}.time_since_epoch() + hours{h} + minutes{mi} + seconds{s}};
+  return TimePoint{sys_days{year{y} / mon / d}.time_since_epoch() + hours{h} + minutes{mi} +
+                   seconds{s}};
 }
 
 TEST_CASE("month names are the twelve English abbreviations, case and length exact", "[sources]") {
-  const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (int i = 0; i < 12; ++i) CHECK(MonthFromName(names[i]) == i + 1);
   for (const char* bad : {"jan", "JAN", "Ja", "Janu", "", "Xyz"}) CHECK(MonthFromName(bad) == 0);
 }
