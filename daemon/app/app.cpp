@@ -20,6 +20,7 @@
 #include "app/pipeline.h"
 #include "app/reload_plan.h"
 #include "rules/rule_loader.h"
+#include "rules/rule_template.h"  // FormatDuration
 #include "sources/file_source.h"
 #include "sources/journal_source.h"
 #include "sources/log_source.h"
@@ -37,6 +38,8 @@ constexpr auto kStatusInterval = std::chrono::seconds(2);
 // How long Stop gives the notifiers to deliver what is queued before spooling it.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr const char* kReloadFailedRule = "sshd_health.reload_failed";
+// The replay at start reaches back at most this far, whatever the rules say.
+constexpr Duration kMaxReplayHorizon = std::chrono::hours(25);
 
 }  // namespace
 
@@ -45,9 +48,12 @@ class App::Sink final : public AlertSink {
  public:
   Sink(App& app) : app_(app) {}
   void Emit(const Alert& alert) override {
-    ++app_.counters_.alerts;
-    const auto level = alert.severity == Severity::kInfo ? spdlog::level::info : spdlog::level::warn;
-    spdlog::log(level, "alert {} {} {}: {}", alert.rule, SeverityName(alert.severity),
+    // A replayed record rebuilds an alert that was usually sent before the restart: the
+    // dispatcher's told memory decides; the log says where it came from.
+    const bool replay = app_.in_replay_record_;
+    if (!replay) ++app_.counters_.alerts;
+    const auto level = alert.severity == Severity::kInfo || replay ? spdlog::level::info : spdlog::level::warn;
+    spdlog::log(level, "alert{} {} {} {}: {}", replay ? " (replay)" : "", alert.rule, SeverityName(alert.severity),
                 AlertStatusName(alert.status), EscapeForOutput(alert.summary));
     if (app_.output_) app_.output_->Emit(alert);
   }
@@ -140,7 +146,7 @@ int App::Run() {
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
   WaitSignal();
-  StartSources();
+  StartSources(/*replay=*/true);
   StartAudits();
   StartMetrics();
   ScheduleExpire();
@@ -163,7 +169,13 @@ int App::Run() {
   return 0;
 }
 
-void App::StartSources() {
+Duration App::ReplayHorizon() const {
+  Duration horizon{0};
+  for (const Rule& r : pipeline_->engine().rules()) horizon = std::max(horizon, r.window + r.cooldown);
+  return std::min(horizon, kMaxReplayHorizon);
+}
+
+void App::StartSources(bool replay) {
   const Config& c = *config_;
   const bool start_at_end = c.sources.journal.start == JournalSourceConfig::Start::kTail;
   const WantedSources wanted = SourcesWanted(c.sources);
@@ -175,6 +187,15 @@ void App::StartSources() {
   if (wanted.journal && sources_.size() > 1) dedup_ = std::make_unique<RecordDedup>();
   else dedup_.reset();
   int running = 0;
+  replay_started_ = std::chrono::steady_clock::now();
+  const Duration horizon = ReplayHorizon();
+  if (replay) {
+    for (auto& s : sources_) s->ReplayFrom(clock_.Now() - horizon);
+    spdlog::info("replaying the last {} of the logs into the rules", FormatDuration(horizon));
+  }
+  // A source reads its first batch inside Start: the replay may end there.
+  replaying_ = replay;
+  starting_sources_ = true;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const int id = static_cast<int>(i);
     auto r = sources_[i]->Start([this, id](const LogRecord& record) { OnRecord(id, record); },
@@ -188,6 +209,21 @@ void App::StartSources() {
   }
   sources_running_ = running;
   if (running == 0) spdlog::warn("no log source could be opened; only audits will run");
+  starting_sources_ = false;
+  CheckReplayDone();
+}
+
+void App::CheckReplayDone() {
+  if (!replaying_ || starting_sources_ || std::any_of(sources_.begin(), sources_.end(), [](const auto& s) { return s->Replaying(); })) {
+    return;
+  }
+  replaying_ = false;
+  // What resolved while the daemon was down resolves now.
+  Guard("expire", [this] { pipeline_->Expire(clock_.Now(), *sink_); });
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - replay_started_);
+  spdlog::info("replay done: {} records in {} ms; rule state as before the restart ({} groups)",
+               counters_.replayed.load(), ms.count(), pipeline_->stats().engine.groups);
 }
 
 void App::StopSources() {
@@ -240,6 +276,18 @@ void App::OnRecord(int source_id, const LogRecord& record) {
       }
       return;
     }
+    if (record.replay) {
+      // Through the rules again, not counted again: no events, drops or lines.
+      ++counters_.replayed;
+      if (spdlog::should_log(spdlog::level::trace)) {
+        spdlog::trace("replay {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
+                      EscapeForOutput(record.line));
+      }
+      in_replay_record_ = true;
+      pipeline_->Process(record, *sink_);
+      in_replay_record_ = false;
+      return;
+    }
     ++counters_.lines;
     if (spdlog::should_log(spdlog::level::trace)) {
       spdlog::trace("record {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
@@ -257,7 +305,10 @@ void App::OnRecord(int source_id, const LogRecord& record) {
   });
 }
 
-void App::OnBatchDone() { ScheduleStatus(); }
+void App::OnBatchDone() {
+  CheckReplayDone();
+  ScheduleStatus();
+}
 
 void App::WaitSignal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -306,7 +357,7 @@ void App::Reload() {
   if (sources_changed) StopSources();  // saves every position
   config_ = std::move(next);
   SetDaemonLogLevel(config_->log_level);
-  pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
+  const RuleReplacement replaced = pipeline_->ReplaceRules(std::move(rules));
   if (next_output) {
     output_->Stop(kStopGrace);
     output_ = std::move(next_output);
@@ -314,11 +365,12 @@ void App::Reload() {
   }
   if (sources_changed) {
     state_ = std::make_unique<StateStore>(config_->state_dir);
-    StartSources();
+    StartSources(/*replay=*/false);  // the rules kept their state: nothing to rebuild
   }
   StartAudits();
   if (plan.restart_metrics) StartMetrics();
-  spdlog::info("reloaded {} ({} rules{}{})", config_->source, pipeline_->engine().rules().size(),
+  spdlog::info("reloaded {} ({} rules, kept {} rules' state, reset {}{}{})", config_->source,
+               pipeline_->engine().rules().size(), replaced.kept, replaced.reset,
                sources_changed ? ", sources re-opened" : "", plan.rebuild_output ? ", notifiers rebuilt" : "");
   notify_.Ready();
   SendStatus();
@@ -364,9 +416,16 @@ void App::ScheduleExpire() {
   expire_timer_.expires_after(kExpireInterval);
   expire_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
+    // Mid-replay, "now" is not the time of the events being read: expiring as of now
+    // would end episodes the rest of the replay continues.
+    if (replaying_) {
+      ScheduleExpire();
+      return;
+    }
     Guard("expire", [this] {
       const auto before = pipeline_->stats().engine.groups;
       pipeline_->Expire(clock_.Now(), *sink_);
+      unparsed_.Tick(clock_.Now(), pipeline_->unknown(), *sink_);
       // After an attack wave, hand the freed per-IP state back to the system so RSS
       // returns to its floor (glibc keeps freed heap otherwise).
       if (before - std::min(before, pipeline_->stats().engine.groups) > 1000) ::malloc_trim(0);

@@ -24,6 +24,7 @@
 #include "core/state_store.h"
 #include "app/recent_drops.h"
 #include "app/systemd_notify.h"
+#include "app/unparsed_lines_alert.h"
 #include "core/log_record.h"
 #include "parse/sshd_event.h"
 
@@ -57,7 +58,12 @@ class App {
   // Loads config and rules, picks the state directory, builds the outputs. False when
   // no state directory is usable. Throws ConfigError.
   bool Init();
-  void StartSources();
+  // `replay`: at process start, re-read the logs of the last ReplayHorizon() first.
+  void StartSources(bool replay);
+  // How far back the rules can still care: the longest window + cooldown, bounded.
+  Duration ReplayHorizon() const;
+  // Once no source is replaying any more: expire as of now, log what the replay cost.
+  void CheckReplayDone();
   void StopSources();
   void StartAudits();
   void StartMetrics();
@@ -90,6 +96,7 @@ class App {
   std::unique_ptr<AlertOutput> output_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Pipeline> pipeline_;
+  UnparsedLinesAlert unparsed_;  // sshd_health.unparsed_lines
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
@@ -100,6 +107,10 @@ class App {
   DaemonCounters counters_;
   int sources_running_ = 0;
   bool status_pending_ = false;
+  bool replaying_ = false;
+  bool starting_sources_ = false;
+  bool in_replay_record_ = false;  // the record being handled is a replayed one
+  std::chrono::steady_clock::time_point replay_started_{};
   bool stopping_ = false;
 };
 

@@ -36,6 +36,8 @@ int RunCli(int argc, char** argv) {
   scan_cmd->add_option("--rules", scan.rule_dirs, "Rule directory (repeatable; replaces rules.paths)")
       ->allow_extra_args(false);
   scan_cmd->add_flag("--events", scan.events, "Print one record per recognised sshd line instead of alerts");
+  scan_cmd->add_flag("--unknown", scan.unknown,
+                     "Print the sshd lines the parser did not understand, grouped by shape, most frequent first");
   AddFormatOption(scan_cmd, scan.format);
   scan_cmd->add_option("--journal-directory", scan.journal_directory, "Scan the journal files in DIR");
   scan_cmd->add_option("inputs", scan.inputs, "Log files (plain or .gz), or - for stdin");

@@ -16,6 +16,7 @@ struct ScanOptions {
   std::optional<std::string> config_path;
   std::vector<std::string> rule_dirs;     // --rules DIR...; replaces config rules.paths
   bool events = false;                    // --events: one record per recognised line
+  bool unknown = false;                   // --unknown: the sshd lines not understood, by shape
   OutputFormat format = OutputFormat::kText;
   std::string journal_directory;          // --journal-directory DIR: scan journal files
   std::vector<std::string> inputs;        // files ("-" = stdin); none = the config's log files

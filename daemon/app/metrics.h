@@ -28,6 +28,7 @@ namespace sshd_health {
 struct DaemonCounters {
   std::atomic<std::uint64_t> lines{0};       // records read from all sources
   std::atomic<std::uint64_t> duplicates{0};  // records dropped as another source's copy
+  std::atomic<std::uint64_t> replayed{0};    // records read again at start (not in `lines`)
   std::atomic<std::uint64_t> events{0};      // recognised sshd lines
   std::atomic<std::uint64_t> alerts{0};      // alerts emitted (rules, audits, reload)
   std::atomic<std::uint64_t> reloads{0};

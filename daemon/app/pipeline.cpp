@@ -7,14 +7,22 @@ Pipeline::Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_
 
 void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer) {
   ++records_;
-  if (!parser_.Parse(record, event_)) return;
+  const LineClass c = parser_.Classify(record, event_);
+  if (c != LineClass::kEvent) {
+    if (c == LineClass::kUnknown) unknown_.Add(record.message);
+    return;
+  }
   ++events_;
   if (observer) (*observer)(event_);
-  engine_.Observe(event_, alerts);
+  // A line that stands for N (rsyslog's "message repeated N times: [ ... ]") counts N
+  // times: the rules see the event N times, so every threshold, window and group treats
+  // it as the N lines it replaced.
+  const int times = event_.repeat < 1 ? 1 : event_.repeat > kMaxRepeat ? kMaxRepeat : event_.repeat;
+  for (int i = 0; i < times; ++i) engine_.Observe(event_, alerts);
 }
 
 void Pipeline::Expire(TimePoint now, AlertSink& alerts) { engine_.Expire(now, alerts); }
 
-PipelineStats Pipeline::stats() const { return {records_, events_, engine_.stats()}; }
+PipelineStats Pipeline::stats() const { return {records_, events_, unknown_.total(), engine_.stats()}; }
 
 }  // namespace sshd_health

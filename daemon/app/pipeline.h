@@ -11,6 +11,7 @@
 #include "core/log_record.h"
 #include "parse/sshd_event.h"
 #include "parse/sshd_parser.h"
+#include "parse/unknown_lines.h"
 #include "rules/rule.h"
 #include "rules/rule_engine.h"
 
@@ -19,6 +20,7 @@ namespace sshd_health {
 struct PipelineStats {
   std::uint64_t records = 0;  // records fed
   std::uint64_t events = 0;   // recognised sshd lines
+  std::uint64_t unknown = 0;  // lines of sshd's programs the parser did not understand
   RuleEngineStats engine;
 };
 
@@ -33,14 +35,23 @@ class Pipeline {
 
   void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
   void Expire(TimePoint now, AlertSink& alerts);
+  /// A reload's new rules; unchanged ones keep their state (RuleEngine::ReplaceRules).
+  RuleReplacement ReplaceRules(std::vector<Rule> rules) { return engine_.ReplaceRules(std::move(rules)); }
 
   PipelineStats stats() const;
   const RuleEngine& engine() const { return engine_; }
+  /// The lines of sshd's programs not understood so far (bounded shapes and samples).
+  const UnknownLines& unknown() const { return unknown_; }
+  UnknownLines& unknown() { return unknown_; }
 
  private:
+  /// Bounds the work one line can cause (rsyslog's N is not ours to trust blindly).
+  static constexpr int kMaxRepeat = 100'000;
+
   SshdParser parser_;
   SshdEvent event_;  // reused for every record: its strings keep their capacity
   RuleEngine engine_;
+  UnknownLines unknown_;
   std::uint64_t records_ = 0;
   std::uint64_t events_ = 0;
 };

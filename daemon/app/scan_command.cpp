@@ -212,7 +212,9 @@ int RunScan(const ScanOptions& options) {
   // resolved rather than left open.
   pipeline.Expire(scanner.end(), alerts);
 
-  if (!options.events) {
+  if (options.unknown) {
+    AppendUnknownLines(pipeline.unknown(), options.format == OutputFormat::kJson, out.buf());
+  } else if (!options.events) {
     // Most severe first; within a severity, in the order they first fired. Sorted by
     // pointer: a long scan holds thousands of alerts, and a copy would double the peak.
     std::vector<const Alert*> report;
@@ -243,6 +245,10 @@ int RunScan(const ScanOptions& options) {
   if (scanner.truncated() > 0) {
     summary += fmt::format(" ({} overlong lines cut at {} bytes)", scanner.truncated(),
                            LineReader::kDefaultMaxLine);
+  }
+  if (stats.unknown > 0) {
+    summary += fmt::format("; {} sshd lines not understood{}", stats.unknown,
+                           options.unknown ? "" : " (scan --unknown lists them)");
   }
   std::fprintf(stderr, "%s\n", summary.c_str());
   return ok ? 0 : 1;

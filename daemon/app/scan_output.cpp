@@ -183,4 +183,37 @@ void AppendAlertText(const Alert& a, std::string& out) {
   }
 }
 
+void AppendUnknownLines(const UnknownLines& unknown, bool json, std::string& out) {
+  for (const UnknownLines::Shape& shape : unknown.Shapes()) {
+    if (json) {
+      out += "{\"count\":";
+      out += std::to_string(shape.count);
+      out += ",\"shape\":\"";
+      AppendJsonStringBody(shape.shape, out);
+      out += "\",\"samples\":[";
+      for (std::size_t i = 0; i < shape.samples.size(); ++i) {
+        if (i > 0) out += ',';
+        out += '"';
+        AppendJsonStringBody(shape.samples[i], out);
+        out += '"';
+      }
+      out += "]}\n";
+    } else {
+      out += std::to_string(shape.count);
+      out += "  ";
+      out += EscapeForOutput(shape.shape);
+      out += '\n';
+      for (const std::string& sample : shape.samples) {
+        out += "    e.g. ";
+        out += EscapeForOutput(sample);
+        out += '\n';
+      }
+    }
+  }
+  if (unknown.overflow() > 0 && !json) {
+    out += std::to_string(unknown.overflow());
+    out += "  (lines of further shapes, not kept)\n";
+  }
+}
+
 }  // namespace sshd_health

@@ -9,6 +9,7 @@
 
 #include "core/alert.h"
 #include "parse/sshd_event.h"
+#include "parse/unknown_lines.h"
 
 namespace sshd_health {
 
@@ -28,6 +29,11 @@ void AppendAlertJson(const Alert& alert, std::string& out);
 /// to copy read best as lines). Every record line starts in column 0, continuation lines
 /// never do, so `grep -v '^ '` leaves one line per alert.
 void AppendAlertText(const Alert& alert, std::string& out);
+
+/// `scan --unknown`: the not-understood lines by shape, most frequent first. Text: one
+/// "COUNT  SHAPE" line per shape, its samples indented below; JSON: one
+/// `{"count","shape","samples"}` object per line. Shapes and samples are escaped.
+void AppendUnknownLines(const UnknownLines& unknown, bool json, std::string& out);
 
 /// Appends `text` escaped for output (EscapeForOutput) and then for a JSON string body
 /// (quotes and backslashes), without the surrounding quotes.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/fnv1a.h"
@@ -42,12 +43,7 @@ std::string AlertId(std::string_view rule, std::string_view group_key) {
   std::uint64_t h = Fnv1a64(rule, kAlertIdBasis);
   h = Fnv1a64(std::string_view("\0", 1), h);
   h = Fnv1a64(group_key, h);
-  // 16 lower-case hex digits, written by hand: a scan makes thousands of ids, and a
-  // format call costs more than the hash.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) id[static_cast<std::size_t>(i)] = kHex[h & 0xf];
-  return id;
+  return fmt::format("{:016x}", h);  // 16 lower-case hex digits
 }
 
 nlohmann::json AlertToJson(const Alert& a) {

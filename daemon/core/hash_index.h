@@ -4,7 +4,10 @@
 //
 // KeyHash: a fast 64-bit hash of a short key (an address, a user name, a host name),
 // seeded once per process at random. The keys come from log lines, so an attacker
-// chooses them; without the secret seed he cannot aim them at one probe run.
+// chooses them; the seed keeps him from aiming ASCII keys at one probe run, but the hash
+// is no keyed PRF: keys differing in the top bits of bytes 8i+7, 8i+11 and 8i+15 collide
+// under every seed (docs/performance-tricks.md). Keys here are addresses, PIDs, alert ids
+// and sshd-escaped user names, which never hold such bytes.
 //
 // HashIndex: an open-addressing index from a key's 32-bit hash to a slot number in the
 // caller's own array, 8 bytes per entry, linear probing, load factor at most 1/2. It

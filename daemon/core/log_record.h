@@ -17,6 +17,9 @@ struct LogRecord {
   int pid = 0;                 // 0 when the line had none
   std::string_view message;    // text after "program[pid]: "
   std::string_view line;       // the whole line (or a synthesized one for journal entries)
+  /// Read again at start, from before the saved position, to rebuild the rules' state
+  /// (LogSource::ReplayFrom); it went through the rules in an earlier run.
+  bool replay = false;
 };
 
 /// True for the identifiers OpenSSH's server logs under: sshd, sshd-session (9.8+),

@@ -1,7 +1,6 @@
 #pragma once
 // Small string_view helpers the sshd parser matches OpenSSH's formats with. None of them
 // allocates; each answers one question about fixed text at a known end of a message.
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -50,32 +49,6 @@ inline std::size_t Find(Sv s, Sv needle, std::size_t from = 0) {
   return Sv::npos;
 }
 
-/// The index of the first `c` in s[from...], or s.size() when there is none. Eight bytes
-/// at a time: the tokens of a syslog header are a few to a few dozen bytes, too short for
-/// a memchr call to pay and long enough that a byte loop costs. A word's bytes equal to
-/// `c` become zero; (w - 1...) & ~w & 0x80... flags every zero byte, and a false flag can
-/// only sit above a true one, so the lowest flag is exact. Little-endian only: elsewhere
-/// the lowest address is the top byte, so the byte loop does it all.
-inline std::size_t FindByte(Sv s, char c, std::size_t from = 0) {
-  std::size_t i = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-    const std::uint64_t pattern = kOnes * static_cast<unsigned char>(c);
-    for (; i + 8 <= s.size(); i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      w ^= pattern;
-      const std::uint64_t zero = (w - kOnes) & ~w & kHigh;
-      if (zero != 0) return i + static_cast<std::size_t>(std::countr_zero(zero) >> 3);
-    }
-  }
-  for (; i < s.size(); ++i) {
-    if (s[i] == c) return i;
-  }
-  return s.size();
-}
-
 /// s = v, for `v` that is not a piece of `s` (a piece of a log line). assign() goes
 /// through basic_string::_M_replace, which handles every overlap and costs more per call
 /// than the copy of a short token; the parser copies several per line.
@@ -90,6 +63,20 @@ inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool ExpectByte(Sv s, std::size_t& pos, char c) {
   if (pos >= s.size() || s[pos] != c) return false;
   ++pos;
+  return true;
+}
+
+/// Reads the digits at s[pos...], at most `max_digits` (<= 9) of them, into `out` and
+/// moves `pos` past them; false, with nothing changed, when s[pos] is no digit. A byte is
+/// checked before it is added, so no input overflows an int. REQUIRES: pos <= s.size().
+inline bool ReadUint(Sv s, std::size_t& pos, std::size_t max_digits, int& out) {
+  const std::size_t end = s.size() - pos < max_digits ? s.size() : pos + max_digits;
+  std::size_t i = pos;
+  int v = 0;
+  for (; i < end && IsDigit(s[i]); ++i) v = v * 10 + (s[i] - '0');
+  if (i == pos) return false;
+  out = v;
+  pos = i;
   return true;
 }
 

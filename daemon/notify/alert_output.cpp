@@ -32,6 +32,7 @@ std::unique_ptr<AlertOutput> MakeAlertOutput(const Config& config) {
   options.group_wait = config.notify.group_wait;
   options.spool_max = static_cast<std::size_t>(config.notify.spool_max);
   options.spool_dir = config.state_dir + "/spool";
+  options.remember_told = true;
   return std::make_unique<Dispatcher>(std::move(options), MakeRoutes(config), clock);
 }
 

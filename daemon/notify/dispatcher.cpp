@@ -11,19 +11,22 @@
 namespace sshd_health {
 
 struct Dispatcher::Lane {
-  Lane(Route r, std::string spool_path)
-      : route(std::move(r)), spool(std::move(spool_path)), limiter(route.rate_limit_per_minute),
-        rng(std::random_device{}()) {}
+  Lane(Route r, std::string spool_path, std::string told_path, std::size_t told_max)
+      : route(std::move(r)), spool(std::move(spool_path)), told_log(std::move(told_path), told_max),
+        limiter(route.rate_limit_per_minute), rng(std::random_device{}()) {}
   const std::string& name() const { return route.notifier->Name(); }
 
   Route route;
   Spool spool;
+  ToldLog told_log;  // the delivery thread's, after the constructor
   RateLimiter limiter;
   std::condition_variable cv;
   std::thread thread;
   std::mt19937 rng;
 
   std::deque<Alert> inbox;  // guarded by mu_
+  ToldMap told;             // guarded by mu_: what Emit decides by
+  TimePoint assume_told_before{};  // guarded by mu_
 
   // Owned by the lane's thread (or by Start/Stop while no thread runs).
   std::deque<Alert> pending;
@@ -37,6 +40,7 @@ struct Dispatcher::Lane {
   std::atomic<std::uint64_t> retries{0};
   std::atomic<std::uint64_t> pending_count{0};
   std::atomic<std::uint64_t> unreported_drops{0};  // dropped, not yet reported by an alert
+  std::atomic<std::uint64_t> already_told{0};
 };
 
 namespace {
@@ -75,11 +79,34 @@ bool RouteAccepts(const Route& route, const Alert& alert) {
 }
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::vector<Route> routes, const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {
+    : options_(std::move(options)), clock_(clock), started_at_(clock.Now()) {
   for (Route& r : routes) {
     std::string path;
-    if (!options_.spool_dir.empty()) path = options_.spool_dir + "/" + SpoolFileName(r.notifier->Name());
-    lanes_.push_back(std::make_unique<Lane>(std::move(r), std::move(path)));
+    std::string told_path;
+    if (!options_.spool_dir.empty()) {
+      const std::string file = SpoolFileName(r.notifier->Name());
+      path = options_.spool_dir + "/" + file;
+      if (options_.remember_told) told_path = options_.spool_dir + "/" + file.substr(0, file.size() - 6) + ".told.jsonl";
+    }
+    auto lane = std::make_unique<Lane>(std::move(r), std::move(path), std::move(told_path), options_.told_max);
+    if (!lane->told_log.path().empty()) {
+      // Loaded now, before anything is emitted: the replay at start is decided by it.
+      ToldLog::Loaded loaded = lane->told_log.Load();
+      if (loaded.corrupt > 0) {
+        spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane->name(), loaded.corrupt,
+                     lane->told_log.path());
+      }
+      if (!loaded.set_aside.empty()) {
+        spdlog::warn("notifier {}: {} is not a told memory of this version; set aside as {}", lane->name(),
+                     lane->told_log.path(), loaded.set_aside);
+      }
+      // Without a usable memory (first start under this version, or set aside) nothing
+      // counts as told: a replay may repeat alerts once rather than risk losing one
+      // (assume_told_before stays at the epoch; alerts about old lines read for the first
+      // time, `start: head`, must go out).
+      lane->told = std::move(loaded.told);
+    }
+    lanes_.push_back(std::move(lane));
   }
 }
 
@@ -89,6 +116,19 @@ void Dispatcher::Emit(const Alert& alert) {
   std::lock_guard lock(mu_);
   ++emitted_;
   const TimePoint now = clock_.Now();
+  // A replayed alert the receivers already have must not open or end a dedup window.
+  const bool told_everywhere =
+      !lanes_.empty() && std::all_of(lanes_.begin(), lanes_.end(), [&](const auto& lane) {
+        return lane->told_log.path().empty() ? false
+                                             : !RouteAccepts(lane->route, alert) ||
+                                                   AlreadyTold(lane->told, alert, lane->assume_told_before);
+      });
+  if (told_everywhere) {
+    for (auto& lane : lanes_) {
+      if (RouteAccepts(lane->route, alert)) ++lane->already_told;
+    }
+    return;
+  }
   if (alert.status == AlertStatus::kFiring) {
     auto it = last_fired_.find(alert.id);
     if (it != last_fired_.end() && now - it->second < options_.dedup_window) {
@@ -104,9 +144,20 @@ void Dispatcher::Emit(const Alert& alert) {
   }
   for (auto& lane : lanes_) {
     if (!RouteAccepts(lane->route, alert)) continue;
+    if (!lane->told_log.path().empty()) {
+      if (AlreadyTold(lane->told, alert, lane->assume_told_before)) {
+        ++lane->already_told;
+        continue;
+      }
+      RememberTold(lane->told, alert, options_.told_max);
+    }
     if (stopped_) {
       // Shutting down: no thread will pick it up, so it goes straight to the spool.
-      if (auto r = lane->spool.Append({alert}); !r) spdlog::error("notifier {}: {}", lane->name(), r.error().message);
+      if (auto r = lane->spool.Append({alert}); !r) {
+        spdlog::error("notifier {}: {}", lane->name(), r.error().message);
+      } else if (auto t = lane->told_log.Append({alert}); !t) {
+        spdlog::error("notifier {}: {}", lane->name(), t.error().message);
+      }
       continue;
     }
     if (lane->inbox.size() >= options_.spool_max) {
@@ -147,7 +198,11 @@ void Dispatcher::Stop(Duration grace) {
     if (lane->inbox.empty()) continue;
     std::vector<Alert> rest(lane->inbox.begin(), lane->inbox.end());
     lane->inbox.clear();
-    if (auto r = lane->spool.Append(rest); !r) spdlog::error("notifier {}: {}", lane->name(), r.error().message);
+    if (auto r = lane->spool.Append(rest); !r) {
+      spdlog::error("notifier {}: {}", lane->name(), r.error().message);
+    } else if (auto t = lane->told_log.Append(rest); !t) {
+      spdlog::error("notifier {}: {}", lane->name(), t.error().message);
+    }
   }
 }
 
@@ -168,7 +223,7 @@ std::vector<NotifierStats> Dispatcher::PerNotifier() const {
   std::vector<NotifierStats> out;
   for (const auto& lane : lanes_) {
     out.push_back({lane->name(), lane->delivered, lane->failed, lane->dropped, lane->retries,
-                   lane->pending_count + lane->inbox.size()});
+                   lane->pending_count + lane->inbox.size(), lane->already_told});
   }
   return out;
 }
@@ -240,6 +295,11 @@ void Dispatcher::Absorb(Lane& lane, std::deque<Alert> incoming) {
   lane.pending_count = lane.pending.size();
   if (auto r = lane.spool.Append(kept); !r) {
     spdlog::error("notifier {}: cannot spool alerts (kept in memory): {}", lane.name(), r.error().message);
+    return;  // not remembered as told either: a restart's replay sends them again
+  }
+  // Only now that they are spooled: remembered as told before spooled would lose them.
+  if (auto r = lane.told_log.Append(kept); !r) {
+    spdlog::error("notifier {}: cannot update what receivers were told: {}", lane.name(), r.error().message);
   }
 }
 

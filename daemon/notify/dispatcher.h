@@ -11,6 +11,9 @@
 //     kPermanent: logged, counted, dropped. Delivered alerts leave the spool.
 //   The spool holds at most spool_max alerts per notifier; more are dropped, counted and
 //     reported by a synthetic `sshd_health.spool_overflow` alert once space returns.
+//   Told memory (told_memory.h; with remember_told): per notifier, what its receiver was
+//     told, persisted after the spool. An alert the receiver already has (a replayed one)
+//     is not queued for it again; Emit checks this before the dedup window.
 //   Start replays the spool; Stop(grace) keeps delivering until the pending queue is
 //     empty or grace has passed, and leaves the rest in the spool for the next Start.
 #include <atomic>
@@ -31,6 +34,7 @@
 #include "notify/notifier.h"
 #include "notify/rate_limiter.h"
 #include "notify/spool.h"
+#include "notify/told_memory.h"
 
 namespace sshd_health {
 
@@ -56,6 +60,9 @@ struct DispatcherOptions {
   Duration retry_initial = std::chrono::seconds(1);
   Duration retry_max = std::chrono::minutes(5);
   std::size_t max_batch = 100;
+  /// Keep a told memory per notifier beside its spool (<spool_dir>/<notifier>.told.jsonl).
+  bool remember_told = false;
+  std::size_t told_max = 100'000;  // ids remembered per notifier
 };
 
 /// The rule id of the synthetic alert that reports alerts dropped from a full spool.
@@ -68,6 +75,7 @@ struct NotifierStats {
   std::uint64_t dropped = 0;    // alerts not kept: spool full
   std::uint64_t retries = 0;    // failed attempts that will be retried
   std::uint64_t pending = 0;    // waiting now (inbox + spool)
+  std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
 };
 
 /// Thread-safe. `clock` (for dedup windows) must outlive the dispatcher.
@@ -105,6 +113,9 @@ class Dispatcher final : public AlertOutput {
   std::unordered_map<std::string, TimePoint> last_fired_;  // dedup: id -> last passed
   std::uint64_t emitted_ = 0;
   std::uint64_t suppressed_ = 0;
+  // Alerts about events before this are taken as told to a notifier with no told memory
+  // to go by (first start under this version, or a memory set aside as corrupt).
+  TimePoint started_at_{};
 };
 
 }  // namespace sshd_health

@@ -4,9 +4,20 @@
 // V_10_5_P1); "file:function" names where the format string lives. A row applies from
 // its first release until the next row for the same message replaces it.
 //
-// Program name: "sshd" for everything up to 9.7; 9.8+ splits the per-connection work
-// into "sshd-session" (its own syslog identifier), 10.3+ also exec's "sshd-auth" for the
-// pre-auth phase (its lines reach syslog through the monitor with " [preauth]").
+// Program name (tests/data/openssh/VERSIONS.md has the evidence for each fact, by tag):
+// - up to V_9_7_P1 everything is logged as "sshd"; the pre-auth child's lines reach
+//   syslog through the monitor with " [preauth]" (monitor.c monitor_read_log).
+// - V_9_8_P1: the listener "sshd" re-execs "sshd-session" per connection, and the
+//   per-connection lines carry the syslog name "sshd-session"; the listener's own lines
+//   (sshd.c, srclimit.c: drops, penalties, child exits) stay "sshd".
+// - V_10_0_P1: sshd-session execs "sshd-auth" for user authentication. sshd-auth never
+//   logs under its own name: it installs mm_log_handler right after log_init, and the
+//   sshd-session monitor logs its lines with " [preauth]" or, after authentication,
+//   " [postauth]" (monitor.c monitor_read_log "%s [%s]").
+// - V_10_3_P1: the banner (identification) exchange moves from sshd-session to
+//   sshd-auth, so its lines gain " [preauth]" (still under "sshd-session").
+// The parser accepts "sshd-auth" as a program name anyway (a relay or a patched build
+// may use it).
 //
 // | message (kind)                                   | releases  | where                                   |
 // |--------------------------------------------------|-----------|-----------------------------------------|
@@ -38,7 +49,9 @@
 // |   remote host", "read: %s", "banner line contains invalid characters", "banner   |
 // |   line too long", "client sent invalid protocol identifier \"%s\""                 |
 // |                                                  | 8.0-10.x  | kex.c:kex_exchange_identification       |
-// |   (error level 8.0-9.7, verbose_f 9.8+ for the banner-content ones)                |
+// |   (ERROR "error: " 8.0-9.4 [V_8_0_P1..V_9_4_P1]; the client-caused ones - closed,  |
+// |   banner too long / invalid characters / invalid identifier - VERBOSE without     |
+// |   "error: " from 9.5 [V_9_5_P1]; "read:"/"write:" errors stay ERROR)              |
 // | banner exchange: Connection from %s port %d: invalid format (banner_invalid)      |
 // |                                                  | 8.0-10.2  | kex.c + packet.c:sshpkt_vfatal          |
 // |   + " [preauth]" (banner exchange moved to sshd-auth)                              |
@@ -63,12 +76,17 @@
 // | Server listening on %s port %s[ rdomain %s].     | 7.4-10.x  | sshd.c:server_listen                    |
 // | Received signal %d; terminating. (sshd_stopped)  | 7.4-10.x  | sshd.c:server_accept_loop               |
 // | Timeout before authentication for %s port %d     | 7.4-9.7   | sshd.c:grace_alarm_handler (sigdie)     |
+// |   ("fatal: " prefix: sigdie logs at FATAL) [V_7_4_P1..V_9_7_P1]                    |
 // | Timeout before authentication for connection from LOCAL to CLIENT, pid = %ld       |
 // |   (server address FIRST - do not blame it)       | 9.8       | sshd.c:child_reap (child->id)           |
+// |   [V_9_8_P1 only: child_register swapped laddr/raddr; fixed in V_9_9_P1, commit    |
+// |   171427261]. INFO, logged by the listener "sshd"; addresses only, no ports        |
 // | Timeout before authentication for connection from CLIENT to LOCAL, pid = %ld       |
 // |                                                  | 9.9-10.x  | sshd.c:child_reap / child_register      |
 // | drop connection #%d from [%s]:%d on [%s]:%d past MaxStartups (maxstartups_drop)   |
 // |                                                  | 7.4-9.7   | sshd.c:drop_connection / accept loop    |
+// |   (VERBOSE 7.4-8.3; from 8.4 [V_8_4_P1] INFO for the first drop of a throttling    |
+// |   period and each periodic report, VERBOSE otherwise)                              |
 // |   ... past Maxstartups | penalty: <reason> | too many penalised addresses          |
 // |                                                  | 9.8-9.9   | sshd.c:drop_connection                  |
 // |   ... Maxstartups | penalty: <reason> (penalty_drop) | too many penalised addresses  |
@@ -76,19 +94,20 @@
 // | beginning MaxStartups throttling (maxstartups_begin)                                |
 // | in MaxStartups throttling for %s, %u connections dropped (maxstartups_ongoing)     |
 // | exited MaxStartups throttling after %s, %u connections dropped (maxstartups_end)   |
-// |                                                  | 8.5-9.9   | sshd.c:drop_connection /                |
-// |                                                  |           |   should_drop_connection                |
-// |   (none of the three exist in 7.4-8.4 or 10.0+)                                     |
+// |                                                  | 8.4-9.9   | sshd.c:drop_connection                  |
+// |   [V_8_4_P1..V_9_9_P2; none of the three exist in 7.4-8.3 or 10.0+ (V_10_0_P1)]    |
 // | Maxstartups|PerSourcePenalties logging rate-limited: additional %u connections    |
 // |   dropped (maxstartups_drop / penalty_drop)      | 10.0+     | sshd.c:drop_connection                  |
 // | penalty reasons: "penalty: caused crash", "penalty: failed authentication",        |
 // |   "penalty: connections without attempting authentication", "penalty: exceeded     |
 // |   LoginGraceTime"                                | 9.8+      | srclimit.c:srclimit_penalise            |
-// |   + "penalty: connection prohibited by RefuseConnection"         10.0+             |
+// |   + "penalty: connection prohibited by RefuseConnection"  9.9+ [V_9_9_P1]           |
 // |   + "penalty: attempted authentication by invalid user"          10.3+             |
 // | srclimit_penalise: ipv4: new %s active|deferred penalty of %d seconds for %s       |
 // |   srclimit_penalise: %s: activating ipv4 penalty of %lld seconds for %s           |
-// |   (penalty_applied; "new" logs at VERBOSE in 9.8-10.1, INFO when active 10.2+)     |
+// |   (penalty_applied; VERBOSE in 9.8-10.0 [V_9_8_P1..V_10_0_P2]; from 10.1            |
+// |   [V_10_1_P1, commit bc328144f] "new ... active" and "activating" log at INFO,     |
+// |   "deferred" stays VERBOSE; seconds printed %.3f from 10.3 [V_10_3_P1])             |
 // |                                                  | 9.8+      | srclimit.c:srclimit_penalise            |
 // | reverse mapping checking getaddrinfo for %s [%s] failed. (reverse_mapping_failure)|
 // | Address %s maps to %s, but this does not map back to the address.                  |
@@ -105,6 +124,9 @@
 // |                                                  | 7.5-10.x  | packet.c:sshpkt_vfatal default branch   |
 // | no more sessions (no_more_sessions)              | 7.4-10.x  | session.c:session_open                  |
 // | fatal: %s (sshd_fatal)                           | all       | log.c:fatal / sigdie                    |
+//
+// Tags in [brackets] are openssh-portable release tags; VERSIONS.md in
+// tests/data/openssh names the file and function to re-check each against.
 //
 // The parser accepts every variant of a row regardless of release (logs mix releases
 // after upgrades and across hosts), and anchors each on the fixed text shown here.

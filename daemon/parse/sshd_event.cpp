@@ -53,13 +53,65 @@ constexpr std::array kKinds = {
                   "a connection died on a protocol or network error (e.g. message authentication code incorrect)"},
     EventKindInfo{EventKind::kNoMoreSessions, "no_more_sessions",
                   "a connection asked for more sessions than MaxSessions allows"},
+    EventKindInfo{EventKind::kPartialAuth, "partial_auth",
+                  "one method of an AuthenticationMethods list succeeded; more are required"},
+    EventKindInfo{EventKind::kSessionOpened, "session_opened",
+                  "a session (shell, command, subsystem) started for a user"},
+    EventKindInfo{EventKind::kSessionClosed, "session_closed", "a user's session ended"},
+    EventKindInfo{EventKind::kSessionCrash, "session_crash",
+                  "a session or pre-auth process crashed or was killed by a signal (what memory-corruption "
+                  "exploit attempts such as regreSSHion leave)"},
+    EventKindInfo{EventKind::kClientAliveTimeout, "client_alive_timeout",
+                  "ClientAliveInterval x ClientAliveCountMax passed without an answer; sshd closed the connection"},
+    EventKindInfo{EventKind::kUnusedConnectionTimeout, "unused_connection_timeout",
+                  "UnusedConnectionTimeout closed a connection that had no open channels"},
+    EventKindInfo{EventKind::kRefuseConnection, "refuse_connection",
+                  "RefuseConnection (in a Match block) turned the connection away (administratively prohibited)"},
+    EventKindInfo{EventKind::kLibcryptoError, "libcrypto_error",
+                  "a connection died on an OpenSSL (libcrypto) error"},
+    EventKindInfo{EventKind::kRekeyLimitPreauth, "rekey_limit_preauth",
+                  "the client exceeded RekeyLimit before authenticating"},
+    EventKindInfo{EventKind::kProtocolViolation, "protocol_violation",
+                  "the client broke the protocol (strict-KEX violation, multiple KEXINIT, username/service change)"},
+    EventKindInfo{EventKind::kBindFailed, "bind_failed",
+                  "sshd could not bind a ListenAddress/Port (address in use, no such address)"},
+    EventKindInfo{EventKind::kSshdRestart, "sshd_restart",
+                  "sshd received SIGHUP and re-executed itself (configuration reload)"},
+    EventKindInfo{EventKind::kHostKeyProblem, "host_key_problem",
+                  "a host key or host certificate is unusable beyond a plain load failure (no matching private "
+                  "key, not a certificate, mismatch, shielding failed, HostKeyAgent unreachable)"},
+    EventKindInfo{EventKind::kCertRefused, "cert_refused",
+                  "a user or host certificate was refused (expired, not yet valid, principal not listed)"},
+    EventKindInfo{EventKind::kAuthorizedKeysUnreadable, "authorized_keys_unreadable",
+                  "a user's authorized_keys (or .rhosts/.shosts) could not be opened or is not a regular file"},
+    EventKindInfo{EventKind::kKeySourceNotPermitted, "key_source_not_permitted",
+                  "the right key or certificate was used from a host its from= or source-address does not permit"},
+    EventKindInfo{EventKind::kKeyRevoked, "key_revoked", "a key listed in RevokedKeys was offered"},
+    EventKindInfo{EventKind::kFidoNoUserPresence, "fido_no_user_presence",
+                  "a FIDO (sk-) key signature lacked user presence (no touch) or user verification (no PIN)"},
+    EventKindInfo{EventKind::kKeyAlgRefused, "key_alg_refused",
+                  "a key's algorithm is not usable (unsupported such as ssh-dss from 10.0, not permitted, below "
+                  "RequiredRSASize, unsafe RSA signatures)"},
+    EventKindInfo{EventKind::kAccountExpired, "account_expired", "the user's account has expired"},
+    EventKindInfo{EventKind::kPasswordExpired, "password_expired",
+                  "the user's password has expired (aged, root-forced, or a change sshd cannot do)"},
+    EventKindInfo{EventKind::kAccountLocked, "account_locked",
+                  "pam_faillock locked the account after consecutive failures"},
+    EventKindInfo{EventKind::kSubsystemFailure, "subsystem_failure",
+                  "a subsystem request (e.g. sftp) failed: not configured or could not start"},
+    EventKindInfo{EventKind::kSftpOnlyRefused, "sftp_only_refused",
+                  "a non-sftp session was refused on an sftp-only (ForceCommand internal-sftp) account"},
+    EventKindInfo{EventKind::kVersionProbe, "version_probe",
+                  "a client only read the banner and left (ssh-keyscan, scanners)"},
+    EventKindInfo{EventKind::kJournalSuppressed, "journal_suppressed",
+                  "journald rate-limited sshd's unit and dropped lines: events are missing"},
 };
 
 }  // namespace
 
 std::span<const EventKindInfo> AllEventKinds() { return kKinds; }
 
-static_assert(kKinds.size() == static_cast<std::size_t>(EventKind::kNoMoreSessions) + 1,
+static_assert(kKinds.size() == static_cast<std::size_t>(EventKind::kJournalSuppressed) + 1,
               "every EventKind has one catalogue entry, in enum order");
 
 std::string_view EventKindName(EventKind kind) {

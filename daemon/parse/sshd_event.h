@@ -42,6 +42,33 @@ enum class EventKind : std::uint8_t {
   kPenaltyApplied,          // srclimit_penalise: ... penalty of N seconds for REASON (9.8+)
   kConnectionError,         // TAG: Connection from IP port N: ERROR (packet.c sshpkt_fatal)
   kNoMoreSessions,          // error: no more sessions (MaxSessions reached)
+  // Issue 14 (tests/data/openssh/KINDS.md): formats the catalogue maps that had no kind.
+  kPartialAuth,             // Partial METHOD for USER from IP (AuthenticationMethods)
+  kSessionOpened,           // Starting session: ... / pam_unix(sshd:session): session opened
+  kSessionClosed,           // Close session: ... / pam_unix(sshd:session): session closed
+  kSessionCrash,            // session process N for ... killed by signal / preauth child crash
+  kClientAliveTimeout,      // Timeout, client not responding [from ID]
+  kUnusedConnectionTimeout, // terminating inactive connection from ID
+  kRefuseConnection,        // administratively prohibited connection for USER from IP port N
+  kLibcryptoError,          // TAG: Connection from ID: error in libcrypto[: OpenSSL text]
+  kRekeyLimitPreauth,       // RekeyLimit exceeded before authentication completed
+  kProtocolViolation,       // Disconnecting ID: strict KEX violation / multiple KEXINIT ...
+  kBindFailed,              // Bind to port P on A failed: REASON.
+  kSshdRestart,             // Received SIGHUP; restarting.
+  kHostKeyProblem,          // No matching private key for certificate, shield failed, agent ...
+  kCertRefused,             // Certificate invalid: REASON / Refusing certificate ID ...
+  kAuthorizedKeysUnreadable,// Could not open user 'U' authorized keys ... / not a regular file
+  kKeySourceNotPermitted,   // Authentication tried for U with correct key but not from a permitted host
+  kKeyRevoked,              // Authentication key ... revoked by file / WARNING: revoked key
+  kFidoNoUserPresence,      // public key ... rejected: user presence/verification requirement not met
+  kKeyAlgRefused,           // unsupported public key algorithm / not in permitted list / RequiredRSASize
+  kAccountExpired,          // Account U has expired
+  kPasswordExpired,         // User U password has expired / Password expired
+  kAccountLocked,           // pam_faillock: account temporarily locked
+  kSubsystemFailure,        // subsystem request for S by user U failed
+  kSftpOnlyRefused,         // Connection from ID: refusing non-sftp session
+  kVersionProbe,            // probed/scanned from IP port N with BANNER.  Don't panic.
+  kJournalSuppressed,       // systemd-journald: Suppressed N messages from ssh.service
 };
 
 struct EventKindInfo {
@@ -66,6 +93,10 @@ struct SshdEvent {
   std::string user;      // as logged: attacker-controlled; may be empty
   int pid = 0;
   std::string detail;    // kind-specific: client's offer, file path, fatal text, drop count...
+  /// How many times the line stands for the event: N for rsyslog's "message repeated N
+  /// times: [ ... ]" / "last message repeated N times", else 1. The pipeline feeds the
+  /// rules the event N times.
+  int repeat = 1;
   std::string_view program;
   std::string_view message;
   std::string_view line;

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "parse/address.h"
+#include "parse/line_parser.h"
 #include "parse/openssh_formats.h"
 #include "parse/session_table.h"
 #include "core/text_scan.h"
@@ -22,16 +23,7 @@ using scan::LastToken;
 using scan::StartsWith;
 using scan::Sv;
 
-namespace {
-
-constexpr std::size_t kMaxCandidates = 8;
-
-// What the front of a message told us before the format itself is matched.
-struct Preamble {
-  Sv msg;             // the message without level prefix and " [preauth]"
-  bool preauth = false;
-  bool fatal = false;  // "fatal: " (sshd's fatal() / sigdie())
-};
+namespace parse_internal {
 
 // Strips what different syslog set-ups and sshd log levels put around the text that
 // OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
@@ -47,7 +39,7 @@ Sv DroppedCount(Sv rest) {
 Preamble Prepare(Sv m) {
   Preamble p;
   while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n')) m.remove_suffix(1);
-  if (ConsumeSuffix(m, " [preauth]")) p.preauth = true;
+  if (ConsumeSuffix(m, " [preauth]") || ConsumeSuffix(m, " [postauth]")) p.preauth = true;
   while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
   if (StartsWith(m, "[ID ")) {
     const auto close = m.find("] ");
@@ -72,94 +64,7 @@ Preamble Prepare(Sv m) {
 
 // Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
 // name ahead of the real one, so a flood of them must not push the real one out.
-template <typename T>
-void Keep(std::array<T, kMaxCandidates>& cands, std::size_t& n, const T& c) {
-  if (n == cands.size()) {
-    for (std::size_t k = 1; k < n; ++k) cands[k - 1] = cands[k];
-    --n;
-  }
-  cands[n++] = c;
-}
 
-Sv StripUserPrefix(Sv user) {
-  if (!ConsumePrefix(user, "invalid user ")) ConsumePrefix(user, "illegal user ");
-  return user;
-}
-
-class LineParser {
- public:
-  // Fills `out`, which the caller reuses from line to line: its strings keep their
-  // capacity, so a line costs no allocation once they have grown.
-  LineParser(const LogRecord& rec, SessionTable& sessions, SshdEvent& out)
-      : rec_(rec), s_(sessions), e_(out) {}
-
-  // True when the line is an event (then in `out`); else `out` means nothing.
-  bool Run();
-
- private:
-  bool Dispatch();
-  // Starts the event afresh: the record's fields, no address, user or detail.
-  SshdEvent& Make(EventKind kind) {
-    e_.kind = kind;
-    e_.ts = rec_.ts;
-    e_.has_ts = rec_.has_ts;
-    e_.pid = rec_.pid;
-    e_.program = rec_.program;
-    e_.message = rec_.message;
-    e_.line = rec_.line;
-    e_.ip.clear();
-    e_.port = 0;
-    e_.user.clear();
-    e_.detail.clear();
-    return e_;
-  }
-  // An event whose address comes from this PID's earlier lines.
-  SshdEvent& MakeFromSession(EventKind kind) {
-    SshdEvent& e = Make(kind);
-    if (const auto* entry = s_.Find(rec_)) {
-      e.ip = entry->ip;
-      e.port = entry->port;
-      e.user = entry->user;
-    }
-    return e;
-  }
-  // Sets e.ip from `token` (IP, or host name when `allow_host`); false when invalid.
-  static bool SetAddress(SshdEvent& e, Sv token, bool allow_host) {
-    return NormaliseAddressTo(token, allow_host, e.ip);
-  }
-  void Remember(const SshdEvent& e, bool authenticated = false) {
-    auto* entry = s_.Touch(rec_);
-    if (entry == nullptr) return;
-    if (!e.ip.empty()) {
-      entry->ip = e.ip;
-      entry->port = e.port;
-    }
-    if (!e.user.empty()) entry->user = e.user;
-    entry->authenticated = entry->authenticated || authenticated;
-  }
-
-  bool AuthLog(Sv rest, bool accepted);
-  bool InvalidUser(Sv rest);
-  bool RemoteIdEnd(Sv remote_id, EventKind kind);
-  bool ConnectionClosed(Sv remote_id);
-  bool ConnectionFrom(Sv rest);
-  bool ReceivedDisconnect(Sv rest);
-  bool Disconnecting(Sv rest);
-  bool UserNotAllowed(Sv rest);
-  bool UnableToNegotiate(Sv rest);
-  bool DropConnection(Sv rest);
-  bool TimeoutBeforeAuth(Sv rest);
-  bool PamUnix(Sv rest);
-  bool PamError(Sv rest);
-  bool Penalise(Sv rest);
-  bool FromTrailing(Sv rest, EventKind kind, bool allow_host);
-  bool ConnectionError(Sv m);
-
-  const LogRecord& rec_;
-  SessionTable& s_;
-  SshdEvent& e_;
-  Preamble p_;
-};
 
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
@@ -176,14 +81,42 @@ bool LineParser::FromTrailing(Sv rest, EventKind kind, bool allow_host) {
   return true;
 }
 
+// The key info auth2-pubkey.c / auth2-hostbased.c record for auth_log: "%s %s" (key type,
+// fingerprint), for a certificate "%s %s ID %s (serial %llu) CA %s %s", for hostbased
+// followed by ", client user ...". Exact: a plain key, nothing after the fingerprint.
+enum class KeyInfo { kNone, kExact, kMore };
+KeyInfo ReadKeyInfo(Sv info) {
+  const Sv type = scan::TakeUntil(info, " ");
+  if (type.empty() || type.size() > 40) return KeyInfo::kNone;
+  for (char c : type) {
+    if (!(scan::IsDigit(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '@' || c == '.')) {
+      return KeyInfo::kNone;
+    }
+  }
+  const auto sp = info.find(' ');
+  const Sv fp = info.substr(0, sp);
+  if (!StartsWith(fp, "SHA256:") && !StartsWith(fp, "MD5:")) return KeyInfo::kNone;
+  if (sp == Sv::npos) return KeyInfo::kExact;
+  const Sv after = info.substr(sp);
+  return StartsWith(after, " ID ") || StartsWith(after, ", ") ? KeyInfo::kMore : KeyInfo::kNone;
+}
+
 // auth.c auth_log(): "%s %s%s%s for %s%.100s from %.200s port %d ssh2%s%s" with
-// authmsg (Failed/Accepted), method, "/" submethod, "invalid user ", user, address,
-// port and ": <key info>" (7.4-10.x). Older releases and other ports drop "port",
-// "ssh2" or write "ssh1". Both the user and the key info can hold " from A port N
-// ssh2", so every place where a valid " from <ip>[ port N][ ssh2]" is followed by the
-// end or ": " is a candidate; one candidate is the answer, several are settled by the
-// address this PID already showed, and otherwise nobody is blamed.
-bool LineParser::AuthLog(Sv rest, bool accepted) {
+// authmsg (Failed/Accepted/Partial/Postponed), method, "/" submethod, "invalid user ",
+// user, address, port and ": <key info>" (7.4-10.x). Older releases and other ports drop
+// "port", "ssh2" or write "ssh1". The user can hold " from A port N ssh2[: ...]", so
+// every " from <ip>[ port N][ ssh2]" followed by the end or ": " is a candidate. The
+// method is a fixed part that settles it: for password, keyboard-interactive, none and
+// gssapi-with-mic nothing follows "ssh2" (the real address is the one at the end); for
+// publickey and hostbased the key info does (the real address is the one followed by a
+// well-formed key info, a plain key's ending the line). What is still ambiguous (a
+// certificate whose ID and the user name both imitate the tail) is settled by the
+// address this PID already showed, and otherwise nobody is blamed. That address, when
+// one of the candidates, outranks the tail: fail2ban's corpus has "Failed password for
+// invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2"
+// after the PID's lines named 127.0.0.1.
+bool LineParser::AuthLog(Sv rest, EventKind kind) {
+  const bool accepted = kind == EventKind::kAuthSuccess;
   const auto for_pos = scan::Find(rest.substr(0, 70), " for ");
   if (for_pos == Sv::npos || for_pos > 64) return false;
   const Sv method = rest.substr(0, for_pos);
@@ -193,12 +126,13 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     std::size_t from;  // index in tail of " from "
     Sv addr;
     int port;
+    Sv more;  // what follows "ssh2": empty, or ": <info>"
   };
   std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
   std::size_t n = 0;
   // Each candidate's address is checked by normalising it into e.ip, so the chosen one,
   // nearly always the only one, is not parsed twice; `in_ip` is the token e.ip holds.
-  SshdEvent& e = Make(accepted ? EventKind::kAuthSuccess : EventKind::kAuthFailure);
+  SshdEvent& e = Make(kind);
   Sv in_ip;
   for (std::size_t i = scan::Find(tail, " from "); i != Sv::npos; i = scan::Find(tail, " from ", i + 1)) {
     Sv after = tail.substr(i + 6);
@@ -222,7 +156,7 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
     }
     if (!ConsumePrefix(more, " ssh2")) ConsumePrefix(more, " ssh1");
     if (!more.empty() && !StartsWith(more, ": ") && more != ":") continue;
-    Keep(cands, n, Candidate{i, addr, port});
+    Keep(cands, n, Candidate{i, addr, port, more});
   }
   if (n == 0) return false;
   // A candidate with " port N" (every release since 7.4 logs one) outranks a bare
@@ -235,6 +169,50 @@ bool LineParser::AuthLog(Sv rest, bool accepted) {
       if (cands[k].port != 0) cands[kept++] = cands[k];
     }
     n = kept;
+  }
+  // The address this PID already showed (in an earlier line's fixed text) is the
+  // strongest evidence; then the method's fixed tail.
+  if (n > 1) {
+    if (const auto* entry = s_.Find(rec_)) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (NormaliseIp(cands[k].addr) == entry->ip) {
+          cands[0] = cands[k];
+          n = 1;
+          break;
+        }
+      }
+    }
+  }
+  if (n > 1) {
+    const Sv base = method.substr(0, method.find('/'));
+    const bool nothing_after =
+        base == "password" || base == "keyboard-interactive" || base == "none" || base == "gssapi-with-mic";
+    const bool key_after = base == "publickey" || base == "hostbased";
+    // Keep the candidates the method's fixed tail allows; one exact one settles it.
+    std::size_t kept = 0;
+    std::size_t exact = 0;
+    std::size_t exact_at = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      KeyInfo ki = KeyInfo::kNone;
+      if (key_after) {
+        Sv info = cands[k].more;
+        if (ConsumePrefix(info, ": ")) ki = ReadKeyInfo(info);
+      }
+      const bool fits = nothing_after ? cands[k].more.empty() : key_after && ki != KeyInfo::kNone;
+      if (!fits) continue;
+      cands[kept] = cands[k];
+      if (nothing_after || ki == KeyInfo::kExact) {
+        ++exact;
+        exact_at = kept;
+      }
+      ++kept;
+    }
+    if (exact == 1) {
+      cands[0] = cands[exact_at];
+      n = 1;
+    } else if (kept > 0) {
+      n = kept;
+    }
   }
   const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
   if (chosen == nullptr) {
@@ -305,7 +283,15 @@ bool LineParser::ConnectionClosed(Sv remote_id) {
   if (!RemoteIdEnd(remote_id, after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
     return false;
   }
-  if (!p_.preauth && StartsWith(remote_id, "user ")) e_.kind = EventKind::kConnectionClosed;
+  // Without " [preauth]" (which every pre-auth line of 7.5+ carries, through the
+  // monitor) and without an "invalid/authenticating user" preamble the connection had
+  // logged in: packet.c's post-login "Connection closed by <id>".
+  // A PID whose connection sshd logged but that never logged in stays pre-auth.
+  const bool known_preauth = entry != nullptr && !entry->authenticated;
+  if (!p_.preauth && e_.kind == EventKind::kPreauthDisconnect && !known_preauth &&
+      !StartsWith(remote_id, "invalid user ") && !StartsWith(remote_id, "authenticating user ")) {
+    e_.kind = EventKind::kConnectionClosed;
+  }
   s_.Forget(rec_);
   return true;
 }
@@ -357,12 +343,30 @@ bool LineParser::ReceivedDisconnect(Sv rest) {
 // id first) or "Disconnecting: %.100s" (7.4). The reason auth.c gives for MaxAuthTries
 // is "Too many authentication failures"; auth2.c's "Change of username or service not
 // allowed: (%s,%s) -> (%s,%s)" repeats the client's user names.
+// The reasons of "Disconnecting <id>: <reason>" that are events of their own
+// (kex.c, packet.c, auth2.c, session.c); the others end as preauth_disconnect.
+EventKind DisconnectKind(Sv reason, EventKind otherwise) {
+  if (reason == "Too many authentication failures") return EventKind::kTooManyAuthFailures;
+  if (reason == "Possible attack: attempt to open a session after additional sessions disabled") {
+    return EventKind::kNoMoreSessions;  // session.c session_open, no-more-sessions@openssh.com
+  }
+  for (Sv v : {Sv("strict KEX violation"), Sv("multiple KEXINIT"), Sv("incoming sequence number wrapped"),
+               Sv("outgoing sequence number wrapped"), Sv("Change of username or service not allowed"),
+               Sv("bad service request"), Sv("no authentication methods enabled")}) {
+    if (StartsWith(reason, v)) return EventKind::kProtocolViolation;
+  }
+  return otherwise;
+}
+
 bool LineParser::Disconnecting(Sv rest) {
   constexpr Sv kTooMany = "Too many authentication failures";
   if (ConsumePrefix(rest, ": ")) {
-    // 7.4: no address; attribute through the PID.
-    SshdEvent& e = MakeFromSession(StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures
-                                                              : EventKind::kPreauthDisconnect);
+    // 7.4: no address; attribute through the PID. Reasons that are no event of their
+    // own are ignored, as with an id below.
+    const EventKind kind =
+        StartsWith(rest, kTooMany) ? EventKind::kTooManyAuthFailures : DisconnectKind(rest, EventKind::kPreauthDisconnect);
+    if (kind == EventKind::kPreauthDisconnect) return false;
+    SshdEvent& e = MakeFromSession(kind);
     Sv user = rest;
     if (ConsumePrefix(user, kTooMany) && ConsumePrefix(user, " for ")) scan::SetText(e.user, StripUserPrefix(user));
     scan::SetText(e.detail, rest);
@@ -414,7 +418,11 @@ bool LineParser::Disconnecting(Sv rest) {
     MakeFromSession(EventKind::kPreauthDisconnect);
     return true;
   }
-  SshdEvent& e = Make(chosen->reason == kTooMany ? EventKind::kTooManyAuthFailures : EventKind::kPreauthDisconnect);
+  // The other reasons are channel or session protocol errors inside a connection
+  // (channels.c, serverloop.c, session.c): the catalogue ignores them.
+  const EventKind kind = DisconnectKind(chosen->reason, EventKind::kPreauthDisconnect);
+  if (kind == EventKind::kPreauthDisconnect) return false;
+  SshdEvent& e = Make(kind);
   SetAddress(e, chosen->addr, false);
   e.port = chosen->port;
   scan::SetText(e.user, user_of(chosen->before));
@@ -487,7 +495,7 @@ bool LineParser::DropConnection(Sv rest) {
 // %s, pid = %ld%s" with the child id "connection from %s to %s": in 9.8 the first
 // address is the SERVER's (laddr, raddr), 9.9+ the client's. The child's PID settles
 // it through the session table; else an address we know to be local is ruled out; else
-// nobody is blamed (detail keeps both).
+// the 9.9+ order holds (ChildId, session_lines.cpp).
 bool LineParser::TimeoutBeforeAuth(Sv rest) {
   SshdEvent& e = Make(EventKind::kTimeoutBeforeAuth);
   if (!ConsumePrefix(rest, "connection from ")) {
@@ -500,51 +508,16 @@ bool LineParser::TimeoutBeforeAuth(Sv rest) {
   Sv pid_text = rest.substr(comma + 8);
   pid_text = pid_text.substr(0, pid_text.find(' '));
   scan::SetText(e.detail, rest.substr(0, comma));
-  const auto to = ids.find(" to ");
-  const Sv a = ids.substr(0, to);
-  const Sv b = to == Sv::npos ? Sv{} : ids.substr(to + 4);
-  const auto na = NormaliseIp(a);
-  const auto nb = to == Sv::npos ? std::nullopt : NormaliseIp(b);
-  if (!na) return false;
-  if (!nb) {  // not TCP: only the peer is named
-    e.ip = *na;
-    return true;
-  }
-  int child_pid = 0;
-  if (scan::ParseUint(pid_text, child_pid)) {
-    LogRecord child = rec_;
-    child.pid = child_pid;
-    if (const auto* entry = s_.Find(child)) {
-      if (entry->ip == *na || entry->ip == *nb) {
-        e.ip = entry->ip;
-        e.port = entry->port;
-        return true;
-      }
-    }
-  }
-  if (*na == *nb) {  // a client on the server itself (loopback)
-    e.ip = *na;
-    return true;
-  }
-  const bool a_local = s_.IsLocal(*na);
-  const bool b_local = s_.IsLocal(*nb);
-  if (a_local != b_local) e.ip = a_local ? *nb : *na;
-  return true;
+  return ChildId(ids, pid_text, e);
 }
 
-// pam_unix(sshd:auth) and other PAM modules: "authentication failure; logname= uid=0
-// euid=0 tty=ssh ruser=%s rhost=%s[  user=%s]". sshd sets PAM_RHOST (the address, or a
-// name with UseDNS) but not PAM_RUSER; PAM_USER is the name the client sent. So a real
-// "rhost=<host>" is followed by the end or "user=", and one injected through ruser is
-// followed by the real " rhost=". Several survivors (an injection through user=) are
-// settled by the PID's known address, else nobody is blamed.
+// pam_unix(sshd:auth) and other PAM modules (Linux-PAM modules/pam_unix/support.c
+// _unix_verify_password): "authentication failure; logname=%s uid=%d euid=%d tty=%s
+// ruser=%s rhost=%s %s%s" where the last two are " user=" and PAM_USER. sshd sets
+// PAM_RHOST (the address, or a name with UseDNS) but not PAM_RUSER, and PAM_USER is the
+// name the client sent, which comes AFTER rhost=. So the real "rhost=<host>" is the first
+// one followed by the end or " user=": a user name imitating the tail cannot come first.
 bool LineParser::PamUnix(Sv rest) {
-  struct Candidate {
-    Sv host;
-    Sv user;
-  };
-  std::array<Candidate, kMaxCandidates> cands;  // filled before read: no zeroing per line
-  std::size_t n = 0;
   bool empty_rhost = false;
   for (std::size_t i = scan::Find(rest, " rhost="); i != Sv::npos; i = scan::Find(rest, " rhost=", i + 1)) {
     Sv after = rest.substr(i + 7);
@@ -554,28 +527,17 @@ bool LineParser::PamUnix(Sv rest) {
     while (ConsumePrefix(more, " ")) {
     }
     if (!more.empty() && !ConsumePrefix(more, "user=")) continue;
-    if (host.empty()) {
+    SshdEvent& e = Make(EventKind::kAuthFailure);
+    if (host.empty() || !SetAddress(e, host, true)) {  // no usable rhost: the PID's address
       empty_rhost = true;
-      continue;
+      break;
     }
-    if (!IsIpAddress(host) && !IsHostName(host)) continue;
-    Keep(cands, n, Candidate{host, more});
+    if (!more.empty()) scan::SetText(e.user, more);
+    e.detail = "pam";
+    return true;
   }
-  const Candidate* chosen = n == 1 ? &cands[0] : nullptr;
-  if (chosen == nullptr && n > 1) {
-    if (const auto* entry = s_.Find(rec_)) {
-      for (std::size_t k = 0; k < n; ++k) {
-        if (NormaliseAddress(cands[k].host, true) == entry->ip) chosen = &cands[k];
-      }
-    }
-  }
-  if (n == 0 && !empty_rhost) return false;
-  SshdEvent& e = chosen == nullptr ? MakeFromSession(EventKind::kAuthFailure) : Make(EventKind::kAuthFailure);
-  if (n > 1 && chosen == nullptr) e.ip.clear();  // ambiguous: the PID's address is not among them
-  if (chosen != nullptr) {
-    SetAddress(e, chosen->host, true);
-    if (!chosen->user.empty()) scan::SetText(e.user, chosen->user);
-  }
+  if (!empty_rhost) return false;
+  SshdEvent& e = MakeFromSession(EventKind::kAuthFailure);
   e.detail = "pam";
   return true;
 }
@@ -603,6 +565,9 @@ bool LineParser::PamError(Sv rest) {
 // %lld seconds for %s" (addr/mask first) and "%s penalty table full, cannot penalise
 // %s for %s". The address is the first "addr/len" token.
 bool LineParser::Penalise(Sv rest) {
+  // Only "new ... penalty" and "activating ... penalty" apply one; "penalty table full,
+  // cannot penalise" (a resource note) is ignored.
+  if (rest.find(" penalty of ") == Sv::npos) return false;
   SshdEvent& e = Make(EventKind::kPenaltyApplied);
   Sv words = rest;
   while (!words.empty()) {
@@ -626,7 +591,7 @@ bool LineParser::Dispatch() {
   Sv rest = m;
   switch (m.front()) {
     case 'A':
-      if (ConsumePrefix(rest, "Accepted ")) return AuthLog(rest, true);
+      if (ConsumePrefix(rest, "Accepted ")) return AuthLog(rest, EventKind::kAuthSuccess);
       // auth.c remote_hostname(): "Address %.100s maps to %.600s, but this does not
       // map back to the address." (older releases: " - POSSIBLE BREAK-IN ATTEMPT!")
       if (ConsumePrefix(rest, "Address ")) {
@@ -669,7 +634,16 @@ bool LineParser::Dispatch() {
         return ConnectionClosed(rest);
       }
       if (ConsumePrefix(rest, "Connection from ")) {
-        if (ConsumeSuffix(rest, " timed out")) return ConnectionClosed(rest);
+        // packet.c sshpkt_vfatal() SSH_ERR_CONN_TIMEOUT: "Connection from %s timed out".
+        // Before authentication (" [preauth]") it is a pre-auth disconnect.
+        if (p_.preauth && ConsumeSuffix(rest, " timed out")) return ConnectionClosed(rest);
+        if (ConsumeSuffix(rest, " timed out")) {
+          if (!RemoteIdEnd(rest, EventKind::kConnectionError)) return false;
+          e_.kind = EventKind::kConnectionError;
+          e_.detail = "timed out";
+          s_.Forget(rec_);
+          return true;
+        }
         return ConnectionFrom(rest);
       }
       // sshd.c main() before 8.0: error("Could not load host key: %s", path).
@@ -696,7 +670,7 @@ bool LineParser::Dispatch() {
       }
       return false;
     case 'F':
-      if (ConsumePrefix(rest, "Failed ")) return AuthLog(rest, false);
+      if (ConsumePrefix(rest, "Failed ")) return AuthLog(rest, EventKind::kAuthFailure);
       return false;
     case 'I':
       if (ConsumePrefix(rest, "Invalid user ")) return InvalidUser(rest);
@@ -712,6 +686,8 @@ bool LineParser::Dispatch() {
         return true;
       }
       if (ConsumePrefix(rest, "PAM: ")) return PamError(rest);
+      // auth.c auth_log() with authmsg "Partial" (AuthenticationMethods: one of a list).
+      if (ConsumePrefix(rest, "Partial ")) return AuthLog(rest, EventKind::kPartialAuth);
       // authfile.c sshkey_perm_ok(): error("Permissions 0%3.3o for '%s' are too open.")
       // - for sshd, a host key it will ignore (7.4-10.x).
       if (ConsumePrefix(rest, "Permissions 0")) {
@@ -848,8 +824,19 @@ bool LineParser::Dispatch() {
       // - "Connection closed by remote host", "read: %s", "banner line contains
       // invalid characters", "banner line too long", "client sent invalid protocol
       // identifier \"%.256s\"". No address: attributed through the PID.
-      if (ConsumePrefix(rest, "kex_exchange_identification: ")) {
-        SshdEvent& e = MakeFromSession(EventKind::kKexIdentFailure);
+      // A fatal() here is an internal error (sshd_fatal); sshbuf/allocation failures and
+      // the client-side "No SSH version received ... from server" are ignored.
+      if (!p_.fatal && ConsumePrefix(rest, "kex_exchange_identification: ")) {
+        if (StartsWith(rest, "sshbuf_") || EndsWith(rest, " failed") ||
+            StartsWith(rest, "No SSH version received")) {
+          return false;
+        }
+        // What the client sent is no SSH identification: a scanner or a misdirected
+        // client (banner_invalid); the rest is the exchange failing (kex_ident_failure).
+        const bool bad_banner = StartsWith(rest, "banner line contains invalid characters") ||
+                                StartsWith(rest, "banner line too long") ||
+                                StartsWith(rest, "client sent invalid protocol identifier");
+        SshdEvent& e = MakeFromSession(bad_banner ? EventKind::kBannerInvalid : EventKind::kKexIdentFailure);
         scan::SetText(e.detail, rest);
         return true;
       }
@@ -883,6 +870,9 @@ bool LineParser::Dispatch() {
       return false;
     case 'p':
       if (StartsWith(rest, "pam_")) {
+        // Linux-PAM _unix_verify_password(): PAM's own note of an unknown user; sshd's
+        // "Invalid user" / "Failed" lines carry the event (others.tsv: ignored).
+        if (rest == "pam_unix(sshd:auth): check pass; user unknown") return Ignored();
         const auto i = rest.find("(sshd:auth): authentication failure; ");
         if (i == Sv::npos || i > 32) return false;
         return PamUnix(rest.substr(i + 37));
@@ -919,7 +909,7 @@ bool LineParser::Dispatch() {
         e.detail = "no hostkeys available";
         return true;
       }
-      if (ConsumePrefix(rest, "srclimit_penalise: ")) return Penalise(rest);
+      if (!p_.fatal && ConsumePrefix(rest, "srclimit_penalise: ")) return Penalise(rest);
       return false;
     case 'u':
       // auth2-pubkey.c userauth_pubkey(): "key type %s not in PubkeyAcceptedKeyTypes"
@@ -951,6 +941,16 @@ bool LineParser::ConnectionError(Sv m) {
   const auto at = m.find(kMarker);
   if (at == Sv::npos || at == 0 || at > 128) return false;
   Sv rest = m.substr(at + kMarker.size());
+  // 10.3+ ssherr.c: "error in libcrypto[: <OpenSSL text>]" - the OpenSSL text has ": "
+  // of its own, so the id ends at the ": error in libcrypto" whose tail (OpenSSL's text,
+  // not the client's) holds no " port " - a user name imitating it does not.
+  const auto lib = rest.rfind(": error in libcrypto");
+  if (lib != Sv::npos && rest.find(" port ", lib) == Sv::npos) {
+    if (!RemoteIdEnd(rest.substr(0, lib), EventKind::kLibcryptoError)) return false;
+    e_.kind = EventKind::kLibcryptoError;
+    scan::SetText(e_.detail, rest.substr(lib + 2));
+    return true;
+  }
   const auto colon = rest.rfind(": ");
   if (colon == Sv::npos) return false;
   if (!RemoteIdEnd(rest.substr(0, colon), EventKind::kConnectionError)) return false;
@@ -963,6 +963,7 @@ bool LineParser::Run() {
   p_ = Prepare(rec_.message);
   if (p_.msg.empty()) return false;
   if (Dispatch()) return true;
+  if (DispatchSessionAndKeys()) return true;
   if (ConnectionError(p_.msg)) return true;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
   if (p_.fatal) {
@@ -973,21 +974,54 @@ bool LineParser::Run() {
   return false;
 }
 
-}  // namespace
+}  // namespace parse_internal
 
 struct SshdParser::Sessions : SessionTable {};
 
 SshdParser::SshdParser() : sessions_(std::make_unique<Sessions>()) {}
 SshdParser::~SshdParser() = default;
 
-bool SshdParser::Parse(const LogRecord& record, SshdEvent& out) {
-  if (!IsSshdProgram(record.program)) return false;
-  return LineParser(record, *sessions_, out).Run();
+LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
+  const SshdEvent* previous = last_event_;
+  last_event_ = nullptr;
+  if (!IsSshdProgram(record.program)) {
+    // journald's own line about sshd's unit: "Suppressed N messages from ssh.service".
+    if (record.program != "systemd-journald" || !parse_internal::JournalSuppressedLine(record, out)) {
+      return LineClass::kOther;
+    }
+    last_event_ = &out;
+    return LineClass::kEvent;
+  }
+  // rsyslog's old "last message repeated N times" (action.c, no message of its own):
+  // the previous line's event, N more times.
+  int times = 0;
+  if (!record.message.empty() && record.message.front() == 'l' &&
+      parse_internal::LastMessageRepeated(record.message, times)) {
+    if (previous != &out) return LineClass::kIgnored;
+    out.repeat = times;
+    out.ts = record.ts;
+    out.has_ts = record.has_ts;
+    out.program = record.program;
+    out.message = record.message;
+    out.line = record.line;
+    last_event_ = &out;
+    return LineClass::kEvent;
+  }
+  parse_internal::LineParser p(record, *sessions_, out);
+  if (p.Run()) {
+    last_event_ = &out;
+    return LineClass::kEvent;
+  }
+  return p.KnownIgnored() ? LineClass::kIgnored : LineClass::kUnknown;
+}
+
+void SshdParser::AddLocalAddress(std::string_view addr) {
+  if (auto l = NormaliseIp(addr)) sessions_->AddLocal(*l);
 }
 
 std::optional<SshdEvent> SshdParser::Parse(const LogRecord& record) {
   SshdEvent event;
-  if (!Parse(record, event)) return std::nullopt;
+  if (Classify(record, event) != LineClass::kEvent) return std::nullopt;
   return event;
 }
 

@@ -6,13 +6,24 @@
 // It is pure but for one bounded piece of state: a per-PID session table (address and
 // user from "Connection from" / "Invalid user" lines), used to attribute lines that carry
 // no address ("Disconnecting: Too many authentication failures for git [preauth]").
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "core/log_record.h"
 #include "parse/sshd_event.h"
 
 namespace sshd_health {
+
+/// What the parser made of one record.
+enum class LineClass : std::uint8_t {
+  kEvent,    // an sshd line we know that is an event (in `out`)
+  kIgnored,  // an sshd line whose format the catalogue knows and ignores, with a reason
+             // (tests/data/openssh/catalogue.tsv), or a repeat of nothing we saw
+  kUnknown,  // a line of sshd's programs we do not understand: count it, show it
+  kOther,    // not a line of sshd's programs (or of journald about them)
+};
 
 /// Not thread-safe: one parser per source/thread.
 class SshdParser {
@@ -25,7 +36,17 @@ class SshdParser {
   /// Fills `out` and returns true when `record` is an sshd line we know; false is never
   /// an error (and leaves `out` meaningless). `out` borrows from `record` (see SshdEvent).
   /// Reusing one `out` for every line keeps the hot path free of allocation.
-  bool Parse(const LogRecord& record, SshdEvent& out);
+  bool Parse(const LogRecord& record, SshdEvent& out) { return Classify(record, out) == LineClass::kEvent; }
+
+  /// The same, telling an ignored line from one it does not understand. rsyslog's "last
+  /// message repeated N times" repeats the event of the previous call, so
+  /// REQUIRES: the caller passes the same `out` for every record of one stream.
+  LineClass Classify(const LogRecord& record, SshdEvent& out);
+
+  /// One of the server's own addresses (the app may seed them from the host's
+  /// interfaces): 9.8's swapped "connection from LOCAL to CLIENT" child ids are told
+  /// from 9.9's by them. The parser also learns them from "Server listening on" lines.
+  void AddLocalAddress(std::string_view addr);
 
   /// The same, into a fresh event: nullopt means "not an sshd line we know".
   std::optional<SshdEvent> Parse(const LogRecord& record);
@@ -33,6 +54,7 @@ class SshdParser {
  private:
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;  // the bounded per-PID table
+  const SshdEvent* last_event_ = nullptr;  // the `out` of the previous call, if it was an event
 };
 
 }  // namespace sshd_health

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 #include <string_view>
 
 #include <re2/re2.h>
@@ -274,6 +275,30 @@ struct RuleEngine::State {
     EmitFiring(g, e, std::move(evidence), sink);
   }
 
+  // Compiles `rules` into the per-rule tables Observe uses.
+  void Index() {
+    by_kind.assign(AllEventKinds().size(), {});
+    states.assign(rules.size(), RuleState{});
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const Rule& r = rules[i];
+      RuleState& rs = states[i];
+      rs.summary = CompileTemplate(r.summary);
+      rs.remedy = CompileTemplate(r.remedy);
+      rs.regex = MessageTest(r.regex.get());
+      rs.not_regex = MessageTest(r.not_regex.get());
+      rs.window_text = FormatDuration(r.window);
+      rs.cooldown_text = FormatDuration(r.cooldown);
+      if (r.kinds.empty()) {
+        for (auto& list : by_kind) list.push_back(static_cast<std::uint32_t>(i));
+      } else {
+        for (EventKind k : r.kinds) {
+          const auto k_index = static_cast<std::size_t>(k);
+          if (k_index < by_kind.size()) by_kind[k_index].push_back(static_cast<std::uint32_t>(i));
+        }
+      }
+    }
+  }
+
   void ExpireAll(TimePoint now, AlertSink& sink) {
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
       // Each rule's queue yields its least recently touched group first (time order for a
@@ -294,26 +319,7 @@ RuleEngine::RuleEngine(std::vector<Rule> rules, const Clock& clock, std::size_t 
   State& s = *state_;
   s.clock = &clock;
   s.max_groups = std::max<std::size_t>(max_groups, 1);
-  s.by_kind.resize(AllEventKinds().size());
-  s.states.resize(s.rules.size());
-  for (std::size_t i = 0; i < s.rules.size(); ++i) {
-    const Rule& r = s.rules[i];
-    RuleState& rs = s.states[i];
-    rs.summary = CompileTemplate(r.summary);
-    rs.remedy = CompileTemplate(r.remedy);
-    rs.regex = MessageTest(r.regex.get());
-    rs.not_regex = MessageTest(r.not_regex.get());
-    rs.window_text = FormatDuration(r.window);
-    rs.cooldown_text = FormatDuration(r.cooldown);
-    if (r.kinds.empty()) {
-      for (auto& list : s.by_kind) list.push_back(static_cast<std::uint32_t>(i));
-    } else {
-      for (EventKind k : r.kinds) {
-        const auto k_index = static_cast<std::size_t>(k);
-        if (k_index < s.by_kind.size()) s.by_kind[k_index].push_back(static_cast<std::uint32_t>(i));
-      }
-    }
-  }
+  s.Index();
 }
 
 RuleEngine::~RuleEngine() = default;
@@ -340,6 +346,45 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
 }
 
 void RuleEngine::Expire(TimePoint now, AlertSink& sink) { state_->ExpireAll(now, sink); }
+
+RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
+  State& old = *state_;
+  auto next = std::make_unique<State>(std::move(rules));
+  State& s = *next;
+  s.clock = old.clock;
+  s.max_groups = old.max_groups;
+  s.events = old.events;
+  s.alerts = old.alerts;
+  s.evictions = old.evictions;
+  s.Index();
+  // Groups keep references into the evidence ring: it moves with them.
+  s.ring = std::move(old.ring);
+  RuleReplacement out;
+  for (std::uint32_t j = 0; j < s.rules.size(); ++j) {
+    const auto same = std::find(old.rules.begin(), old.rules.end(), s.rules[j]);
+    if (same == old.rules.end()) {
+      ++out.reset;
+      continue;
+    }
+    ++out.kept;
+    const auto i = static_cast<std::uint32_t>(same - old.rules.begin());
+    // Oldest first, so the new queue keeps the old order (expiry walks it from the front).
+    while (Group* g = old.store.Oldest(i)) {
+      Group& n = s.store.Insert(j, g->key);
+      n.first_seen = g->first_seen;
+      n.last_seen = g->last_seen;
+      n.last_fired = g->last_fired;
+      n.count = g->count;
+      std::swap(n.window, g->window);  // both stay valid; the old one is recycled
+      n.evidence = g->evidence;
+      n.evidence_count = g->evidence_count;
+      n.fired = std::move(g->fired);
+      old.store.EraseOldest(*g);
+    }
+  }
+  state_ = std::move(next);
+  return out;
+}
 
 const std::vector<Rule>& RuleEngine::rules() const { return state_->rules; }
 

@@ -22,6 +22,12 @@ struct RuleEngineStats {
   std::uint64_t evictions = 0;  // groups dropped because max_groups was reached
 };
 
+/// What ReplaceRules did: rules whose state was kept, rules started afresh.
+struct RuleReplacement {
+  std::size_t kept = 0;
+  std::size_t reset = 0;
+};
+
 /// Not thread-safe: call from one thread (the event loop, or scan's loop).
 class RuleEngine {
  public:
@@ -38,6 +44,13 @@ class RuleEngine {
   /// Drops state older than each rule's window as of `now`, and emits resolved alerts
   /// for groups that fired and have been quiet for their cooldown.
   void Expire(TimePoint now, AlertSink& sink);
+
+  /// Replaces the rules (a reload). A rule equal (Rule::operator==) to a running one takes
+  /// over that one's groups: window counts, firing state and cooldowns, so a reload
+  /// neither forgets an attack in progress nor re-sends its alert. A changed or new rule
+  /// starts afresh; the groups of changed and removed rules are dropped without resolved
+  /// alerts (a changed rule that still sees the attack fires again under the same id).
+  RuleReplacement ReplaceRules(std::vector<Rule> rules);
 
   const std::vector<Rule>& rules() const;
   RuleEngineStats stats() const;

@@ -160,8 +160,7 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
   rule.severity = *sev;
   rule.summary = ReadTemplate(r, "summary", true);
   rule.remedy = ReadTemplate(r, "remedy", false);
-  rule.file = file;
-  rule.line = r.Raw("id").Mark().line + 1;
+  rule.origin = {file, r.Raw("id").Mark().line + 1};
   return rule;
 }
 

@@ -42,28 +42,11 @@ std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration 
 
 std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
                                       TimePoint& oldest) {
-  if (size_ == 0) {
-    Reserve(threshold);
-    ordered_ = true;
-  } else if (us < data_[next_ == 0 ? threshold - 1 : next_ - 1]) {
-    ordered_ = false;  // older than the newest: the ring is no longer in time order
-  }
+  if (size_ == 0) Reserve(threshold);
   data_[next_] = us;
   if (++next_ == threshold) next_ = 0;
   if (size_ < threshold) ++size_;
   const std::int64_t horizon = us - Us(window);
-  if (ordered_) {
-    // Times ascend from the oldest (next_ once the ring is full, else 0): skip those
-    // that left the window; the rest, up to this event, are in it. Usually no step.
-    std::uint32_t i = size_ == threshold ? next_ : 0;
-    std::uint64_t n = size_;
-    while (n > 0 && data_[i] <= horizon) {
-      if (++i == threshold) i = 0;
-      --n;
-    }
-    oldest = FromUs(n > 0 ? data_[i] : us);
-    return n;
-  }
   std::int64_t first = us;
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < size_; ++i) {

@@ -44,7 +44,6 @@ class WindowCounter {
   std::uint32_t capacity_ = 0;  // values data_ holds
   std::uint32_t size_ = 0;  // exact: times stored; bucketed: 1 once started
   std::uint32_t next_ = 0;  // exact: ring write position
-  bool ordered_ = true;     // exact: every time added so far was >= the one before
 };
 
 }  // namespace sshd_health

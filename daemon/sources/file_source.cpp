@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/text.h"
+#include "core/time_format.h"
 #include "sources/syslog_line.h"
 
 namespace sshd_health {
@@ -99,6 +100,21 @@ void FileSource::LoadPosition() {
       // Shorter than where we stopped: truncated while we were down.
       const off_t start = st.st_size >= offset ? offset : 0;
       current_.offset = current_.read_pos = start;
+      StartReplay(current_, "");
+      // The window reaches back past this file's start: the rotated one first.
+      struct stat rst {};
+      const std::string rotated = path_ + ".1";
+      if (replay_from_ && current_.offset == 0 && start > 0 && StatPath(rotated, rst)) {
+        const int fd = ::open(rotated.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+          old_.fd = fd;
+          old_.dev = rst.st_dev;
+          old_.ino = rst.st_ino;
+          old_.offset = old_.read_pos = old_.replay_end = static_cast<off_t>(rst.st_size);
+          StartReplay(old_, " (.1)");
+          if (old_.offset == old_.replay_end) Close(old_);
+        }
+      }
     }
     return;
   }
@@ -113,11 +129,95 @@ void FileSource::LoadPosition() {
       old_.ino = rst.st_ino;
       old_.offset = old_.read_pos = rst.st_size >= offset ? offset : 0;
       spdlog::info("{}: rotated while stopped; finishing {} first", name_, rotated);
+      StartReplay(old_, " (.1)");
     }
   } else {
     spdlog::info("{}: file replaced while stopped; reading the new one from its start", name_);
   }
   if (exists) OpenAtPath(current_, 0);
+}
+
+void FileSource::StartReplay(OpenFile& f, const char* what) {
+  if (!replay_from_ || f.offset == 0) return;
+  const off_t saved = f.offset;
+  const off_t from = std::max(OffsetOfTime(f.fd, *replay_from_), saved - std::min(saved, kMaxReplayBytes));
+  if (from >= saved) return;
+  f.replay_end = saved;
+  f.offset = f.read_pos = from;
+  f.lines.Clear();
+  spdlog::info("{}{}: replaying {} bytes before the saved position (from {})", name_, what, saved - from,
+               FormatRfc3339(*replay_from_));
+}
+
+off_t FileSource::OffsetOfTime(int fd, TimePoint since) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return 0;
+  // The time of the first line that starts at or after `at`, and where that line starts;
+  // nullopt past the end. Lines without a time are stepped over (up to a few).
+  char buf[8192];
+  const auto line_after = [&](off_t at, off_t& line_start) -> std::optional<TimePoint> {
+    off_t pos = at;
+    bool skip_partial = at > 0;
+    for (int tries = 0; tries < 16 && pos < st.st_size; ++tries) {
+      const ssize_t n = ::pread(fd, buf, sizeof buf, pos);
+      if (n <= 0) return std::nullopt;
+      std::string_view chunk(buf, static_cast<std::size_t>(n));
+      std::size_t begin = 0;
+      if (skip_partial) {
+        const auto nl = chunk.find('\n');
+        if (nl == std::string_view::npos) {
+          pos += n;
+          continue;
+        }
+        begin = nl + 1;
+        skip_partial = false;
+      }
+      const auto nl = chunk.find('\n', begin);
+      if (nl == std::string_view::npos && pos + n < st.st_size) {
+        pos += static_cast<off_t>(begin);
+        if (begin == 0) return std::nullopt;  // a line longer than the buffer: give up here
+        continue;
+      }
+      const std::string_view line = chunk.substr(begin, nl == std::string_view::npos ? chunk.size() - begin : nl - begin);
+      const LogRecord r = RecordFromLine(line, syslog_context_);
+      if (r.has_ts) {
+        line_start = pos + static_cast<off_t>(begin);
+        return r.ts;
+      }
+      pos += static_cast<off_t>(nl == std::string_view::npos ? chunk.size() : nl + 1);
+    }
+    return std::nullopt;
+  };
+  // Binary search on byte offsets: syslog files are written in time order.
+  off_t lo = 0, hi = static_cast<off_t>(st.st_size);
+  off_t start = 0;
+  const auto first = line_after(0, start);
+  if (!first) return 0;  // no timestamps to go by: the byte bound applies
+  if (*first >= since) return start;
+  while (hi - lo > static_cast<off_t>(sizeof buf)) {
+    const off_t mid = lo + (hi - lo) / 2;
+    off_t at = 0;
+    const auto t = line_after(mid, at);
+    if (t && *t < since) {
+      lo = at;
+    } else {
+      hi = mid;
+    }
+  }
+  // From `lo` (a line start before `since`), step line by line.
+  off_t pos = lo;
+  while (pos < st.st_size) {
+    off_t at = 0;
+    const auto t = line_after(pos, at);
+    if (!t) return static_cast<off_t>(st.st_size);
+    if (*t >= since) return at;
+    pos = at + 1;
+  }
+  return static_cast<off_t>(st.st_size);
+}
+
+bool FileSource::Replaying() const {
+  return (old_.fd >= 0 && old_.offset < old_.replay_end) || (current_.fd >= 0 && current_.offset < current_.replay_end);
 }
 
 bool FileSource::OpenAtPath(OpenFile& f, off_t offset) {
@@ -259,15 +359,18 @@ bool FileSource::Read(OpenFile& f, std::size_t& budget) {
 void FileSource::Drain(OpenFile& f, bool at_end) {
   const std::uint64_t truncated_before = f.lines.truncated();
   std::string_view line;
-  while (f.lines.Next(line)) Emit(line);
-  if (at_end && f.lines.TakeRest(line)) Emit(line);
+  // A line is a replay when it ends at or before the saved position.
+  while (f.lines.Next(line)) Emit(line, f.read_pos - static_cast<off_t>(f.lines.held()) <= f.replay_end);
+  if (at_end && f.lines.TakeRest(line)) Emit(line, f.read_pos <= f.replay_end);
   stats_.truncated += f.lines.truncated() - truncated_before;
   f.offset = f.read_pos - static_cast<off_t>(f.lines.held());
 }
 
-void FileSource::Emit(std::string_view line) {
+void FileSource::Emit(std::string_view line, bool replay) {
   ++stats_.records;
-  handler_(RecordFromLine(line, syslog_context_));
+  LogRecord record = RecordFromLine(line, syslog_context_);
+  record.replay = replay;
+  handler_(record);
 }
 
 void FileSource::Finish(OpenFile& f) {
@@ -289,7 +392,8 @@ void FileSource::Save(bool durable) {
   nlohmann::json j = {{"path", path_},
                       {"dev", static_cast<std::uint64_t>(current_.dev)},
                       {"ino", static_cast<std::uint64_t>(current_.ino)},
-                      {"offset", static_cast<std::int64_t>(current_.offset)}};
+                      // Mid-replay, the position is still the one saved before.
+                      {"offset", static_cast<std::int64_t>(std::max(current_.offset, current_.replay_end))}};
   std::string text = j.dump();
   if (text == saved_ && !durable) return;
   if (auto r = state_.Save(state_key_, text, durable); !r) {

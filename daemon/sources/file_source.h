@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,13 @@ class FileSource final : public LogSource {
 
   const std::string& Name() const override { return name_; }
   Result<void> Start(Handler handler, BatchDone batch_done) override;
+  void ReplayFrom(TimePoint since) override { replay_from_ = since; }
+  bool Replaying() const override;
   void Stop() override;
+
+  /// Replays are read from at most this many bytes before the saved position of a file
+  /// (a log without timestamps, or a clock gone wrong, cannot make start-up unbounded).
+  static constexpr off_t kMaxReplayBytes = off_t{1} << 30;
   SourceStats Stats() const override { return stats_; }
 
  private:
@@ -58,6 +65,7 @@ class FileSource final : public LogSource {
     ino_t ino = 0;
     off_t offset = 0;     // end of the last complete line handed on (what we save)
     off_t read_pos = 0;   // how far we have read (offset + the held partial line)
+    off_t replay_end = 0; // lines ending at or before this were handed on in an earlier run
     LineBuffer lines{kMaxRecordLine, kReadChunk};  // what was read, split into lines
   };
 
@@ -72,7 +80,11 @@ class FileSource final : public LogSource {
   // Hands on the complete lines read into `f`, and with `at_end` the last one without
   // its newline too (the file will not grow any more).
   void Drain(OpenFile& f, bool at_end);
-  void Emit(std::string_view line);
+  void Emit(std::string_view line, bool replay);
+  // Where lines from `since` on begin in `fd` (by their timestamps, assumed in order).
+  off_t OffsetOfTime(int fd, TimePoint since);
+  // Moves `f`'s start back to where the replay begins, up to its saved offset.
+  void StartReplay(OpenFile& f, const char* what);
   void Finish(OpenFile& f);
   void Close(OpenFile& f);
   void Save(bool durable);
@@ -92,6 +104,7 @@ class FileSource final : public LogSource {
   std::string name_;
   std::string state_key_;
   bool start_at_end_;
+  std::optional<TimePoint> replay_from_;
   Handler handler_;
   BatchDone batch_done_;
   int inotify_fd_ = -1;

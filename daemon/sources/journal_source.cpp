@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/time_format.h"
+
 namespace sshd_health {
 namespace {
 
@@ -210,6 +212,16 @@ void JournalSource::Position() {
         sd_journal_test_cursor(journal_, cursor.c_str()) > 0) {
       cursor_ = saved_cursor_ = cursor;
       cursor_usec_ = usec;
+      const auto since = replay_from_ ? static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                            0, std::chrono::duration_cast<std::chrono::microseconds>(
+                                                   replay_from_->time_since_epoch())
+                                                   .count()))
+                                      : usec;
+      if (since < usec && sd_journal_seek_realtime_usec(journal_, since) >= 0) {
+        replaying_ = true;
+        spdlog::info("{}: replaying the entries since {} up to the saved cursor", name_, FormatRfc3339(*replay_from_));
+        return;
+      }
       spdlog::info("{}: resuming after the saved cursor", name_);
       return;
     }
@@ -287,7 +299,20 @@ bool JournalSource::ReadBatch() {
       done = true;
       break;
     }
-    EmitEntry();
+    if (replaying_) {
+      // Up to and including the saved entry (or past its time, should it be gone).
+      uint64_t rt = 0;
+      sd_journal_get_realtime_usec(journal_, &rt);
+      if (rt > cursor_usec_) {
+        replaying_ = false;
+      } else {
+        const bool last = sd_journal_test_cursor(journal_, cursor_.c_str()) > 0;
+        EmitEntry(true);
+        if (last) replaying_ = false;
+        continue;
+      }
+    }
+    EmitEntry(false);
     RememberCurrentEntry();
   }
   if (n > 0) {
@@ -297,9 +322,10 @@ bool JournalSource::ReadBatch() {
   return done;
 }
 
-void JournalSource::EmitEntry() {
+void JournalSource::EmitEntry(bool replay) {
   bool truncated = false;
-  const LogRecord record = CurrentJournalRecord(journal_, line_, truncated);
+  LogRecord record = CurrentJournalRecord(journal_, line_, truncated);
+  record.replay = replay;
   if (truncated) ++stats_.truncated;
   ++stats_.records;
   handler_(record);

@@ -9,11 +9,13 @@
 // Position: the cursor of the last processed entry and its realtime timestamp, saved in
 // the StateStore after every batch. A restart continues right after the cursor; when that
 // entry is gone (journal vacuumed or rotated away) it warns and continues at the oldest
-// entry after the saved timestamp - never silently at the tail.
+// entry after the saved timestamp - never silently at the tail. With ReplayFrom, a
+// restart first re-reads the entries from that time (seek by realtime) up to the cursor.
 #include <systemd/sd-journal.h>
 
 #include <memory>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -86,6 +88,8 @@ class JournalSource final : public LogSource {
 
   const std::string& Name() const override { return name_; }
   Result<void> Start(Handler handler, BatchDone batch_done) override;
+  void ReplayFrom(TimePoint since) override { replay_from_ = since; }
+  bool Replaying() const override { return replaying_; }
   void Stop() override;
   SourceStats Stats() const override { return stats_; }
 
@@ -96,7 +100,7 @@ class JournalSource final : public LogSource {
   void OnWake();
   // Reads up to a batch of entries; returns false when more are waiting.
   bool ReadBatch();
-  void EmitEntry();
+  void EmitEntry(bool replay);
   void Save(bool durable);
   // Records the current entry's cursor and time as the position to resume after.
   bool RememberCurrentEntry();
@@ -116,6 +120,9 @@ class JournalSource final : public LogSource {
   std::string line_;            // the synthesized line of the entry being handed on
   bool running_ = false;
   bool read_posted_ = false;
+  std::optional<TimePoint> replay_from_;
+  // Replaying up to and including the saved entry (cursor_, cursor_usec_ stay on it).
+  bool replaying_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   SourceStats stats_;
 };

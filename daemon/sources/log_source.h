@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "core/log_record.h"
 
@@ -40,6 +41,15 @@ class LogSource {
   /// waiting for new entries. An error means the source cannot run at all (logged by the
   /// caller); a missing file is not an error (the source waits for it).
   virtual Result<void> Start(Handler handler, BatchDone batch_done) = 0;
+
+  /// Before Start: when a saved position exists (a restart), first hand on again what
+  /// the log holds from `since` up to that position, marked LogRecord::replay, so the
+  /// rules see the whole of their windows as if the daemon had never stopped. A saved
+  /// position older than `since` is simply resumed (nothing to replay). No call, or a
+  /// first start: no replay.
+  virtual void ReplayFrom(TimePoint since) = 0;
+  /// True until the replayed records have all been handed on.
+  virtual bool Replaying() const = 0;
 
   /// Stops reading, saves the position durably and releases fds and watches. Idempotent.
   virtual void Stop() = 0;

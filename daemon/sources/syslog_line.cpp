@@ -1,5 +1,6 @@
 #include "sources/syslog_line.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/text_scan.h"
@@ -45,14 +46,11 @@ bool ParseTagAt(Sv line, std::size_t& pos, LogRecord& rec) {
   }
   if (*p == ']' || p == begin) return false;
   // The pid: 1-9 digits between '[' and the "]:" that ends the token.
-  const char* d = p + 1;
-  const char* const last = end - p > 10 ? p + 10 : end;  // past the 9th digit at most
-  while (d != last && IsDigit(*d)) ++d;
+  std::size_t after = static_cast<std::size_t>(p + 1 - line.data());
   int v = 0;
-  if (!scan::ParseUint(Sv(p + 1, static_cast<std::size_t>(d - p - 1)), v) || end - d < 2 || d[0] != ']' ||
-      d[1] != ':' || (d + 2 != end && d[2] != ' ')) {
-    return false;
-  }
+  if (!scan::ReadUint(line, after, 9, v)) return false;
+  const char* const d = line.data() + after;
+  if (end - d < 2 || d[0] != ']' || d[1] != ':' || (d + 2 != end && d[2] != ' ')) return false;
   rec.pid = v;
   rec.program = Sv(begin, static_cast<std::size_t>(p - begin));
   pos = static_cast<std::size_t>(d + 2 - line.data());
@@ -77,11 +75,10 @@ bool ParseTag(Sv token, LogRecord& rec) {
   return ParseTagAt(token, pos, rec) && pos == token.size();
 }
 
-// scan::FindByte, not find(): host and tag tokens are a few bytes, shorter than a memchr
-// call costs.
+// The token at line[pos...] up to the next space or the end; pos moves to that space.
 Sv NextToken(Sv line, std::size_t& pos) {
   const std::size_t start = pos;
-  pos = scan::FindByte(line, ' ', pos);
+  pos = std::min(line.find(' ', pos), line.size());
   return line.substr(start, pos - start);
 }
 

@@ -120,3 +120,43 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     CHECK(pipeline.stats().engine.groups == 0);
   }
 }
+
+TEST_CASE("rsyslog's 'message repeated N times' counts N failures: a brute force folded into repeats fires", "[app]") {
+  // rules/auth.yaml sshd.auth.brute_force: 10 failures from one address within 10m.
+  ManualClock clock(Reference());
+  Pipeline pipeline(LoadRules({kShippedRules}), clock);
+  RecordingSink sink;
+  const SyslogContext ctx{Reference()};
+  const std::vector<std::string> lines = {
+      "Nov 21 16:31:02 web1 sshd[1201]: Failed password for root from 203.0.113.7 port 52814 ssh2",
+      "Nov 21 16:31:40 web1 sshd[1201]: message repeated 8 times: [ Failed password for root from 203.0.113.7 "
+      "port 52814 ssh2]",
+      "Nov 21 16:31:41 web1 sshd[1201]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+      "rhost=203.0.113.7  user=root"};  // once: it sums up failures sshd logged one by one
+  for (const std::string& line : lines) {
+    const auto record = ParseSyslogLine(line, ctx);
+    REQUIRE(record);
+    pipeline.Process(*record, sink);
+  }
+  const Alert* brute = Find(sink.alerts, "sshd.auth.brute_force", AlertStatus::kFiring);
+  REQUIRE(brute);
+  CHECK(brute->count == 10);
+  CHECK(pipeline.stats().events == 3);
+}
+
+TEST_CASE("the old 'last message repeated N times' repeats the previous line's event", "[app]") {
+  ManualClock clock(Reference());
+  Pipeline pipeline(LoadRules({kShippedRules}), clock);
+  RecordingSink sink;
+  const SyslogContext ctx{Reference()};
+  for (const std::string line :
+       {"Nov 21 16:31:02 web1 sshd[1201]: Failed password for root from 203.0.113.8 port 52814 ssh2",
+        "Nov 21 16:31:40 web1 sshd[1201]: last message repeated 9 times"}) {
+    const auto record = ParseSyslogLine(line, ctx);
+    REQUIRE(record);
+    pipeline.Process(*record, sink);
+  }
+  const Alert* brute = Find(sink.alerts, "sshd.auth.brute_force", AlertStatus::kFiring);
+  REQUIRE(brute);
+  CHECK(brute->count == 10);
+}

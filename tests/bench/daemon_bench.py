@@ -6,8 +6,13 @@
   idle     CPU time (user+system) the daemon uses over S seconds with no input
   memory   RSS after reading 1,000,000 lines from 100,000 distinct source addresses with
            the shipped rules, and again after the rules engine expired the per-IP state
+  startup  restart time with a full 24 h replay: a busy day's auth.log (--startup-lines,
+           gen_authlog.py, the last line now), the shipped rules plus one with a 24 h
+           window; the daemon is started once at the file's end, stopped, and started
+           again: the replay of the 24 h before its saved position is timed (start until
+           "replay done"), with its RSS
 
-Usage: daemon_bench.py BINARY [latency|idle|memory|all] [--alerts N] [--idle-seconds S]
+Usage: daemon_bench.py BINARY [latency|idle|memory|startup|all] [--alerts N] [--idle-seconds S]
 """
 import argparse
 import os
@@ -216,10 +221,64 @@ def bench_memory(binary, lines, ips, rules_dir):
           f"{after / 1024:.1f} MiB after the per-IP state expired")
 
 
+DAY_RULE = """rules:
+  - id: bench.slow_brute_force
+    description: slow password guessing over a day (benchmark rule, a 24 h window)
+    match: { kinds: [auth_failure, invalid_user] }
+    group_by: ip
+    threshold: 50
+    window: 23h
+    cooldown: 1h
+    severity: warning
+    summary: "{count} failures from {ip} in {window}"
+    remedy: "none"
+"""
+
+
+def bench_startup(binary, lines, rules_dir):
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "auth.log")
+        day = 24 * 3600
+        subprocess.run([sys.executable, os.path.join(SRC, "tests/bench/gen_authlog.py"), "--lines", str(lines),
+                        "--out", log, "--start-epoch", str(int(time.time()) - day + 60), "--span", str(day - 120)],
+                       check=True)
+        size = os.path.getsize(log)
+        rules = os.path.join(tmp, "rules")
+        os.mkdir(rules)
+        for name in os.listdir(rules_dir):
+            if name.endswith(".yaml"):
+                with open(os.path.join(rules_dir, name)) as src, open(os.path.join(rules, name), "w") as dst:
+                    dst.write(src.read())
+        with open(os.path.join(rules, "day.yaml"), "w") as f:
+            f.write(DAY_RULE)
+        cfg = config(tmp, log, rules).replace("start: head", "start: tail")
+        # First start: tail, so the position is the file's end; then a restart replays.
+        stop(start(binary, tmp, cfg, stdout=subprocess.DEVNULL))
+        os.remove(os.path.join(tmp, "daemon.err"))
+        t0 = time.time()
+        p = start(binary, tmp, cfg, stdout=subprocess.DEVNULL)
+        ready = time.time() - t0
+        err = ""
+        while "replay done" not in err:
+            if time.time() - t0 > 1800:
+                sys.exit("replay did not finish")
+            time.sleep(0.05)
+            with open(os.path.join(tmp, "daemon.err")) as f:
+                err = f.read()
+        elapsed = time.time() - t0
+        rss = rss_kib(p.pid)
+        peak = rss_kib(p.pid, "VmHWM")
+        stop(p)
+        done = [l for l in err.splitlines() if "replay done" in l][0]
+    print(f"startup: {lines:,} lines ({size / 2**20:.0f} MiB) over 24 h, 24 h window: READY after {ready:.2f} s, "
+          f"replay done after {elapsed:.1f} s ({lines / elapsed:,.0f} lines/s); RSS {rss / 1024:.1f} MiB "
+          f"(peak {peak / 1024:.1f} MiB); daemon: {done.split('replay done: ')[1]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
-    ap.add_argument("which", nargs="?", default="all", choices=["latency", "idle", "memory", "all"])
+    ap.add_argument("which", nargs="?", default="all", choices=["latency", "idle", "memory", "startup", "all"])
     ap.add_argument("--alerts", type=int, default=1000)
     ap.add_argument("--rate", type=int, default=50_000,
                     help="lines/s of other sshd lines appended while latency is measured (0: none)")
@@ -227,11 +286,14 @@ def main():
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--ips", type=int, default=100_000)
     ap.add_argument("--rules", default=os.path.join(SRC, "rules"), help="rules directory for the memory run")
+    ap.add_argument("--startup-lines", type=int, default=3_000_000, help="lines in the startup run's 24 h log")
     a = ap.parse_args()
     if a.which in ("latency", "all"):
         bench_latency(a.binary, a.alerts, a.rate)
     if a.which in ("memory", "all"):
         bench_memory(a.binary, a.lines, a.ips, a.rules)
+    if a.which in ("startup", "all"):
+        bench_startup(a.binary, a.startup_lines, a.rules)
     if a.which in ("idle", "all"):
         bench_idle(a.binary, a.idle_seconds)
 

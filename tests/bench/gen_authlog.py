@@ -2,6 +2,7 @@
 """Deterministic generator of a realistic auth.log from a server under attack.
 
     gen_authlog.py --lines N [--sources S] [--seed K] [--mix attack|quiet] --out auth.log [--export FILE]
+                   [--start-epoch T --span SECONDS]
 
 Same seed, same arguments -> byte-identical output (the benchmark compares tools on
 exactly the same input). The mix: password guessing and invalid users (about 60% of the
@@ -295,12 +296,17 @@ def main():
     ap.add_argument("--mix", choices=sorted(MIXES), default="attack")
     ap.add_argument("--out", required=True)
     ap.add_argument("--export", help="also write journald export format here")
+    ap.add_argument("--start-epoch", type=int, default=BASE_EPOCH,
+                    help="time of the first line (default 2026-11-21 00:00 UTC)")
+    ap.add_argument("--span", type=int, default=0,
+                    help="seconds the lines cover (default: about 85 ms a line)")
     args = ap.parse_args()
+    max_gap = 170000 if args.span <= 0 else max(1, 2 * args.span * 1000000 // args.lines)
 
     rng = random.Random(args.seed)
     gen = Gen(rng, Sources(rng, args.sources), args.mix)
     active = [gen.pick_session() for _ in range(6)]  # a few connections interleave
-    usec = BASE_EPOCH * 1000000
+    usec = args.start_epoch * 1000000
     counts = {}
     written = 0
     out = open(args.out, "w", encoding="ascii", newline="\n")
@@ -311,14 +317,14 @@ def main():
         prog, pid, msg = active[i].pop(0)
         if not active[i]:
             active[i] = gen.pick_session()
-        usec += rng.randrange(0, 170000)
+        usec += rng.randrange(0, max_gap)
         secs = usec // 1000000
         stamp = time.strftime("%b %d %H:%M:%S", time.gmtime(secs))
         if stamp[4] == "0":
             stamp = stamp[:4] + " " + stamp[5:]  # syslog pads the day with a space
         tag = "%s[%d]" % (prog, pid) if pid else prog
         if prog == "kernel":
-            msg_line = "[%d.%06d] %s" % (secs - BASE_EPOCH + 5, usec % 1000000, msg)
+            msg_line = "[%d.%06d] %s" % (secs - args.start_epoch + 5, usec % 1000000, msg)
         else:
             msg_line = msg
         buf.append("%s %s %s: %s\n" % (stamp, HOST, tag, msg_line))

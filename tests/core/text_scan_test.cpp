@@ -1,4 +1,5 @@
-// scan::Find, the parser's substring search, against string_view::find on every offset.
+// scan::Find, the parser's substring search, against string_view::find on every offset;
+// scan::ReadUint, the digit run of a syslog pid.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -31,6 +32,24 @@ TEST_CASE("scan::Find agrees with string_view::find", "[core]") {
       }
     }
   }
+}
+
+TEST_CASE("scan::ReadUint reads at most max_digits digits and leaves pos alone without one", "[core]") {
+  std::size_t pos = 1;
+  int v = -1;
+  CHECK(scan::ReadUint("[12345]:", pos, 9, v));
+  CHECK(v == 12345);
+  CHECK(pos == 6);
+  pos = 0;
+  CHECK(scan::ReadUint("1234567890", pos, 9, v));  // the tenth digit is left for the caller
+  CHECK(v == 123456789);
+  CHECK(pos == 9);
+  pos = 0;
+  v = -1;
+  CHECK_FALSE(scan::ReadUint("x1", pos, 9, v));
+  CHECK_FALSE(scan::ReadUint("", pos, 9, v));
+  CHECK(pos == 0);
+  CHECK(v == -1);
 }
 
 }  // namespace

@@ -92,6 +92,8 @@ class DaemonUnderTest {
   /// SIGTERM; returns the exit code (137: did not exit within 10 s and was killed).
   int Stop() { return process_.Stop(std::chrono::seconds(10)); }
   void Signal(int sig) { process_.Signal(sig); }
+  /// SIGKILL, as a crash: nothing saved, nothing flushed.
+  void Kill() { process_.Kill(); }
   bool Running() { return process_.Running(); }
 
   std::string Out() const { return ReadFile(out_path()); }

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "catalogue_samples.h"
 #include "parse/address.h"
 #include "parse_helpers.h"
 
@@ -56,18 +57,20 @@ TEST_CASE("text after the address cannot move the source either", "[parse]") {
   CHECK(ev.ip == "203.0.113.1");
 }
 
-TEST_CASE("an address both in the user name and after the real one leaves the source unknown, not wrong", "[parse]") {
-  // "Failed password for invalid user x from 1.2.3.4 port 22 ssh2: y from 203.0.113.1 port 5 ssh2" reads the
-  // same whether the user or the key info carried the injected part; without an earlier line of the PID the
-  // parser cannot tell which address is real, so it names neither.
+TEST_CASE("a password failure whose user name imitates the tail still counts against its real source", "[parse]") {
+  // Issue 14: for password, keyboard-interactive and none nothing follows "ssh2" (auth.c
+  // auth_log has no key info for them), so the real " from <ip> port <n> ssh2" is the one
+  // that ends the line, whatever the user name carries. (This line used to blame nobody.)
   const std::string line =
       "srv sshd[7]: Failed password for invalid user x from 1.2.3.4 port 22 ssh2: y from 203.0.113.1 port 5 ssh2";
   SECTION("no history") {
     const auto ev = MustParse(line);
     CHECK(ev.kind == EventKind::kAuthFailure);
-    CHECK(ev.ip.empty());
+    CHECK(ev.ip == "203.0.113.1");
+    CHECK(ev.port == 5);
+    CHECK(ev.user == "x from 1.2.3.4 port 22 ssh2: y");
   }
-  SECTION("the PID's Invalid user line settles it") {
+  SECTION("the PID's Invalid user line agrees") {
     LineFeeder f;
     REQUIRE(f.Feed("srv sshd[7]: Invalid user x from 1.2.3.4 port 22 ssh2: y from 203.0.113.1 port 5"));
     const auto ev = f.Feed(line);
@@ -75,6 +78,35 @@ TEST_CASE("an address both in the user name and after the real one leaves the so
     CHECK(ev->ip == "203.0.113.1");
     CHECK(ev->user == "x from 1.2.3.4 port 22 ssh2: y");
   }
+  SECTION("the issue's example") {
+    const auto ev = MustParse(
+        "srv sshd[7]: Failed password for invalid user admin from 10.1.1.6 port 4444 ssh2: RSA SHA256:x from "
+        "192.0.2.65 port 5566 ssh2");
+    CHECK(ev.kind == EventKind::kAuthFailure);
+    CHECK(ev.ip == "192.0.2.65");
+    CHECK(ev.port == 5566);
+  }
+  SECTION("keyboard-interactive and none the same") {
+    for (const char* method : {"keyboard-interactive/pam", "none"}) {
+      const auto ev = MustParse(std::string("srv sshd[7]: Failed ") + method +
+                                " for invalid user x from 1.2.3.4 port 22 ssh2 from 203.0.113.1 port 5 ssh2");
+      CHECK(ev.ip == "203.0.113.1");
+    }
+  }
+}
+
+TEST_CASE("a public key line is anchored on its key info, which a user name cannot end the line with", "[parse]") {
+  // publickey/hostbased: ": <type> <fingerprint>" follows "ssh2"; the user's imitation is
+  // followed by more text, the real one by the key info alone.
+  const auto ev = MustParse(
+      "srv sshd[7]: Failed publickey for x from 1.2.3.4 port 22 ssh2: RSA SHA256:abc from 203.0.113.1 port 5 ssh2: "
+      "ED25519 SHA256:3zNRp4y6kRDrjzH+BqBTQ7cNAVQqLL3sXgSG/5hbGs8");
+  CHECK(ev.ip == "203.0.113.1");
+  CHECK(ev.user == "x from 1.2.3.4 port 22 ssh2: RSA SHA256:abc");
+  const auto accepted = MustParse(
+      "srv sshd[7]: Accepted publickey for git from 203.0.113.1 port 5 ssh2: ED25519-CERT SHA256:abc ID "
+      "x from 1.2.3.4 port 22 ssh2 (serial 1) CA ED25519 SHA256:def");
+  CHECK(accepted.ip == "203.0.113.1");
 }
 
 TEST_CASE("a flood of injected candidates cannot push the real address out", "[parse]") {
@@ -89,15 +121,68 @@ TEST_CASE("a flood of injected candidates cannot push the real address out", "[p
   CHECK(failed->ip == "203.0.113.8");
 }
 
-TEST_CASE("a PAM line whose user= carries a second rhost blames nobody without history", "[parse]") {
+TEST_CASE("a PAM line whose user= carries a second rhost counts against the rhost= before it", "[parse]") {
+  // pam_unix support.c: "... ruser=%s rhost=%s %s%s" - rhost= comes before the client's
+  // user=, so the first rhost= followed by the end or " user=" is the source. (Without
+  // history this line used to blame nobody.)
   const std::string line = "srv sshd[9]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
                            "ruser= rhost=203.0.113.1  user=x rhost=1.2.3.4";
-  CHECK(MustParse(line).ip.empty());
+  const auto ev = MustParse(line);
+  CHECK(ev.ip == "203.0.113.1");
+  CHECK(ev.user == "x rhost=1.2.3.4");
   LineFeeder f;
   REQUIRE(f.Feed("srv sshd[9]: Connection from 203.0.113.1 port 7 on 192.0.2.1 port 22"));
-  const auto ev = f.Feed(line);
-  REQUIRE(ev);
-  CHECK(ev->ip == "203.0.113.1");
+  const auto with_history = f.Feed(line);
+  REQUIRE(with_history);
+  CHECK(with_history->ip == "203.0.113.1");
+}
+
+TEST_CASE("for every catalogue format that carries a user name, a name imitating its own tail plants no address",
+          "[parse]") {
+  // From each sample of tests/data/openssh/samples.tsv with a user: the user name becomes
+  // "<user><the format's own text after the user, with 1.2.3.4 port 22>", so it ends like
+  // the real line would. The event keeps its kind and its real source.
+  const auto samples = test::LoadSamples();
+  int tried = 0;
+  for (const auto& s : samples) {
+    if (s.user.empty() || s.kind == "ignored" || s.kind == "sshd_fatal") continue;
+    // The user's place: the occurrence that comes before the address (or the last one).
+    const auto ip_at = s.ip.empty() ? std::string::npos : s.message.rfind(s.ip);
+    const auto at = s.message.rfind(s.user, ip_at == std::string::npos ? std::string::npos : ip_at);
+    if (at == std::string::npos) continue;
+    const std::string head = s.message.substr(0, at + s.user.size());
+    std::string tail = s.message.substr(at + s.user.size());
+    std::string fake = tail;
+    if (!s.ip.empty()) {
+      const auto i = fake.find(s.ip);
+      if (i == std::string::npos) continue;
+      fake.replace(i, s.ip.size(), kVictim);
+    }
+    if (!s.port.empty()) {
+      const auto i = fake.find(s.port);
+      if (i != std::string::npos) fake.replace(i, s.port.size(), "22");
+    }
+    // The imitation ends the user name; a trailing " [preauth]" stays the line's own.
+    const std::string preauth = " [preauth]";
+    if (fake.size() >= preauth.size() && fake.compare(fake.size() - preauth.size(), preauth.size(), preauth) == 0) {
+      fake.resize(fake.size() - preauth.size());
+    }
+    while (!fake.empty() && fake.back() == ' ') fake.pop_back();
+    const std::string message = head + fake + tail;
+    for (const auto& program : s.programs) {
+      ++tried;
+      const std::string line = "Nov 21 16:31:02 srv " + program + "[77]: " + message;
+      INFO("samples.tsv:" << s.line_no << ": " << line);
+      LineFeeder f;
+      const auto ev = f.Feed(line);
+      REQUIRE(ev);
+      CHECK(ev->ip != kVictim);
+      if (s.kind != "repeated") CHECK(EventKindName(ev->kind) == s.kind);
+      CHECK(ev->ip == s.ip);
+      if (!s.port.empty()) CHECK(std::to_string(ev->port) == s.port);
+    }
+  }
+  CHECK(tried > 50);
 }
 
 TEST_CASE("user names keep control characters and non-UTF-8 bytes as logged, without harm", "[parse]") {

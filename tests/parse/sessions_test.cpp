@@ -76,9 +76,17 @@ TEST_CASE("a close after Accepted is an ordinary end of session, not a pre-auth 
   const auto ev = f.Feed("srv sshd[50]: Connection closed by 192.0.2.50 port 5");
   REQUIRE(ev);
   CHECK(ev->kind == EventKind::kConnectionClosed);
+  // A PID that connected but never logged in: pre-auth, even without " [preauth]".
+  REQUIRE(f.Feed("srv sshd[51]: Connection from 192.0.2.51 port 6 on 192.0.2.1 port 22"));
   const auto pre = f.Feed("srv sshd[51]: Connection closed by 192.0.2.51 port 6");
   REQUIRE(pre);
   CHECK(pre->kind == EventKind::kPreauthDisconnect);
+  // Nothing known: every pre-auth close of 7.5+ carries " [preauth]" (the monitor relays
+  // the child's lines with it), so one without is packet.c's post-login close
+  // (tests/data/openssh/KINDS.md).
+  const auto unknown = f.Feed("srv sshd[52]: Connection closed by 192.0.2.52 port 7");
+  REQUIRE(unknown);
+  CHECK(unknown->kind == EventKind::kConnectionClosed);
 }
 
 TEST_CASE("the session table is bounded and forgets its oldest entries first", "[parse]") {
@@ -123,12 +131,14 @@ TEST_CASE("9.8+ Timeout before authentication never blames the server's own addr
     REQUIRE(ev);
     CHECK(ev->ip == "203.0.113.11");
   }
-  SECTION("with nothing known, nobody is blamed") {
+  SECTION("with nothing known, the 9.9+ order holds: the client is first (issue 14)") {
+    // 9.8's swapped order was one release's bug; a line of 9.9+ must carry its client
+    // even when neither the PID nor the listen address was seen before.
     LineFeeder f;
-    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 192.0.2.1 to 203.0.113.11, pid = 78");
+    const auto ev = f.Feed("srv sshd[900]: Timeout before authentication for connection from 203.0.113.11 to 192.0.2.1, pid = 78");
     REQUIRE(ev);
-    CHECK(ev->ip.empty());
-    CHECK(ev->detail == "192.0.2.1 to 203.0.113.11");
+    CHECK(ev->ip == "203.0.113.11");
+    CHECK(ev->detail == "203.0.113.11 to 192.0.2.1");
   }
 }
 

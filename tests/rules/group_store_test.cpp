@@ -119,9 +119,8 @@ TEST_CASE("window counter counts exactly the events of the last window, its olde
 
 TEST_CASE("window counter agrees with a model of its last times, in order or not", "[rules]") {
   // The exact counter keeps the last `threshold` times; its answer is how many of them lie
-  // in (t - window, t] and the earliest of those. It takes a shortcut while times arrive
-  // in order, so the model is run on ordered streams, streams with an occasional late
-  // time (merged sources), and shuffled ones.
+  // in (t - window, t] and the earliest of those. The model is run on ordered streams,
+  // streams with an occasional late time (merged sources), and shuffled ones.
   std::mt19937 rng(11);
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'000'000));
   for (int round = 0; round < 300; ++round) {

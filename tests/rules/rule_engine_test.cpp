@@ -419,3 +419,58 @@ TEST_CASE("a huge threshold over many groups does not allocate per threshold", "
   CHECK(engine.stats().groups == 100'000);
   CHECK(sink.alerts.empty());
 }
+
+TEST_CASE("a reload keeps the state of unchanged rules and starts changed ones afresh", "[rules][reload]") {
+  ManualClock clock;
+  Rule other = MakeRule("test.other", {EventKind::kAuthFailure}, GroupBy::kIp, 3, 10min, 30min);
+  RuleEngine engine({BruteForce(3), other}, clock);
+  RecordingSink sink;
+  engine.Observe(Fail(kT0), sink);
+  engine.Observe(Fail(kT0 + 1s), sink);
+  CHECK(sink.alerts.empty());
+
+  SECTION("the same rules, loaded again (other RE2 objects, other lines): all kept") {
+    Rule again = BruteForce(3);
+    again.origin = {"elsewhere.yaml", 99};
+    const RuleReplacement r = engine.ReplaceRules({again, other});
+    CHECK(r.kept == 2);
+    CHECK(r.reset == 0);
+    engine.Observe(Fail(kT0 + 2s), sink);
+    REQUIRE(sink.alerts.size() == 2);  // the third failure fires both, as without a reload
+  }
+  SECTION("one rule changed: it starts afresh, the other keeps counting") {
+    Rule changed = other;
+    changed.threshold = 4;
+    const RuleReplacement r = engine.ReplaceRules({BruteForce(3), changed});
+    CHECK(r.kept == 1);
+    CHECK(r.reset == 1);
+    engine.Observe(Fail(kT0 + 2s), sink);
+    REQUIRE(sink.alerts.size() == 1);
+    CHECK(sink.alerts[0].rule == "test.brute");
+  }
+  SECTION("a firing group stays firing across a reload: no second alert, a resolved one later") {
+    engine.Observe(Fail(kT0 + 2s), sink);
+    REQUIRE(sink.alerts.size() == 2);
+    engine.ReplaceRules({BruteForce(3), other});
+    engine.Observe(Fail(kT0 + 3s), sink);
+    CHECK(sink.alerts.size() == 2);
+    engine.Expire(kT0 + 3s + 30min, sink);
+    REQUIRE(sink.alerts.size() == 4);
+    CHECK(sink.alerts[2].status == AlertStatus::kResolved);
+    CHECK(sink.alerts[2].count == 4);
+  }
+}
+
+TEST_CASE("rules compare by definition: regex by its pattern, not by where it was written", "[rules][reload]") {
+  Rule a = BruteForce(3);
+  a.regex = std::make_shared<const re2::RE2>("Failed");
+  Rule b = a;
+  b.regex = std::make_shared<const re2::RE2>("Failed");
+  b.origin = {"other.yaml", 7};
+  CHECK(a == b);
+  b.regex = std::make_shared<const re2::RE2>("Failed password");
+  CHECK_FALSE(a == b);
+  b = a;
+  b.cooldown = 31min;
+  CHECK_FALSE(a == b);
+}

@@ -75,7 +75,7 @@ TEST_CASE("a rule file is loaded with every field", "[rules]") {
   CHECK(r.id == "test.brute");
   CHECK(r.description == "many failures");
   CHECK(r.kinds == std::vector<EventKind>{EventKind::kAuthFailure, EventKind::kInvalidUser});
-  CHECK(r.regex == nullptr);
+  CHECK_FALSE(r.regex);
   CHECK(r.group_by == GroupBy::kIp);
   CHECK(r.threshold == 5);
   CHECK(r.window == 2min);
@@ -83,8 +83,8 @@ TEST_CASE("a rule file is loaded with every field", "[rules]") {
   CHECK(r.severity == Severity::kCritical);
   CHECK(r.summary == "{count} failures from {ip}");
   CHECK(r.remedy == "block {ip}\nthen relax");
-  CHECK(r.file == dir.path() + "/a.yaml");
-  CHECK(r.line == 2);
+  CHECK(r.origin.file == dir.path() + "/a.yaml");
+  CHECK(r.origin.line == 2);
 }
 
 TEST_CASE("a rule may match on a regex", "[rules]") {
@@ -187,7 +187,7 @@ TEST_CASE("rules.d overrides a shipped file of the same name", "[rules]") {
   REQUIRE(rules.size() == 3);
   CHECK(rules[0].id == "test.brute");
   CHECK(rules[0].threshold == 50);
-  CHECK(rules[0].file == local + "/auth.yaml");
+  CHECK(rules[0].origin.file == local + "/auth.yaml");
   CHECK(rules[1].id == "local.extra");
   CHECK(rules[2].id == "test.other");
 }
@@ -206,7 +206,7 @@ TEST_CASE("not_regex excludes lines and is checked like regex", "[rules]") {
                                                                       "kinds: [auth_failure]\n      not_regex: 'preauth'")));
   REQUIRE(rules.size() == 1);
   REQUIRE(rules[0].not_regex);
-  CHECK(rules[0].regex == nullptr);
+  CHECK_FALSE(rules[0].regex);
   const std::string f = dir.path() + "/b.yaml";
   CHECK(LoadError(Write(dir.path(), "b.yaml", RuleWith("kinds: [auth_failure, invalid_user]", "not_regex: '('"))) ==
         f + ":5:18: rules[0].match.not_regex: bad regex: missing ): (");

@@ -218,3 +218,57 @@ TEST_CASE("a client's own pre-auth fatal error is not an sshd failure", "[rules]
   CHECK(sink.alerts[0].rule == "sshd.daemon.fatal");
   CHECK(sink.alerts[0].summary == "sshd fatal error: Cannot bind any address.");
 }
+
+TEST_CASE("the issue-14 kinds an admin must hear about have rules that fire on one event", "[rules]") {
+  struct Case {
+    EventKind kind;
+    const char* rule;
+    Severity severity;
+  };
+  const Case c = GENERATE(Case{EventKind::kSessionCrash, "sshd.session.crash", Severity::kCritical},
+                          Case{EventKind::kBindFailed, "sshd.daemon.bind_failed", Severity::kCritical},
+                          Case{EventKind::kCertRefused, "sshd.auth.cert_refused", Severity::kWarning},
+                          Case{EventKind::kAuthorizedKeysUnreadable, "sshd.auth.authorized_keys_unreadable",
+                               Severity::kWarning},
+                          Case{EventKind::kKeyRevoked, "sshd.auth.key_revoked", Severity::kWarning},
+                          Case{EventKind::kKeySourceNotPermitted, "sshd.auth.key_source_not_permitted",
+                               Severity::kWarning},
+                          Case{EventKind::kHostKeyProblem, "sshd.hostkey.problem", Severity::kWarning},
+                          Case{EventKind::kAccountLocked, "sshd.auth.account_locked", Severity::kWarning},
+                          Case{EventKind::kAccountExpired, "sshd.auth.account_expired", Severity::kInfo},
+                          Case{EventKind::kPasswordExpired, "sshd.auth.account_expired", Severity::kInfo},
+                          Case{EventKind::kSshdRestart, "sshd.daemon.restart", Severity::kInfo},
+                          Case{EventKind::kJournalSuppressed, "sshd.journal.suppressed", Severity::kWarning});
+  INFO(c.rule);
+  const Rule& r = Find(c.rule);
+  CHECK(Covers(r, c.kind));
+  CHECK(r.severity == c.severity);
+  ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
+  RuleEngine engine(Shipped(), clock);
+  RecordingSink sink;
+  SshdEvent e;
+  e.kind = c.kind;
+  e.ip = "203.0.113.5";
+  e.user = "alice";
+  e.detail = "example";
+  e.message = "example";
+  engine.Observe(e, sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].rule == c.rule);
+  CHECK(!sink.alerts[0].remedy.empty());
+}
+
+TEST_CASE("protocol violations and libcrypto errors alert only when they repeat", "[rules]") {
+  ManualClock clock(TimePoint(std::chrono::seconds(1'800'000'000)));
+  RuleEngine engine(Shipped(), clock);
+  RecordingSink sink;
+  SshdEvent e;
+  e.kind = EventKind::kProtocolViolation;
+  e.ip = "203.0.113.6";
+  e.detail = "strict KEX violation: KEXINIT was not the first packet";
+  for (int i = 0; i < 2; ++i) engine.Observe(e, sink);
+  CHECK(sink.alerts.empty());
+  engine.Observe(e, sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].rule == "sshd.kex.protocol_violation");
+}
