@@ -30,9 +30,13 @@ inline void CheckRecordAndEvent(std::string_view line, const sshd_health::LogRec
   Check(inside(e.message) && inside(e.line) && (inside(e.program) || e.program == "sshd"),
         "event views point into the line", Show(line));
   Check(!sshd_health::EventKindName(e.kind).empty(), "event kind has a name", Show(line));
-  // The user name is text from the line (or "root" for ROOT LOGIN REFUSED).
-  Check(e.user.empty() || line.find(e.user) != std::string_view::npos || e.user == "root",
-        "event user occurs in the line", "user=" + Show(e.user) + " line=" + Show(line));
+  // The user name is text from the line or, attributed through the PID, from an earlier
+  // line of the session (or "root" for ROOT LOGIN REFUSED).
+  bool user_seen =
+      e.user.empty() || e.user == "root" || line.find(e.user) != std::string_view::npos;
+  for (const auto l : earlier) user_seen = user_seen || l.find(e.user) != std::string_view::npos;
+  Check(user_seen, "event user occurs in the input",
+        "user=" + Show(e.user) + " line=" + Show(line));
   CheckEventAddress(line, e.ip, e.user, earlier);
 }
 
