@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "core/atomic_file.h"
@@ -54,8 +56,35 @@ std::optional<std::string> StateStore::Load(std::string_view key) const {
 }
 
 Result<void> StateStore::Save(std::string_view key, std::string_view content, bool durable) const {
-  return WriteFileAtomically(fmt::format("{}/{}", dir_, key), content, 0640,
-                             durable ? Durability::kSynced : Durability::kAtomicOnly);
+  auto r = WriteFileAtomically(fmt::format("{}/{}", dir_, key), content, 0640,
+                               durable ? Durability::kSynced : Durability::kAtomicOnly);
+  if (!r && !failing_) {
+    spdlog::warn(
+        "cannot save positions in {}: {}; reading, detection and alerting go on, positions are "
+        "saved again once it can be written (a restart before that re-reads from the last saved "
+        "position)",
+        dir_, r.error().message);
+  } else if (r && failing_) {
+    spdlog::info("saving positions in {} again", dir_);
+  }
+  failing_ = !r;
+  return r;
+}
+
+std::string StateStore::SetAside(std::string_view key, std::string_view why) const {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const std::string from = fmt::format("{}/{}", dir_, key);
+  const std::string to = fmt::format("{}.corrupt-{}", from, stamp);
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    spdlog::warn("{}: {}; cannot set it aside: {}", from, why, std::strerror(errno));
+    return {};
+  }
+  spdlog::warn("{}: {}; set aside as {}, starting without it", from, why, to);
+  return to;
 }
 
 std::string UserStateDir() {

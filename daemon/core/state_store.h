@@ -27,7 +27,19 @@ class StateStore {
   /// Replaces the record under `key`. With `durable`, the data and the rename reach the
   /// disk before it returns (fsync); without, only the atomicity holds - used after every
   /// batch, with a durable save at shutdown.
+  /// A failed save is reported here once (a warning naming the directory and why), not
+  /// once per record: a full disk would otherwise fill the log with one warning per
+  /// batch. The first save that works again says so. Callers still get the error.
   Result<void> Save(std::string_view key, std::string_view content, bool durable = false) const;
+
+  /// Moves the record under `key` out of the way (to "KEY.corrupt-YYYYMMDDTHHMMSSZ"), with
+  /// a warning naming both files and `why`: a record that cannot be read is kept for
+  /// whoever wants to look at it, and the caller starts as without one. Returns the new
+  /// path (empty when the rename failed; the warning says why).
+  std::string SetAside(std::string_view key, std::string_view why) const;
+
+  /// Whether the last save failed (the state directory full or unwritable).
+  bool failing() const { return failing_; }
 
   const std::string& dir() const { return dir_; }
 
@@ -37,6 +49,7 @@ class StateStore {
 
  private:
   std::string dir_;
+  mutable bool failing_ = false;  // a save failed and none has worked since
 };
 
 /// Where a user's own daemon (`make run`, not root) keeps its state when the built-in

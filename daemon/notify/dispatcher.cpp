@@ -35,6 +35,7 @@ struct Dispatcher::Lane {
   Steady::time_point oldest_arrival{};
   Steady::time_point retry_at{};
   int attempts = 0;
+  bool spool_failing = false;  // the last spool write failed (said once)
 
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> failed{0};
@@ -239,10 +240,11 @@ std::vector<NotifierStats> Dispatcher::PerNotifier() const {
 void Dispatcher::Run(Lane& lane) {
   // Replay what an earlier run left undelivered.
   std::size_t corrupt = 0;
-  std::vector<Alert> replay = lane.spool.Load(&corrupt);
+  std::string set_aside;
+  std::vector<Alert> replay = lane.spool.Load(&corrupt, &set_aside);
   if (corrupt > 0) {
-    spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}", lane.name(), corrupt,
-                 lane.spool.path());
+    spdlog::warn("notifier {}: skipped {} unreadable record(s) in {}; set aside in {}", lane.name(),
+                 corrupt, lane.spool.path(), set_aside);
   }
   if (replay.size() > options_.spool_max) {
     const std::size_t extra = replay.size() - options_.spool_max;
@@ -303,9 +305,7 @@ void Dispatcher::Absorb(Lane& lane, std::deque<Alert> incoming) {
     kept.push_back(std::move(a));
   }
   lane.pending_count = lane.pending.size();
-  if (auto r = lane.spool.Append(kept); !r) {
-    spdlog::error("notifier {}: cannot spool alerts (kept in memory): {}", lane.name(),
-                  r.error().message);
+  if (auto r = lane.spool.Append(kept); !SpoolWorked(lane, r)) {
     return;  // not remembered as told either: a restart's replay sends them again
   }
   // Only now that they are spooled: remembered as told before spooled would lose them.
@@ -317,9 +317,22 @@ void Dispatcher::Absorb(Lane& lane, std::deque<Alert> incoming) {
 
 void Dispatcher::Persist(Lane& lane) {
   lane.pending_count = lane.pending.size();
-  if (auto r = lane.spool.Rewrite(lane.pending); !r) {
-    spdlog::error("notifier {}: cannot update spool: {}", lane.name(), r.error().message);
+  (void)SpoolWorked(lane, lane.spool.Rewrite(lane.pending));
+}
+
+bool Dispatcher::SpoolWorked(Lane& lane, const Result<bool>& r) {
+  // Said once, not once per alert: a full disk would otherwise bury the log. Delivery
+  // goes on from memory meanwhile.
+  if (!r && !lane.spool_failing) {
+    spdlog::error(
+        "notifier {}: cannot write its spool (alerts are kept in memory and still delivered; "
+        "a crash before it can be written loses the undelivered ones): {}",
+        lane.name(), r.error().message);
+  } else if (r && lane.spool_failing) {
+    spdlog::info("notifier {}: spool written again", lane.name());
   }
+  lane.spool_failing = !r;
+  return static_cast<bool>(r);
 }
 
 void Dispatcher::DeliverOnce(Lane& lane) {

@@ -100,6 +100,8 @@ class Dispatcher final : public AlertOutput {
   void Absorb(Lane& lane, std::deque<Alert> incoming);
   void DeliverOnce(Lane& lane);
   void Persist(Lane& lane);
+  // Whether a spool write worked; a failure is logged once until one works again.
+  bool SpoolWorked(Lane& lane, const Result<bool>& r);
 
   const DispatcherOptions options_;
   const Clock& clock_;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -47,9 +48,11 @@ std::string SpoolFileName(const std::string& notifier_name) {
 
 Spool::Spool(std::string path) : path_(std::move(path)) {}
 
-std::vector<Alert> Spool::Load(std::size_t* corrupt) const {
+std::vector<Alert> Spool::Load(std::size_t* corrupt, std::string* set_aside) const {
   std::vector<Alert> out;
+  std::string bad;
   *corrupt = 0;
+  if (set_aside) set_aside->clear();
   if (path_.empty()) return out;
   std::ifstream in(path_);
   std::string line;
@@ -57,10 +60,23 @@ std::vector<Alert> Spool::Load(std::size_t* corrupt) const {
     if (line.empty()) continue;
     const auto j = nlohmann::json::parse(line, nullptr, false);
     auto alert = j.is_discarded() ? Result<Alert>(Fail("not JSON")) : AlertFromJson(j);
-    if (alert)
+    if (alert) {
       out.push_back(std::move(*alert));
-    else
+    } else {
       ++*corrupt;
+      bad += line + "\n";
+    }
+  }
+  if (!bad.empty() && set_aside) {
+    // Kept for whoever wants to know what was lost; the spool is rewritten without them.
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    *set_aside = fmt::format("{}.corrupt-{}", path_, stamp);
+    if (auto w = WriteFileAtomically(*set_aside, bad, 0600); !w)
+      *set_aside = fmt::format("nowhere ({})", w.error().message);
   }
   return out;
 }

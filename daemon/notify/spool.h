@@ -17,9 +17,11 @@ class Spool {
   /// `path` empty: a spool that keeps nothing on disk (test-notify, tests).
   explicit Spool(std::string path);
 
-  /// The spooled alerts, oldest first. A corrupt line (a torn write) is skipped and
-  /// counted in `*corrupt`, never fatal. A missing file is an empty spool.
-  std::vector<Alert> Load(std::size_t* corrupt) const;
+  /// The spooled alerts, oldest first. A corrupt line (a torn write, a foreign file) is
+  /// skipped and counted in `*corrupt`, never fatal; the corrupt lines are kept in
+  /// PATH.corrupt-YYYYMMDDTHHMMSSZ, named in `*set_aside` (empty when none, or with why
+  /// it could not be written). A missing file is an empty spool.
+  std::vector<Alert> Load(std::size_t* corrupt, std::string* set_aside = nullptr) const;
   /// Appends alerts and fsyncs.
   Result<bool> Append(const std::vector<Alert>& alerts);
   /// Replaces the whole spool with `alerts` (write temp, fsync, rename).

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -24,7 +25,16 @@ namespace {
 constexpr std::size_t kBatchBudget = 4 * 1024 * 1024;
 
 constexpr uint32_t kFileEvents = IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF;
-constexpr uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR;
+// IN_ATTRIB: a file made readable again (chmod) is opened at once. IN_MOVE_SELF: the
+// directory renamed away; its path is watched afresh (IN_IGNORED, always delivered, says a
+// deleted directory's watch is gone).
+constexpr uint32_t kDirEvents =
+    IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_MOVE_SELF | IN_ONLYDIR;
+
+// How often a missing directory is looked for: inotify cannot watch a path that does not
+// exist, and watching every ancestor for its re-creation is more machinery than a
+// once-a-second stat while the directory is gone (only then).
+constexpr auto kMissingDirRetry = std::chrono::seconds(1);
 
 bool StatPath(const std::string& path, struct stat& st) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -59,7 +69,9 @@ Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
   if (inotify_fd_ < 0)
     return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
   dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
-  if (dir_wd_ < 0) {
+  // A directory that is not there yet (a log directory created later, or being
+  // re-created) is waited for; any other reason is one an admin must fix.
+  if (dir_wd_ < 0 && errno != ENOENT && errno != ENOTDIR) {
     const std::string err =
         fmt::format("{}: cannot watch directory {}: {}", name_, dir_, std::strerror(errno));
     ::close(inotify_fd_);
@@ -67,9 +79,15 @@ Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
     return Fail(err);
   }
   inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
+  dir_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   running_ = true;
   LoadPosition();
-  if (current_.fd < 0) spdlog::info("{}: waiting for the file to appear", name_);
+  if (dir_wd_ < 0) {
+    spdlog::warn("{}: directory {} does not exist; waiting for it", name_, dir_);
+    ArmDirRetry();
+  } else if (current_.fd < 0) {
+    spdlog::info("{}: waiting for the file to appear", name_);
+  }
   ArmInotify();
   Check();
   return {};
@@ -81,9 +99,11 @@ void FileSource::LoadPosition() {
   std::optional<nlohmann::json> saved;
   if (const auto text = state_.Load(state_key_)) {
     saved = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (saved->is_discarded() || !saved->is_object()) {
-      spdlog::warn("{}: ignoring unreadable saved position in {}/{}", name_, state_.dir(),
-                   state_key_);
+    if (saved->is_discarded() || !saved->is_object() || !saved->contains("ino") ||
+        !saved->contains("offset")) {
+      // Torn or foreign: not a position to resume from. Starting as on a first start
+      // (sources' start: head or tail) is the best left; the file is kept to look at.
+      state_.SetAside(state_key_, fmt::format("{}: saved position unreadable", name_));
       saved.reset();
     }
   }
@@ -228,11 +248,19 @@ bool FileSource::Replaying() const {
 bool FileSource::OpenAtPath(OpenFile& f, off_t offset) {
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    if (errno != ENOENT) {
+    // Said once per cause (every write to the directory would repeat it); the change of
+    // mode that makes it readable wakes us (IN_ATTRIB) and it is read from its start.
+    if (errno != ENOENT && errno != open_errno_) {
       ++stats_.errors;
-      spdlog::warn("{}: cannot open: {}", name_, std::strerror(errno));
+      spdlog::warn("{}: cannot open: {}; reading it once it can be opened", name_,
+                   std::strerror(errno));
     }
+    open_errno_ = errno == ENOENT ? 0 : errno;
     return false;
+  }
+  if (open_errno_ != 0) {
+    spdlog::info("{}: can be opened again; reading it", name_);
+    open_errno_ = 0;
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -272,9 +300,46 @@ void FileSource::ArmInotify() {
 void FileSource::DrainInotify() {
   // Any event on our watches means "look again"; Check works out what changed, so the
   // events themselves need no interpretation (an overflow is handled the same way).
+  // Only the directory's own watch going away matters here.
   alignas(inotify_event) char events[4096];
-  while (::read(inotify_fd_, events, sizeof events) > 0) {
+  ssize_t n;
+  bool dir_lost = false;
+  while ((n = ::read(inotify_fd_, events, sizeof events)) > 0) {
+    for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(events + at);
+      if (dir_wd_ >= 0 && e->wd == dir_wd_ && (e->mask & (IN_IGNORED | IN_MOVE_SELF)) != 0)
+        dir_lost = true;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
   }
+  if (!dir_lost) return;
+  // IN_MOVE_SELF leaves the watch on the moved directory; the path is what we follow.
+  ::inotify_rm_watch(inotify_fd_, dir_wd_);
+  dir_wd_ = -1;
+  if (!WatchDir()) {
+    spdlog::warn("{}: directory {} is gone; waiting for it to come back", name_, dir_);
+    ArmDirRetry();
+  }
+}
+
+bool FileSource::WatchDir() {
+  dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
+  return dir_wd_ >= 0;
+}
+
+void FileSource::ArmDirRetry() {
+  if (!dir_timer_) return;
+  dir_timer_->expires_after(kMissingDirRetry);
+  dir_timer_->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || !running_ || dir_wd_ >= 0) return;
+        if (!WatchDir()) {
+          ArmDirRetry();
+          return;
+        }
+        spdlog::info("{}: directory {} is there again", name_, dir_);
+        Check();
+      });
 }
 
 void FileSource::RefreshSyslogContext() {
@@ -407,8 +472,8 @@ void FileSource::Save(bool durable) {
   std::string text = j.dump();
   if (text == saved_ && !durable) return;
   if (auto r = state_.Save(state_key_, text, durable); !r) {
-    ++stats_.errors;
-    spdlog::warn("{}: cannot save position: {}", name_, r.error().message);
+    ++stats_.errors;  // the StateStore has said so once; retried after the next batch
+    spdlog::debug("{}: cannot save position: {}", name_, r.error().message);
     return;
   }
   saved_ = std::move(text);
@@ -425,6 +490,7 @@ void FileSource::Stop() {
   Save(true);
   Close(old_);
   Close(current_);
+  if (dir_timer_) dir_timer_->cancel();
   if (inotify_) {
     boost::system::error_code ec;
     inotify_->cancel(ec);

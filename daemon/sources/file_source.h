@@ -7,6 +7,9 @@
 //    the writer puts data into the new one, then closed;
 //  - copytruncate: the file shrinks below what was read; reading starts again at 0;
 //  - a file missing at start, deleted, or re-created: the directory watch sees it appear;
+//  - a directory missing at start, deleted or renamed away: looked for once a second until
+//    it is there again, then as above;
+//  - a file that cannot be opened (EACCES): said once, opened when its mode changes;
 //  - a partial last line: held until its newline (bounded by kMaxRecordLine, in the
 //    LineBuffer that also splits scan's input).
 // Position (device, inode, offset of the last complete line) is saved in the StateStore
@@ -17,6 +20,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +74,9 @@ class FileSource final : public LogSource {
 
   void ArmInotify();
   void DrainInotify();
+  bool WatchDir();
+  // Looks for the missing directory again in a while.
+  void ArmDirRetry();
   void Check();
   void Rotate();
   bool OpenAtPath(OpenFile& f, off_t offset);
@@ -109,6 +116,8 @@ class FileSource final : public LogSource {
   int inotify_fd_ = -1;
   int dir_wd_ = -1;
   std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
+  std::unique_ptr<boost::asio::steady_timer> dir_timer_;  // only while the directory is missing
+  int open_errno_ = 0;  // why the file could not be opened last time (said once), 0: it could
   OpenFile current_;
   OpenFile old_;
   std::string saved_;  // last record written, to skip identical saves

@@ -205,9 +205,12 @@ void JournalSource::Position() {
   std::uint64_t usec = 0;
   if (const auto text = state_.Load(kStateKey)) {
     const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object()) {
+    if (j.is_object() && j.contains("cursor") && j["cursor"].is_string()) {
       cursor = j.value("cursor", std::string());
       usec = j.value("realtime_usec", std::uint64_t{0});
+    } else {
+      // Torn or foreign: start as on a first start (sources.journal.start).
+      state_.SetAside(kStateKey, fmt::format("{}: saved cursor unreadable", name_));
     }
   }
   if (!cursor.empty()) {
@@ -354,8 +357,8 @@ void JournalSource::Save(bool durable) {
   if (cursor_.empty() || (cursor_ == saved_cursor_ && !durable)) return;
   const nlohmann::json j = {{"cursor", cursor_}, {"realtime_usec", cursor_usec_}};
   if (auto r = state_.Save(kStateKey, j.dump(), durable); !r) {
-    ++stats_.errors;
-    spdlog::warn("{}: cannot save cursor: {}", name_, r.error().message);
+    ++stats_.errors;  // the StateStore has said so once; retried after the next batch
+    spdlog::debug("{}: cannot save cursor: {}", name_, r.error().message);
     return;
   }
   saved_cursor_ = cursor_;
