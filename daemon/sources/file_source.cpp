@@ -68,7 +68,7 @@ Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0)
     return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
-  dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
+  WatchDir();
   // A directory that is not there yet (a log directory created later, or being
   // re-created) is waited for; any other reason is one an admin must fix.
   if (dir_wd_ < 0 && errno != ENOENT && errno != ENOTDIR) {
@@ -168,6 +168,7 @@ void FileSource::StartReplay(OpenFile& f, const char* what) {
   f.replay_end = saved;
   f.offset = f.read_pos = from;
   f.lines.Clear();
+  f.tail.clear();
   spdlog::info("{}{}: replaying {} bytes before the saved position (from {})", name_, what,
                saved - from, FormatRfc3339(*replay_from_));
 }
@@ -312,18 +313,28 @@ void FileSource::DrainInotify() {
       at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
     }
   }
-  if (!dir_lost) return;
+  if (dir_lost) LoseDir();
+}
+
+void FileSource::LoseDir() {
   // IN_MOVE_SELF leaves the watch on the moved directory; the path is what we follow.
   ::inotify_rm_watch(inotify_fd_, dir_wd_);
   dir_wd_ = -1;
-  if (!WatchDir()) {
-    spdlog::warn("{}: directory {} is gone; waiting for it to come back", name_, dir_);
-    ArmDirRetry();
+  if (WatchDir()) {
+    spdlog::info("{}: directory {} was replaced; watching the new one", name_, dir_);
+    return;
   }
+  spdlog::warn("{}: directory {} is gone; waiting for it to come back", name_, dir_);
+  ArmDirRetry();
 }
 
 bool FileSource::WatchDir() {
   dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
+  struct stat st {};
+  if (dir_wd_ >= 0 && ::stat(dir_.c_str(), &st) == 0) {
+    dir_dev_ = st.st_dev;
+    dir_ino_ = st.st_ino;
+  }
   return dir_wd_ >= 0;
 }
 
@@ -369,12 +380,14 @@ void FileSource::Check() {
     if (done && current_.fd >= 0 && ::fstat(current_.fd, &st) == 0 && st.st_size > 0) Finish(old_);
   }
   if (done && current_.fd >= 0) {
-    struct stat st {};
-    if (::fstat(current_.fd, &st) == 0 && st.st_size < current_.read_pos) {
-      spdlog::info("{}: file shrank from {} to {} bytes (copytruncate); reading from its start",
-                   name_, current_.read_pos, st.st_size);
+    if (Truncated(current_)) {
+      spdlog::info(
+          "{}: file truncated below the {} bytes read (copytruncate); reading from its "
+          "start",
+          name_, current_.read_pos);
       current_.offset = current_.read_pos = 0;
       current_.lines.Clear();
+      current_.tail.clear();
     }
     done = Read(current_, budget);
   }
@@ -398,7 +411,17 @@ void FileSource::Rotate() {
       spdlog::info("{}: file appeared; reading it from its start", name_);
     return;
   }
-  if (!exists || (st.st_dev == current_.dev && st.st_ino == current_.ino)) return;
+  if (!exists) {
+    // A deleted directory sends no IN_DELETE_SELF while the file we hold open in it pins
+    // it: when the file is gone, look at the directory itself.
+    struct stat dst {};
+    if (dir_wd_ >= 0 &&
+        (::stat(dir_.c_str(), &dst) != 0 || dst.st_dev != dir_dev_ || dst.st_ino != dir_ino_)) {
+      LoseDir();
+    }
+    return;
+  }
+  if (st.st_dev == current_.dev && st.st_ino == current_.ino) return;
   // Another file is at the path (rename-and-create, or delete and re-create). Keep ours
   // open as old_ until the writer has switched; an older old_ is finished now.
   if (old_.fd >= 0) Finish(old_);
@@ -407,6 +430,17 @@ void FileSource::Rotate() {
   old_ = std::move(current_);
   current_ = OpenFile{};
   if (OpenAtPath(current_, 0)) spdlog::info("{}: rotated; following the new file", name_);
+}
+
+bool FileSource::Truncated(const OpenFile& f) {
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return false;
+  if (st.st_size < f.read_pos) return true;
+  if (f.tail.empty()) return false;
+  char buf[kTailKept];
+  const ssize_t n =
+      ::pread(f.fd, buf, f.tail.size(), f.read_pos - static_cast<off_t>(f.tail.size()));
+  return n != static_cast<ssize_t>(f.tail.size()) || std::string_view(buf, f.tail.size()) != f.tail;
 }
 
 bool FileSource::Read(OpenFile& f, std::size_t& budget) {
@@ -422,7 +456,14 @@ bool FileSource::Read(OpenFile& f, std::size_t& budget) {
     }
     if (n == 0) return true;
     budget -= static_cast<std::size_t>(n);
-    f.lines.Commit(static_cast<std::size_t>(n));
+    const std::size_t got = static_cast<std::size_t>(n);
+    if (got >= kTailKept) {
+      f.tail.assign(space.data() + got - kTailKept, kTailKept);
+    } else {
+      f.tail.append(space.data(), got);
+      if (f.tail.size() > kTailKept) f.tail.erase(0, f.tail.size() - kTailKept);
+    }
+    f.lines.Commit(got);
     f.read_pos += static_cast<off_t>(n);
     Drain(f, false);
   }

@@ -5,7 +5,9 @@
 // It survives every way logrotate and admins replace a log:
 //  - rename and create: the old file (still open) is read to its end and kept open until
 //    the writer puts data into the new one, then closed;
-//  - copytruncate: the file shrinks below what was read; reading starts again at 0;
+//  - copytruncate: the file shrinks below what was read, or holds other bytes where the
+//    last ones read were (truncated and written past that again before we looked);
+//    reading starts again at 0;
 //  - a file missing at start, deleted, or re-created: the directory watch sees it appear;
 //  - a directory missing at start, deleted or renamed away: looked for once a second until
 //    it is there again, then as above;
@@ -70,11 +72,22 @@ class FileSource final : public LogSource {
     off_t read_pos = 0;    // how far we have read (offset + the held partial line)
     off_t replay_end = 0;  // lines ending at or before this were handed on in an earlier run
     LineBuffer lines{kMaxRecordLine, kReadChunk};  // what was read, split into lines
+    // The last bytes read (up to kTailKept, ending at read_pos): a file truncated and
+    // written again past read_pos before we looked (copytruncate, then a busy writer)
+    // no longer has them there.
+    std::string tail;
   };
+  static constexpr std::size_t kTailKept = 64;
+  // Whether `f` was truncated since it was read: shorter than read_pos, or other bytes
+  // where the last ones read were.
+  bool Truncated(const OpenFile& f);
 
   void ArmInotify();
   void DrainInotify();
+  // Watches the directory at dir_ (remembering which one it is); false when missing.
   bool WatchDir();
+  // The watched directory is gone or replaced: watch the one at the path, or wait for it.
+  void LoseDir();
   // Looks for the missing directory again in a while.
   void ArmDirRetry();
   void Check();
@@ -117,6 +130,8 @@ class FileSource final : public LogSource {
   int dir_wd_ = -1;
   std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
   std::unique_ptr<boost::asio::steady_timer> dir_timer_;  // only while the directory is missing
+  dev_t dir_dev_ = 0;                                     // the directory watched by dir_wd_
+  ino_t dir_ino_ = 0;
   int open_errno_ = 0;  // why the file could not be opened last time (said once), 0: it could
   OpenFile current_;
   OpenFile old_;

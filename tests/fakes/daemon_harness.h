@@ -75,6 +75,12 @@ class DaemonUnderTest {
 
   void WriteConfig(const std::string& yaml) { WriteFile(config_path(), yaml); }
 
+  /// Runs the daemon through `wrapper` (e.g. setpriv ... to drop privileges): the
+  /// wrapper's argv, then the daemon's.
+  void SetWrapper(std::vector<std::string> wrapper) { wrapper_ = std::move(wrapper); }
+  /// The daemon's process id (while it runs).
+  pid_t pid() const { return process_.pid(); }
+
   /// Starts the daemon and waits for READY=1 (throws after 30 s, or when it exits first,
   /// with its log).
   void Start(std::vector<std::string> extra_args = {}) {
@@ -82,7 +88,9 @@ class DaemonUnderTest {
     o.stdout_path = out_path();
     o.stderr_path = err_path();
     o.env = {"NOTIFY_SOCKET=" + notify_.path()};
-    std::vector<std::string> argv = {SSHD_HEALTH_BINARY, "daemon", "-c", config_path()};
+    std::vector<std::string> argv = wrapper_;
+    for (const char* a : {SSHD_HEALTH_BINARY, "daemon", "-c"}) argv.emplace_back(a);
+    argv.push_back(config_path());
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     const std::size_t ready_before = CountReady();
     process_ = Subprocess(argv, o);
@@ -142,6 +150,7 @@ class DaemonUnderTest {
 
   std::string dir_;
   NotifySocket notify_;
+  std::vector<std::string> wrapper_;
   Subprocess process_;
 };
 

@@ -14,7 +14,12 @@ inline constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remo
 
 class JournalWriter {
  public:
-  JournalWriter(const std::string& dir, const std::string& name = "x") {
+  /// `first_monotonic`: where this file's __MONOTONIC_TIMESTAMPs continue from. Files of
+  /// one boot are ordered by them, so a file that follows another (a rotation) must carry
+  /// on from the last one's.
+  JournalWriter(const std::string& dir, const std::string& name = "x",
+                std::uint64_t first_monotonic = 0)
+      : monotonic_(first_monotonic) {
     Subprocess::Options o;
     o.stdin_pipe = true;
     o.stderr_path = dir + "/" + name + ".journal-remote.log";
@@ -41,6 +46,8 @@ class JournalWriter {
     process_.CloseStdin();
     process_.Wait(std::chrono::seconds(10));
   }
+
+  std::uint64_t monotonic() const { return monotonic_; }
 
   static std::uint64_t NowUsec() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(

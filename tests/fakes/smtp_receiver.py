@@ -4,7 +4,10 @@
 Listens on 127.0.0.1:PORT and stores each message as DIR/msg-NNNN.eml (the raw DATA)
 plus DIR/msg-NNNN.json (envelope sender, recipients, authenticated user, whether the
 session used TLS). --cert/--key offer STARTTLS; --auth USER:PASS requires AUTH (only over
-TLS) with that login. Writes DIR/ready once it listens.
+TLS) with that login. --drop-first N: the first N messages are received whole and the
+connection is then dropped instead of answering the end of DATA (the client cannot know
+whether the message was taken: it was not, and nothing is stored). Writes DIR/ready once
+it listens.
 """
 import argparse
 import json
@@ -23,11 +26,17 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--auth")
+    ap.add_argument("--drop-first", type=int, default=0)
     args = ap.parse_args()
-    state = {"n": 0}
+    state = {"n": 0, "dropped": 0}
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
+            if state["dropped"] < args.drop_first:
+                state["dropped"] += 1
+                open(os.path.join(args.dir, "dropped-%04d" % state["dropped"]), "w").close()
+                server.transport.abort()  # no reply to the final "."
+                return None
             state["n"] += 1
             base = os.path.join(args.dir, "msg-%04d" % state["n"])
             with open(base + ".eml.tmp", "wb") as f:
