@@ -236,10 +236,13 @@ TEST_CASE(
         std::map<std::string, int>{{"192.0.2.1", 1}, {"192.0.2.2", 1}});
 }
 
-// kill -9 at random points (fixed seed) while 60 sources each fail 10 times: every source
-// is alerted. Duplicates are possible only when a kill falls between the spool append and
-// the told-memory append (or between the receiver's OK and the spool update); counted.
-TEST_CASE("sixty attacks across six kill -9 crashes are each alerted", "[daemon][restart][crash]") {
+// kill -9 at random points (fixed seed; issue 18 asks for at least 20) while 60 sources
+// each fail 10 times: every source is alerted. Duplicates are possible only when a kill
+// falls between the spool append and the told-memory append (or between the receiver's
+// OK and the spool update); counted, and printed for the README's Reliability section.
+TEST_CASE("sixty attacks across twenty kill -9 crashes are each alerted",
+          "[daemon][restart][crash]") {
+  constexpr std::size_t kKills = 20;
   Setup s;
   s.daemon.WriteConfig(s.Config());
   std::vector<std::string> lines;
@@ -250,7 +253,7 @@ TEST_CASE("sixty attacks across six kill -9 crashes are each alerted", "[daemon]
   std::shuffle(lines.begin(), lines.end(), rng);
   std::vector<std::size_t> kills;
   std::uniform_int_distribution<std::size_t> at(20, lines.size() - 20);
-  while (kills.size() < 6) {
+  while (kills.size() < kKills) {
     const std::size_t k = at(rng);
     if (std::find(kills.begin(), kills.end(), k) == kills.end()) kills.push_back(k);
   }
@@ -280,10 +283,11 @@ TEST_CASE("sixty attacks across six kill -9 crashes are each alerted", "[daemon]
     sent += n;
     duplicates += n - 1;
   }
-  WARN("kill -9 loop: " << by_ip.size() << " of 60 sources alerted, " << sent
-                        << " alerts received, " << duplicates << " duplicates");
+  WARN("kill -9 loop: " << kKills << " kills; " << by_ip.size() << " of 60 attacks alerted ("
+                        << 60 - by_ip.size() << " lost), " << sent << " alerts received, "
+                        << duplicates << " duplicates");
   CHECK(by_ip.size() == 60);
-  // At-least-once: a duplicate needs a kill inside a window of microseconds; six kills
-  // can make at most a few.
-  CHECK(duplicates <= 6);
+  // At-least-once: a duplicate needs a kill inside a window of microseconds; each kill
+  // can make at most a few (the alerts of the batch it interrupted).
+  CHECK(duplicates <= static_cast<int>(kKills));
 }
