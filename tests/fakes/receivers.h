@@ -113,7 +113,8 @@ class WebhookReceiver : public PyReceiver {
   std::vector<nlohmann::json> Alerts() const {
     std::vector<nlohmann::json> out;
     for (const auto& req : Requests()) {
-      if (req.value("status", 0) != 200) continue;
+      // "hang" and "slow" (webhook_receiver.py's fault modes) were not answered 200.
+      if (!req["status"].is_number_integer() || req["status"].get<int>() != 200) continue;
       const auto body = nlohmann::json::parse(req.value("body", ""), nullptr, false);
       if (body.is_array()) {
         for (const auto& a : body) out.push_back(a);
