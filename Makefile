@@ -7,6 +7,7 @@
 #                        readable on the terminal, until Ctrl-C
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
+#   make bench-load   -> 100,000 lines/s for 60 s to a slow webhook (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
 #   make fuzz         -> the libFuzzer targets (tests/fuzz/, clang-14, ASan+UBSan) built in
 #                        build-fuzz/ and run FUZZ_SECONDS each (default 60), one at a time;
@@ -24,7 +25,7 @@ CTEST_ARGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build test run bench bench-daemon clean format deb fuzz fuzz-build
+.PHONY: all deps test-deps configure build test run bench bench-daemon bench-load clean format deb fuzz fuzz-build
 all: build
 
 deps:
@@ -58,6 +59,10 @@ deb:
 # The live daemon's latency, idle cost and memory (numbers in README.md "Daemon").
 bench-daemon: test-deps build
 	python3 tests/bench/daemon_bench.py $(BUILD)/sshd-health
+
+# 100,000 lines/s for 60 s to a slow webhook: RSS, loss, backlog (README "Reliability").
+bench-load: test-deps build
+	python3 tests/bench/load_bench.py $(BUILD)/sshd-health $(LOAD_ARGS)
 
 # The same build the fuzz ctest uses (tests/fuzz/tests.cmake), so either warms the other.
 fuzz-build:

@@ -3,7 +3,8 @@
 "Reliability"): RATE lines/s for SECONDS through the file source, alerts to a slow
 webhook (webhook_receiver.py --delay-ms), and what happens to memory and the backlog.
 
-The lines are failed logins from ADDRESSES distinct addresses (round robin), under a
+The lines are failed logins from ADDRESSES distinct addresses (each in its own stretch of
+the run, so alerts arrive evenly), under a
 threshold-1 rule grouped by address with a cooldown longer than the run: one alert per
 address, so the webhook gets exactly ADDRESSES alerts however many lines there are.
 Measured:
@@ -110,17 +111,21 @@ def main():
         p = daemon_bench.start(args.binary, tmp, cfg, stdout=subprocess.DEVNULL)
         rss_start = daemon_bench.rss_kib(p.pid)
 
-        # 100 writes a second of RATE/100 lines each, from a pre-built cycle of lines.
+        # 100 writes a second of RATE/100 lines each. Line i comes from address
+        # i * ADDRESSES / total, so new addresses (alerts) arrive evenly through the run,
+        # as an attack wave would, not all in its first second.
         per_write = max(1, args.rate // 100)
+        total = per_write * 100 * args.seconds
         stamp = time.strftime("%b %e %H:%M:%S")
-        cycle = [(f"{stamp} benchhost sshd[{1000 + i % 30000}]: Failed password for root from "
-                  f"{daemon_bench.ip_of(i % args.addresses)} port {1024 + i % 60000} ssh2\n").encode()
-                 for i in range(max(args.addresses, per_write))]
-        chunks = []
-        for start in range(0, len(cycle), per_write):
-            part = cycle[start:start + per_write]
-            if len(part) == per_write:
-                chunks.append(b"".join(part))
+        by_address = [(f"{stamp} benchhost sshd[{1000 + a % 30000}]: Failed password for root from "
+                       f"{daemon_bench.ip_of(a)} port {1024 + a % 60000} ssh2\n").encode()
+                      for a in range(args.addresses)]
+
+        def chunk(k):
+            first = k * per_write
+            return b"".join(by_address[(i * args.addresses) // total]
+                            for i in range(first, first + per_write))
+
         fd = os.open(log, os.O_WRONLY | os.O_APPEND)
         written = 0
         rss_peak = rss_start
@@ -131,7 +136,7 @@ def main():
         k = 0
         behind = 0.0
         while next_at - t0 < args.seconds:
-            os.write(fd, chunks[k % len(chunks)])
+            os.write(fd, chunk(k))
             k += 1
             written += per_write
             next_at += 0.01
