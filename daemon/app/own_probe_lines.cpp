@@ -42,7 +42,11 @@ void OwnProbeLines::Learn(int pid, std::uint64_t serial, TimePoint until) {
 
 std::optional<std::uint64_t> OwnProbeLines::Claim(const SshdEvent& e, TimePoint now) {
   Refresh();
-  if (connections_.empty()) return std::nullopt;  // never probed: the common case
+  // Never probed, or not within the window: the common case, a comparison per line.
+  if (connections_.empty() || now - connections_.back().started > window_) {
+    pids_.clear();  // every PID learnt expires with its connection's window
+    return std::nullopt;
+  }
   if (e.kind == EventKind::kMaxStartupsDrop || e.kind == EventKind::kPenaltyDrop)
     return std::nullopt;
   std::erase_if(pids_, [&](const Pid& p) { return p.until < now; });
