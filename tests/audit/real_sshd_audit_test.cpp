@@ -179,3 +179,26 @@ TEST_CASE("stale_libraries: sshd running a replaced copy of libz is found until 
   CHECK(r.exit_code == 0);
   CHECK(r.Findings("stale_library.sshd").empty());
 }
+
+TEST_CASE(
+    "vulnerabilities: Debian 12's running stock sshd is judged by its package, not its "
+    "banner",
+    "[audit][sshd]") {
+  test::AuditFixture fx;
+  TempDir sshd_dir;
+  test::RealSshd sshd(sshd_dir.path());
+  sshd.Start();
+  auto r = RunCheck(fx, sshd, "vulnerabilities");
+  INFO(r.out);
+  const std::string detail = r.Check("vulnerabilities")["detail"].get<std::string>();
+  // The listener found through its PidFile runs the very binary on disk.
+  CHECK(detail.find("running sshd pid " + std::to_string(sshd.pid()) +
+                    " is the installed binary") != std::string::npos);
+  if (detail.find("1:9.2p1-2+deb12u") != std::string::npos) {
+    // The banner says OpenSSH_9.2p1 (inside regreSSHion's and Terrapin's ranges); Debian
+    // fixed both, so nothing is found.
+    CHECK(r.exit_code == 0);
+    CHECK(r.Check("vulnerabilities")["findings"].empty());
+    CHECK(detail.find("CVE-2024-6387 (regreSSHion): fixed") != std::string::npos);
+  }
+}
