@@ -93,6 +93,9 @@ struct ScenarioOptions {
   std::vector<std::string> sshd_env = {};     // e.g. LD_LIBRARY_PATH
   LogPath log_path = LogPath::kFile;
   std::string audit_interval = "2s";
+  std::vector<std::string> daemon_args = {};  // e.g. {"--logs-not-seen-grace-ms", "3000"}
+  std::string daemon_log_file = {};           // the file the daemon reads; empty: sshd's log
+  std::string daemon_log_level = {};          // log_level: in the daemon's config; empty: default
 };
 
 class Scenario {
@@ -122,7 +125,7 @@ class Scenario {
     // The daemon starts following its sources at their end: what the scenario provokes
     // must come after it says it is ready, which Start() waits for.
     daemon_ = std::make_unique<DaemonUnderTest>(dir_.path(), DaemonConfig());
-    daemon_->Start();
+    daemon_->Start(options_.daemon_args);
   }
 
   std::string DaemonConfig() const {
@@ -135,9 +138,12 @@ class Scenario {
       sources =
           "  journal: { enabled: false }\n"
           "  files: [ { path: \"" +
-          sshd_->log_path() + "\" } ]\n";
+          (options_.daemon_log_file.empty() ? sshd_->log_path() : options_.daemon_log_file) +
+          "\" } ]\n";
     }
-    return "state_dir: " + dir_.path() +
+    return (options_.daemon_log_level.empty() ? std::string()
+                                              : "log_level: " + options_.daemon_log_level + "\n") +
+           "state_dir: " + dir_.path() +
            "/state\n"
            "sources:\n" +
            sources + "rules: { paths: [\"" + ShippedRulesDir() +
