@@ -1,8 +1,10 @@
 #include "sources/journal_source.h"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -12,6 +14,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "core/time_format.h"
 
 namespace sshd_health {
@@ -195,6 +198,7 @@ Result<void> JournalSource::Start(Handler handler, BatchDone batch_done) {
     return r;
   }
   running_ = true;
+  WarnOfDroppedFiles();  // the files open before the first read, to tell a drop by
   Position();
   OnWake();
   return {};
@@ -330,7 +334,50 @@ bool JournalSource::ReadBatch() {
     Save(false);
     if (batch_done_) batch_done_();
   }
+  WarnOfDroppedFiles();
   return done;
+}
+
+namespace {
+
+// The journal files this process has open, by path.
+std::set<std::string> OpenJournalFiles() {
+  std::set<std::string> out;
+  DIR* d = ::opendir("/proc/self/fd");
+  if (d == nullptr) return out;
+  char target[4096];
+  while (const dirent* e = ::readdir(d)) {
+    const std::string link = std::string("/proc/self/fd/") + e->d_name;
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) continue;
+    const std::string_view t(target, static_cast<std::size_t>(n));
+    if (t.ends_with(".journal") || t.ends_with(".journal~")) out.emplace(t);
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace
+
+void JournalSource::WarnOfDroppedFiles() {
+  std::uint64_t usage = 0;
+  if (sd_journal_get_usage(journal_, &usage) < 0) return;
+  const bool shrank = usage < usage_;
+  if (usage == usage_ && !open_files_.empty()) return;
+  usage_ = usage;
+  std::set<std::string> now = OpenJournalFiles();
+  if (shrank) {
+    for (const auto& f : open_files_) {
+      if (now.count(f) == 0 && ::access(f.c_str(), F_OK) == 0) {
+        ++stats_.errors;
+        spdlog::warn(
+            "{}: journal file {} could not be read on (corrupt?) and is skipped from here; "
+            "`journalctl --verify --file {}` says more",
+            name_, EscapeForOutput(f), EscapeForOutput(f));
+      }
+    }
+  }
+  open_files_ = std::move(now);
 }
 
 void JournalSource::EmitEntry(bool replay) {

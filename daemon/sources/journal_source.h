@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -99,6 +100,11 @@ class JournalSource final : public LogSource {
   void OnWake();
   // Reads up to a batch of entries; returns false when more are waiting.
   bool ReadBatch();
+  // libsystemd drops a journal file it cannot iterate (corrupt) from the set without a
+  // word (debug level only). When the journal's usage shrinks, the files we had open and
+  // no longer have, though they are still on disk, are named in a warning; a vacuumed
+  // file is gone from disk and is not.
+  void WarnOfDroppedFiles();
   void EmitEntry(bool replay);
   void Save(bool durable);
   // Records the current entry's cursor and time as the position to resume after.
@@ -124,6 +130,8 @@ class JournalSource final : public LogSource {
   bool replaying_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   SourceStats stats_;
+  std::uint64_t usage_ = 0;           // sd_journal_get_usage at the last look
+  std::set<std::string> open_files_;  // journal files open (in /proc/self/fd) then
 };
 
 }  // namespace sshd_health
