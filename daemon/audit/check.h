@@ -31,7 +31,7 @@ struct AuditSettings {
   /// the detections' sshd.auth.grace_timeouts counting; nullopt = not known (nothing
   /// fills it yet). A burst on an sshd exposed to regreSSHion is named in the finding.
   std::optional<long> recent_grace_timeouts;
-  /// The CVE list (vulnerabilities/openssh.yaml); empty = the shipped file.
+  /// The CVE list (rules/vulnerabilities/openssh.yaml); empty = the shipped file.
   std::string vulnerability_data;
   std::string hosts_deny = "/etc/hosts.deny";
   std::string hosts_allow = "/etc/hosts.allow";
