@@ -15,20 +15,9 @@
 
 namespace sshd_health {
 
-using scan::ConsumePrefix;
-using scan::ConsumeSuffix;
-using scan::ConsumeTrailingPort;
-using scan::EndsWith;
-using scan::LastToken;
-using scan::StartsWith;
-using scan::Sv;
-
+// The scan:: names this file uses come with line_parser.h (in parse_internal).
 namespace parse_internal {
 
-// Strips what different syslog set-ups and sshd log levels put around the text that
-// OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
-// relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
-// " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
 // The N of a throttling line's trailing ", N connections dropped".
 Sv DroppedCount(Sv rest) {
   const auto comma = rest.rfind(", ");
@@ -36,6 +25,10 @@ Sv DroppedCount(Sv rest) {
   return count.substr(0, count.find(' '));
 }
 
+// Strips what different syslog set-ups and sshd log levels put around the text that
+// OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
+// relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
+// " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
 Preamble Prepare(Sv m) {
   Preamble p;
   while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n'))
@@ -62,9 +55,6 @@ Preamble Prepare(Sv m) {
   p.msg = m;
   return p;
 }
-
-// Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
-// name ahead of the real one, so a flood of them must not push the real one out.
 
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
