@@ -25,10 +25,13 @@ Sv DroppedCount(Sv rest) {
   return count.substr(0, count.find(' '));
 }
 
+namespace {
+
 // Strips what different syslog set-ups and sshd log levels put around the text that
 // OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
 // relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
 // " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
+// File-local, so that g++ inlines it into its one caller, LineParser::Run (every line).
 Preamble Prepare(Sv m) {
   Preamble p;
   while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n'))
@@ -55,6 +58,8 @@ Preamble Prepare(Sv m) {
   p.msg = m;
   return p;
 }
+
+}  // namespace
 
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
