@@ -121,6 +121,7 @@ class LineParser {
   bool InvalidUser(Sv rest);
   bool RemoteIdEnd(Sv remote_id, EventKind kind);
   bool ConnectionClosed(Sv remote_id);
+  bool UserChild(Sv pid_text);
   bool ConnectionFrom(Sv rest);
   bool ReceivedDisconnect(Sv rest);
   bool Disconnecting(Sv rest);
