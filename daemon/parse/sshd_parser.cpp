@@ -993,6 +993,7 @@ bool LineParser::Run() {
   p_ = Prepare(rec_.message);
   if (p_.msg.empty()) return false;
   if (Dispatch()) return true;
+  if (ignored_) return false;  // a format the catalogue ignores: no later branch matches it
   if (DispatchSessionAndKeys()) return true;
   if (ConnectionError(p_.msg)) return true;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.
