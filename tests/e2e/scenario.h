@@ -93,6 +93,9 @@ struct ScenarioOptions {
   std::vector<std::string> sshd_env = {};     // e.g. LD_LIBRARY_PATH
   LogPath log_path = LogPath::kFile;
   std::string audit_interval = "2s";
+  /// Rule files written to the scenario's rules.d, loaded after the shipped rules: a file
+  /// of a shipped file's name replaces it (e.g. a shorter first_seen learning time).
+  std::vector<std::pair<std::string, std::string>> rule_files = {};
 };
 
 class Scenario {
@@ -137,11 +140,18 @@ class Scenario {
           "  files: [ { path: \"" +
           sshd_->log_path() + "\" } ]\n";
     }
+    std::string rule_paths = "\"" + ShippedRulesDir() + "\"";
+    if (!options_.rule_files.empty()) {
+      const std::string local = dir_.path() + "/rules.d";
+      std::filesystem::create_directories(local);
+      for (const auto& [name, text] : options_.rule_files) WriteFile(local + "/" + name, text);
+      rule_paths += ", \"" + local + "\"";
+    }
     return "state_dir: " + dir_.path() +
            "/state\n"
            "sources:\n" +
-           sources + "rules: { paths: [\"" + ShippedRulesDir() +
-           "\"] }\n"
+           sources + "rules: { paths: [" + rule_paths +
+           "] }\n"
            "audit:\n"
            "  interval: " +
            options_.audit_interval +
