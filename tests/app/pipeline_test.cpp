@@ -112,9 +112,9 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
   }
   SECTION("once quiet, every alert resolves with its final count") {
     const std::size_t firing = sink.alerts.size();
-    // Past the longest shipped window (sshd.auth.slow_brute_force: 24h), so every group,
-    // that rule's unfired one too, is gone.
-    pipeline.Expire(Reference() + 49h, sink);
+    // Past the longest shipped window (sshd.auth.penalised_client remembers a successful
+    // login for 7d), so every group, the unfired ones too, is gone.
+    pipeline.Expire(Reference() + 8 * 24h, sink);
     REQUIRE(sink.alerts.size() == 2 * firing);
     const Alert* a = Find(sink.alerts, "sshd.auth.brute_force", AlertStatus::kResolved);
     REQUIRE(a);
