@@ -23,6 +23,24 @@ void Mask(unsigned char* bytes, std::size_t size, int bits) {
   }
 }
 
+// Dotted-quad IPv4, each part 0-255 without a sign: what NormaliseIp writes.
+bool ParseIpv4(std::string_view s, std::uint32_t& out) {
+  out = 0;
+  for (int part = 0; part < 4; ++part) {
+    std::size_t n = 0;
+    unsigned v = 0;
+    while (n < s.size() && n < 3 && s[n] >= '0' && s[n] <= '9') v = v * 10 + unsigned(s[n++] - '0');
+    if (n == 0 || v > 255) return false;
+    out = (out << 8) | v;
+    s.remove_prefix(n);
+    if (part < 3) {
+      if (s.empty() || s[0] != '.') return false;
+      s.remove_prefix(1);
+    }
+  }
+  return s.empty();
+}
+
 void AppendCut(std::string_view s, std::size_t max_bytes, std::string& out) {
   out.append(s.substr(0, std::min(s.size(), max_bytes)));
 }
@@ -114,31 +132,42 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
     case KeyField::kIp:
       break;
   }
-  if ((part.v4_bits == 32 && part.v6_bits == 128) || e.ip.empty() || e.ip.size() > 64) {
-    return AppendCut(e.ip, max_bytes, out);
+  if (e.ip.empty() || e.ip.size() > 64) return AppendCut(e.ip, max_bytes, out);
+  const bool v6 = e.ip.find(':') != std::string_view::npos;
+  // A whole address is the address itself (the parser wrote it canonically): no prefix
+  // shown, nothing to compute on the hot path.
+  if (!v6 && part.v4_bits == 32) return AppendCut(e.ip, max_bytes, out);
+  if (v6 && part.v6_bits == 128) return AppendCut(e.ip, max_bytes, out);
+  std::uint32_t v4 = 0;
+  if (!v6 && ParseIpv4(e.ip, v4)) {
+    // IPv4 by hand: inet_pton/inet_ntop go through stdio formatting, per event.
+    const int bits = part.v4_bits;
+    const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+    v4 &= mask;
+    char buf[24];
+    char* p = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      p = std::to_chars(p, buf + sizeof buf, (v4 >> shift) & 0xff).ptr;
+      *p++ = shift > 0 ? '.' : '/';
+    }
+    p = std::to_chars(p, buf + sizeof buf, bits).ptr;
+    out.append(buf, p);
+    return;
   }
-  char text[64];
+  char text[65];
   std::memcpy(text, e.ip.data(), e.ip.size());
   text[e.ip.size()] = '\0';
   unsigned char bytes[16];
-  int family = 0;
-  int bits = 0;
-  if (inet_pton(AF_INET, text, bytes) == 1) {
-    family = AF_INET;
-    bits = part.v4_bits;
-    Mask(bytes, 4, bits);
-  } else if (inet_pton(AF_INET6, text, bytes) == 1) {
-    family = AF_INET6;
-    bits = part.v6_bits;
-    Mask(bytes, 16, bits);
-  } else {
+  if (!v6 || inet_pton(AF_INET6, text, bytes) != 1) {
     return AppendCut(e.ip, max_bytes, out);  // a host name (UseDNS): no prefix to take
   }
+  Mask(bytes, 16, part.v6_bits);
   char net[INET6_ADDRSTRLEN];
-  if (inet_ntop(family, bytes, net, sizeof net) == nullptr) return AppendCut(e.ip, max_bytes, out);
+  if (inet_ntop(AF_INET6, bytes, net, sizeof net) == nullptr)
+    return AppendCut(e.ip, max_bytes, out);
   out += net;
   out += '/';
-  out += std::to_string(bits);
+  out += std::to_string(part.v6_bits);
 }
 
 std::string_view FingerprintOf(std::string_view message) {

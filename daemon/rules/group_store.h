@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -54,8 +55,9 @@ struct GroupExtra {
   static constexpr std::size_t kPriorRefs = 4;
   std::array<std::uint64_t, kPriorRefs> prior_refs{};
   std::uint64_t prior_refs_written = 0;
-  // distinct: (SipHash of the value, last seen in microseconds), bounded.
-  std::vector<std::pair<std::uint64_t, std::int64_t>> distinct;
+  // distinct: SipHash of the value -> last seen (microseconds), bounded. Values that left
+  // the window are dropped lazily, when the count reaches the threshold.
+  std::unordered_map<std::uint64_t, std::int64_t> distinct;
 
   void ResetPrior() {
     prior.Clear();

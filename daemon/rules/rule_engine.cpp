@@ -397,22 +397,22 @@ struct RuleEngine::State {
   }
 
   // distinct: the values of the group's events within the window (the whole episode,
-  // once firing); returns how many, and sets `oldest` to the earliest one's time.
+  // once firing); returns how many, and sets `oldest` to the earliest one's time. A
+  // lookup per event; the values that left the window are dropped only when the count
+  // reaches the threshold (each once), so the cost stays O(1) per event amortised.
   std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
     const Rule& r = rules[g.rule];
     auto& values = Extra(g).distinct;
     const std::int64_t us = Us(now);
-    if (!g.fired) {
-      const std::int64_t horizon = us - Us(r.window);
-      std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
-    }
-    auto it =
-        std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == value; });
-    if (it != values.end()) {
+    if (auto it = values.find(value); it != values.end()) {
       it->second = std::max(it->second, us);
     } else if (values.size() < kMaxDistinctValues) {
-      values.emplace_back(value, us);
+      values.emplace(value, us);
     }
+    oldest = now;
+    if (g.fired || values.size() < r.threshold) return values.size();
+    const std::int64_t horizon = us - Us(r.window);
+    std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
     std::int64_t first = us;
     for (const auto& v : values) first = std::min(first, v.second);
     oldest = FromUs(first);

@@ -119,7 +119,9 @@ TEST_CASE("group keys cut addresses to their prefix", "[rules]") {
   CHECK(v("ip/24", "192.0.2.77") == "192.0.2.0/24");
   CHECK(v("ip/24", "2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
   CHECK(v("ip/48", "2001:db8:1:2:3:4:5:6") == "2001:db8:1::/48");
-  CHECK(v("ip/48", "192.0.2.77") == "192.0.2.77/32");
+  CHECK(v("ip/48", "192.0.2.77") == "192.0.2.77");
+  CHECK(v("ip/32/64", "2001:db8::1") == "2001:db8::/64");
+  CHECK(v("ip/8", "10.200.3.4") == "10.0.0.0/8");
   CHECK(v("ip/20/56", "192.0.18.77") == "192.0.16.0/20");
   CHECK(v("ip/24", "host.example.org") == "host.example.org");
   CHECK(FingerprintOf("Accepted publickey for a from 192.0.2.1 port 1 ssh2: ED25519 SHA256:abc") ==
