@@ -71,7 +71,11 @@ App::App(DaemonOptions options)
       expire_timer_(io_),
       watchdog_timer_(io_),
       status_timer_(io_),
-      sink_(std::make_unique<Sink>(*this)) {}
+      probe_log_timer_(io_),
+      sink_(std::make_unique<Sink>(*this)),
+      // One window for both: a probe line that may still end the wait may still be claimed.
+      own_probe_lines_(probe_ledger_, Duration(options_.logs_not_seen_grace_ms)),
+      logs_not_seen_(Duration(options_.logs_not_seen_grace_ms)) {}
 
 App::~App() {
   StopSources();
@@ -139,6 +143,7 @@ bool App::Init() {
   state_ = std::make_unique<StateStore>(config_->state_dir);
   output_ = MakeAlertOutput(*config_);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
+  pipeline_->SetOwnLineFilter([this](const SshdEvent& e) { return IsOwnProbeLine(e); });
   LoadRuleMemory();
   return true;
 }
@@ -179,6 +184,7 @@ int App::Run() {
   StartAudits();
   StartMetrics();
   ScheduleExpire();
+  ScheduleProbeLogCheck();
   ScheduleWatchdog();
   notify_.Ready();
   SendStatus();
@@ -267,7 +273,7 @@ void App::StopSources() {
 
 void App::StartAudits() {
   if (!config_->audit.enabled) return;
-  if (!host_) host_ = std::make_unique<RealHost>();
+  if (!host_) host_ = std::make_unique<RealHost>(&probe_ledger_);
   // The first audit after start counts the last hour's drops from the logs once (the
   // daemon has not seen them); from then on the pipeline's own count is the answer.
   audits_ =
@@ -450,6 +456,7 @@ void App::Shutdown() {
   expire_timer_.cancel();
   watchdog_timer_.cancel();
   status_timer_.cancel();
+  probe_log_timer_.cancel();
   output_->Stop(kStopGrace);
   io_.stop();
 }
@@ -474,6 +481,40 @@ void App::ScheduleExpire() {
       SaveRuleMemory(/*durable=*/false);
     });
     ScheduleExpire();
+  });
+}
+
+bool App::IsOwnProbeLine(const SshdEvent& event) {
+  const TimePoint now = clock_.Now();
+  const auto serial = own_probe_lines_.Claim(event, now);
+  if (!serial) return false;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("own probe line (connection {}), not given to the rules: {}", *serial,
+                  EscapeForOutput(event.message));
+  }
+  if (!in_replay_record_) logs_not_seen_.LineSeen(*serial, now, *sink_);
+  return true;
+}
+
+void App::ScheduleProbeLogCheck() {
+  // A few checks per grace period: the alert fires at most a quarter late. With the
+  // default minute that is one wake-up every 15 s, like the expiry timer's.
+  const Duration period = std::clamp(Duration(options_.logs_not_seen_grace_ms / 4), Duration(100),
+                                     Duration(std::chrono::seconds(15)));
+  probe_log_timer_.expires_after(period);
+  probe_log_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    // Mid-replay the sources hand on old lines first: the probe's line cannot have come.
+    if (!replaying_) {
+      Guard("logs_not_seen", [this] {
+        logs_not_seen_.ObserveProbes(probe_ledger_.Recent());
+        std::vector<SourceReading> read;
+        for (const auto& source : sources_)
+          read.push_back({source->Name(), source->Stats().records});
+        logs_not_seen_.Tick(clock_.Now(), read, *sink_);
+      });
+    }
+    ScheduleProbeLogCheck();
   });
 }
 

@@ -16,10 +16,13 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/logs_not_seen_alert.h"
 #include "app/metrics.h"
+#include "app/own_probe_lines.h"
 #include "app/recent_drops.h"
 #include "app/systemd_notify.h"
 #include "app/unparsed_lines_alert.h"
+#include "audit/probe_ledger.h"
 #include "core/alert.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -75,6 +78,11 @@ class App {
   void Reload();
   void Shutdown();
   void ScheduleExpire();
+  // sshd_health.logs_not_seen: hands the probes that reached sshd to logs_not_seen_ and
+  // lets it fire, a few times per grace period.
+  void ScheduleProbeLogCheck();
+  // The rules' filter (Pipeline::OwnLineFilter): our probe's lines never reach them.
+  bool IsOwnProbeLine(const SshdEvent& event);
   void ScheduleWatchdog();
   void ScheduleStatus();
   void SendStatus();
@@ -90,6 +98,7 @@ class App {
   boost::asio::steady_timer expire_timer_;
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer probe_log_timer_;
   RealClock clock_;
   SystemdNotify notify_;
   std::unique_ptr<Config> config_;
@@ -98,6 +107,9 @@ class App {
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Pipeline> pipeline_;
   UnparsedLinesAlert unparsed_;  // sshd_health.unparsed_lines
+  ProbeLedger probe_ledger_;     // the liveness probe's connections (audit thread writes)
+  OwnProbeLines own_probe_lines_;
+  LogsNotSeenAlert logs_not_seen_;  // sshd_health.logs_not_seen
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;

@@ -17,10 +17,10 @@ int RunCheck(const CheckOptions& options) {
   for (const auto& name : options.only) {
     const auto& names = AllCheckNames();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      std::fprintf(stderr,
-                   "sshd-health: unknown check '%s' (known: config, host_keys, "
-                   "stale_libraries, liveness, fail2ban)\n",
-                   name.c_str());
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "sshd-health: unknown check '%s' (known: %s)\n", name.c_str(),
+                   known.c_str());
       return NagiosExitCode(CheckStatus::kUnknown);
     }
   }

@@ -60,6 +60,10 @@ int RunCli(int argc, char** argv) {
   AddConfigOption(daemon_cmd, daemon.config_path);
   daemon_cmd->add_flag("--text", daemon.foreground_text,
                        "Readable alerts on stdout (for a terminal)");
+  // Hidden (empty group): the tests' short grace for sshd_health.logs_not_seen.
+  daemon_cmd->add_option("--logs-not-seen-grace-ms", daemon.logs_not_seen_grace_ms)
+      ->check(CLI::Range(100L, 3'600'000L))
+      ->group("");
   daemon_cmd->callback([&] { run = [&] { return RunDaemon(daemon); }; });
 
   TestNotifyOptions notify;

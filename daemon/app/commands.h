@@ -34,6 +34,10 @@ int RunCheck(const CheckOptions& options);  // audit/check_command.cpp
 struct DaemonOptions {
   std::optional<std::string> config_path;
   bool foreground_text = false;  // --text: readable alerts on the terminal (make run)
+  /// How long a probe that reached sshd waits for its log line before
+  /// sshd_health.logs_not_seen fires. Not for users (tests shorten it): the hidden
+  /// --logs-not-seen-grace-ms.
+  long logs_not_seen_grace_ms = 60'000;
 };
 int RunDaemon(const DaemonOptions& options);  // core/daemon_command.cpp
 

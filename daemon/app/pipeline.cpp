@@ -13,6 +13,10 @@ void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventOb
     return;
   }
   ++events_;
+  if (own_filter_ && own_filter_(event_)) {
+    ++own_;
+    return;
+  }
   if (observer) (*observer)(event_);
   // A line that stands for N (rsyslog's "message repeated N times: [ ... ]") counts N
   // times: the rules see the event N times, so every threshold, window and group treats
@@ -24,7 +28,7 @@ void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventOb
 void Pipeline::Expire(TimePoint now, AlertSink& alerts) { engine_.Expire(now, alerts); }
 
 PipelineStats Pipeline::stats() const {
-  return {records_, events_, unknown_.total(), engine_.stats()};
+  return {records_, events_, unknown_.total(), own_, engine_.stats()};
 }
 
 }  // namespace sshd_health

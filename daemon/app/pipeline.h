@@ -21,6 +21,7 @@ struct PipelineStats {
   std::uint64_t records = 0;  // records fed
   std::uint64_t events = 0;   // recognised sshd lines
   std::uint64_t unknown = 0;  // lines of sshd's programs the parser did not understand
+  std::uint64_t own = 0;      // events the own-line filter claimed (our probe's lines)
   RuleEngineStats engine;
 };
 
@@ -29,12 +30,16 @@ class Pipeline {
  public:
   /// Called for each recognised event before the rules see it (scan --events, counters).
   using EventObserver = std::function<void(const SshdEvent&)>;
+  /// True for an event the rules must never see: a line our own liveness probe caused
+  /// (app/own_probe_lines.h). Called before the observer; a claimed event reaches neither.
+  using OwnLineFilter = std::function<bool(const SshdEvent&)>;
 
   /// `clock` (for lines without a timestamp and for Expire) must outlive the pipeline.
   Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_groups = 100'000);
 
   void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
   void Expire(TimePoint now, AlertSink& alerts);
+  void SetOwnLineFilter(OwnLineFilter filter) { own_filter_ = std::move(filter); }
   /// A reload's new rules; unchanged ones keep their state (RuleEngine::ReplaceRules).
   RuleReplacement ReplaceRules(std::vector<Rule> rules) {
     return engine_.ReplaceRules(std::move(rules));
@@ -61,6 +66,8 @@ class Pipeline {
   UnknownLines unknown_;
   std::uint64_t records_ = 0;
   std::uint64_t events_ = 0;
+  std::uint64_t own_ = 0;
+  OwnLineFilter own_filter_;
 };
 
 }  // namespace sshd_health

@@ -43,7 +43,8 @@ struct AuditScheduler::State {
         interval_timer(io_in),
         debounce_timer(io_in),
         inotify(io_in),
-        tracker(config.state_dir.empty() ? "" : config.state_dir + "/audit_findings.json") {}
+        tracker(config.state_dir.empty() ? "" : config.state_dir + "/audit_findings.json",
+                config.audit.alert_min_severity) {}
 
   boost::asio::io_context& io;
   AlertSink& sink;

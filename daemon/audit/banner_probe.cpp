@@ -1,10 +1,12 @@
 #include "audit/banner_probe.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -21,9 +23,48 @@ int RemainingMs(SteadyClock::time_point deadline) {
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
 }
 
+// The socket's own address and port (getsockname), numeric.
+bool LocalEndpoint(int fd, std::string& address, int& port) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+  char host[NI_MAXHOST];
+  char serv[NI_MAXSERV];
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return false;
+  }
+  address = host;
+  port = std::atoi(serv);
+  return true;
+}
+
+// Binds `fd` to an ephemeral port of its family's wildcard address, so the port is known
+// (and in the ledger) before the connect: sshd may log "Connection from A port P" as soon
+// as the handshake completes, before this thread runs again.
+bool BindEphemeral(int fd, int family) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    sin->sin_addr.s_addr = htonl(INADDR_ANY);
+    len = sizeof *sin;
+  } else if (family == AF_INET6) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_addr = in6addr_any;
+    len = sizeof *sin6;
+  } else {
+    return false;
+  }
+  return ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+}
+
 }  // namespace
 
-BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::milliseconds timeout) {
+BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::milliseconds timeout,
+                          ProbeLedger* ledger) {
   BannerProbe probe;
   const auto start = SteadyClock::now();
   const auto deadline = start + timeout;
@@ -42,6 +83,19 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
   if (!fd.is_open()) {
     probe.error = std::string("socket: ") + std::strerror(errno);
     return probe;
+  }
+  std::uint64_t serial = 0;
+  if (ledger) {
+    ProbeConnection c;
+    c.target_address = address;
+    c.target_port = port;
+    c.started = SystemClock::now();
+    // Without a known port the daemon could not tell this connection's lines from a
+    // stranger's: it then claims none of them (they reach the rules like any other).
+    if (BindEphemeral(fd.get(), res->ai_family) &&
+        LocalEndpoint(fd.get(), c.local_address, c.local_port)) {
+      serial = ledger->Begin(std::move(c));
+    }
   }
   if (::connect(fd.get(), res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
     const int err = errno;
@@ -65,6 +119,12 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
                                         : BannerProbe::Outcome::kError;
     probe.error = std::strerror(err);
     return probe;
+  }
+  if (serial != 0) {
+    std::string local_address;
+    int local_port = 0;
+    if (LocalEndpoint(fd.get(), local_address, local_port))
+      ledger->Connected(serial, local_address);
   }
   // RFC 4253 4.2: the server may send other lines before "SSH-"; each line is at most
   // 255 bytes. OpenSSH's client gives up after 1024 such lines; 8 KiB is plenty for us.
@@ -106,12 +166,15 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
         probe.latency =
             std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
         probe.outcome = BannerProbe::Outcome::kOk;
-        // Answer with our own identification before closing: sshd then logs an ordinary
-        // "Connection closed by ... [preauth]" instead of "kex_exchange_identification:
-        // Connection closed by remote host", so the probe never looks like the very
-        // failure it watches for. Best effort: the socket is non-blocking.
-        static constexpr char kProbeIdent[] = "SSH-2.0-sshd_health_probe\r\n";
-        (void)!::send(fd.get(), kProbeIdent, sizeof kProbeIdent - 1, MSG_NOSIGNAL);
+        if (serial != 0) ledger->ReachedSshd(serial);
+        // Answer with our own identification before closing: sshd then logs "probed from
+        // A port P with SSH-2.0-Probe-....  Don't panic." (compat.c SSH_BUG_PROBE) instead
+        // of "kex_exchange_identification: Connection closed by remote host", so the
+        // probe never looks like the very failure it watches for, and the daemon gets a
+        // line it can expect (sshd_health.logs_not_seen). Best effort: the socket is
+        // non-blocking and the line is short.
+        const std::string ident = std::string(kProbeIdentification) + "\r\n";
+        (void)!::send(fd.get(), ident.data(), ident.size(), MSG_NOSIGNAL);
         return probe;
       }
     }

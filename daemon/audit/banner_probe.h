@@ -6,12 +6,17 @@
 #include <string>
 
 #include "audit/host_view.h"
+#include "audit/probe_ledger.h"
 
 namespace sshd_health {
 
 /// Everything within `timeout`. `address` is numeric (no name lookup). kOk: a line
 /// starting "SSH-" was read (in `banner`, CR LF removed); kBadBanner: none in the first
-/// 8 KiB. Blocks the calling thread.
-BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::milliseconds timeout);
+/// 8 KiB. Blocks the calling thread. After the banner it sends kProbeIdentification, so
+/// sshd logs the connection as a probe. With a `ledger`, the connection is recorded there
+/// (local port before connect, local address once connected, then whether sshd answered)
+/// before sshd can log anything about it.
+BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::milliseconds timeout,
+                          ProbeLedger* ledger = nullptr);
 
 }  // namespace sshd_health

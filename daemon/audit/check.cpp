@@ -7,6 +7,7 @@
 #include "audit/host_key_check.h"
 #include "audit/liveness_check.h"
 #include "audit/stale_library_check.h"
+#include "audit/vulnerability_check.h"
 #include "core/text.h"
 
 namespace sshd_health {
@@ -76,8 +77,8 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
 }
 
 const std::vector<std::string>& AllCheckNames() {
-  static const std::vector<std::string> kNames = {"config", "host_keys", "stale_libraries",
-                                                  "liveness", "fail2ban"};
+  static const std::vector<std::string> kNames = {"config",   "host_keys", "stale_libraries",
+                                                  "liveness", "fail2ban",  "vulnerabilities"};
   return kNames;
 }
 
@@ -87,6 +88,7 @@ std::unique_ptr<Check> MakeCheck(std::string_view name, const AuditContext& cont
   if (name == "stale_libraries") return std::make_unique<StaleLibraryCheck>(context);
   if (name == "liveness") return std::make_unique<LivenessCheck>(context);
   if (name == "fail2ban") return std::make_unique<Fail2banCheck>(context);
+  if (name == "vulnerabilities") return std::make_unique<VulnerabilityCheck>(context);
   return nullptr;
 }
 

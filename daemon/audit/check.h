@@ -27,6 +27,12 @@ struct AuditSettings {
   /// `check` counts them in the configured logs, the daemon in its pipeline
   /// (app/recent_drops.h).
   std::optional<long> recent_maxstartups_drops;
+  /// LoginGraceTime expiries ("Timeout before authentication") over the last hour, from
+  /// the detections' sshd.auth.grace_timeouts counting; nullopt = not known (nothing
+  /// fills it yet). A burst on an sshd exposed to regreSSHion is named in the finding.
+  std::optional<long> recent_grace_timeouts;
+  /// The CVE list (rules/vulnerabilities/openssh.yaml); empty = the shipped file.
+  std::string vulnerability_data;
   std::string hosts_deny = "/etc/hosts.deny";
   std::string hosts_allow = "/etc/hosts.allow";
   std::vector<std::string> units = {"ssh.service", "sshd.service"};
@@ -56,7 +62,7 @@ struct AuditContext {
 class Check {
  public:
   virtual ~Check() = default;
-  /// "config", "host_keys", "stale_libraries", "liveness", "fail2ban".
+  /// "config", "host_keys", "stale_libraries", "liveness", "fail2ban", "vulnerabilities".
   virtual std::string_view Name() const = 0;
   /// Findings on success; an error makes the check unknown. Never throws.
   virtual Result<std::vector<Finding>> Run(const HostView& host) = 0;

@@ -44,6 +44,10 @@ constexpr std::array kFindings = {
                 "systemd is restarting the ssh unit (crash loop)"},
     FindingInfo{"fail2ban.banned", "fail2ban", "fail2ban's sshd jail currently bans this address"},
     FindingInfo{"access.hosts_deny", "fail2ban", "an /etc/hosts.deny entry applies to sshd"},
+    // One id per CVE of rules/vulnerabilities/openssh.yaml ("vulnerability.CVE-2024-6387").
+    FindingInfo{"vulnerability.CVE-*", "vulnerabilities",
+                "the installed (or running) sshd is exposed to a known CVE by the distribution's "
+                "own record, or mitigated only by configuration"},
 };
 
 }  // namespace
@@ -53,6 +57,10 @@ std::span<const FindingInfo> AllFindings() { return kFindings; }
 const FindingInfo* FindFinding(std::string_view id) {
   for (const auto& f : kFindings) {
     if (f.id == id) return &f;
+    // "prefix*" stands for a family of ids named by data (one per CVE).
+    if (f.id.ends_with('*') && id.size() >= f.id.size() &&
+        id.substr(0, f.id.size() - 1) == f.id.substr(0, f.id.size() - 1))
+      return &f;
   }
   return nullptr;
 }

@@ -13,7 +13,8 @@ struct FindingInfo {
 };
 
 std::span<const FindingInfo> AllFindings();
-/// nullptr for an id not in the catalogue.
+/// nullptr for an id not in the catalogue. An entry ending in '*' matches every id with
+/// its prefix ("vulnerability.CVE-*").
 const FindingInfo* FindFinding(std::string_view id);
 
 }  // namespace sshd_health

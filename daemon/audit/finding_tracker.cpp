@@ -20,7 +20,8 @@ std::int64_t ToSeconds(TimePoint t) {
 
 }  // namespace
 
-FindingTracker::FindingTracker(std::string state_path) : state_path_(std::move(state_path)) {
+FindingTracker::FindingTracker(std::string state_path, Severity min_severity)
+    : state_path_(std::move(state_path)), min_severity_(min_severity) {
   Load();
 }
 
@@ -48,6 +49,7 @@ void FindingTracker::Update(const AuditReport& report, TimePoint now, AlertSink&
     if (check.status == CheckStatus::kUnknown) continue;  // could not tell: keep what we knew
     std::set<std::string> present;
     for (const auto& f : check.findings) {
+      if (f.severity < min_severity_) continue;  // `check` lists it; the daemon stays quiet
       const std::string key = Key(f);
       present.insert(key);
       auto it = known_.find(key);

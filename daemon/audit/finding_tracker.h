@@ -19,7 +19,10 @@ namespace sshd_health {
 class FindingTracker {
  public:
   /// `state_path` empty: nothing is persisted. A missing or unreadable file starts empty.
-  explicit FindingTracker(std::string state_path);
+  /// Findings below `min_severity` (audit.alert_min_severity) are not alerted on: they
+  /// count as absent, so one known from before (a state file written with a lower
+  /// threshold) resolves once.
+  explicit FindingTracker(std::string state_path, Severity min_severity = Severity::kInfo);
 
   /// Emits the alerts for what changed since the last report. Not thread-safe.
   void Update(const AuditReport& report, TimePoint now, AlertSink& sink);
@@ -42,6 +45,7 @@ class FindingTracker {
   void Save();
 
   std::string state_path_;
+  Severity min_severity_;
   std::map<std::string, Known> known_;  // key: id + '\n' + subject
   std::string save_error_;
 };

@@ -49,7 +49,7 @@ Result<CommandResult> RealHost::RunCommand(const std::vector<std::string>& argv,
 
 BannerProbe RealHost::ProbeBanner(const std::string& address, int port,
                                   std::chrono::milliseconds timeout) const {
-  return ReadSshBanner(address, port, timeout);
+  return ReadSshBanner(address, port, timeout, probe_ledger_);
 }
 
 Result<UnitState> RealHost::GetUnitState(const std::string& unit) const {

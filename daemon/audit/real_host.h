@@ -6,8 +6,14 @@
 
 namespace sshd_health {
 
+class ProbeLedger;
+
 class RealHost final : public HostView {
  public:
+  /// `probe_ledger` (the daemon's; must outlive this) records each banner probe's
+  /// connection so the daemon can recognise the lines sshd logs about it.
+  explicit RealHost(ProbeLedger* probe_ledger = nullptr) : probe_ledger_(probe_ledger) {}
+
   Result<FileInfo> Stat(const std::string& path, bool* missing = nullptr) const override;
   Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) const override;
   Result<std::vector<std::string>> ListDir(const std::string& path) const override;
@@ -23,6 +29,9 @@ class RealHost final : public HostView {
   std::optional<std::string> FindProgram(const std::string& name) const override;
   Result<bool> WriteFileAtomic(const std::string& path, const std::string& text) const override;
   TimePoint Now() const override { return SystemClock::now(); }
+
+ private:
+  ProbeLedger* probe_ledger_;
 };
 
 }  // namespace sshd_health

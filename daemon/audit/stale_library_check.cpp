@@ -48,12 +48,14 @@ bool IsSshdExe(const std::string& exe, const std::string& sshd_binary) {
   return StripDeleted(exe) == sshd_binary;
 }
 
+}  // namespace
+
 // The listener: from PidFile when it names a live sshd, else every sshd process whose
 // parent is not an sshd (the per-connection children are).
 // `unreadable` is set to the PidFile's pid when that process exists but its /proc/PID/exe
 // cannot be read (no CAP_SYS_PTRACE, or not root): then nothing can be said about it.
-std::vector<int> FindListeners(const HostView& host, const AuditContext& ctx, std::string& how,
-                               std::optional<int>& unreadable) {
+std::vector<int> FindSshdListeners(const HostView& host, const AuditContext& ctx, std::string& how,
+                                   std::optional<int>& unreadable) {
   const std::string& binary = ctx.settings.sshd_binary;
   const std::string pidfile = ctx.sshd.config.Get("pidfile", "/run/sshd.pid");
   if (pidfile != "none") {
@@ -88,8 +90,6 @@ std::vector<int> FindListeners(const HostView& host, const AuditContext& ctx, st
   how = "process scan for " + binary;
   return listeners;
 }
-
-}  // namespace
 
 std::vector<MapsEntry> ParseProcMaps(std::string_view maps) {
   std::vector<MapsEntry> out;
@@ -206,7 +206,7 @@ Result<std::vector<Finding>> StaleLibraryCheck::Run(const HostView& host) {
   std::vector<Finding> findings;
   std::string how;
   std::optional<int> unreadable;
-  const auto listeners = FindListeners(host, context_, how, unreadable);
+  const auto listeners = FindSshdListeners(host, context_, how, unreadable);
   if (listeners.empty() && unreadable) {
     return Fail("sshd's PidFile names pid " + std::to_string(*unreadable) +
                 ", which is running, but its /proc entries cannot be read (this check needs "

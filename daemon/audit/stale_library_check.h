@@ -15,6 +15,13 @@ class StaleLibraryCheck final : public Check {
   const AuditContext& context_;
 };
 
+/// The running sshd listener(s): the pid in PidFile when it names a live sshd, else every
+/// process running `sshd_binary` whose parent is not one. `how` says which way they were
+/// found. `unreadable` is set to PidFile's pid when that process exists but its
+/// /proc/PID/exe cannot be read (not root, or no CAP_SYS_PTRACE).
+std::vector<int> FindSshdListeners(const HostView& host, const AuditContext& ctx, std::string& how,
+                                   std::optional<int>& unreadable);
+
 /// One file-backed line of /proc/PID/maps.
 struct MapsEntry {
   std::string range;  // "7f00-7f10" (the /proc/PID/map_files name)

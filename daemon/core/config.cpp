@@ -10,18 +10,22 @@
 
 namespace sshd_health {
 namespace fs = std::filesystem;
-namespace {
 
-// The shipped rules' directory. A binary run from the build tree (make run, tests) has
-// no installed rules, so it falls back to the source tree's rules/.
-std::string ShippedRulesDir() {
-  const std::string installed = std::string(SSHD_HEALTH_DATADIR) + "/rules";
+// The shipped data's directories (rules/, and the CVE list in rules/vulnerabilities/). A binary run
+// from the build tree (make run, tests) has nothing installed, so it falls back to the source
+// tree's.
+std::string ShippedDataDir(const std::string& subdir) {
+  const std::string installed = std::string(SSHD_HEALTH_DATADIR) + "/" + subdir;
   std::error_code ec;
   if (fs::is_directory(installed, ec)) return installed;
-  const std::string source_tree = std::string(SSHD_HEALTH_SOURCE_DIR) + "/rules";
+  const std::string source_tree = std::string(SSHD_HEALTH_SOURCE_DIR) + "/" + subdir;
   if (fs::is_directory(source_tree, ec)) return source_tree;
   return installed;
 }
+
+namespace {
+
+std::string ShippedRulesDir() { return ShippedDataDir("rules"); }
 
 Tristate ParseTristate(const YamlMap& map, const std::string& key, Tristate def) {
   if (!map.Has(key)) return def;
@@ -55,8 +59,14 @@ void ParseSources(const YamlMap& map, SourcesConfig& out) {
 }
 
 void ParseAudit(const YamlMap& map, AuditConfig& out) {
-  map.AllowOnly({"enabled", "interval", "sshd_binary", "sshd_config", "probe"});
+  map.AllowOnly(
+      {"enabled", "interval", "sshd_binary", "sshd_config", "probe", "alert_min_severity"});
   out.enabled = map.Bool("enabled", out.enabled);
+  if (map.Has("alert_min_severity")) {
+    const auto sev = ParseSeverity(map.String("alert_min_severity", ""));
+    if (!sev) map.Fail("alert_min_severity", "expected info, warning or critical");
+    out.alert_min_severity = *sev;
+  }
   out.interval = map.DurationValue("interval", out.interval);
   if (out.interval < std::chrono::seconds(1)) map.Fail("interval", "must be at least 1s");
   out.sshd_binary = map.String("sshd_binary", out.sshd_binary);

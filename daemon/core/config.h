@@ -62,6 +62,9 @@ struct AuditConfig {
   std::string sshd_binary = "/usr/sbin/sshd";
   std::string sshd_config = "/etc/ssh/sshd_config";
   ProbeConfig probe;
+  /// The daemon alerts on findings from this severity up (`check` lists them all), so a
+  /// stock box's info findings (OpenSSH's own default MACs, ...) send nothing.
+  Severity alert_min_severity = Severity::kWarning;
 
   bool operator==(const AuditConfig&) const = default;
 };
@@ -131,6 +134,10 @@ struct Config {
 /// the shipped rules (or the source tree's rules/ for a binary run from the build tree);
 /// a journal notifier.
 Config DefaultConfig();
+
+/// DATADIR/`subdir` ("rules"), or the source tree's `subdir` for a
+/// binary run from the build tree.
+std::string ShippedDataDir(const std::string& subdir);
 
 /// Parses a config file. Keys absent from the file take DefaultConfig()'s values.
 /// Throws ConfigError.

@@ -64,3 +64,14 @@ TEST_CASE("config validate names file, line and key of a bad config and exits 1"
   CHECK(o.exit_code == 1);
   CHECK(o.err.rfind("sshd-health: " + config + ":2:1: state_dri: unknown key", 0) == 0);
 }
+
+TEST_CASE("config validate rejects a bad audit.alert_min_severity with file, line and key",
+          "[app]") {
+  TempDir dir;
+  const std::string config = dir.path() + "/config.yaml";
+  test::WriteFile(config, "audit:\n  enabled: true\n  alert_min_severity: loud\n");
+  const Outcome o = Validate(dir, config);
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "sshd-health: " + config +
+                     ":3:23: audit.alert_min_severity: expected info, warning or critical\n");
+}

@@ -114,3 +114,34 @@ TEST_CASE(
       std::chrono::seconds(20)));
   scheduler.Stop();
 }
+
+TEST_CASE("scheduler: info findings alert only when audit.alert_min_severity is info",
+          "[audit][scheduler]") {
+  test::AuditFixture fx;
+  fx.MakeKey("ed25519");
+  fx.MakeKey("ecdsa");
+  fx.WriteSshdConfig({"ed25519", "ecdsa"});
+  ::chmod(fx.key("ecdsa").c_str(), 0644);  // a critical finding to know the audit ran
+  Config config = TestConfig(fx, std::chrono::minutes(10));
+  config.state_dir.clear();  // nothing carried over between the two runs
+  boost::asio::io_context io;
+  const RealHost host;
+  SECTION("default warning: OpenSSH's own default MACs (info) send nothing") {
+    REQUIRE(config.audit.alert_min_severity == Severity::kWarning);
+    RecordingSink sink;
+    AuditScheduler scheduler(io, config, sink, host, nullptr);
+    scheduler.Start();
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+    for (const auto& a : sink.alerts) CHECK(a.severity != Severity::kInfo);
+    scheduler.Stop();
+  }
+  SECTION("info: the same audit alerts on them") {
+    config.audit.alert_min_severity = Severity::kInfo;
+    RecordingSink sink;
+    AuditScheduler scheduler(io, config, sink, host, nullptr);
+    scheduler.Start();
+    REQUIRE(RunUntil(io, [&] { return sink.Count("host_key.mode", AlertStatus::kFiring) == 1; }));
+    CHECK(sink.Count("config.weak_algorithm", AlertStatus::kFiring) >= 1);
+    scheduler.Stop();
+  }
+}

@@ -102,7 +102,7 @@ TEST_CASE("the finding catalogue lists every contract id once, each with a meani
       "host_key.missing",   "host_key.mode",       "host_key.owner",        "host_key.mismatch",
       "host_key.changed",   "stale_library.sshd",  "liveness.refused",      "liveness.timeout",
       "liveness.no_banner", "liveness.bad_banner", "liveness.unit_failed",  "liveness.restarting",
-      "fail2ban.banned",    "access.hosts_deny"};
+      "fail2ban.banned",    "access.hosts_deny",   "vulnerability.CVE-*"};
   std::set<std::string> ids;
   for (const auto& f : AllFindings()) {
     CHECK(ids.insert(std::string(f.id)).second);
@@ -110,4 +110,22 @@ TEST_CASE("the finding catalogue lists every contract id once, each with a meani
     CHECK_FALSE(f.check.empty());
   }
   CHECK(ids == expected);
+}
+
+TEST_CASE("findings below audit.alert_min_severity send nothing; a rise above it fires",
+          "[audit]") {
+  RecordingSink sink;
+  FindingTracker tracker("", Severity::kWarning);
+  tracker.Update(Report({ModeFinding(Severity::kInfo)}), kT0, sink);
+  CHECK(sink.alerts.empty());
+  tracker.Update(Report({ModeFinding(Severity::kWarning)}), kT0 + std::chrono::minutes(5), sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].severity == Severity::kWarning);
+  // Back to info: below the threshold counts as gone, so it resolves once.
+  tracker.Update(Report({ModeFinding(Severity::kInfo)}), kT0 + std::chrono::minutes(10), sink);
+  REQUIRE(sink.alerts.size() == 2);
+  CHECK(sink.alerts[1].status == AlertStatus::kResolved);
+  tracker.Update(Report({ModeFinding(Severity::kInfo)}), kT0 + std::chrono::minutes(15), sink);
+  CHECK(sink.alerts.size() == 2);
+  CHECK(tracker.active() == 0);
 }

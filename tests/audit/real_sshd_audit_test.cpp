@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "audit/banner_probe.h"
 #include "audit_fixture.h"
 #include "real_sshd.h"
 
@@ -67,6 +68,43 @@ TEST_CASE("liveness: a running sshd answers the probe; a stopped one refuses", "
   const auto f = r.Findings("liveness.refused");
   REQUIRE(f.size() == 1);
   CHECK(f[0]["subject"] == "127.0.0.1:" + std::to_string(sshd.port()));
+}
+
+TEST_CASE("the probe identifies itself: sshd logs it as a probe from the endpoint it recorded",
+          "[audit][sshd]") {
+  TempDir sshd_dir;
+  test::RealSshd::Options options;
+  options.address = "127.0.0.7";
+  test::RealSshd sshd(sshd_dir.path(), options);
+  sshd.Start();
+  sshd_health::ProbeLedger ledger;
+  const auto p =
+      sshd_health::ReadSshBanner(sshd.address(), sshd.port(), std::chrono::seconds(5), &ledger);
+  REQUIRE(p.outcome == sshd_health::BannerProbe::Outcome::kOk);
+  const auto recorded = ledger.Recent();
+  REQUIRE(recorded.size() == 1);
+  const auto& c = recorded[0];
+  CHECK(c.reached_sshd);
+  CHECK(c.target_address == "127.0.0.7");
+  CHECK(c.local_port > 0);
+  // What sshd logged names exactly the endpoint the ledger holds (compat.c "Probe-*").
+  const std::string id = c.local_address + " port " + std::to_string(c.local_port);
+  const std::string expected =
+      "probed from " + id + " with " + sshd_health::kProbeIdentification + ".  Don't panic.";
+  REQUIRE(test::WaitFor([&] { return sshd.Log().find(expected) != std::string::npos; },
+                        std::chrono::seconds(10)));
+  INFO(sshd.Log());
+  CHECK(sshd.Log().find("Connection from " + id + " on ") != std::string::npos);
+
+  SECTION("a probe that finds nothing listening is recorded as not reaching sshd") {
+    sshd.Stop();
+    const auto refused =
+        sshd_health::ReadSshBanner(sshd.address(), sshd.port(), std::chrono::seconds(5), &ledger);
+    CHECK(refused.outcome == sshd_health::BannerProbe::Outcome::kRefused);
+    const auto now = ledger.Recent();
+    REQUIRE(now.size() == 2);
+    CHECK_FALSE(now[1].reached_sshd);
+  }
 }
 
 TEST_CASE("liveness: MaxStartups full of idle connections is no_banner", "[audit][sshd]") {
@@ -140,4 +178,27 @@ TEST_CASE("stale_libraries: sshd running a replaced copy of libz is found until 
   INFO(r.out);
   CHECK(r.exit_code == 0);
   CHECK(r.Findings("stale_library.sshd").empty());
+}
+
+TEST_CASE(
+    "vulnerabilities: Debian 12's running stock sshd is judged by its package, not its "
+    "banner",
+    "[audit][sshd]") {
+  test::AuditFixture fx;
+  TempDir sshd_dir;
+  test::RealSshd sshd(sshd_dir.path());
+  sshd.Start();
+  auto r = RunCheck(fx, sshd, "vulnerabilities");
+  INFO(r.out);
+  const std::string detail = r.Check("vulnerabilities")["detail"].get<std::string>();
+  // The listener found through its PidFile runs the very binary on disk.
+  CHECK(detail.find("running sshd pid " + std::to_string(sshd.pid()) +
+                    " is the installed binary") != std::string::npos);
+  if (detail.find("1:9.2p1-2+deb12u") != std::string::npos) {
+    // The banner says OpenSSH_9.2p1 (inside regreSSHion's and Terrapin's ranges); Debian
+    // fixed both, so nothing is found.
+    CHECK(r.exit_code == 0);
+    CHECK(r.Check("vulnerabilities")["findings"].empty());
+    CHECK(detail.find("CVE-2024-6387 (regreSSHion): fixed") != std::string::npos);
+  }
 }

@@ -68,7 +68,7 @@ TEST_CASE("config errors name file, line, column and key", "[core]") {
     const auto path = WriteConfig(dir, "state_dir: /x\naudit:\n  intervall: 5m\n");
     CHECK(LoadError(path) == path +
                                  ":3:3: audit.intervall: unknown key (known: enabled, interval, "
-                                 "sshd_binary, sshd_config, probe)");
+                                 "sshd_binary, sshd_config, probe, alert_min_severity)");
   }
   SECTION("bad value") {
     const auto path = WriteConfig(dir, "audit:\n  interval: soon\n");
@@ -84,4 +84,20 @@ TEST_CASE("config errors name file, line, column and key", "[core]") {
     const auto path = WriteConfig(dir, "a: [1,\n");
     CHECK(LoadError(path).rfind(path + ":", 0) == 0);
   }
+}
+
+TEST_CASE("audit.alert_min_severity: warning by default, read, bad values named by line",
+          "[core]") {
+  TempDir dir;
+  CHECK(LoadConfig(WriteConfig(dir, "")).audit.alert_min_severity == Severity::kWarning);
+  CHECK(DefaultConfig().audit.alert_min_severity == Severity::kWarning);
+  CHECK(LoadConfig(WriteConfig(dir, "audit:\n  alert_min_severity: info\n"))
+            .audit.alert_min_severity == Severity::kInfo);
+  CHECK(LoadConfig(WriteConfig(dir, "audit:\n  alert_min_severity: critical\n"))
+            .audit.alert_min_severity == Severity::kCritical);
+  const std::string path = WriteConfig(dir, "audit:\n  interval: 5m\n  alert_min_severity: loud\n");
+  const std::string err = LoadError(path);
+  CHECK(err.find(path + ":3:") != std::string::npos);
+  CHECK(err.find("audit.alert_min_severity") != std::string::npos);
+  CHECK(err.find("expected info, warning or critical") != std::string::npos);
 }

@@ -96,6 +96,9 @@ struct ScenarioOptions {
   /// Rule files written to the scenario's rules.d, loaded after the shipped rules: a file
   /// of a shipped file's name replaces it (e.g. a shorter first_seen learning time).
   std::vector<std::pair<std::string, std::string>> rule_files = {};
+  std::vector<std::string> daemon_args = {};  // e.g. {"--logs-not-seen-grace-ms", "3000"}
+  std::string daemon_log_file = {};           // the file the daemon reads; empty: sshd's log
+  std::string daemon_log_level = {};          // log_level: in the daemon's config; empty: default
 };
 
 class Scenario {
@@ -125,7 +128,7 @@ class Scenario {
     // The daemon starts following its sources at their end: what the scenario provokes
     // must come after it says it is ready, which Start() waits for.
     daemon_ = std::make_unique<DaemonUnderTest>(dir_.path(), DaemonConfig());
-    daemon_->Start();
+    daemon_->Start(options_.daemon_args);
   }
 
   std::string DaemonConfig() const {
@@ -138,7 +141,8 @@ class Scenario {
       sources =
           "  journal: { enabled: false }\n"
           "  files: [ { path: \"" +
-          sshd_->log_path() + "\" } ]\n";
+          (options_.daemon_log_file.empty() ? sshd_->log_path() : options_.daemon_log_file) +
+          "\" } ]\n";
     }
     std::string rule_paths = "\"" + ShippedRulesDir() + "\"";
     if (!options_.rule_files.empty()) {
@@ -147,7 +151,9 @@ class Scenario {
       for (const auto& [name, text] : options_.rule_files) WriteFile(local + "/" + name, text);
       rule_paths += ", \"" + local + "\"";
     }
-    return "state_dir: " + dir_.path() +
+    return (options_.daemon_log_level.empty() ? std::string()
+                                              : "log_level: " + options_.daemon_log_level + "\n") +
+           "state_dir: " + dir_.path() +
            "/state\n"
            "sources:\n" +
            sources + "rules: { paths: [" + rule_paths +
