@@ -327,4 +327,20 @@ TEST_CASE("a login from a new loopback address: new_source, once per address", "
   CHECK(s.receiver().Find("sshd.auth.new_source").size() == 2);
   CHECK(ips == std::set<std::string>{"127.0.0.150", "127.0.0.151"});
   (void)second;
+
+  SECTION("the memory survives a restart of the daemon (state_dir/first-seen)") {
+    REQUIRE(s.daemon().Stop() == 0);
+    REQUIRE(std::filesystem::exists(s.dir() + "/state/first-seen"));
+    s.daemon().Start();
+    CHECK(Contains(s.daemon().Err(), "first-seen memory restored"));
+    login_from("127.0.0.151");  // known before the restart
+    login_from("127.0.0.152");  // new
+    REQUIRE(
+        WaitFor([&] { return s.receiver().Find("sshd.auth.new_source").size() >= 3; }, kAlertWait));
+    REQUIRE(
+        WaitFor([&] { return s.receiver().Find("sshd.auth.root_login").size() >= 3; }, kAlertWait));
+    const auto all = s.receiver().Find("sshd.auth.new_source");
+    CHECK(all.size() == 3);
+    CHECK(all.back()["labels"].value("ip", "") == "127.0.0.152");
+  }
 }
