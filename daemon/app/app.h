@@ -51,6 +51,8 @@ class App {
   int Run();
 
  private:
+  void LoadRuleMemory();
+  void SaveRuleMemory(bool durable);
   class Sink;
 
   // The config as the daemon uses it: the file (or built-in default) plus --text's stdout
@@ -119,6 +121,7 @@ class App {
   int sources_running_ = 0;
   bool status_pending_ = false;
   bool replaying_ = false;
+  std::uint64_t saved_memory_version_ = 0;  // the rules' first_seen memory as last saved
   bool starting_sources_ = false;
   bool in_replay_record_ = false;  // the record being handled is a replayed one
   std::chrono::steady_clock::time_point replay_started_{};
