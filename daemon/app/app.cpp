@@ -32,6 +32,8 @@ namespace {
 // How often the rules engine drops expired state and resolves quiet alerts. Idle cost is
 // one wake-up per period.
 constexpr auto kExpireInterval = std::chrono::seconds(15);
+// The state store's record of the rules' first_seen memories.
+constexpr std::string_view kRuleMemoryKey = "first-seen";
 // STATUS= is sent at most this often, and only after something changed.
 constexpr auto kStatusInterval = std::chrono::seconds(2);
 // How long Stop gives the notifiers to deliver what is queued before spooling it.
@@ -142,7 +144,32 @@ bool App::Init() {
   output_ = MakeAlertOutput(*config_);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
   pipeline_->SetOwnLineFilter([this](const SshdEvent& e) { return IsOwnProbeLine(e); });
+  LoadRuleMemory();
   return true;
+}
+
+// The first_seen rules' memory (90 days of who logged in from where) cannot be rebuilt
+// by replaying the log: it is kept in the state store.
+void App::LoadRuleMemory() {
+  const auto record = state_->Load(kRuleMemoryKey);
+  if (!record) return;
+  if (auto restored = pipeline_->LoadMemory(*record)) {
+    spdlog::info("first-seen memory restored for {} rules ({} keys)", *restored,
+                 pipeline_->stats().engine.first_seen_keys);
+  } else {
+    spdlog::warn("{}/{}: ignored ({}); the first_seen rules learn again", state_->dir(),
+                 kRuleMemoryKey, restored.error().message);
+  }
+  saved_memory_version_ = pipeline_->memory_version();
+}
+
+void App::SaveRuleMemory(bool durable) {
+  if (!pipeline_ || !state_ || pipeline_->memory_version() == saved_memory_version_) return;
+  if (auto r = state_->Save(kRuleMemoryKey, pipeline_->SaveMemory(), durable); !r) {
+    spdlog::warn("cannot save the first-seen memory: {}", r.error().message);
+    return;
+  }
+  saved_memory_version_ = pipeline_->memory_version();
 }
 
 int App::Run() {
@@ -247,15 +274,19 @@ void App::StopSources() {
 void App::StartAudits() {
   if (!config_->audit.enabled) return;
   if (!host_) host_ = std::make_unique<RealHost>(&probe_ledger_);
-  // The first audit after start counts the last hour's drops from the logs once (the
-  // daemon has not seen them); from then on the pipeline's own count is the answer.
+  // The first audit after start counts the last hour's drops and grace timeouts from the
+  // logs once (the daemon has not seen them); from then on the pipeline's own counts are
+  // the answer.
   audits_ =
       std::make_unique<AuditScheduler>(io_, *config_, *sink_, *host_, [this, config = *config_] {
         const TimePoint now = SystemClock::now();
         if (!drops_seeded_.exchange(true)) {
-          if (const auto n = CountRecentMaxStartupsDrops(config, now)) drops_.Seed(*n, now);
+          const RecentLogCounts seen = CountRecentLogEvents(config, now);
+          if (seen.maxstartups_drops) drops_.Seed(*seen.maxstartups_drops, now);
+          if (seen.grace_timeouts) grace_timeouts_.Seed(*seen.grace_timeouts, now);
         }
-        return std::optional<long>(drops_.Count(now));
+        return RecentLogCounts{.maxstartups_drops = drops_.Count(now),
+                               .grace_timeouts = grace_timeouts_.Count(now)};
       });
   audits_->Start();
 }
@@ -312,6 +343,8 @@ void App::OnRecord(int source_id, const LogRecord& record) {
       ++counters_.events;
       if (event.kind == EventKind::kMaxStartupsDrop)
         drops_.Record(event.has_ts ? event.ts : record.ts);
+      if (event.kind == EventKind::kTimeoutBeforeAuth)
+        grace_timeouts_.Record(event.has_ts ? event.ts : record.ts);
       if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("event {} ip={} user={}", EventKindName(event.kind),
                       EscapeForOutput(event.ip), EscapeForOutput(event.user));
@@ -421,6 +454,7 @@ void App::Shutdown() {
   notify_.Stopping();
   // The loop is single-threaded: the batch being handled when the signal came is finished.
   StopSources();
+  Guard("save first-seen memory", [this] { SaveRuleMemory(/*durable=*/true); });
   if (audits_) audits_->Stop();
   if (metrics_) metrics_->Stop();
   boost::system::error_code ec;
@@ -450,6 +484,7 @@ void App::ScheduleExpire() {
       // After an attack wave, hand the freed per-IP state back to the system so RSS
       // returns to its floor (glibc keeps freed heap otherwise).
       if (before - std::min(before, pipeline_->stats().engine.groups) > 1000) ::malloc_trim(0);
+      SaveRuleMemory(/*durable=*/false);
     });
     ScheduleExpire();
   });

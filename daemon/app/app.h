@@ -51,6 +51,8 @@ class App {
   int Run();
 
  private:
+  void LoadRuleMemory();
+  void SaveRuleMemory(bool durable);
   class Sink;
 
   // The config as the daemon uses it: the file (or built-in default) plus --text's stdout
@@ -111,14 +113,17 @@ class App {
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
-  std::unique_ptr<HostView> host_;         // what the audits look at (RealHost)
-  DropWindow drops_;                       // MaxStartups drops the pipeline saw, for the audits
+  std::unique_ptr<HostView> host_;  // what the audits look at (RealHost)
+  // What the pipeline saw, for the audits (app/recent_drops.h).
+  RecentEventWindow drops_;                // MaxStartups drops
+  RecentEventWindow grace_timeouts_;       // LoginGraceTime expiries
   std::atomic<bool> drops_seeded_{false};  // touched only by the audit thread
   std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;
   int sources_running_ = 0;
   bool status_pending_ = false;
   bool replaying_ = false;
+  std::uint64_t saved_memory_version_ = 0;  // the rules' first_seen memory as last saved
   bool starting_sources_ = false;
   bool in_replay_record_ = false;  // the record being handled is a replayed one
   std::chrono::steady_clock::time_point replay_started_{};

@@ -45,6 +45,11 @@ class Pipeline {
     return engine_.ReplaceRules(std::move(rules));
   }
 
+  /// The rules' first_seen memories (RuleEngine::SaveMemory / LoadMemory).
+  std::string SaveMemory() const { return engine_.SaveMemory(); }
+  Result<std::size_t> LoadMemory(std::string_view record) { return engine_.LoadMemory(record); }
+  std::uint64_t memory_version() const { return engine_.memory_version(); }
+
   PipelineStats stats() const;
   const RuleEngine& engine() const { return engine_; }
   /// The lines of sshd's programs not understood so far (bounded shapes and samples).

@@ -44,7 +44,7 @@ constexpr std::array kFindings = {
                 "systemd is restarting the ssh unit (crash loop)"},
     FindingInfo{"fail2ban.banned", "fail2ban", "fail2ban's sshd jail currently bans this address"},
     FindingInfo{"access.hosts_deny", "fail2ban", "an /etc/hosts.deny entry applies to sshd"},
-    // One id per CVE of vulnerabilities/openssh.yaml ("vulnerability.CVE-2024-6387").
+    // One id per CVE of rules/vulnerabilities/openssh.yaml ("vulnerability.CVE-2024-6387").
     FindingInfo{"vulnerability.CVE-*", "vulnerabilities",
                 "the installed (or running) sshd is exposed to a known CVE by the distribution's "
                 "own record, or mitigated only by configuration"},

@@ -11,8 +11,9 @@
 namespace sshd_health {
 namespace fs = std::filesystem;
 
-// The shipped data's directories (rules/, vulnerabilities/). A binary run from the build
-// tree (make run, tests) has nothing installed, so it falls back to the source tree's.
+// The shipped data's directories (rules/, and the CVE list in rules/vulnerabilities/). A binary run
+// from the build tree (make run, tests) has nothing installed, so it falls back to the source
+// tree's.
 std::string ShippedDataDir(const std::string& subdir) {
   const std::string installed = std::string(SSHD_HEALTH_DATADIR) + "/" + subdir;
   std::error_code ec;

@@ -135,7 +135,7 @@ struct Config {
 /// a journal notifier.
 Config DefaultConfig();
 
-/// DATADIR/`subdir` ("rules", "vulnerabilities"), or the source tree's `subdir` for a
+/// DATADIR/`subdir` ("rules"), or the source tree's `subdir` for a
 /// binary run from the build tree.
 std::string ShippedDataDir(const std::string& subdir);
 

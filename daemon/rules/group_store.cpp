@@ -11,7 +11,10 @@ constexpr std::size_t kMinCompact = 1024;
 }  // namespace
 
 GroupStore::GroupStore(std::size_t rule_count)
-    : index_(kMinTable / 2), head_(rule_count, Group::kNil), tail_(rule_count, Group::kNil) {}
+    : index_(kMinTable / 2),
+      head_(rule_count, Group::kNil),
+      tail_(rule_count, Group::kNil),
+      rule_live_(rule_count, 0) {}
 
 std::uint32_t GroupStore::Hash(std::uint32_t rule, std::string_view key) {
   return static_cast<std::uint32_t>(KeyHash(key, std::uint64_t{rule} + 1));
@@ -58,6 +61,7 @@ Group& GroupStore::Insert(std::uint32_t rule, std::string_view key, std::uint32_
   index_.Insert(g.hash, slot);
   PushBack(slot, rule);
   ++live_;
+  ++rule_live_[rule];
   return g;
 }
 
@@ -79,6 +83,7 @@ void GroupStore::EraseOldest(Group& g) {
   index_.Erase(g.hash, slot);
   head_[g.rule] = next_[slot];
   if (tail_[g.rule] == slot) tail_[g.rule] = Group::kNil;
+  --rule_live_[g.rule];
   g.Recycle();
   next_[slot] = Group::kNil;
   touched_[slot] = 0;

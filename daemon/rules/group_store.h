@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -33,10 +34,36 @@ struct FiredEvent {
   int port = 0;
   int pid = 0;
   EventKind kind{};
+  bool suppressed = false;  // the storm guard folded the firing alert: no resolved alert
 
   std::string_view ip() const { return std::string_view(text).substr(0, ip_len); }
   std::string_view user() const { return std::string_view(text).substr(ip_len, user_len); }
   std::string_view detail() const { return std::string_view(text).substr(ip_len + user_len); }
+};
+
+/// What only rules with `after` or `distinct` need: allocated on a group's first such
+/// event, so the groups of plain rules (most of an attack wave) stay as small as before.
+struct GroupExtra {
+  // after: the earlier events (failures) of this group.
+  WindowCounter prior;
+  std::uint64_t prior_count = 0;      // since prior_first
+  std::uint64_t prior_in_window = 0;  // of the last `min`, inside `within` at prior_last
+  TimePoint prior_first{};
+  TimePoint prior_last{};
+  TimePoint prior_oldest{};  // the earliest of those counted in prior_in_window
+  // Evidence: [0] the first earlier event, then a ring of the latest ones.
+  static constexpr std::size_t kPriorRefs = 4;
+  std::array<std::uint64_t, kPriorRefs> prior_refs{};
+  std::uint64_t prior_refs_written = 0;
+  // distinct: SipHash of the value -> last seen (microseconds), bounded. Values that left
+  // the window are dropped lazily, when the count reaches the threshold.
+  std::unordered_map<std::uint64_t, std::int64_t> distinct;
+
+  void ResetPrior() {
+    prior.Clear();
+    prior_count = prior_in_window = 0;
+    prior_refs_written = 0;
+  }
 };
 
 struct Group {
@@ -57,6 +84,7 @@ struct Group {
   std::array<std::uint64_t, kEvidenceRefs> evidence{};
   std::uint8_t evidence_count = 0;
   std::unique_ptr<FiredEvent> fired;  // non-null while the group is firing
+  std::unique_ptr<GroupExtra> extra;  // after/distinct rules only
 
   // Bookkeeping of the store.
   std::uint32_t rule = 0;
@@ -73,6 +101,7 @@ struct Group {
     window.Clear();
     evidence_count = 0;
     fired.reset();
+    extra.reset();
     live = false;
   }
 };
@@ -101,6 +130,8 @@ class GroupStore {
   void EraseOldest(Group& g);
 
   std::size_t size() const { return live_; }
+  /// Live groups of one rule.
+  std::size_t size(std::uint32_t rule) const { return rule_live_[rule]; }
   /// Rebuilds the slab and table when most slots are free, so memory returns to its floor
   /// after a wave. Invalidates every Group pointer. True when it did.
   bool CompactIfSparse();
@@ -117,6 +148,7 @@ class GroupStore {
   std::vector<std::uint32_t> head_;    // per rule: front of the queue (oldest)
   std::vector<std::uint32_t> tail_;    // per rule: back of the queue
   std::size_t live_ = 0;
+  std::vector<std::size_t> rule_live_;  // per rule: live groups
 };
 
 }  // namespace sshd_health

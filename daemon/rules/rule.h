@@ -3,12 +3,14 @@
 // file format). Rules are data; this is their in-memory form.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/severity.h"
 #include "parse/sshd_event.h"
+#include "rules/group_key.h"
 
 namespace re2 {
 class RE2;
@@ -43,6 +45,25 @@ struct RuleOrigin {
 
 enum class GroupBy { kNone, kIp, kUser };
 
+/// `after:` - a sequence: the rule's events count only when the same group saw at least
+/// `min` events of `kinds` within `within` before (a login after failures).
+struct AfterSpec {
+  std::vector<EventKind> kinds;
+  Duration within = std::chrono::hours(1);
+  std::uint32_t min = 1;
+  friend bool operator==(const AfterSpec&, const AfterSpec&) = default;
+};
+
+/// `first_seen:` - fire when `key` was not seen within `remember`; nothing fires during
+/// the first `learn` of the memory. The memory survives restarts (the state store).
+struct FirstSeenSpec {
+  GroupKey key;
+  Duration remember = std::chrono::hours(24 * 90);
+  Duration learn = std::chrono::hours(24 * 7);
+  std::uint32_t max_keys = 100'000;
+  friend bool operator==(const FirstSeenSpec&, const FirstSeenSpec&) = default;
+};
+
 struct Rule {
   std::string id;                // dotted lower-case, e.g. "sshd.maxstartups.drop"
   std::string description;       // one line
@@ -50,7 +71,14 @@ struct Rule {
   RulePattern regex;             // optional: must also match the message (RE2)
   RulePattern not_regex;         // optional: must NOT match the message (RE2)
   GroupBy group_by = GroupBy::kNone;
-  std::uint32_t threshold = 1;  // events within `window` to fire
+  /// group_by as parts (prefixes, several keys). Empty: group_by says it (rules built
+  /// in code); the loader fills both, group_by with kNone when the key is not ip or user.
+  GroupKey group_key;
+  std::optional<KeyPart> distinct;  // count distinct values of this instead of events
+  std::optional<AfterSpec> after;   // a sequence
+  std::optional<FirstSeenSpec> first_seen;
+  std::vector<EventKind> cancel_on;  // an event of these kinds ends the group's episode
+  std::uint32_t threshold = 1;       // events within `window` to fire
   Duration window = std::chrono::minutes(10);
   Duration cooldown = std::chrono::minutes(30);  // quiet time before the same group re-fires
   Severity severity = Severity::kWarning;

@@ -1,16 +1,20 @@
 #include "rules/rule_engine.h"
 
+#include <fmt/format.h>
 #include <malloc.h>
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "core/text.h"
 #include "rules/evidence_ring.h"
+#include "rules/first_seen_memory.h"
 #include "rules/group_store.h"
+#include "rules/keyed_hash.h"
 #include "rules/rule_template.h"
 
 namespace sshd_health {
@@ -24,6 +28,26 @@ constexpr std::size_t kMaxEvidenceLine = 512;
 // Observe expires stale groups itself every this many events, so memory returns to its
 // floor even when nobody calls Expire (scan over a long file).
 constexpr std::uint32_t kSweepEvery = 4096;
+// A distinct group counts at most this many values (its threshold is at most 1,000; a
+// firing group goes on counting sources up to here, e.g. one offer's scan wave).
+constexpr std::size_t kMaxDistinctValues = 4096;
+// The first line of the first_seen record (the state store's "first-seen").
+constexpr std::string_view kMemoryHeader = "sshd-health first-seen 1";
+
+// What a rule index entry asks of an event (by_kind holds rule | role << kRoleShift).
+enum Role : std::uint32_t { kMatch = 0, kPrior = 1, kCancel = 2 };
+constexpr std::uint32_t kRoleShift = 28;
+constexpr std::uint32_t kRuleMask = (1u << kRoleShift) - 1;
+
+std::int64_t Us(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+std::int64_t Us(Duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+TimePoint FromUs(std::int64_t us) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(us)));
+}
 
 // A rule's regex or not_regex, tested against an event's message. A pattern of plain
 // printable ASCII without metacharacters (most rules' patterns: "no matching cipher")
@@ -59,6 +83,18 @@ struct RuleState {
   std::string cooldown_text;
   MessageTest regex;
   MessageTest not_regex;
+  GroupKey key;                       // group_by as parts (from group_by for rules built in code)
+  bool key_plain = false;             // one whole ip or user: the key is the field itself, no copy
+  bool simple = false;                // counts events, nothing more (every rule before issue 16)
+  Duration live_for{};                // an unfired group is kept this long after its last event
+  FirstSeenMemory* memory = nullptr;  // first_seen rules: their memory (owned by State)
+  std::string memory_name;            // "id key": what a saved memory belongs to
+  // Storm guard: firing alerts sent in the current minute, and those folded.
+  std::int64_t storm_minute = INT64_MIN;
+  std::uint32_t storm_sent = 0;
+  std::uint64_t storm_folded = 0;
+  TimePoint storm_first{};
+  TimePoint storm_last{};
 };
 
 RuleTemplate CompileTemplate(const std::string& text) {
@@ -76,25 +112,48 @@ std::string_view Bounded(std::string_view s) {
   return s.substr(0, std::min(s.size(), kMaxKeyBytes));
 }
 
-std::string_view GroupKeyOf(GroupBy by, const SshdEvent& e) {
+GroupKey KeyOfGroupBy(GroupBy by) {
   switch (by) {
     case GroupBy::kIp:
-      return Bounded(e.ip);
+      return {KeyPart{KeyField::kIp}};
     case GroupBy::kUser:
-      return Bounded(e.user);
+      return {KeyPart{KeyField::kUser}};
     case GroupBy::kNone:
       break;
   }
   return {};
 }
 
+// The event's value of `key`: the field itself for one whole ip or user (no copy: the
+// hot path of the plain rules), else the parts joined by NUL (which no field holds) in
+// `scratch`. `complete` turns false when a part is empty (first_seen ignores such).
+std::string_view KeyOf(const GroupKey& key, bool plain, const SshdEvent& e, std::string& scratch,
+                       bool* complete = nullptr) {
+  if (key.empty()) return {};
+  if (plain) {
+    const std::string_view v = Bounded(key[0].field == KeyField::kIp ? e.ip : e.user);
+    if (complete) *complete = !v.empty();
+    return v;
+  }
+  scratch.clear();
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (i > 0) scratch += '\0';
+    const std::size_t before = scratch.size();
+    AppendKeyValue(key[i], e, kMaxKeyBytes, scratch);
+    if (complete && scratch.size() == before) *complete = false;
+  }
+  return scratch;
+}
+
 std::string_view EvidenceLine(const SshdEvent& e) { return e.line.empty() ? e.message : e.line; }
 
 static_assert(Group::kEvidenceRefs == kMaxEvidence);
 
+// The group's first line stays; the others are the latest: an alert shows where the
+// episode began and how it went on, not five lines of its end only.
 void AddEvidence(Group& g, EvidenceRing::Ref ref) {
   if (g.evidence_count == g.evidence.size()) {
-    std::copy(g.evidence.begin() + 1, g.evidence.end(), g.evidence.begin());
+    std::copy(g.evidence.begin() + 2, g.evidence.end(), g.evidence.begin() + 1);
     --g.evidence_count;
   }
   g.evidence[g.evidence_count++] = ref;
@@ -116,6 +175,12 @@ void ResetGroup(Group& g) {
   g.window.Reset();
   g.evidence_count = 0;
   g.fired.reset();
+  g.extra.reset();
+}
+
+GroupExtra& Extra(Group& g) {
+  if (!g.extra) g.extra = std::make_unique<GroupExtra>();
+  return *g.extra;
 }
 
 }  // namespace
@@ -127,15 +192,25 @@ struct RuleEngine::State {
   GroupStore store;
   const Clock* clock = nullptr;
   std::size_t max_groups = 0;
+  std::uint32_t storm_limit = kDefaultStormLimit;
   std::vector<RuleState> states;                    // one per rule, same order
-  std::vector<std::vector<std::uint32_t>> by_kind;  // kind -> rules that match it
+  std::vector<std::vector<std::uint32_t>> by_kind;  // kind -> rule | role << kRoleShift
   std::uint64_t events = 0;
   std::uint64_t alerts = 0;
   std::uint64_t evictions = 0;
+  std::uint64_t folded = 0;
   std::uint32_t since_sweep = 0;
   EvidenceRing ring;
   // The current event's line in `ring`, appended on first need (several rules may want it).
   std::optional<EvidenceRing::Ref> line_ref;
+  // Keyed hashing of attacker-chosen values (distinct values, first_seen keys); the key
+  // is saved with the memories, whose hashes are only valid under it.
+  SipKey sip_key = RandomSipKey();
+  // first_seen memories by RuleState::memory_name: a reload keeps them.
+  std::map<std::string, std::unique_ptr<FirstSeenMemory>, std::less<>> memories;
+  std::uint64_t memory_version = 0;  // bumped on every change
+  std::string scratch;
+  std::string scratch2;
 
   EvidenceRing::Ref LineRef(const SshdEvent& e) {
     // Stored raw (cut) and escaped only when an alert is built: most lines never are.
@@ -143,28 +218,28 @@ struct RuleEngine::State {
     return *line_ref;
   }
 
+  void AppendLine(EvidenceRing::Ref ref, std::vector<std::string>& out) const {
+    std::string line;
+    if (ring.Get(ref, line)) out.push_back(EscapeForOutput(line, kMaxEvidenceLine));
+  }
+
   std::vector<std::string> Evidence(const Group& g) const {
     std::vector<std::string> out;
-    std::string line;
-    for (std::size_t i = 0; i < g.evidence_count; ++i) {
-      if (ring.Get(g.evidence[i], line)) out.push_back(EscapeForOutput(line, kMaxEvidenceLine));
-    }
+    for (std::size_t i = 0; i < g.evidence_count; ++i) AppendLine(g.evidence[i], out);
     return out;
   }
 
   bool Stale(const Group& g, TimePoint now) const {
     const Rule& r = rules[g.rule];
-    return g.fired ? g.last_seen + r.cooldown <= now : g.last_seen + r.window <= now;
+    return g.fired ? g.last_seen + r.cooldown <= now : g.last_seen + states[g.rule].live_for <= now;
   }
 
-  // Drops the least recently touched group of all rules. A firing group dropped this way
-  // gets no resolved alert: at the cap, bounded memory wins over bookkeeping.
-  void EvictOldest() {
-    Group* oldest = nullptr;
-    for (std::uint32_t i = 0; i < rules.size(); ++i) {
-      Group* g = store.Oldest(i);
-      if (g && (!oldest || g->last_seen < oldest->last_seen)) oldest = g;
-    }
+  // Drops the least recently touched group of `rule`. The cap is per rule, so a rule
+  // with a long window (a slow brute force: a day) cannot starve the fast ones of groups
+  // in a wave. A firing group dropped this way gets no resolved alert: at the cap,
+  // bounded memory wins over bookkeeping.
+  void EvictOldest(std::uint32_t rule) {
+    Group* oldest = store.Oldest(rule);
     if (!oldest) return;
     store.EraseOldest(*oldest);
     ++evictions;
@@ -176,7 +251,7 @@ struct RuleEngine::State {
       store.Touch(*g);
       return *g;
     }
-    if (store.size() >= max_groups) EvictOldest();
+    if (store.size(rule) >= max_groups) EvictOldest(rule);
     return store.Insert(rule, key, hash);
   }
 
@@ -193,8 +268,26 @@ struct RuleEngine::State {
     return v;
   }
 
+  // Labels from the group key's parts: ip and user (what alert routing and the old
+  // one-key rules carry).
+  void Label(const Group& g, Alert& a) const {
+    const GroupKey& key = states[g.rule].key;
+    if (g.key.empty() || key.empty()) return;
+    std::string_view rest = g.key;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      const auto nul = key.size() == 1 ? std::string_view::npos : rest.find('\0');
+      const std::string_view value = rest.substr(0, nul);
+      rest = nul == std::string_view::npos ? std::string_view{} : rest.substr(nul + 1);
+      if (value.empty()) continue;
+      if (key[i].field == KeyField::kIp) a.labels["ip"] = EscapeForOutput(value, kMaxTemplateValue);
+      if (key[i].field == KeyField::kUser)
+        a.labels["user"] = EscapeForOutput(value, kMaxTemplateValue);
+    }
+  }
+
   void Emit(const Group& g, AlertStatus status, const TemplateValues& values,
-            std::vector<std::string> evidence, AlertSink& sink) {
+            std::vector<std::string> evidence, AlertSink& sink,
+            std::string_view resolved_why = {}) {
     const Rule& r = rules[g.rule];
     const RuleState& rs = states[g.rule];
     Alert a;
@@ -204,13 +297,13 @@ struct RuleEngine::State {
     a.status = status;
     a.host = LocalHostName();
     a.summary = rs.summary.Render(values);
-    if (status == AlertStatus::kResolved)
-      a.summary = "Resolved (quiet for " + rs.cooldown_text + "): " + a.summary;
+    if (status == AlertStatus::kResolved) {
+      a.summary = resolved_why.empty()
+                      ? "Resolved (quiet for " + rs.cooldown_text + "): " + a.summary
+                      : fmt::format("Resolved ({}): {}", resolved_why, a.summary);
+    }
     a.remedy = rs.remedy.Render(values);
-    if (!g.key.empty() && r.group_by == GroupBy::kIp)
-      a.labels["ip"] = EscapeForOutput(g.key, kMaxTemplateValue);
-    if (!g.key.empty() && r.group_by == GroupBy::kUser)
-      a.labels["user"] = EscapeForOutput(g.key, kMaxTemplateValue);
+    Label(g, a);
     a.count = g.count;
     a.first_seen = g.first_seen;
     a.last_seen = g.last_seen;
@@ -219,8 +312,61 @@ struct RuleEngine::State {
     sink.EmitOwned(std::move(a));
   }
 
+  // The storm guard: past storm_limit firing alerts of one rule in one minute (of event
+  // time), the rest are folded into one summary alert sent when the minute is over.
+  bool StormAllows(std::uint32_t rule, TimePoint t, AlertSink& sink) {
+    if (storm_limit == 0) return true;
+    RuleState& rs = states[rule];
+    const std::int64_t minute =
+        std::chrono::floor<std::chrono::minutes>(t).time_since_epoch().count();
+    if (minute != rs.storm_minute) {
+      FlushStorm(rule, sink);
+      rs.storm_minute = minute;
+      rs.storm_sent = 0;
+    }
+    if (rs.storm_sent < storm_limit) {
+      ++rs.storm_sent;
+      return true;
+    }
+    if (rs.storm_folded++ == 0) rs.storm_first = t;
+    rs.storm_last = std::max(rs.storm_last, t);
+    ++folded;
+    return false;
+  }
+
+  void FlushStorm(std::uint32_t rule, AlertSink& sink) {
+    RuleState& rs = states[rule];
+    if (rs.storm_folded == 0) return;
+    const Rule& r = rules[rule];
+    Alert a;
+    a.id = AlertId(r.id, "\x01storm");
+    a.rule = r.id;
+    a.severity = r.severity;
+    a.status = AlertStatus::kFiring;
+    a.host = LocalHostName();
+    a.summary = fmt::format(
+        "Alert storm: {} sent {} alerts within a minute; {} more were folded into this one", r.id,
+        storm_limit, rs.storm_folded);
+    a.remedy =
+        "One rule fired for many groups at once: an attack wave (many sources), or a rule "
+        "too sensitive for this server. The first alerts of the minute were sent; every line "
+        "is in the log:\n"
+        "  journalctl -u ssh --since -15min         # RHEL: -u sshd\n"
+        "  sshd-health scan --events <log file>     # which lines make which events\n"
+        "To change the rule, copy its file to /etc/sshd-health/rules.d/ and raise its "
+        "threshold.";
+    a.count = rs.storm_folded;
+    a.first_seen = rs.storm_first;
+    a.last_seen = rs.storm_last;
+    rs.storm_folded = 0;
+    rs.storm_last = TimePoint{};
+    ++alerts;
+    sink.EmitOwned(std::move(a));
+  }
+
   // The resolved alert repeats what the last firing said, with the final count.
-  void EmitResolved(const Group& g, AlertSink& sink) {
+  void EmitResolved(const Group& g, AlertSink& sink, std::string_view why = {}) {
+    if (g.fired && g.fired->suppressed) return;  // its firing was folded by the storm guard
     TemplateValues v = Values(g);
     if (g.fired) {
       v.ip = g.fired->ip();
@@ -230,13 +376,15 @@ struct RuleEngine::State {
       v.pid = g.fired->pid;
       v.kind = EventKindName(g.fired->kind);
     }
-    Emit(g, AlertStatus::kResolved, v, {}, sink);
+    Emit(g, AlertStatus::kResolved, v, {}, sink, why);
   }
 
   void EmitFiring(Group& g, const SshdEvent& e, std::vector<std::string> evidence,
                   AlertSink& sink) {
     if (!g.fired) g.fired = std::make_unique<FiredEvent>();
     Remember(*g.fired, e);
+    g.fired->suppressed = !StormAllows(g.rule, g.last_fired, sink);
+    if (g.fired->suppressed) return;
     TemplateValues v = Values(g);
     v.ip = e.ip;
     v.user = e.user;
@@ -244,10 +392,35 @@ struct RuleEngine::State {
     v.port = e.port;
     v.pid = e.pid;
     v.kind = EventKindName(e.kind);
+    v.fingerprint = FingerprintOf(e.message);
     Emit(g, AlertStatus::kFiring, v, std::move(evidence), sink);
   }
 
-  void Count(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
+  // distinct: the values of the group's events within the window (the whole episode,
+  // once firing); returns how many, and sets `oldest` to the earliest one's time. A
+  // lookup per event; the values that left the window are dropped only when the count
+  // reaches the threshold (each once), so the cost stays O(1) per event amortised.
+  std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
+    const Rule& r = rules[g.rule];
+    auto& values = Extra(g).distinct;
+    const std::int64_t us = Us(now);
+    if (auto it = values.find(value); it != values.end()) {
+      it->second = std::max(it->second, us);
+    } else if (values.size() < kMaxDistinctValues) {
+      values.emplace(value, us);
+    }
+    oldest = now;
+    if (g.fired || values.size() < r.threshold) return values.size();
+    const std::int64_t horizon = us - Us(r.window);
+    std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
+    std::int64_t first = us;
+    for (const auto& v : values) first = std::min(first, v.second);
+    oldest = FromUs(first);
+    return values.size();
+  }
+
+  void Count(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink,
+             std::optional<std::uint64_t> distinct_value = std::nullopt) {
     const Rule& r = rules[g.rule];
     if (g.count > 0 && Stale(g, now)) {
       // The previous episode ended before this event: close it, start afresh.
@@ -259,7 +432,12 @@ struct RuleEngine::State {
 
     if (g.fired) {
       // Firing: count on; tell again once per cooldown while the group stays active.
-      ++g.count;
+      if (distinct_value) {
+        TimePoint oldest;
+        g.count = AddDistinct(g, *distinct_value, now, oldest);
+      } else {
+        ++g.count;
+      }
       if (now < g.last_fired + r.cooldown) return;
       g.last_fired = now;
       std::vector<std::string> evidence;
@@ -269,10 +447,14 @@ struct RuleEngine::State {
     }
 
     TimePoint oldest;
-    g.count = g.window.Add(now, r.threshold, r.window, oldest);
-    // Evidence: only the lines that can end up in the alert (the last kMaxEvidence before
-    // the threshold), so groups far below it - most of a scan wave - store none.
-    if (g.count + kMaxEvidence > r.threshold) AddEvidence(g, LineRef(e));
+    const std::uint64_t before = g.count;
+    g.count = distinct_value ? AddDistinct(g, *distinct_value, now, oldest)
+                             : g.window.Add(now, r.threshold, r.window, oldest);
+    // Evidence: the episode's first line and the lines that can end up in the alert (the
+    // last ones before the threshold), so groups far below it - most of a scan wave -
+    // store one reference at most.
+    if (g.count + kMaxEvidence > r.threshold || (before == 0 && g.count == 1))
+      AddEvidence(g, LineRef(e));
     if (g.count < r.threshold) return;
 
     g.first_seen = oldest;
@@ -284,10 +466,89 @@ struct RuleEngine::State {
     EmitFiring(g, e, std::move(evidence), sink);
   }
 
+  // after: one of the earlier kinds (a failure) in the group.
+  void ObservePrior(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
+    const Rule& r = rules[g.rule];
+    const AfterSpec& a = *r.after;
+    if (g.fired && g.last_seen + r.cooldown <= now) {
+      EmitResolved(g, sink);
+      ResetGroup(g);
+    }
+    GroupExtra& x = Extra(g);
+    if (x.prior_count > 0 && x.prior_last + a.within <= now) x.ResetPrior();
+    if (x.prior_count == 0) {
+      x.prior_first = now;
+      x.prior_last = now;
+    }
+    ++x.prior_count;
+    x.prior_last = std::max(x.prior_last, now);
+    x.prior_in_window = x.prior.Add(now, a.min, a.within, x.prior_oldest);
+    const EvidenceRing::Ref ref = LineRef(e);
+    if (x.prior_refs_written == 0) {
+      x.prior_refs[0] = ref;
+    } else {
+      x.prior_refs[1 + (x.prior_refs_written - 1) % (GroupExtra::kPriorRefs - 1)] = ref;
+    }
+    ++x.prior_refs_written;
+    if (g.count == 0) g.first_seen = g.first_seen == TimePoint{} ? now : g.first_seen;
+    g.last_seen = std::max(g.last_seen, now);
+  }
+
+  // after: an event of the rule's own kinds (a success) - fires when the group saw at
+  // least `min` of the earlier kinds within `within` before it. The earlier events are
+  // used up: the next success fires only after new failures.
+  void FireSequence(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
+    const AfterSpec& a = *rules[g.rule].after;
+    GroupExtra* x = g.extra.get();
+    if (x == nullptr || x->prior_count == 0) return;
+    if (x->prior_in_window < a.min || x->prior_oldest + a.within <= now) return;
+    g.count = x->prior_count;
+    g.first_seen = x->prior_first;
+    g.last_seen = std::max(g.last_seen, now);
+    g.last_fired = now;
+    // Evidence: the first failure, the last ones (oldest first), the success.
+    std::vector<std::string> evidence;
+    AppendLine(x->prior_refs[0], evidence);
+    const std::uint64_t slots = GroupExtra::kPriorRefs - 1;
+    const std::uint64_t later = x->prior_refs_written - 1;
+    for (std::uint64_t k = later > slots ? later - slots : 0; k < later; ++k)
+      AppendLine(x->prior_refs[1 + k % slots], evidence);
+    evidence.push_back(EscapeForOutput(EvidenceLine(e), kMaxEvidenceLine));
+    x->ResetPrior();
+    EmitFiring(g, e, std::move(evidence), sink);
+  }
+
+  // cancel_on: the event ends the group's episode (a success ends a brute force).
+  void Cancel(Group& g, const SshdEvent& e, AlertSink& sink) {
+    if (g.fired) EmitResolved(g, sink, fmt::format("ended by {}", EventKindName(e.kind)));
+    ResetGroup(g);
+  }
+
+  // first_seen: remember the key; fire (through the group, so cooldown and resolved
+  // alerts work as for any rule) when it is new and the memory has learned enough.
+  void FirstSeen(std::uint32_t i, const SshdEvent& e, TimePoint now, AlertSink& sink) {
+    const Rule& r = rules[i];
+    const RuleState& rs = states[i];
+    bool complete = true;
+    const std::string_view key = KeyOf(r.first_seen->key, false, e, scratch2, &complete);
+    if (!complete || rs.memory == nullptr) return;
+    const auto verdict =
+        rs.memory->See(SipHash24(sip_key, key), now, r.first_seen->remember, r.first_seen->learn);
+    ++memory_version;
+    if (verdict != FirstSeenMemory::Verdict::kNew) return;
+    const std::string_view group = rs.key.empty() ? key : KeyOf(rs.key, rs.key_plain, e, scratch);
+    Count(Touch(i, group), e, now, sink);
+  }
+
   // Compiles `rules` into the per-rule tables Observe uses.
   void Index() {
     by_kind.assign(AllEventKinds().size(), {});
     states.assign(rules.size(), RuleState{});
+    auto add = [&](EventKind k, std::size_t rule, Role role) {
+      const auto k_index = static_cast<std::size_t>(k);
+      if (k_index < by_kind.size())
+        by_kind[k_index].push_back(static_cast<std::uint32_t>(rule) | (role << kRoleShift));
+    };
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const Rule& r = rules[i];
       RuleState& rs = states[i];
@@ -297,15 +558,32 @@ struct RuleEngine::State {
       rs.not_regex = MessageTest(r.not_regex.get());
       rs.window_text = FormatDuration(r.window);
       rs.cooldown_text = FormatDuration(r.cooldown);
+      rs.key = r.group_key.empty() ? KeyOfGroupBy(r.group_by) : r.group_key;
+      rs.key_plain = rs.key.size() == 1 &&
+                     (rs.key[0] == KeyPart{KeyField::kIp} || rs.key[0] == KeyPart{KeyField::kUser});
+      rs.simple = !r.distinct && !r.after && !r.first_seen && r.cancel_on.empty();
+      rs.live_for = r.after ? std::max(r.window, r.after->within) : r.window;
+      if (r.first_seen) {
+        rs.memory_name = r.id + " " + GroupKeyName(r.first_seen->key);
+        auto& m = memories[rs.memory_name];
+        if (!m) m = std::make_unique<FirstSeenMemory>(r.first_seen->max_keys);
+        rs.memory = m.get();
+      }
       if (r.kinds.empty()) {
         for (auto& list : by_kind) list.push_back(static_cast<std::uint32_t>(i));
       } else {
-        for (EventKind k : r.kinds) {
-          const auto k_index = static_cast<std::size_t>(k);
-          if (k_index < by_kind.size()) by_kind[k_index].push_back(static_cast<std::uint32_t>(i));
-        }
+        for (EventKind k : r.kinds) add(k, i, kMatch);
       }
+      if (r.after) {
+        for (EventKind k : r.after->kinds) add(k, i, kPrior);
+      }
+      for (EventKind k : r.cancel_on) add(k, i, kCancel);
     }
+    // Memories of rules no longer loaded are dropped.
+    std::erase_if(memories, [&](const auto& m) {
+      return std::none_of(states.begin(), states.end(),
+                          [&](const RuleState& rs) { return rs.memory == m.second.get(); });
+    });
   }
 
   void ExpireAll(TimePoint now, AlertSink& sink) {
@@ -317,6 +595,9 @@ struct RuleEngine::State {
         if (g->fired) EmitResolved(*g, sink);
         store.EraseOldest(*g);
       }
+      const std::int64_t minute =
+          std::chrono::floor<std::chrono::minutes>(now).time_since_epoch().count();
+      if (states[i].storm_folded > 0 && minute != states[i].storm_minute) FlushStorm(i, sink);
     }
     // After a wave, hand the freed memory back to the system, not just to malloc.
     if (store.CompactIfSparse()) malloc_trim(0);
@@ -340,12 +621,48 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
-    for (const std::uint32_t i : s.by_kind[k_index]) {
+    for (const std::uint32_t entry : s.by_kind[k_index]) {
+      const std::uint32_t i = entry & kRuleMask;
+      const auto role = static_cast<Role>(entry >> kRoleShift);
       const Rule& r = s.rules[i];
       const RuleState& rs = s.states[i];
-      if (!rs.regex.empty() && !rs.regex.Matches(event.message)) continue;
-      if (!rs.not_regex.empty() && rs.not_regex.Matches(event.message)) continue;
-      s.Count(s.Touch(i, GroupKeyOf(r.group_by, event)), event, now, sink);
+      if (role == kMatch) {
+        if (!rs.regex.empty() && !rs.regex.Matches(event.message)) continue;
+        if (!rs.not_regex.empty() && rs.not_regex.Matches(event.message)) continue;
+      }
+      if (rs.simple) {
+        // The plain rules of before: no copy of the key, nothing else to look at.
+        s.Count(s.Touch(i, KeyOf(rs.key, rs.key_plain, event, s.scratch)), event, now, sink);
+        continue;
+      }
+      if (role == kMatch && r.first_seen) {
+        s.FirstSeen(i, event, now, sink);
+        continue;
+      }
+      const std::string_view key = KeyOf(rs.key, rs.key_plain, event, s.scratch);
+      if (role == kCancel) {
+        const std::uint32_t hash = GroupStore::Hash(i, key);
+        if (Group* g = s.store.Find(i, key, hash)) s.Cancel(*g, event, sink);
+        continue;
+      }
+      if (role == kPrior) {
+        s.ObservePrior(s.Touch(i, key), event, now, sink);
+        continue;
+      }
+      if (r.after) {
+        const std::uint32_t hash = GroupStore::Hash(i, key);
+        if (Group* g = s.store.Find(i, key, hash)) s.FireSequence(*g, event, now, sink);
+        continue;
+      }
+      if (r.distinct) {
+        s.scratch2.clear();
+        AppendKeyValue(*r.distinct, event, kMaxKeyBytes, s.scratch2);
+        if (s.scratch2.empty()) continue;  // no value to count (an event without a user)
+        const std::uint64_t value = SipHash24(s.sip_key, s.scratch2);
+        s.Count(s.Touch(i, key), event, now, sink, value);
+        continue;
+      }
+      s.Count(s.Touch(i, key), event, now, sink);
     }
   }
   if (++s.since_sweep >= kSweepEvery) {
@@ -356,15 +673,24 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
 
 void RuleEngine::Expire(TimePoint now, AlertSink& sink) { state_->ExpireAll(now, sink); }
 
+void RuleEngine::SetStormLimit(std::uint32_t per_minute) { state_->storm_limit = per_minute; }
+
 RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
   State& old = *state_;
   auto next = std::make_unique<State>(std::move(rules));
   State& s = *next;
   s.clock = old.clock;
   s.max_groups = old.max_groups;
+  s.storm_limit = old.storm_limit;
   s.events = old.events;
   s.alerts = old.alerts;
   s.evictions = old.evictions;
+  s.folded = old.folded;
+  // The memories and their hash key move over before Index(), which adopts the memories
+  // of rules that are still loaded.
+  s.sip_key = old.sip_key;
+  s.memories = std::move(old.memories);
+  s.memory_version = old.memory_version + 1;
   s.Index();
   // Groups keep references into the evidence ring: it moves with them.
   s.ring = std::move(old.ring);
@@ -388,6 +714,7 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
       n.evidence = g->evidence;
       n.evidence_count = g->evidence_count;
       n.fired = std::move(g->fired);
+      n.extra = std::move(g->extra);
       old.store.EraseOldest(*g);
     }
   }
@@ -398,7 +725,81 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
 const std::vector<Rule>& RuleEngine::rules() const { return state_->rules; }
 
 RuleEngineStats RuleEngine::stats() const {
-  return {state_->events, state_->alerts, state_->store.size(), state_->evictions};
+  const State& s = *state_;
+  RuleEngineStats out{s.events, s.alerts, s.store.size(), s.evictions};
+  out.folded = s.folded;
+  for (const auto& [name, m] : s.memories) {
+    out.first_seen_keys += m->size();
+    out.first_seen_forgotten += m->forgotten();
+  }
+  return out;
+}
+
+std::uint64_t RuleEngine::memory_version() const { return state_->memory_version; }
+
+std::string RuleEngine::SaveMemory() const {
+  const State& s = *state_;
+  std::string out;
+  if (s.memories.empty()) return out;
+  fmt::format_to(std::back_inserter(out), "{}\nkey {:016x} {:016x}\n", kMemoryHeader, s.sip_key.k0,
+                 s.sip_key.k1);
+  for (const auto& [name, m] : s.memories) {
+    if (!m->started()) continue;
+    std::string entries;
+    m->AppendEntries(entries);
+    // "memory <started> <forgotten> <entries> <name>": the name (rule id and key) last,
+    // as it holds spaces.
+    fmt::format_to(std::back_inserter(out), "memory {} {} {} {}\n", *m->started(), m->forgotten(),
+                   m->size(), name);
+    out += entries;
+  }
+  return out;
+}
+
+Result<std::size_t> RuleEngine::LoadMemory(std::string_view record) {
+  State& s = *state_;
+  auto next_line = [&record]() {
+    const auto nl = record.find('\n');
+    const std::string_view line = record.substr(0, nl);
+    record = nl == std::string_view::npos ? std::string_view{} : record.substr(nl + 1);
+    return line;
+  };
+  if (next_line() != kMemoryHeader) return Fail("not a first-seen record (bad header)");
+  const std::string_view key_line = next_line();
+  SipKey key;
+  if (std::sscanf(std::string(key_line).c_str(), "key %16lx %16lx", &key.k0, &key.k1) != 2)
+    return Fail("bad key line");
+  // The hashes in memory were made under the old key: they go, the saved ones come.
+  for (auto& [name, m] : s.memories) *m = FirstSeenMemory(m->max_keys());
+  s.sip_key = key;
+  std::size_t restored = 0;
+  while (!record.empty()) {
+    const std::string line(next_line());
+    if (line.empty()) continue;
+    long long started = 0;
+    unsigned long long forgotten = 0, entries = 0;
+    int name_at = 0;
+    if (std::sscanf(line.c_str(), "memory %lld %llu %llu %n", &started, &forgotten, &entries,
+                    &name_at) != 3 ||
+        name_at == 0) {
+      return Fail(fmt::format("bad memory line '{}'", EscapeForOutput(line, 80)));
+    }
+    // The entries: the next `entries` lines.
+    std::size_t end = 0;
+    for (unsigned long long k = 0; k < entries; ++k) {
+      const auto nl = record.find('\n', end);
+      if (nl == std::string_view::npos) return Fail("record cut short");
+      end = nl + 1;
+    }
+    const std::string_view body = record.substr(0, end);
+    record.remove_prefix(end);
+    const auto it = s.memories.find(std::string_view(line).substr(name_at));
+    if (it == s.memories.end()) continue;  // a rule no longer loaded
+    if (!it->second->Restore(started, forgotten, body)) return Fail("bad memory entry");
+    ++restored;
+  }
+  ++s.memory_version;
+  return restored;
 }
 
 }  // namespace sshd_health

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "core/text.h"
 #include "core/yaml_util.h"
@@ -18,6 +19,8 @@ namespace fs = std::filesystem;
 
 constexpr std::uint32_t kMaxThreshold = 100'000;
 constexpr std::size_t kMaxRegexLength = 4096;
+// A distinct rule keeps one value per distinct value up to its threshold: bounded.
+constexpr std::uint32_t kMaxDistinct = 1000;
 
 struct Location {
   std::string file;
@@ -57,22 +60,23 @@ std::string KnownKinds() {
   return out;
 }
 
-std::vector<EventKind> ReadKinds(const YamlMap& match) {
+// `name` of `match` (match.kinds, after.kinds, cancel_on): a kind or a list of kinds.
+std::vector<EventKind> ReadKinds(const YamlMap& match, const std::string& name = "kinds") {
   std::vector<EventKind> kinds;
-  if (!match.Has("kinds")) return kinds;
-  YAML::Node node = match.Raw("kinds");
-  const std::string key = match.KeyPath("kinds");
+  if (!match.Has(name)) return kinds;
+  YAML::Node node = match.Raw(name);
+  const std::string key = match.KeyPath(name);
   if (node.IsScalar()) {
     // A single kind written without brackets; errors point at the key itself.
     const auto kind = ParseEventKind(node.Scalar());
     if (!kind) {
-      match.Fail("kinds",
+      match.Fail(name,
                  fmt::format("unknown event kind '{}' (known: {})", node.Scalar(), KnownKinds()));
     }
     kinds.push_back(*kind);
     return kinds;
   }
-  if (!node.IsSequence()) match.Fail("kinds", "expected a list of event kinds");
+  if (!node.IsSequence()) match.Fail(name, "expected a list of event kinds");
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
     const std::string item_key = fmt::format("{}[{}]", key, i);
@@ -89,8 +93,47 @@ std::vector<EventKind> ReadKinds(const YamlMap& match) {
     }
     kinds.push_back(*kind);
   }
-  if (kinds.empty()) match.Fail("kinds", "must list at least one event kind");
+  if (kinds.empty()) match.Fail(name, "must list at least one event kind");
   return kinds;
+}
+
+// The first kind of `kinds` that `others` has too, or nullopt.
+std::optional<EventKind> Overlap(const std::vector<EventKind>& kinds,
+                                 const std::vector<EventKind>& others) {
+  for (EventKind k : kinds) {
+    if (std::find(others.begin(), others.end(), k) != others.end()) return k;
+  }
+  return std::nullopt;
+}
+
+// `name` of `m`: one key part or a list of them (group_by, first_seen.key).
+GroupKey ReadGroupKey(const YamlMap& m, const std::string& name) {
+  GroupKey key;
+  const YAML::Node node = m.Raw(name);
+  std::string error;
+  if (node.IsScalar()) {
+    const auto part = ParseKeyPart(node.Scalar(), error);
+    if (!part) m.Fail(name, error);
+    key.push_back(*part);
+    return key;
+  }
+  if (!node.IsSequence()) m.Fail(name, "expected a key or a list of keys (e.g. [user, ip/24])");
+  const std::string path = m.KeyPath(name);
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string item_key = fmt::format("{}[{}]", path, i);
+    if (!item.IsScalar()) FailAt(m.file(), item.Mark(), item_key, "expected a key name");
+    const auto part = ParseKeyPart(item.Scalar(), error);
+    if (!part) FailAt(m.file(), item.Mark(), item_key, error);
+    for (const KeyPart& p : key) {
+      if (p.field == part->field)
+        FailAt(m.file(), item.Mark(), item_key,
+               fmt::format("'{}' is listed twice", KeyPartName(p)));
+    }
+    key.push_back(*part);
+  }
+  if (key.empty()) m.Fail(name, "must list at least one key");
+  return key;
 }
 
 std::shared_ptr<const re2::RE2> ReadRegex(const YamlMap& match, const std::string& key) {
@@ -106,12 +149,85 @@ std::shared_ptr<const re2::RE2> ReadRegex(const YamlMap& match, const std::strin
   return re;
 }
 
-GroupBy ReadGroupBy(const YamlMap& r) {
-  const std::string s = r.String("group_by", "none");
-  if (s == "ip") return GroupBy::kIp;
-  if (s == "user") return GroupBy::kUser;
-  if (s == "none") return GroupBy::kNone;
-  r.Fail("group_by", fmt::format("unknown value '{}' (known: ip, user, none)", s));
+// group_by: none (one group), ip, user, a prefix (ip/24) or a list ([user, ip/64]).
+void ReadGroupBy(const YamlMap& r, Rule& rule) {
+  if (!r.Has("group_by")) return;
+  const YAML::Node node = r.Raw("group_by");
+  if (node.IsScalar() && node.Scalar() == "none") return;
+  if (node.IsScalar() && node.Scalar() != "ip" && node.Scalar() != "user") {
+    std::string error;
+    if (!ParseKeyPart(node.Scalar(), error)) {
+      if (node.Scalar().find('/') != std::string::npos) r.Fail("group_by", error);
+      r.Fail("group_by", fmt::format("unknown value '{}' (known: none, ip, ip/N, ip/N/M, user, "
+                                     "detail, fingerprint, or a list of them)",
+                                     node.Scalar()));
+    }
+  }
+  rule.group_key = ReadGroupKey(r, "group_by");
+  if (rule.group_key.size() == 1 && rule.group_key[0] == KeyPart{KeyField::kIp})
+    rule.group_by = GroupBy::kIp;
+  if (rule.group_key.size() == 1 && rule.group_key[0] == KeyPart{KeyField::kUser})
+    rule.group_by = GroupBy::kUser;
+}
+
+void ReadDistinct(const YamlMap& r, Rule& rule) {
+  if (!r.Has("distinct")) return;
+  std::string error;
+  const auto part = ParseKeyPart(r.String("distinct", ""), error);
+  if (!part) r.Fail("distinct", error);
+  for (const KeyPart& p : rule.group_key) {
+    if (p.field == part->field) {
+      r.Fail("distinct", fmt::format("'{}' is also a group_by key: each group would see one value",
+                                     KeyPartName(*part)));
+    }
+  }
+  rule.distinct = *part;
+}
+
+void ReadAfter(const YamlMap& r, Rule& rule) {
+  if (!r.Has("after")) return;
+  const YamlMap after = r.Map("after");
+  after.AllowOnly({"kinds", "within", "min"});
+  AfterSpec spec;
+  if (!after.Has("kinds")) r.Fail("after", "needs kinds: the events that must come before");
+  spec.kinds = ReadKinds(after);
+  if (const auto k = Overlap(spec.kinds, rule.kinds)) {
+    after.Fail("kinds", fmt::format("event kind '{}' is also in match.kinds", EventKindName(*k)));
+  }
+  spec.within = after.DurationValue("within", spec.within);
+  if (spec.within <= Duration::zero()) after.Fail("within", "must be longer than 0");
+  spec.min = static_cast<std::uint32_t>(after.Int("min", 1, 1, kMaxThreshold));
+  rule.after = std::move(spec);
+}
+
+void ReadFirstSeen(const YamlMap& r, Rule& rule) {
+  if (!r.Has("first_seen")) return;
+  const YamlMap fs = r.Map("first_seen");
+  fs.AllowOnly({"key", "remember", "learn", "max_keys"});
+  FirstSeenSpec spec;
+  if (!fs.Has("key")) r.Fail("first_seen", "needs key: what to remember (e.g. [user, ip/24])");
+  spec.key = ReadGroupKey(fs, "key");
+  spec.remember = fs.DurationValue("remember", spec.remember);
+  if (spec.remember <= Duration::zero()) fs.Fail("remember", "must be longer than 0");
+  spec.learn = fs.DurationValue("learn", spec.learn);
+  if (spec.learn < Duration::zero()) fs.Fail("learn", "must not be negative");
+  spec.max_keys = static_cast<std::uint32_t>(fs.Int("max_keys", spec.max_keys, 1000, 10'000'000));
+  if (rule.distinct) r.Fail("first_seen", "cannot be combined with distinct");
+  if (rule.after) r.Fail("first_seen", "cannot be combined with after");
+  rule.first_seen = std::move(spec);
+}
+
+void ReadCancelOn(const YamlMap& r, Rule& rule) {
+  if (!r.Has("cancel_on")) return;
+  rule.cancel_on = ReadKinds(r, "cancel_on");
+  if (const auto k = Overlap(rule.cancel_on, rule.kinds)) {
+    r.Fail("cancel_on", fmt::format("event kind '{}' is also in match.kinds", EventKindName(*k)));
+  }
+  if (rule.after) {
+    if (const auto k = Overlap(rule.cancel_on, rule.after->kinds)) {
+      r.Fail("cancel_on", fmt::format("event kind '{}' is also in after.kinds", EventKindName(*k)));
+    }
+  }
 }
 
 std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line) {
@@ -135,8 +251,8 @@ std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line
 }
 
 Rule ReadRule(const YamlMap& r, const std::string& file) {
-  r.AllowOnly({"id", "description", "match", "group_by", "threshold", "window", "cooldown",
-               "severity", "summary", "remedy"});
+  r.AllowOnly({"id", "description", "match", "group_by", "distinct", "after", "first_seen",
+               "cancel_on", "threshold", "window", "cooldown", "severity", "summary", "remedy"});
   Rule rule;
   rule.id = r.RequiredString("id");
   if (!IsValidRuleId(rule.id)) {
@@ -154,8 +270,18 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
   rule.not_regex = ReadRegex(match, "not_regex");
   if (rule.kinds.empty() && !rule.regex) r.Fail("match", "needs kinds, regex or both");
 
-  rule.group_by = ReadGroupBy(r);
+  ReadGroupBy(r, rule);
   rule.threshold = static_cast<std::uint32_t>(r.Int("threshold", 1, 1, kMaxThreshold));
+  ReadDistinct(r, rule);
+  if (rule.distinct && rule.threshold > kMaxDistinct) {
+    r.Fail("threshold", fmt::format("with distinct, at most {}", kMaxDistinct));
+  }
+  ReadAfter(r, rule);
+  ReadFirstSeen(r, rule);
+  if (rule.first_seen && rule.threshold != 1) {
+    r.Fail("threshold", "must be 1 with first_seen: the first sighting fires");
+  }
+  ReadCancelOn(r, rule);
   rule.window = r.DurationValue("window", rule.window);
   if (rule.window <= Duration::zero()) r.Fail("window", "must be longer than 0");
   rule.cooldown = r.DurationValue("cooldown", rule.cooldown);

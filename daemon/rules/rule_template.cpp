@@ -24,6 +24,8 @@ constexpr std::array kFields = {
     TemplateFieldInfo{TemplateField::kCooldown, "cooldown", "the rule's cooldown, e.g. 30m"},
     TemplateFieldInfo{TemplateField::kRule, "rule", "the rule id"},
     TemplateFieldInfo{TemplateField::kHost, "host", "this machine's host name"},
+    TemplateFieldInfo{TemplateField::kFingerprint, "fingerprint",
+                      "the key fingerprint of an accepted publickey login (SHA256:...)"},
 };
 
 std::string KnownFields() {
@@ -135,6 +137,9 @@ std::string RuleTemplate::Render(const TemplateValues& v) const {
         break;
       case TemplateField::kHost:
         AppendValue(out, v.host);
+        break;
+      case TemplateField::kFingerprint:
+        AppendValue(out, v.fingerprint);
         break;
       case TemplateField::kWindow:
         AppendValue(out, v.window);

@@ -15,18 +15,19 @@
 namespace sshd_health {
 
 enum class TemplateField : std::uint8_t {
-  kIp,         // the source address (or host name) of the last event
-  kUser,       // the user name of the last event
-  kPort,       // the source port of the last event
-  kPid,        // sshd's pid on the last event
-  kDetail,     // kind-specific text of the last event (client's offer, file path, ...)
-  kKind,       // event kind name of the last event
-  kCount,      // events counted for this alert
-  kThreshold,  // the rule's threshold
-  kWindow,     // the rule's window, e.g. "10m"
-  kCooldown,   // the rule's cooldown
-  kRule,       // the rule id
-  kHost,       // this machine's host name
+  kIp,           // the source address (or host name) of the last event
+  kUser,         // the user name of the last event
+  kPort,         // the source port of the last event
+  kPid,          // sshd's pid on the last event
+  kDetail,       // kind-specific text of the last event (client's offer, file path, ...)
+  kKind,         // event kind name of the last event
+  kCount,        // events counted for this alert
+  kThreshold,    // the rule's threshold
+  kWindow,       // the rule's window, e.g. "10m"
+  kCooldown,     // the rule's cooldown
+  kRule,         // the rule id
+  kHost,         // this machine's host name
+  kFingerprint,  // the key fingerprint of an accepted publickey login
 };
 
 struct TemplateFieldInfo {
@@ -40,7 +41,7 @@ std::span<const TemplateFieldInfo> AllTemplateFields();
 
 /// The values one rendering fills in. Raw: Render escapes and bounds them.
 struct TemplateValues {
-  std::string_view ip, user, detail, kind, rule, host;
+  std::string_view ip, user, detail, kind, rule, host, fingerprint;
   int port = 0;
   int pid = 0;
   std::uint64_t count = 0;

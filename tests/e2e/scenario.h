@@ -93,6 +93,9 @@ struct ScenarioOptions {
   std::vector<std::string> sshd_env = {};     // e.g. LD_LIBRARY_PATH
   LogPath log_path = LogPath::kFile;
   std::string audit_interval = "2s";
+  /// Rule files written to the scenario's rules.d, loaded after the shipped rules: a file
+  /// of a shipped file's name replaces it (e.g. a shorter first_seen learning time).
+  std::vector<std::pair<std::string, std::string>> rule_files = {};
   std::vector<std::string> daemon_args = {};  // e.g. {"--logs-not-seen-grace-ms", "3000"}
   std::string daemon_log_file = {};           // the file the daemon reads; empty: sshd's log
   std::string daemon_log_level = {};          // log_level: in the daemon's config; empty: default
@@ -141,13 +144,20 @@ class Scenario {
           (options_.daemon_log_file.empty() ? sshd_->log_path() : options_.daemon_log_file) +
           "\" } ]\n";
     }
+    std::string rule_paths = "\"" + ShippedRulesDir() + "\"";
+    if (!options_.rule_files.empty()) {
+      const std::string local = dir_.path() + "/rules.d";
+      std::filesystem::create_directories(local);
+      for (const auto& [name, text] : options_.rule_files) WriteFile(local + "/" + name, text);
+      rule_paths += ", \"" + local + "\"";
+    }
     return (options_.daemon_log_level.empty() ? std::string()
                                               : "log_level: " + options_.daemon_log_level + "\n") +
            "state_dir: " + dir_.path() +
            "/state\n"
            "sources:\n" +
-           sources + "rules: { paths: [\"" + ShippedRulesDir() +
-           "\"] }\n"
+           sources + "rules: { paths: [" + rule_paths +
+           "] }\n"
            "audit:\n"
            "  interval: " +
            options_.audit_interval +

@@ -102,9 +102,9 @@ done
 [ -x /usr/sbin/sshd-health ] || fail "/usr/sbin/sshd-health is not executable"
 [ -d /usr/share/sshd-health/rules ] && ok "/usr/share/sshd-health/rules" || fail "/usr/share/sshd-health/rules missing"
 # The vulnerabilities check's CVE list, byte for byte the tree's.
-cmp -s "$src/vulnerabilities/openssh.yaml" /usr/share/sshd-health/vulnerabilities/openssh.yaml &&
-  ok "/usr/share/sshd-health/vulnerabilities/openssh.yaml" ||
-  fail "/usr/share/sshd-health/vulnerabilities/openssh.yaml missing or not the tree's"
+cmp -s "$src/rules/vulnerabilities/openssh.yaml" /usr/share/sshd-health/rules/vulnerabilities/openssh.yaml &&
+  ok "/usr/share/sshd-health/rules/vulnerabilities/openssh.yaml" ||
+  fail "/usr/share/sshd-health/rules/vulnerabilities/openssh.yaml missing or not the tree's"
 # The rules shipped are exactly the tree's rules/*.yaml.
 expected_rules=$(cd "$src/rules" && ls -1 -- *.yaml 2>/dev/null | sort || true)
 installed_rules=$(cd /usr/share/sshd-health/rules 2>/dev/null && ls -1 -- *.yaml 2>/dev/null | sort || true)

@@ -109,7 +109,7 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   SECTION("unknown key") {
     CHECK(error_for(RuleWith("    group_by: ip", "    group-by: ip")) ==
           f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, "
-              "threshold, "
+              "distinct, after, first_seen, cancel_on, threshold, "
               "window, cooldown, severity, summary, remedy)");
   }
   SECTION("unknown event kind") {
@@ -145,10 +145,11 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
               ":2:9)");
   }
   SECTION("unknown placeholder") {
-    CHECK(error_for(RuleWith("{count} failures", "{cnt} failures")) ==
-          f + ":11:14: rules[0].summary: unknown placeholder '{cnt}' (known: {ip} {user} {port} "
-              "{pid} "
-              "{detail} {kind} {count} {threshold} {window} {cooldown} {rule} {host})");
+    CHECK(
+        error_for(RuleWith("{count} failures", "{cnt} failures")) ==
+        f + ":11:14: rules[0].summary: unknown placeholder '{cnt}' (known: {ip} {user} {port} "
+            "{pid} "
+            "{detail} {kind} {count} {threshold} {window} {cooldown} {rule} {host} {fingerprint})");
   }
   SECTION("unknown severity") {
     CHECK(
@@ -157,7 +158,8 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   }
   SECTION("unknown group_by") {
     CHECK(error_for(RuleWith("group_by: ip", "group_by: port")) ==
-          f + ":6:15: rules[0].group_by: unknown value 'port' (known: ip, user, none)");
+          f + ":6:15: rules[0].group_by: unknown value 'port' (known: none, ip, ip/N, ip/N/M, "
+              "user, detail, fingerprint, or a list of them)");
   }
   SECTION("threshold out of range") {
     CHECK(error_for(RuleWith("threshold: 5", "threshold: 0")) ==
@@ -223,4 +225,102 @@ TEST_CASE("not_regex excludes lines and is checked like regex", "[rules]") {
   CHECK(LoadError(Write(dir.path(), "b.yaml",
                         RuleWith("kinds: [auth_failure, invalid_user]", "not_regex: '('"))) ==
         f + ":5:18: rules[0].match.not_regex: bad regex: missing ): (");
+}
+
+TEST_CASE("issue 16's keys load: prefixes, several keys, distinct, after, first_seen, cancel_on",
+          "[rules]") {
+  TempDir dir;
+  const auto rules = LoadRuleFile(
+      Write(dir.path(), "a.yaml", RuleWith("    group_by: ip\n", R"(    group_by: [user, ip/24]
+    distinct: detail
+    after: {kinds: [auth_success], within: 2h, min: 3}
+    cancel_on: [sshd_stopped]
+)")));
+  REQUIRE(rules.size() == 1);
+  const Rule& r = rules[0];
+  CHECK(r.group_by == GroupBy::kNone);
+  REQUIRE(r.group_key.size() == 2);
+  CHECK(r.group_key[0].field == KeyField::kUser);
+  CHECK(r.group_key[1] == KeyPart{KeyField::kIp, 24, 64});
+  CHECK(GroupKeyName(r.group_key) == "user, ip/24/64");
+  REQUIRE(r.distinct);
+  CHECK(r.distinct->field == KeyField::kDetail);
+  REQUIRE(r.after);
+  CHECK(r.after->kinds == std::vector<EventKind>{EventKind::kAuthSuccess});
+  CHECK(r.after->within == 2h);
+  CHECK(r.after->min == 3);
+  CHECK(r.cancel_on == std::vector<EventKind>{EventKind::kSshdStopped});
+
+  const auto fs =
+      LoadRuleFile(Write(dir.path(), "b.yaml", RuleWith("    threshold: 5\n", R"(    threshold: 1
+    first_seen: {key: [user, ip/64], remember: 30d, learn: 0s, max_keys: 5000}
+)")));
+  REQUIRE(fs[0].first_seen);
+  CHECK(fs[0].first_seen->key[1] == KeyPart{KeyField::kIp, 32, 64});
+  CHECK(fs[0].first_seen->remember == 24h * 30);
+  CHECK(fs[0].first_seen->learn == 0s);
+  CHECK(fs[0].first_seen->max_keys == 5000);
+  CHECK(fs[0].group_by == GroupBy::kIp);  // group_by: ip stays the old one-key rule
+}
+
+TEST_CASE("issue 16's keys: every mistake names file:line:col and key", "[rules]") {
+  TempDir dir;
+  const std::string f = dir.path() + "/bad.yaml";
+  auto error_for = [&](const std::string& text) {
+    return LoadError(Write(dir.path(), "bad.yaml", text));
+  };
+  SECTION("bad prefix length") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip/0")) ==
+          f + ":6:15: rules[0].group_by: 'ip/0': the prefix length must be 1-32 (IPv4) or 33-128 "
+              "(IPv6)");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: user/24")) ==
+          f + ":6:15: rules[0].group_by: 'user/24': only ip takes a prefix length");
+  }
+  SECTION("a key listed twice, an unknown key in a list") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: [ip, ip/24]")) ==
+          f + ":6:20: rules[0].group_by[1]: 'ip' is listed twice");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: [user, port]")) ==
+          f + ":6:22: rules[0].group_by[1]: unknown key 'port' (known: ip, ip/N, ip/N/M, user, "
+              "detail, fingerprint)");
+  }
+  SECTION("distinct of the group's own key") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    distinct: ip")) ==
+          f + ":7:15: rules[0].distinct: 'ip' is also a group_by key: each group would see one "
+              "value");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    distinct: size")) ==
+          f + ":7:15: rules[0].distinct: unknown key 'size' (known: ip, ip/N, ip/N/M, user, "
+              "detail, fingerprint)");
+    CHECK(error_for(RuleWith("threshold: 5", "threshold: 5000\n    distinct: user")) ==
+          f + ":7:16: rules[0].threshold: with distinct, at most 1000");
+  }
+  SECTION("after") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    after: {within: 1h}")) ==
+          f + ":7:12: rules[0].after: needs kinds: the events that must come before");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    after: {kinds: [auth_failure]}")) ==
+          f + ":7:20: rules[0].after.kinds: event kind 'auth_failure' is also in match.kinds");
+    CHECK(error_for(RuleWith("group_by: ip",
+                             "group_by: ip\n    after: {kinds: [auth_success], min: 0}")) ==
+          f + ":7:41: rules[0].after.min: 0 is out of range (1 to 100000)");
+    CHECK(error_for(RuleWith("group_by: ip",
+                             "group_by: ip\n    after: {kinds: [auth_success], whithin: 1h}")) ==
+          f + ":7:36: rules[0].after.whithin: unknown key (known: kinds, within, min)");
+  }
+  SECTION("first_seen") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    first_seen: {remember: 1d}")) ==
+          f + ":7:17: rules[0].first_seen: needs key: what to remember (e.g. [user, ip/24])");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    first_seen: {key: [user]}")) ==
+          f + ":8:16: rules[0].threshold: must be 1 with first_seen: the first sighting fires");
+    CHECK(error_for(RuleWith("threshold: 5",
+                             "threshold: 1\n    first_seen: {key: user, remember: 0s}")) ==
+          f + ":8:39: rules[0].first_seen.remember: must be longer than 0");
+  }
+  SECTION("cancel_on") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    cancel_on: [invalid_user]")) ==
+          f + ":7:16: rules[0].cancel_on: event kind 'invalid_user' is also in match.kinds");
+    std::string known;
+    for (const auto& k : AllEventKinds())
+      known += (known.empty() ? "" : ", ") + std::string(k.name);
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    cancel_on: [nope]")) ==
+          f + ":7:17: rules[0].cancel_on[0]: unknown event kind 'nope' (known: " + known + ")");
+  }
 }

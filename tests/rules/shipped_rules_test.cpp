@@ -170,6 +170,9 @@ TEST_CASE("every shipped rule renders a hostile event as clean text", "[rules]")
   RuleEngine engine(Shipped(), clock);
   RecordingSink sink;
   const std::string hostile = "x\r\ny\x1b[2J\x07";
+  static const std::string kMessage =
+      "no matching key exchange method no matching host key type no matching cipher no "
+      "matching MAC";
   for (const auto& k : AllEventKinds()) {
     for (int i = 0; i < 100; ++i) {  // past every shipped threshold
       SshdEvent e;
@@ -178,9 +181,7 @@ TEST_CASE("every shipped rule renders a hostile event as clean text", "[rules]")
       e.user = hostile;
       e.detail = hostile;
       e.port = 22;
-      e.message =
-          "no matching key exchange method no matching host key type no matching cipher no "
-          "matching MAC";
+      e.message = kMessage;
       e.line = e.message;
       engine.Observe(e, sink);
     }
@@ -196,7 +197,12 @@ TEST_CASE("every shipped rule renders a hostile event as clean text", "[rules]")
   }
   for (const Rule& r : Shipped()) {
     INFO(r.id);
-    if (r.threshold <= 100) CHECK(fired.count(r.id) == 1);
+    // Rules this one repeated event cannot satisfy: a first sighting while learning, a
+    // count of distinct values, a regex the message does not match
+    // (tests/rules/detections_test.cpp drives those with real lines).
+    const bool reachable =
+        !r.first_seen && !r.distinct && (!r.regex || RE2::PartialMatch(kMessage, *r.regex));
+    if (r.threshold <= 100 && reachable) CHECK(fired.count(r.id) == 1);
   }
 }
 

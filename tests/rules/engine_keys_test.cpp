@@ -1,0 +1,143 @@
+// The engine's issue-16 machinery on rules built in code: cancel_on, the storm guard,
+// the keyed hash, the first-seen memory's bound.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+
+#include "rules/first_seen_memory.h"
+#include "rules/group_key.h"
+#include "rules/keyed_hash.h"
+#include "sample_feed.h"
+
+using namespace sshd_health;
+using namespace sshd_health::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string& kFailed() {
+  static const std::string s =
+      SampleLine("auth_failure", "Failed password for admin from 192.0.2.12");
+  return s;
+}
+const std::string& kAccepted() {
+  static const std::string s =
+      SampleLine("auth_success", "Accepted password for alice from 192.0.2.18");
+  return s;
+}
+
+Rule Brute(std::uint32_t threshold) {
+  Rule r;
+  r.id = "test.brute";
+  r.description = "test";
+  r.kinds = {EventKind::kAuthFailure};
+  r.group_by = GroupBy::kIp;
+  r.threshold = threshold;
+  r.summary = "{count} from {ip}";
+  r.remedy = "block";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("SipHash-2-4 gives the reference vectors", "[rules]") {
+  const SipKey key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  CHECK(SipHash24(key, "") == 0x726fdb47dd0e0e31ULL);
+  std::string fifteen;
+  for (char c = 0; c < 15; ++c) fifteen += c;
+  CHECK(SipHash24(key, fifteen) == 0xa129ca6149be45e5ULL);
+  // The keys core's KeyHash cannot tell apart (top bits of bytes 7, 11, 15) differ here.
+  std::string a(16, 'a'), b(16, 'a');
+  b[7] = static_cast<char>(b[7] ^ 0x80);
+  b[11] = static_cast<char>(b[11] ^ 0x80);
+  b[15] = static_cast<char>(b[15] ^ 0x80);
+  CHECK(SipHash24(key, a) != SipHash24(key, b));
+}
+
+TEST_CASE("cancel_on: a success ends the source's firing episode", "[rules]") {
+  Rule r = Brute(3);
+  r.cancel_on = {EventKind::kAuthSuccess};
+  SampleFeed f({r});
+  for (int i = 0; i < 3; ++i) REQUIRE(f.Feed(Swap(kFailed(), "192.0.2.12", "192.0.2.18")));
+  REQUIRE(f.Firing("test.brute") == 1);
+  REQUIRE(f.Feed(kAccepted()));
+  REQUIRE(f.sink.Count("test.brute", AlertStatus::kResolved) == 1);
+  CHECK(f.Last("test.brute")->summary == "Resolved (ended by auth_success): 3 from 192.0.2.18");
+  // Counting starts afresh: two more failures do not fire.
+  for (int i = 0; i < 2; ++i) REQUIRE(f.Feed(Swap(kFailed(), "192.0.2.12", "192.0.2.18")));
+  CHECK(f.Firing("test.brute") == 1);
+  // Another source's success cancels nothing.
+  REQUIRE(f.Feed(Swap(kAccepted(), "192.0.2.18", "192.0.2.99")));
+  REQUIRE(f.Feed(Swap(kFailed(), "192.0.2.12", "192.0.2.18")));
+  CHECK(f.Firing("test.brute") == 2);
+}
+
+TEST_CASE("the storm guard folds a rule's alerts past its limit into one summary", "[rules]") {
+  SampleFeed f({Brute(1)});
+  f.engine.SetStormLimit(5);
+  for (int i = 0; i < 50; ++i)
+    REQUIRE(f.Feed(Swap(kFailed(), "192.0.2.12", "198.51.100." + std::to_string(i))));
+  CHECK(f.Firing("test.brute") == 5);
+  CHECK(f.engine.stats().folded == 45);
+  f.clock.Advance(1min);
+  f.engine.Expire(f.clock.Now(), f.sink);
+  REQUIRE(f.Firing("test.brute") == 6);
+  const Alert& summary = *f.Last("test.brute");
+  CHECK(summary.count == 45);
+  CHECK(summary.summary ==
+        "Alert storm: test.brute sent 5 alerts within a minute; 45 more were folded into this one");
+  // The folded groups get no resolved alerts for alerts nobody saw.
+  f.clock.Advance(2h);
+  f.engine.Expire(f.clock.Now(), f.sink);
+  CHECK(f.sink.Count("test.brute", AlertStatus::kResolved) == 5);
+}
+
+TEST_CASE("evidence shows the episode's first line and the latest", "[rules]") {
+  SampleFeed f({Brute(10)});
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(f.Feed(Swap(kFailed(), "port 40002", "port " + std::to_string(50000 + i))));
+    f.clock.Advance(1s);
+  }
+  REQUIRE(f.Firing("test.brute") == 1);
+  const auto& ev = f.Last("test.brute")->evidence;
+  REQUIRE(ev.size() == 5);
+  CHECK(ev[0].find("port 50000") != std::string::npos);
+  CHECK(ev[1].find("port 50006") != std::string::npos);
+  CHECK(ev[4].find("port 50009") != std::string::npos);
+}
+
+TEST_CASE("group keys cut addresses to their prefix", "[rules]") {
+  std::string error;
+  auto v = [&](const char* spec, const char* ip) {
+    SshdEvent e;
+    e.ip = ip;
+    std::string out;
+    AppendKeyValue(*ParseKeyPart(spec, error), e, 256, out);
+    return out;
+  };
+  CHECK(v("ip", "192.0.2.77") == "192.0.2.77");
+  CHECK(v("ip/24", "192.0.2.77") == "192.0.2.0/24");
+  CHECK(v("ip/24", "2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
+  CHECK(v("ip/48", "2001:db8:1:2:3:4:5:6") == "2001:db8:1::/48");
+  CHECK(v("ip/48", "192.0.2.77") == "192.0.2.77");
+  CHECK(v("ip/32/64", "2001:db8::1") == "2001:db8::/64");
+  CHECK(v("ip/8", "10.200.3.4") == "10.0.0.0/8");
+  CHECK(v("ip/20/56", "192.0.18.77") == "192.0.16.0/20");
+  CHECK(v("ip/24", "host.example.org") == "host.example.org");
+  CHECK(FingerprintOf("Accepted publickey for a from 192.0.2.1 port 1 ssh2: ED25519 SHA256:abc") ==
+        "SHA256:abc");
+  // A user name imitating the tail of a password line (which has none of its own).
+  CHECK(FingerprintOf("Accepted password for x ssh2: RSA SHA256:fake from 192.0.2.1 port 1 ssh2")
+            .empty());
+}
+
+TEST_CASE("the first-seen memory stays bounded, forgetting the oldest first", "[rules]") {
+  FirstSeenMemory m(1000);
+  const TimePoint t0 = TimePoint(std::chrono::seconds(1'800'000'000));
+  for (std::uint64_t k = 0; k < 100'000; ++k) m.See(k, t0 + std::chrono::seconds(k), 90 * 24h, 0s);
+  CHECK(m.size() <= 1000);
+  CHECK(m.forgotten() == 100'000 - m.size());
+  // The newest are kept, the oldest gone.
+  CHECK(m.See(99'999, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kKnown);
+  CHECK(m.See(5, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kNew);
+}
