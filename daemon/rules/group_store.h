@@ -118,7 +118,14 @@ class GroupStore {
     return Insert(rule, key, Hash(rule, key));
   }
   /// The same with the hash computed once for a find-then-insert.
-  static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
+  static std::uint32_t Hash(std::uint32_t rule, std::string_view key) {
+    return HashOf(rule, KeyHash(key));
+  }
+  /// Hash(rule, key) from the key's KeyHash: rules sharing a key hash it once per event.
+  static std::uint32_t HashOf(std::uint32_t rule, std::uint64_t key_hash) {
+    return static_cast<std::uint32_t>(
+        HashMix(key_hash ^ ((std::uint64_t{rule} + 1) * 0x9e3779b97f4a7c15ULL)));
+  }
   Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
