@@ -73,6 +73,8 @@ struct Group {
   TimePoint first_seen{};  // after firing: when the episode began
   TimePoint last_seen{};
   TimePoint last_fired{};
+  /// unless_fired: a rule this one defers to fired for this group; no firing before this.
+  TimePoint covered_until{};
   /// Before firing: events inside the window; after: every event since first_seen.
   std::uint64_t count = 0;
   /// Before firing: the events in the window. Reset on firing: a firing group only
@@ -96,7 +98,7 @@ struct Group {
   /// memory (no allocation per group in a wave); the fired state, which is rare, is freed.
   void Recycle() {
     key.clear();
-    first_seen = last_seen = last_fired = TimePoint{};
+    first_seen = last_seen = last_fired = covered_until = TimePoint{};
     count = 0;
     window.Clear();
     evidence_count = 0;

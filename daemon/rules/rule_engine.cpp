@@ -89,7 +89,10 @@ struct RuleState {
   std::uint32_t key_id = 0;
   std::uint32_t distinct_id = 0;
   std::uint32_t first_seen_id = 0;
-  bool simple = false;                // counts events, nothing more (every rule before issue 16)
+  bool simple = false;  // counts events, nothing more (every rule before issue 16)
+  // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
+  std::vector<std::uint32_t> unless;
+  std::vector<std::uint32_t> covers;
   Duration live_for{};                // an unfired group is kept this long after its last event
   FirstSeenMemory* memory = nullptr;  // first_seen rules: their memory (owned by State)
   std::string memory_name;            // "id key": what a saved memory belongs to
@@ -361,8 +364,31 @@ struct RuleEngine::State {
     Emit(g, AlertStatus::kResolved, v, {}, sink, why);
   }
 
+  // unless_fired: `g`'s rule fired on `e`; the rules deferring to it stay quiet for the
+  // same key (their own key of the event) for their window.
+  void Cover(const Group& g, const SshdEvent& e) {
+    for (const std::uint32_t s : states[g.rule].covers) {
+      Group& covered = Touch(s, keys.Get(states[s].key_id, e));
+      covered.covered_until = std::max(covered.covered_until, g.last_fired + rules[s].window);
+      // Kept at least that long, also when the rule has not counted this key yet.
+      covered.last_seen = std::max(covered.last_seen, g.last_fired);
+    }
+  }
+
+  // unless_fired: whether `g` (about to fire on `e`) defers to a rule that alerted on it.
+  bool Covered(const Group& g, const SshdEvent& e, TimePoint now) {
+    if (now < g.covered_until) return true;
+    for (const std::uint32_t f : states[g.rule].unless) {
+      const EventKeys::Value& key = keys.Get(states[f].key_id, e);
+      const Group* other = store.Find(f, key.text, GroupStore::HashOf(f, key.hash));
+      if (other != nullptr && other->fired) return true;
+    }
+    return false;
+  }
+
   void EmitFiring(Group& g, const SshdEvent& e, std::vector<std::string> evidence,
                   AlertSink& sink) {
+    Cover(g, e);
     if (!g.fired) g.fired = std::make_unique<FiredEvent>();
     Remember(*g.fired, e);
     g.fired->suppressed = !StormAllows(g.rule, g.last_fired, sink);
@@ -438,6 +464,11 @@ struct RuleEngine::State {
     if (g.count + kMaxEvidence > r.threshold || (before == 0 && g.count == 1))
       AddEvidence(g, LineRef(e));
     if (g.count < r.threshold) return;
+    if (Covered(g, e, now)) {
+      // Already reported by the rule this one defers to: count afresh from here.
+      ResetGroup(g);
+      return;
+    }
 
     g.first_seen = oldest;
     g.last_fired = now;
@@ -559,6 +590,14 @@ struct RuleEngine::State {
         for (EventKind k : r.after->kinds) add(k, i, kPrior);
       }
       for (EventKind k : r.cancel_on) add(k, i, kCancel);
+      for (const std::string& id : r.unless_fired) {
+        const auto f = std::find_if(rules.begin(), rules.end(),
+                                    [&](const Rule& other) { return other.id == id; });
+        if (f == rules.end() || f - rules.begin() == static_cast<std::ptrdiff_t>(i)) continue;
+        const auto fi = static_cast<std::uint32_t>(f - rules.begin());
+        rs.unless.push_back(fi);
+        states[fi].covers.push_back(static_cast<std::uint32_t>(i));
+      }
     }
     // Memories of rules no longer loaded are dropped.
     std::erase_if(memories, [&](const auto& m) {
@@ -690,6 +729,7 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
       n.first_seen = g->first_seen;
       n.last_seen = g->last_seen;
       n.last_fired = g->last_fired;
+      n.covered_until = g->covered_until;
       n.count = g->count;
       std::swap(n.window, g->window);  // both stay valid; the old one is recycled
       n.evidence = g->evidence;
