@@ -138,6 +138,22 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
   // shown, nothing to compute on the hot path.
   if (!v6 && part.v4_bits == 32) return AppendCut(e.ip, max_bytes, out);
   if (v6 && part.v6_bits == 128) return AppendCut(e.ip, max_bytes, out);
+  // A byte-aligned IPv4 prefix (/8, /16, /24: the common ones) is a cut of the address's
+  // text, which the parser wrote canonically (no leading zeros): no parse, no formatting.
+  if (!v6 && part.v4_bits >= 8 && part.v4_bits % 8 == 0 &&
+      e.ip.find_first_not_of("0123456789.") == std::string_view::npos &&
+      std::count(e.ip.begin(), e.ip.end(), '.') == 3) {
+    const int keep = part.v4_bits / 8;
+    std::size_t end = 0;
+    for (int dots = 0; dots < keep; ++end) {
+      if (e.ip[end] == '.') ++dots;
+    }
+    // "192.0.2." + "0/24": the kept octets with their dot, then a zero per cut octet.
+    out.append(e.ip.substr(0, end));
+    for (int k = keep; k < 4; ++k) out.append(k + 1 < 4 ? "0." : "0");
+    out += part.v4_bits == 8 ? "/8" : part.v4_bits == 16 ? "/16" : "/24";
+    return;
+  }
   std::uint32_t v4 = 0;
   if (!v6 && ParseIpv4(e.ip, v4)) {
     // IPv4 by hand: inet_pton/inet_ntop go through stdio formatting, per event.

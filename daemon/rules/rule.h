@@ -40,7 +40,8 @@ class RulePattern {
 struct RuleOrigin {
   std::string file;
   int line = 0;
-  int unless_fired_line = 0;  // where unless_fired is, for the loader's check of its ids
+  /// "file:line:col: rules[N].unless_fired": where the loader's check of its ids points.
+  std::string unless_fired_at;
   friend bool operator==(const RuleOrigin&, const RuleOrigin&) { return true; }
 };
 

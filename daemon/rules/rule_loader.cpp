@@ -233,13 +233,14 @@ void ReadCancelOn(const YamlMap& r, Rule& rule) {
 void ReadUnlessFired(const YamlMap& r, Rule& rule) {
   if (!r.Has("unless_fired")) return;
   const YAML::Node node = r.Raw("unless_fired");
-  rule.origin.unless_fired_line = node.Mark().line + 1;
+  rule.origin.unless_fired_at = fmt::format("{}:{}:{}: {}", r.file(), node.Mark().line + 1,
+                                            node.Mark().column + 1, r.KeyPath("unless_fired"));
   auto add = [&](const YAML::Node& item) {
     if (!item.IsScalar() || !IsValidRuleId(item.Scalar()))
-      FailAt(r.file(), item.Mark(), "unless_fired",
+      FailAt(r.file(), item.Mark(), r.KeyPath("unless_fired"),
              "expected a rule id (e.g. sshd.auth.brute_force)");
     if (item.Scalar() == rule.id)
-      FailAt(r.file(), item.Mark(), "unless_fired", "names the rule itself");
+      FailAt(r.file(), item.Mark(), r.KeyPath("unless_fired"), "names the rule itself");
     rule.unless_fired.push_back(item.Scalar());
   };
   if (node.IsSequence()) {
@@ -260,8 +261,8 @@ void CheckUnlessFired(const std::vector<Rule>& rules) {
       const bool known = std::any_of(rules.begin(), rules.end(),
                                      [&](const Rule& other) { return other.id == id; });
       if (!known)
-        throw ConfigError(fmt::format("{}:{}: unless_fired: unknown rule id '{}'", rule.origin.file,
-                                      rule.origin.unless_fired_line, id));
+        throw ConfigError(fmt::format("{}: unknown rule id '{}' (no loaded rule has it)",
+                                      rule.origin.unless_fired_at, id));
     }
   }
 }

@@ -199,16 +199,37 @@ TEST_CASE("root_login: root logged in", "[rules]") {
         "root logged in from 192.0.2.19 by keyboard-interactive/pam -");
 }
 
-TEST_CASE("slow_brute_force: 30 failures in a day, spread out", "[rules]") {
+TEST_CASE("slow_brute_force: 100 failures from one /24 in a day, spread out", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.auth.slow_brute_force", "sshd.auth.brute_force"}));
-  for (int i = 0; i < 29; ++i) {
-    REQUIRE(f.Feed(Failed("198.51.100.7")));
-    f.clock.Advance(40min);
+  // Four neighbours take turns, each too slow for the fast rule.
+  for (int i = 0; i < 99; ++i) {
+    REQUIRE(f.Feed(Failed("198.51.100." + std::to_string(10 + i % 4))));
+    f.clock.Advance(14min);
   }
   CHECK(f.Firing("sshd.auth.slow_brute_force") == 0);
-  REQUIRE(f.Feed(Failed("198.51.100.7")));
-  CHECK(f.Firing("sshd.auth.slow_brute_force") == 1);
+  REQUIRE(f.Feed(Failed("198.51.100.77")));
+  REQUIRE(f.Firing("sshd.auth.slow_brute_force") == 1);
   CHECK(f.Firing("sshd.auth.brute_force") == 0);  // too slow for the fast rule
+  CHECK(f.Last("sshd.auth.slow_brute_force")->labels.at("ip") == "198.51.100.0/24");
+}
+
+TEST_CASE("slow_brute_force: quiet for a network the fast rule reported (unless_fired)",
+          "[rules]") {
+  SampleFeed f(ShippedRules({"sshd.auth.slow_brute_force", "sshd.auth.brute_force"}));
+  for (int i = 0; i < 10; ++i) REQUIRE(f.Feed(Failed("198.51.100.7")));
+  REQUIRE(f.Firing("sshd.auth.brute_force") == 1);
+  // The same source goes on slowly for the rest of the day: the fast rule told already.
+  for (int i = 0; i < 150; ++i) {
+    f.clock.Advance(8min);
+    REQUIRE(f.Feed(Failed("198.51.100.7")));
+  }
+  CHECK(f.Firing("sshd.auth.slow_brute_force") == 0);
+  // Another network, never reported, still fires.
+  for (int i = 0; i < 100; ++i) {
+    f.clock.Advance(1min);
+    REQUIRE(f.Feed(Failed("203.0.113." + std::to_string(i % 5))));
+  }
+  CHECK(f.Firing("sshd.auth.slow_brute_force") == 1);
 }
 
 TEST_CASE("user_enumeration: 10 different invalid users from one source", "[rules]") {
