@@ -274,15 +274,19 @@ void App::StopSources() {
 void App::StartAudits() {
   if (!config_->audit.enabled) return;
   if (!host_) host_ = std::make_unique<RealHost>(&probe_ledger_);
-  // The first audit after start counts the last hour's drops from the logs once (the
-  // daemon has not seen them); from then on the pipeline's own count is the answer.
+  // The first audit after start counts the last hour's drops and grace timeouts from the
+  // logs once (the daemon has not seen them); from then on the pipeline's own counts are
+  // the answer.
   audits_ =
       std::make_unique<AuditScheduler>(io_, *config_, *sink_, *host_, [this, config = *config_] {
         const TimePoint now = SystemClock::now();
         if (!drops_seeded_.exchange(true)) {
-          if (const auto n = CountRecentMaxStartupsDrops(config, now)) drops_.Seed(*n, now);
+          const RecentLogCounts seen = CountRecentLogEvents(config, now);
+          if (seen.maxstartups_drops) drops_.Seed(*seen.maxstartups_drops, now);
+          if (seen.grace_timeouts) grace_timeouts_.Seed(*seen.grace_timeouts, now);
         }
-        return std::optional<long>(drops_.Count(now));
+        return RecentLogCounts{.maxstartups_drops = drops_.Count(now),
+                               .grace_timeouts = grace_timeouts_.Count(now)};
       });
   audits_->Start();
 }
@@ -339,6 +343,8 @@ void App::OnRecord(int source_id, const LogRecord& record) {
       ++counters_.events;
       if (event.kind == EventKind::kMaxStartupsDrop)
         drops_.Record(event.has_ts ? event.ts : record.ts);
+      if (event.kind == EventKind::kTimeoutBeforeAuth)
+        grace_timeouts_.Record(event.has_ts ? event.ts : record.ts);
       if (spdlog::should_log(spdlog::level::debug)) {
         spdlog::debug("event {} ip={} user={}", EventKindName(event.kind),
                       EscapeForOutput(event.ip), EscapeForOutput(event.user));

@@ -113,8 +113,10 @@ class App {
   std::vector<std::unique_ptr<LogSource>> sources_;
   std::unique_ptr<RecordDedup> dedup_;
   std::unique_ptr<AuditScheduler> audits_;
-  std::unique_ptr<HostView> host_;         // what the audits look at (RealHost)
-  DropWindow drops_;                       // MaxStartups drops the pipeline saw, for the audits
+  std::unique_ptr<HostView> host_;  // what the audits look at (RealHost)
+  // What the pipeline saw, for the audits (app/recent_drops.h).
+  RecentEventWindow drops_;                // MaxStartups drops
+  RecentEventWindow grace_timeouts_;       // LoginGraceTime expiries
   std::atomic<bool> drops_seeded_{false};  // touched only by the audit thread
   std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;

@@ -27,11 +27,16 @@ int RunCheck(const CheckOptions& options) {
   const Config config = LoadConfigOrDefault(options.config_path);
   AuditSettings settings = AuditSettingsFromConfig(config);
   if (options.sshd_config) settings.sshd_config = *options.sshd_config;
-  const bool wants_config =
-      options.only.empty() ||
-      std::find(options.only.begin(), options.only.end(), "config") != options.only.end();
-  if (wants_config)
-    settings.recent_maxstartups_drops = CountRecentMaxStartupsDrops(config, SystemClock::now());
+  // Only the checks that use them pay for reading the logs' recent end.
+  auto wants = [&](const char* check) {
+    return options.only.empty() ||
+           std::find(options.only.begin(), options.only.end(), check) != options.only.end();
+  };
+  if (wants("config") || wants("vulnerabilities")) {
+    const RecentLogCounts seen = CountRecentLogEvents(config, SystemClock::now());
+    settings.recent_maxstartups_drops = seen.maxstartups_drops;
+    settings.recent_grace_timeouts = seen.grace_timeouts;
+  }
 
   RealHost host;
   const AuditReport report = RunAudit(host, settings, options.only);

@@ -15,62 +15,72 @@ namespace {
 constexpr std::uint64_t kTailBytes = 4 << 20;
 constexpr std::uint64_t kMaxJournalEntries = 200000;
 
-bool IsDrop(SshdParser& parser, const LogRecord& record, TimePoint since) {
+// Adds the record's event to `counts` when it is one of the counted kinds within the window.
+void CountRecord(SshdParser& parser, const LogRecord& record, TimePoint since,
+                 RecentLogCounts& counts) {
   const auto event = parser.Parse(record);
-  if (!event || event->kind != EventKind::kMaxStartupsDrop) return false;
+  if (!event) return;
+  std::optional<long>* slot = nullptr;
+  if (event->kind == EventKind::kMaxStartupsDrop) slot = &counts.maxstartups_drops;
+  if (event->kind == EventKind::kTimeoutBeforeAuth) slot = &counts.grace_timeouts;
+  if (!slot) return;
   const TimePoint ts = event->has_ts ? event->ts : record.ts;
-  return !record.has_ts && !event->has_ts ? true : ts >= since;
+  // A record without any time cannot be placed; it is counted (it is in the recent tail).
+  if ((record.has_ts || event->has_ts) && ts < since) return;
+  **slot += 1;
 }
 
-std::optional<long> CountInFile(const std::string& path, TimePoint now, TimePoint since) {
+// Both counts known (zero) once a source was read.
+RecentLogCounts Zero() { return {.maxstartups_drops = 0, .grace_timeouts = 0}; }
+
+std::optional<RecentLogCounts> CountInFile(const std::string& path, TimePoint now,
+                                           TimePoint since) {
   auto opened = LineReader::OpenTail(path, kTailBytes);
   if (!opened) return std::nullopt;
   LineReader& reader = **opened;
   SshdParser parser;
   const SyslogContext ctx{now};
-  long drops = 0;
+  RecentLogCounts counts = Zero();
   std::string_view line;
-  while (reader.Next(line)) {
-    if (IsDrop(parser, RecordFromLine(line, ctx), since)) ++drops;
-  }
-  return drops;
+  while (reader.Next(line)) CountRecord(parser, RecordFromLine(line, ctx), since, counts);
+  return counts;
 }
 
-std::optional<long> CountInJournal(const JournalSourceConfig& cfg, TimePoint since) {
+std::optional<RecentLogCounts> CountInJournal(const JournalSourceConfig& cfg, TimePoint since) {
   SshdParser parser;
-  long drops = 0;
+  RecentLogCounts counts = Zero();
   std::uint64_t seen = 0;
   const auto scanned =
       ScanJournal({.directory = cfg.directory, .since = since, .max_entries = kMaxJournalEntries},
                   [&](const LogRecord& record) {
                     ++seen;
-                    if (IsDrop(parser, record, since)) ++drops;
+                    CountRecord(parser, record, since, counts);
                   });
   // A read error part-way still leaves a count of what was read.
   if (!scanned && seen == 0) return std::nullopt;
-  return drops;
+  return counts;
 }
 
 }  // namespace
 
-void DropWindow::Seed(long count, TimePoint at) {
+void RecentEventWindow::Seed(long count, TimePoint at) {
   std::lock_guard lock(mutex_);
   seed_ = count;
   seed_at_ = at;
 }
 
-void DropWindow::Record(TimePoint ts) {
+void RecentEventWindow::Record(TimePoint ts) {
   std::lock_guard lock(mutex_);
   if (times_.size() >= kMaxKept) times_.pop_front();
   times_.push_back(ts);
 }
 
-void DropWindow::Trim(TimePoint now) {
+void RecentEventWindow::Trim(TimePoint now) {
   while (!times_.empty() && times_.front() < now - window_) times_.pop_front();
   if (seed_ != 0 && seed_at_ < now - window_) seed_ = 0;
 }
 
-long DropWindow::Count(TimePoint now) {
+long RecentEventWindow::Count(TimePoint now) {
   std::lock_guard lock(mutex_);
   Trim(now);
   long n = seed_;
@@ -78,12 +88,13 @@ long DropWindow::Count(TimePoint now) {
   return n;
 }
 
-std::optional<long> CountRecentMaxStartupsDrops(const Config& config, TimePoint now,
-                                                Duration window) {
+RecentLogCounts CountRecentLogEvents(const Config& config, TimePoint now, Duration window) {
   const TimePoint since = now - window;
-  std::optional<long> total;
-  auto add = [&](std::optional<long> n) {
-    if (n) total = total.value_or(0) + *n;
+  RecentLogCounts total;
+  auto add = [&](const std::optional<RecentLogCounts>& n) {
+    if (!n) return;
+    total.maxstartups_drops = total.maxstartups_drops.value_or(0) + *n->maxstartups_drops;
+    total.grace_timeouts = total.grace_timeouts.value_or(0) + *n->grace_timeouts;
   };
   const WantedSources wanted = SourcesWanted(config.sources);
   if (wanted.journal) add(CountInJournal(config.sources.journal, since));

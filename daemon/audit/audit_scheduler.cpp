@@ -32,11 +32,11 @@ constexpr std::chrono::seconds kDebounce{2};
 // already queued when Stop ran is dropped.
 struct AuditScheduler::State {
   State(boost::asio::io_context& io_in, const Config& config, AlertSink& sink_in,
-        const HostView& host_in, DropCount drops)
+        const HostView& host_in, LogCounts counts)
       : io(io_in),
         sink(sink_in),
         host(host_in),
-        recent_drops(std::move(drops)),
+        recent_log_counts(std::move(counts)),
         settings(AuditSettingsFromConfig(config)),
         interval(config.audit.interval),
         enabled(config.audit.enabled),
@@ -49,7 +49,7 @@ struct AuditScheduler::State {
   boost::asio::io_context& io;
   AlertSink& sink;
   const HostView& host;
-  const DropCount recent_drops;
+  const LogCounts recent_log_counts;
   const AuditSettings settings;
   const Duration interval;
   const bool enabled;
@@ -142,7 +142,11 @@ struct AuditScheduler::State {
       std::optional<AuditReport> report;
       try {
         AuditSettings s = settings;
-        if (recent_drops) s.recent_maxstartups_drops = recent_drops();
+        if (recent_log_counts) {
+          const RecentLogCounts counts = recent_log_counts();
+          s.recent_maxstartups_drops = counts.maxstartups_drops;
+          s.recent_grace_timeouts = counts.grace_timeouts;
+        }
         report = RunAudit(host, s);
       } catch (const std::exception& e) {
         spdlog::error("audit: run failed: {}", e.what());
@@ -159,8 +163,8 @@ struct AuditScheduler::State {
 };
 
 AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink,
-                               const HostView& host, DropCount recent_drops)
-    : state_(std::make_unique<State>(io, config, sink, host, std::move(recent_drops))) {}
+                               const HostView& host, LogCounts recent_log_counts)
+    : state_(std::make_unique<State>(io, config, sink, host, std::move(recent_log_counts))) {}
 
 AuditScheduler::~AuditScheduler() { Stop(); }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "audit/check.h"
 #include "audit/host_view.h"
 #include "core/alert.h"
 #include "core/config.h"
@@ -15,14 +16,14 @@ namespace sshd_health {
 
 class AuditScheduler {
  public:
-  /// "past MaxStartups" drops over the last hour, as the caller knows them (the daemon
-  /// counts them in its pipeline); nullopt = not known. Called on the audit thread.
-  using DropCount = std::function<std::optional<long>()>;
+  /// What the logs said over the last hour, as the caller knows it (the daemon counts it
+  /// in its pipeline). Called on the audit thread before each run.
+  using LogCounts = std::function<RecentLogCounts()>;
 
   /// `io`, `sink`, `config` and `host` must outlive the scheduler. sink.Emit is called on
   /// the io_context thread; `host` is used only from the audit thread.
   AuditScheduler(boost::asio::io_context& io, const Config& config, AlertSink& sink,
-                 const HostView& host, DropCount recent_drops);
+                 const HostView& host, LogCounts recent_log_counts);
   ~AuditScheduler();
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;

@@ -17,6 +17,14 @@
 
 namespace sshd_health {
 
+/// What sshd's logs said over the last hour, as the caller counted it (audits do not read
+/// logs: `check` reads the recent end of them, the daemon counts in its pipeline;
+/// app/recent_drops.h). nullopt = not known (no log could be read).
+struct RecentLogCounts {
+  std::optional<long> maxstartups_drops;  // "drop connection #N ... past MaxStartups"
+  std::optional<long> grace_timeouts;     // "Timeout before authentication for ..."
+};
+
 /// What the auditors need from the daemon's Config plus what the caller learned elsewhere.
 struct AuditSettings {
   std::string sshd_binary = "/usr/sbin/sshd";
@@ -27,9 +35,9 @@ struct AuditSettings {
   /// `check` counts them in the configured logs, the daemon in its pipeline
   /// (app/recent_drops.h).
   std::optional<long> recent_maxstartups_drops;
-  /// LoginGraceTime expiries ("Timeout before authentication") over the last hour, from
-  /// the detections' sshd.auth.grace_timeouts counting; nullopt = not known (nothing
-  /// fills it yet). A burst on an sshd exposed to regreSSHion is named in the finding.
+  /// LoginGraceTime expiries ("Timeout before authentication") over the last hour, counted
+  /// like the drops; nullopt = not known. A burst on an sshd exposed to regreSSHion is
+  /// named in the finding (the log side is the rule sshd.auth.grace_timeouts).
   std::optional<long> recent_grace_timeouts;
   /// The CVE list (rules/vulnerabilities/openssh.yaml); empty = the shipped file.
   std::string vulnerability_data;

@@ -35,6 +35,8 @@ struct Preamble {
   bool fatal = false;    // "fatal: " (sshd's fatal() / sigdie())
 };
 
+// Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
+// name ahead of the real one, so a flood of them must not push the real one out.
 template <typename T>
 void Keep(std::array<T, kMaxCandidates>& cands, std::size_t& n, const T& c) {
   if (n == cands.size()) {
@@ -119,6 +121,7 @@ class LineParser {
   bool InvalidUser(Sv rest);
   bool RemoteIdEnd(Sv remote_id, EventKind kind);
   bool ConnectionClosed(Sv remote_id);
+  bool UserChild(Sv pid_text);
   bool ConnectionFrom(Sv rest);
   bool ReceivedDisconnect(Sv rest);
   bool Disconnecting(Sv rest);

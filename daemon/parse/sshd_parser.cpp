@@ -15,20 +15,9 @@
 
 namespace sshd_health {
 
-using scan::ConsumePrefix;
-using scan::ConsumeSuffix;
-using scan::ConsumeTrailingPort;
-using scan::EndsWith;
-using scan::LastToken;
-using scan::StartsWith;
-using scan::Sv;
-
+// The scan:: names this file uses come with line_parser.h (in parse_internal).
 namespace parse_internal {
 
-// Strips what different syslog set-ups and sshd log levels put around the text that
-// OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
-// relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
-// " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
 // The N of a throttling line's trailing ", N connections dropped".
 Sv DroppedCount(Sv rest) {
   const auto comma = rest.rfind(", ");
@@ -36,6 +25,13 @@ Sv DroppedCount(Sv rest) {
   return count.substr(0, count.find(' '));
 }
 
+namespace {
+
+// Strips what different syslog set-ups and sshd log levels put around the text that
+// OpenSSH formatted: Solaris "[ID 800047 auth.info] ", a kernel-timestamp prefix some
+// relays add, the "error: "/"fatal: " level prefix (log.c do_log), the privsep child's
+// " [preauth]" suffix (monitor.c / sshd-auth forwarding), trailing blanks.
+// File-local, so that g++ inlines it into its one caller, LineParser::Run (every line).
 Preamble Prepare(Sv m) {
   Preamble p;
   while (!m.empty() && (m.back() == ' ' || m.back() == '\r' || m.back() == '\n'))
@@ -63,8 +59,7 @@ Preamble Prepare(Sv m) {
   return p;
 }
 
-// Keeps the LAST kMaxCandidates candidates in order: injected ones come from the user
-// name ahead of the real one, so a flood of them must not push the real one out.
+}  // namespace
 
 // "<anything> from <addr>[ port <n>]" at the end of the message (right-anchored: what
 // precedes is attacker-controlled). Used for "Invalid user", "Did not receive
@@ -277,27 +272,44 @@ bool LineParser::RemoteIdEnd(Sv remote_id, EventKind kind) {
 }
 
 // packet.c sshpkt_vfatal(): "Connection closed by %s", "Connection reset by %s",
-// "Disconnected from %s", "Connection from %s timed out". Before authentication
-// (" [preauth]", an "invalid/authenticating user" preamble, or no Accepted line for
-// this PID) it is a pre-auth disconnect; after, an ordinary end of session.
+// "Disconnected from %s", "Connection from %s timed out"; serverloop.c process_input():
+// "Connection closed by %.100s port %d". After a login (connection_closed) only on
+// evidence of one: this PID's session saw an Accepted line (or is the user child of one
+// that did: "User child is on pid"), or the id carries the "user X" preamble auth2.c sets
+// once authentication succeeded. Anything else is a pre-auth disconnect: " [preauth]",
+// an "invalid/authenticating user" preamble, and a bare id - a connection that closes
+// during the identification exchange, before the privsep child exists, logs
+// "Connection closed by <ip> port <n>" without " [preauth]" (9.2; KINDS.md).
 bool LineParser::ConnectionClosed(Sv remote_id) {
   const auto* entry = s_.Find(rec_);
-  const bool after_auth = !p_.preauth && entry != nullptr && entry->authenticated;
+  const bool logged_in = !p_.preauth && entry != nullptr && entry->authenticated;
   if (!RemoteIdEnd(remote_id,
-                   after_auth ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
+                   logged_in ? EventKind::kConnectionClosed : EventKind::kPreauthDisconnect)) {
     return false;
   }
-  // Without " [preauth]" (which every pre-auth line of 7.5+ carries, through the
-  // monitor) and without an "invalid/authenticating user" preamble the connection had
-  // logged in: packet.c's post-login "Connection closed by <id>".
-  // A PID whose connection sshd logged but that never logged in stays pre-auth.
-  const bool known_preauth = entry != nullptr && !entry->authenticated;
-  if (!p_.preauth && e_.kind == EventKind::kPreauthDisconnect && !known_preauth &&
-      !StartsWith(remote_id, "invalid user ") && !StartsWith(remote_id, "authenticating user ")) {
-    e_.kind = EventKind::kConnectionClosed;
-  }
+  if (!p_.preauth && StartsWith(remote_id, "user ")) e_.kind = EventKind::kConnectionClosed;
   s_.Forget(rec_);
   return true;
+}
+
+// sshd.c / sshd-session.c privsep_postauth() (VERBOSE): "User child is on pid %ld". The
+// monitor (this PID) hands the connection to a child that logs its own lines, among them
+// serverloop.c's bare "Connection closed by <ip> port <n>": the child inherits the
+// session. No event (the catalogue ignores the line).
+bool LineParser::UserChild(Sv pid_text) {
+  int child = 0;
+  const auto* entry = s_.Find(rec_);
+  if (!scan::ParseUint(pid_text, child) || child == 0 || entry == nullptr) return Ignored();
+  const SessionTable::Entry monitor = *entry;  // a copy: Touch may recycle the entry
+  LogRecord child_rec = rec_;
+  child_rec.pid = child;
+  if (auto* c = s_.Touch(child_rec)) {
+    c->ip = monitor.ip;
+    c->port = monitor.port;
+    c->user = monitor.user;
+    c->authenticated = monitor.authenticated;
+  }
+  return Ignored();
 }
 
 // sshd.c / sshd-session.c main(): "Connection from %s port %d on %s port %d%s%s%s"
@@ -770,6 +782,7 @@ bool LineParser::Dispatch() {
       if (ConsumePrefix(rest, "Timeout before authentication for ")) return TimeoutBeforeAuth(rest);
       return false;
     case 'U':
+      if (ConsumePrefix(rest, "User child is on pid ")) return UserChild(rest);
       if (ConsumePrefix(rest, "User ")) return UserNotAllowed(rest);
       if (ConsumePrefix(rest, "Unable to negotiate with ")) return UnableToNegotiate(rest);
       // sshd.c main(): "Unable to load host key: %s" (8.0+, no key at the path) and
@@ -980,6 +993,7 @@ bool LineParser::Run() {
   p_ = Prepare(rec_.message);
   if (p_.msg.empty()) return false;
   if (Dispatch()) return true;
+  if (ignored_) return false;  // a format the catalogue ignores: no later branch matches it
   if (DispatchSessionAndKeys()) return true;
   if (ConnectionError(p_.msg)) return true;
   // log.c fatal()/sigdie(): any other "fatal: %s" - the process ended on it.

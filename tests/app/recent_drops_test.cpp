@@ -1,5 +1,6 @@
-// CountRecentMaxStartupsDrops: what `check` and the daemon's first audit know of recent
-// MaxStartups drops, read through the sources' own journal and file readers.
+// CountRecentLogEvents: what `check` and the daemon's first audit know of recent
+// MaxStartups drops and LoginGraceTime expiries, read through the sources' own journal
+// and file readers.
 #include "app/recent_drops.h"
 
 #include <catch2/catch.hpp>
@@ -43,7 +44,7 @@ TEST_CASE("recent drops in the journal count every sshd identifier within the wi
   Config config;
   config.sources.journal.enabled = Tristate::kOn;
   config.sources.journal.directory = dir.path();
-  CHECK(CountRecentMaxStartupsDrops(config, now) == 2);
+  CHECK(CountRecentLogEvents(config, now).maxstartups_drops == 2);
 }
 
 TEST_CASE("recent drops in a file are counted in its last 4 MiB only", "[app]") {
@@ -61,7 +62,45 @@ TEST_CASE("recent drops in a file are counted in its last 4 MiB only", "[app]") 
   Config config;
   config.sources.journal.enabled = Tristate::kOff;
   config.sources.files = {{log}, {dir.path() + "/missing.log"}};
-  CHECK(CountRecentMaxStartupsDrops(config, now) == 2);
+  CHECK(CountRecentLogEvents(config, now).maxstartups_drops == 2);
   config.sources.files = {{dir.path() + "/missing.log"}};
-  CHECK(CountRecentMaxStartupsDrops(config, now) == std::nullopt);
+  CHECK(CountRecentLogEvents(config, now).maxstartups_drops == std::nullopt);
+  CHECK(CountRecentLogEvents(config, now).grace_timeouts == std::nullopt);
+}
+
+// The vulnerabilities check names a regreSSHion-shaped burst; `check` and the daemon's
+// first audit count the expiries in the same pass as the drops.
+TEST_CASE("recent grace timeouts are counted beside the drops, within the window", "[app]") {
+  TempDir dir;
+  const std::string log = dir.path() + "/auth.log";
+  const TimePoint now = SystemClock::now();
+  auto at = [&](Duration ago) {
+    return FormatRfc3339(std::chrono::floor<std::chrono::seconds>(now - ago));
+  };
+  std::string text =
+      at(3h) + " host sshd[7]: fatal: Timeout before authentication for 192.0.2.1 port 1\n";
+  for (int i = 0; i < 3; ++i) {
+    text += at(10min) + " host sshd[" + std::to_string(20 + i) +
+            "]: fatal: Timeout before authentication for 192.0.2.1 port " +
+            std::to_string(100 + i) + "\n";
+  }
+  text += at(5min) + " host sshd[812]: " + Drop(1) + "\n";
+  test::WriteFile(log, text);
+  Config config;
+  config.sources.journal.enabled = Tristate::kOff;
+  config.sources.files = {{log}};
+  const RecentLogCounts counts = CountRecentLogEvents(config, now);
+  CHECK(counts.grace_timeouts == 3);
+  CHECK(counts.maxstartups_drops == 1);
+}
+
+TEST_CASE("the live window counts its seed until it ages out, then only what it recorded",
+          "[app]") {
+  RecentEventWindow window(1h);
+  const TimePoint t0 = SystemClock::now();
+  window.Seed(5, t0);
+  window.Record(t0 + 10min);
+  CHECK(window.Count(t0 + 20min) == 6);
+  CHECK(window.Count(t0 + 61min) == 1);
+  CHECK(window.Count(t0 + 71min) == 0);
 }

@@ -116,6 +116,62 @@ TEST_CASE(
     }
     CHECK((e.ip.empty() || e.ip == "127.0.0.1"));
   }
+  // Nobody logged in. The connection that closed during the identification exchange
+  // logged "Connection closed by 127.0.0.1 port P" without " [preauth]" (9.2: before the
+  // privsep child exists); it is a pre-auth disconnect all the same.
+  CHECK_FALSE(seen.Has(EventKind::kConnectionClosed));
+  int bare_closes = 0;
+  for (const auto& e : seen.events) {
+    if (e.line.rfind("Connection closed by 127.0.0.1 port ", 0) == 0 &&
+        e.line.find("[preauth]") == std::string_view::npos) {
+      ++bare_closes;
+      CHECK(e.kind == EventKind::kPreauthDisconnect);
+    }
+  }
+  CHECK(bare_closes == 1);
+}
+
+TEST_CASE("a real login's end is a connection_closed, the failed logins' are pre-auth",
+          "[parse][sshd]") {
+  TempDir dir;
+  const std::string key = dir.path() + "/client_key";
+  REQUIRE(test::RunCommand({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key}).exit_code ==
+          0);
+  test::WriteFile(dir.path() + "/authorized_keys", test::ReadFile(key + ".pub"));
+  test::RealSshd::Options options;
+  options.extra_config = {"AuthorizedKeysFile " + dir.path() + "/authorized_keys",
+                          "StrictModes no"};
+  test::RealSshd sshd(dir.path(), options);
+  sshd.Start();
+  const auto login = sshd.Client("root", {"-i", key, "-oIdentitiesOnly=yes"});
+  INFO(login.out);
+  REQUIRE(login.exit_code == 0);
+  CHECK(sshd.Client("nosuchuser", {}, "wrong-password").exit_code != 0);
+  REQUIRE(test::WaitFor(
+      [&] {
+        const auto log = sshd.Log();
+        return log.find("Disconnected from user root") != std::string::npos &&
+               log.find("Connection closed by invalid user nosuchuser") != std::string::npos;
+      },
+      15s));
+  sshd.Stop();
+  const Seen seen = ParseLog(sshd.Log());
+  if (std::getenv("SHOW_SSHD_LOG")) std::cout << sshd.Log();
+  INFO(sshd.Log());
+  CHECK(seen.Has(EventKind::kAuthSuccess, "127.0.0.1"));
+  int closed = 0;
+  for (const auto& e : seen.events) {
+    if (e.kind == EventKind::kConnectionClosed) {
+      ++closed;
+      CHECK(e.user == "root");
+      CHECK(e.ip == "127.0.0.1");
+    }
+    if (e.line.find("nosuchuser") != std::string_view::npos &&
+        e.line.rfind("Connection closed", 0) == 0) {
+      CHECK(e.kind == EventKind::kPreauthDisconnect);
+    }
+  }
+  CHECK(closed == 1);
 }
 
 }  // namespace

@@ -96,12 +96,64 @@ TEST_CASE("a close after Accepted is an ordinary end of session, not a pre-auth 
   const auto pre = f.Feed("srv sshd[51]: Connection closed by 192.0.2.51 port 6");
   REQUIRE(pre);
   CHECK(pre->kind == EventKind::kPreauthDisconnect);
-  // Nothing known: every pre-auth close of 7.5+ carries " [preauth]" (the monitor relays
-  // the child's lines with it), so one without is packet.c's post-login close
-  // (tests/data/openssh/KINDS.md).
-  const auto unknown = f.Feed("srv sshd[52]: Connection closed by 192.0.2.52 port 7");
-  REQUIRE(unknown);
-  CHECK(unknown->kind == EventKind::kConnectionClosed);
+}
+
+TEST_CASE("a close with no evidence of a login is pre-auth, whatever its suffix", "[parse]") {
+  LineFeeder f;
+  // OpenSSH 9.2: a connection that closes during the identification exchange, before the
+  // privsep child exists, logs its close without " [preauth]" (and at INFO no
+  // "Connection from" line precedes it).
+  for (const std::string verb :
+       {"Connection closed by ", "Connection reset by ", "Disconnected from "}) {
+    INFO(verb);
+    const auto ev = f.Feed("srv sshd[52]: " + verb + "192.0.2.52 port 7");
+    REQUIRE(ev);
+    CHECK(ev->kind == EventKind::kPreauthDisconnect);
+    CHECK(ev->ip == "192.0.2.52");
+    CHECK(ev->port == 7);
+  }
+  // The "user X" preamble is set by auth2.c only once authentication succeeded: after a
+  // login even when the PID never showed its Accepted line (the user child logs it).
+  const auto user = f.Feed("srv sshd[53]: Disconnected from user alice 192.0.2.53 port 8");
+  REQUIRE(user);
+  CHECK(user->kind == EventKind::kConnectionClosed);
+  CHECK(user->user == "alice");
+  // ... but not in a line the monitor relayed from before authentication.
+  const auto relayed =
+      f.Feed("srv sshd[54]: Connection closed by user alice 192.0.2.54 port 9 [preauth]");
+  REQUIRE(relayed);
+  CHECK(relayed->kind == EventKind::kPreauthDisconnect);
+  // A session that logged in, then the table forgot it (its close ended it): the next
+  // bare close of that PID (a reused PID) is pre-auth again.
+  REQUIRE(f.Feed("srv sshd[55]: Accepted password for bob from 192.0.2.55 port 10 ssh2"));
+  REQUIRE(f.Feed("srv sshd[55]: Connection closed by 192.0.2.55 port 10")->kind ==
+          EventKind::kConnectionClosed);
+  REQUIRE(f.Feed("srv sshd[55]: Connection closed by 192.0.2.56 port 11")->kind ==
+          EventKind::kPreauthDisconnect);
+}
+
+TEST_CASE("the user child of a logged-in session closes after the login", "[parse]") {
+  LineFeeder f;
+  // VERBOSE: the monitor logs Accepted and the child's PID; serverloop.c in the child
+  // logs the bare close.
+  REQUIRE(
+      f.Feed("srv sshd[60]: Accepted publickey for git from 192.0.2.60 port 5 ssh2: "
+             "ED25519 SHA256:abc"));
+  CHECK_FALSE(f.Feed("srv sshd[60]: User child is on pid 61"));
+  const auto ev = f.Feed("srv sshd[61]: Connection closed by 192.0.2.60 port 5");
+  REQUIRE(ev);
+  CHECK(ev->kind == EventKind::kConnectionClosed);
+  // The child of a monitor that never logged in, or of one we never saw, is no login.
+  REQUIRE(f.Feed("srv sshd[62]: Connection from 192.0.2.62 port 6 on 192.0.2.1 port 22"));
+  CHECK_FALSE(f.Feed("srv sshd[62]: User child is on pid 63"));
+  CHECK(f.Feed("srv sshd[63]: Connection closed by 192.0.2.62 port 6")->kind ==
+        EventKind::kPreauthDisconnect);
+  CHECK_FALSE(f.Feed("srv sshd[64]: User child is on pid 65"));
+  CHECK(f.Feed("srv sshd[65]: Connection closed by 192.0.2.64 port 6")->kind ==
+        EventKind::kPreauthDisconnect);
+  // Another host's PID 61 is not this child.
+  CHECK(f.Feed("other sshd[61]: Connection closed by 192.0.2.60 port 5")->kind ==
+        EventKind::kPreauthDisconnect);
 }
 
 TEST_CASE("the session table is bounded and forgets its oldest entries first", "[parse]") {
