@@ -19,10 +19,7 @@ const std::string& kFailed() {
       SampleLine("auth_failure", "Failed password for admin from 192.0.2.12");
   return s;
 }
-const std::string& kInvalid() {
-  static const std::string s = SampleLine("invalid_user", "Invalid user git from 192.0.2.127");
-  return s;
-}
+const Sample& kInvalid() { return SampleStarting("invalid_user", "Invalid user "); }
 const std::string& kAcceptedPassword() {
   static const std::string s =
       SampleLine("auth_success", "Accepted password for alice from 192.0.2.18");
@@ -42,7 +39,8 @@ std::string Failed(const std::string& ip, const std::string& user = "alice") {
   return Swap(Swap(kFailed(), "192.0.2.12", ip), "admin", user);
 }
 std::string Invalid(const std::string& ip, const std::string& user) {
-  return Swap(Swap(kInvalid(), "192.0.2.127", ip), " git ", " " + user + " ");
+  const Sample& s = kInvalid();
+  return Swap(Swap(s.message, s.ip, ip), " " + s.user + " ", " " + user + " ");
 }
 std::string Accepted(const std::string& ip, const std::string& user = "alice") {
   return Swap(Swap(kAcceptedPassword(), "192.0.2.18", ip), "alice", user);
@@ -267,10 +265,11 @@ TEST_CASE("session.crash: a session process killed by a signal is critical", "[r
 
 TEST_CASE("grace_timeouts: a burst of LoginGraceTime timeouts", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.auth.grace_timeouts"}));
-  const std::string line =
-      SampleLine("timeout_before_auth", "fatal: Timeout before authentication for 192.0.2.153");
+  const Sample& sample =
+      SampleStarting("timeout_before_auth", "fatal: Timeout before authentication for ");
+  const std::string& line = sample.message;
   for (int i = 0; i < 29; ++i) {
-    REQUIRE(f.Feed(Swap(line, "192.0.2.153", "198.51.100." + std::to_string(i + 1))));
+    REQUIRE(f.Feed(Swap(line, sample.ip, "198.51.100." + std::to_string(i + 1))));
     f.clock.Advance(10s);
   }
   CHECK(f.Firing("sshd.auth.grace_timeouts") == 0);
