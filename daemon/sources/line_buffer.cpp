@@ -27,18 +27,7 @@ void LineBuffer::Clear() {
   skipping_ = false;
 }
 
-std::string_view LineBuffer::Take(std::size_t len) {
-  const char* start = buf_.get() + begin_;
-  if (len > 0 && start[len - 1] == '\r') --len;
-  if (len > max_line_) {
-    len = max_line_;
-    ++truncated_;
-  }
-  ++lines_;
-  return std::string_view(start, len);
-}
-
-bool LineBuffer::Next(std::string_view& line) {
+bool LineBuffer::NextSlow(std::string_view& line) {
   if (!buf_) return false;
   char* const base = buf_.get();
   while (true) {

@@ -184,12 +184,12 @@ bool LineReader::Fill() {
   return true;
 }
 
-bool LineReader::Next(std::string_view& line) {
-  while (!lines_.Next(line)) {
+bool LineReader::NextAfterFill(std::string_view& line) {
+  do {
     // On end or error, what is left is the last line.
     if (eof_ || !error_.empty()) return lines_.TakeRest(line);
     Fill();
-  }
+  } while (!lines_.Next(line));
   return true;
 }
 
