@@ -45,6 +45,48 @@ void AppendCut(std::string_view s, std::size_t max_bytes, std::string& out) {
   out.append(s.substr(0, std::min(s.size(), max_bytes)));
 }
 
+// An IPv6 network of at most /64 as inet_ntop writes it (RFC 5952: lower-case hex
+// without leading zeros, the longest run of two or more zero groups - the first of equal
+// runs - as "::"), without inet_ntop's sprintf per group: a wave of IPv6 sources puts this
+// on the hot path. Up to /64 the last four groups are zero, so glibc's IPv4-mapped and
+// -compatible spellings cannot apply.
+void AppendIpv6Network(const unsigned char* bytes, std::string& out) {
+  unsigned words[8];
+  for (int i = 0; i < 8; ++i) words[i] = unsigned{bytes[2 * i]} << 8 | bytes[2 * i + 1];
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (words[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && words[j] == 0) ++j;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
+    i = j;
+  }
+  if (best_len < 2) best = -1;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      out += "::";
+      i += best_len - 1;
+      continue;
+    }
+    if (i > 0 && i != best + best_len) out += ':';
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned nibble = (words[i] >> shift) & 0xf;
+      if (nibble != 0 || started || shift == 0) {
+        out += kHex[nibble];
+        started = true;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<KeyPart> ParseKeyPart(std::string_view text, std::string& error) {
@@ -133,11 +175,37 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
       break;
   }
   if (e.ip.empty() || e.ip.size() > 64) return AppendCut(e.ip, max_bytes, out);
-  const bool v6 = e.ip.find(':') != std::string_view::npos;
+  // One pass over the text: IPv6 (a colon) or, for a dotted quad, where each dot is.
+  bool v6 = false;
+  bool digits_and_dots = true;
+  std::size_t dot_at[4] = {0, 0, 0, 0};
+  int dots = 0;
+  for (std::size_t i = 0; i < e.ip.size(); ++i) {
+    const char c = e.ip[i];
+    if (c == ':') {
+      v6 = true;
+      break;
+    }
+    if (c == '.') {
+      if (dots < 4) dot_at[dots] = i;
+      ++dots;
+    } else if (c < '0' || c > '9') {
+      digits_and_dots = false;
+    }
+  }
   // A whole address is the address itself (the parser wrote it canonically): no prefix
   // shown, nothing to compute on the hot path.
   if (!v6 && part.v4_bits == 32) return AppendCut(e.ip, max_bytes, out);
   if (v6 && part.v6_bits == 128) return AppendCut(e.ip, max_bytes, out);
+  // A byte-aligned IPv4 prefix (/8, /16, /24: the common ones) is a cut of the address's
+  // text, which the parser wrote canonically (no leading zeros): no parse, no formatting.
+  if (!v6 && digits_and_dots && dots == 3 && part.v4_bits % 8 == 0) {
+    const int keep = part.v4_bits / 8;  // 1-3 (32 was handled above, 0 is not parsed)
+    // "192.0.2." + "0/24": the kept octets with their dot, then a zero per cut octet.
+    out.append(e.ip.substr(0, dot_at[keep - 1] + 1));
+    out.append(keep == 1 ? "0.0.0/8" : keep == 2 ? "0.0/16" : "0/24");
+    return;
+  }
   std::uint32_t v4 = 0;
   if (!v6 && ParseIpv4(e.ip, v4)) {
     // IPv4 by hand: inet_pton/inet_ntop go through stdio formatting, per event.
@@ -162,6 +230,12 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
     return AppendCut(e.ip, max_bytes, out);  // a host name (UseDNS): no prefix to take
   }
   Mask(bytes, 16, part.v6_bits);
+  if (part.v6_bits <= 64) {
+    AppendIpv6Network(bytes, out);
+    out += '/';
+    out += std::to_string(part.v6_bits);
+    return;
+  }
   char net[INET6_ADDRSTRLEN];
   if (inet_ntop(AF_INET6, bytes, net, sizeof net) == nullptr)
     return AppendCut(e.ip, max_bytes, out);

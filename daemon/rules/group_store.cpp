@@ -16,10 +16,6 @@ GroupStore::GroupStore(std::size_t rule_count)
       tail_(rule_count, Group::kNil),
       rule_live_(rule_count, 0) {}
 
-std::uint32_t GroupStore::Hash(std::uint32_t rule, std::string_view key) {
-  return static_cast<std::uint32_t>(KeyHash(key, std::uint64_t{rule} + 1));
-}
-
 Group* GroupStore::Find(std::uint32_t rule, std::string_view key, std::uint32_t hash) {
   const std::uint32_t slot = index_.Find(hash, [&](std::uint32_t s) {
     const Group& g = slots_[s];

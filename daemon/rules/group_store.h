@@ -73,6 +73,8 @@ struct Group {
   TimePoint first_seen{};  // after firing: when the episode began
   TimePoint last_seen{};
   TimePoint last_fired{};
+  /// unless_fired: a rule this one defers to fired for this group; no firing before this.
+  TimePoint covered_until{};
   /// Before firing: events inside the window; after: every event since first_seen.
   std::uint64_t count = 0;
   /// Before firing: the events in the window. Reset on firing: a firing group only
@@ -96,7 +98,7 @@ struct Group {
   /// memory (no allocation per group in a wave); the fired state, which is rare, is freed.
   void Recycle() {
     key.clear();
-    first_seen = last_seen = last_fired = TimePoint{};
+    first_seen = last_seen = last_fired = covered_until = TimePoint{};
     count = 0;
     window.Clear();
     evidence_count = 0;
@@ -118,7 +120,14 @@ class GroupStore {
     return Insert(rule, key, Hash(rule, key));
   }
   /// The same with the hash computed once for a find-then-insert.
-  static std::uint32_t Hash(std::uint32_t rule, std::string_view key);
+  static std::uint32_t Hash(std::uint32_t rule, std::string_view key) {
+    return HashOf(rule, KeyHash(key));
+  }
+  /// Hash(rule, key) from the key's KeyHash: rules sharing a key hash it once per event.
+  static std::uint32_t HashOf(std::uint32_t rule, std::uint64_t key_hash) {
+    return static_cast<std::uint32_t>(
+        HashMix(key_hash ^ ((std::uint64_t{rule} + 1) * 0x9e3779b97f4a7c15ULL)));
+  }
   Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.

@@ -40,6 +40,8 @@ class RulePattern {
 struct RuleOrigin {
   std::string file;
   int line = 0;
+  /// "file:line:col: rules[N].unless_fired": where the loader's check of its ids points.
+  std::string unless_fired_at;
   friend bool operator==(const RuleOrigin&, const RuleOrigin&) { return true; }
 };
 
@@ -78,7 +80,10 @@ struct Rule {
   std::optional<AfterSpec> after;   // a sequence
   std::optional<FirstSeenSpec> first_seen;
   std::vector<EventKind> cancel_on;  // an event of these kinds ends the group's episode
-  std::uint32_t threshold = 1;       // events within `window` to fire
+  /// Rule ids: the rule does not fire for a group whose events one of these rules alerted
+  /// on within its window (a slow brute force the fast rule already reported).
+  std::vector<std::string> unless_fired;
+  std::uint32_t threshold = 1;  // events within `window` to fire
   Duration window = std::chrono::minutes(10);
   Duration cooldown = std::chrono::minutes(30);  // quiet time before the same group re-fires
   Severity severity = Severity::kWarning;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/text.h"
+#include "rules/event_keys.h"
 #include "rules/evidence_ring.h"
 #include "rules/first_seen_memory.h"
 #include "rules/group_store.h"
@@ -83,9 +84,15 @@ struct RuleState {
   std::string cooldown_text;
   MessageTest regex;
   MessageTest not_regex;
-  GroupKey key;                       // group_by as parts (from group_by for rules built in code)
-  bool key_plain = false;             // one whole ip or user: the key is the field itself, no copy
-  bool simple = false;                // counts events, nothing more (every rule before issue 16)
+  GroupKey key;  // group_by as parts (from group_by for rules built in code)
+  // Ids in State::keys: the group key, the distinct value, the first_seen key.
+  std::uint32_t key_id = 0;
+  std::uint32_t distinct_id = 0;
+  std::uint32_t first_seen_id = 0;
+  bool simple = false;  // counts events, nothing more (every rule before issue 16)
+  // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
+  std::vector<std::uint32_t> unless;
+  std::vector<std::uint32_t> covers;
   Duration live_for{};                // an unfired group is kept this long after its last event
   FirstSeenMemory* memory = nullptr;  // first_seen rules: their memory (owned by State)
   std::string memory_name;            // "id key": what a saved memory belongs to
@@ -122,27 +129,6 @@ GroupKey KeyOfGroupBy(GroupBy by) {
       break;
   }
   return {};
-}
-
-// The event's value of `key`: the field itself for one whole ip or user (no copy: the
-// hot path of the plain rules), else the parts joined by NUL (which no field holds) in
-// `scratch`. `complete` turns false when a part is empty (first_seen ignores such).
-std::string_view KeyOf(const GroupKey& key, bool plain, const SshdEvent& e, std::string& scratch,
-                       bool* complete = nullptr) {
-  if (key.empty()) return {};
-  if (plain) {
-    const std::string_view v = Bounded(key[0].field == KeyField::kIp ? e.ip : e.user);
-    if (complete) *complete = !v.empty();
-    return v;
-  }
-  scratch.clear();
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    if (i > 0) scratch += '\0';
-    const std::size_t before = scratch.size();
-    AppendKeyValue(key[i], e, kMaxKeyBytes, scratch);
-    if (complete && scratch.size() == before) *complete = false;
-  }
-  return scratch;
 }
 
 std::string_view EvidenceLine(const SshdEvent& e) { return e.line.empty() ? e.message : e.line; }
@@ -209,8 +195,7 @@ struct RuleEngine::State {
   // first_seen memories by RuleState::memory_name: a reload keeps them.
   std::map<std::string, std::unique_ptr<FirstSeenMemory>, std::less<>> memories;
   std::uint64_t memory_version = 0;  // bumped on every change
-  std::string scratch;
-  std::string scratch2;
+  EventKeys keys{kMaxKeyBytes};      // the current event's group keys, each computed once
 
   EvidenceRing::Ref LineRef(const SshdEvent& e) {
     // Stored raw (cut) and escaped only when an alert is built: most lines never are.
@@ -245,14 +230,14 @@ struct RuleEngine::State {
     ++evictions;
   }
 
-  Group& Touch(std::uint32_t rule, std::string_view key) {
-    const std::uint32_t hash = GroupStore::Hash(rule, key);
-    if (Group* g = store.Find(rule, key, hash)) {
+  Group& Touch(std::uint32_t rule, const EventKeys::Value& key) {
+    const std::uint32_t hash = GroupStore::HashOf(rule, key.hash);
+    if (Group* g = store.Find(rule, key.text, hash)) {
       store.Touch(*g);
       return *g;
     }
     if (store.size(rule) >= max_groups) EvictOldest(rule);
-    return store.Insert(rule, key, hash);
+    return store.Insert(rule, key.text, hash);
   }
 
   TemplateValues Values(const Group& g) const {
@@ -379,8 +364,31 @@ struct RuleEngine::State {
     Emit(g, AlertStatus::kResolved, v, {}, sink, why);
   }
 
+  // unless_fired: `g`'s rule fired on `e`; the rules deferring to it stay quiet for the
+  // same key (their own key of the event) for their window.
+  void Cover(const Group& g, const SshdEvent& e) {
+    for (const std::uint32_t s : states[g.rule].covers) {
+      Group& covered = Touch(s, keys.Get(states[s].key_id, e));
+      covered.covered_until = std::max(covered.covered_until, g.last_fired + rules[s].window);
+      // Kept at least that long, also when the rule has not counted this key yet.
+      covered.last_seen = std::max(covered.last_seen, g.last_fired);
+    }
+  }
+
+  // unless_fired: whether `g` (about to fire on `e`) defers to a rule that alerted on it.
+  bool Covered(const Group& g, const SshdEvent& e, TimePoint now) {
+    if (now < g.covered_until) return true;
+    for (const std::uint32_t f : states[g.rule].unless) {
+      const EventKeys::Value& key = keys.Get(states[f].key_id, e);
+      const Group* other = store.Find(f, key.text, GroupStore::HashOf(f, key.hash));
+      if (other != nullptr && other->fired) return true;
+    }
+    return false;
+  }
+
   void EmitFiring(Group& g, const SshdEvent& e, std::vector<std::string> evidence,
                   AlertSink& sink) {
+    Cover(g, e);
     if (!g.fired) g.fired = std::make_unique<FiredEvent>();
     Remember(*g.fired, e);
     g.fired->suppressed = !StormAllows(g.rule, g.last_fired, sink);
@@ -456,6 +464,11 @@ struct RuleEngine::State {
     if (g.count + kMaxEvidence > r.threshold || (before == 0 && g.count == 1))
       AddEvidence(g, LineRef(e));
     if (g.count < r.threshold) return;
+    if (Covered(g, e, now)) {
+      // Already reported by the rule this one defers to: count afresh from here.
+      ResetGroup(g);
+      return;
+    }
 
     g.first_seen = oldest;
     g.last_fired = now;
@@ -529,15 +542,13 @@ struct RuleEngine::State {
   void FirstSeen(std::uint32_t i, const SshdEvent& e, TimePoint now, AlertSink& sink) {
     const Rule& r = rules[i];
     const RuleState& rs = states[i];
-    bool complete = true;
-    const std::string_view key = KeyOf(r.first_seen->key, false, e, scratch2, &complete);
-    if (!complete || rs.memory == nullptr) return;
-    const auto verdict =
-        rs.memory->See(SipHash24(sip_key, key), now, r.first_seen->remember, r.first_seen->learn);
+    const EventKeys::Value& key = keys.Get(rs.first_seen_id, e);
+    if (!key.complete || rs.memory == nullptr) return;
+    const auto verdict = rs.memory->See(SipHash24(sip_key, key.text), now, r.first_seen->remember,
+                                        r.first_seen->learn);
     ++memory_version;
     if (verdict != FirstSeenMemory::Verdict::kNew) return;
-    const std::string_view group = rs.key.empty() ? key : KeyOf(rs.key, rs.key_plain, e, scratch);
-    Count(Touch(i, group), e, now, sink);
+    Count(Touch(i, keys.Get(rs.key.empty() ? rs.first_seen_id : rs.key_id, e)), e, now, sink);
   }
 
   // Compiles `rules` into the per-rule tables Observe uses.
@@ -559,8 +570,9 @@ struct RuleEngine::State {
       rs.window_text = FormatDuration(r.window);
       rs.cooldown_text = FormatDuration(r.cooldown);
       rs.key = r.group_key.empty() ? KeyOfGroupBy(r.group_by) : r.group_key;
-      rs.key_plain = rs.key.size() == 1 &&
-                     (rs.key[0] == KeyPart{KeyField::kIp} || rs.key[0] == KeyPart{KeyField::kUser});
+      rs.key_id = keys.Register(rs.key);
+      if (r.distinct) rs.distinct_id = keys.Register(GroupKey{*r.distinct});
+      if (r.first_seen) rs.first_seen_id = keys.Register(r.first_seen->key);
       rs.simple = !r.distinct && !r.after && !r.first_seen && r.cancel_on.empty();
       rs.live_for = r.after ? std::max(r.window, r.after->within) : r.window;
       if (r.first_seen) {
@@ -578,6 +590,14 @@ struct RuleEngine::State {
         for (EventKind k : r.after->kinds) add(k, i, kPrior);
       }
       for (EventKind k : r.cancel_on) add(k, i, kCancel);
+      for (const std::string& id : r.unless_fired) {
+        const auto f = std::find_if(rules.begin(), rules.end(),
+                                    [&](const Rule& other) { return other.id == id; });
+        if (f == rules.end() || f - rules.begin() == static_cast<std::ptrdiff_t>(i)) continue;
+        const auto fi = static_cast<std::uint32_t>(f - rules.begin());
+        rs.unless.push_back(fi);
+        states[fi].covers.push_back(static_cast<std::uint32_t>(i));
+      }
     }
     // Memories of rules no longer loaded are dropped.
     std::erase_if(memories, [&](const auto& m) {
@@ -618,6 +638,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   State& s = *state_;
   ++s.events;
   s.line_ref.reset();
+  s.keys.NewEvent();
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
@@ -632,17 +653,17 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
       }
       if (rs.simple) {
         // The plain rules of before: no copy of the key, nothing else to look at.
-        s.Count(s.Touch(i, KeyOf(rs.key, rs.key_plain, event, s.scratch)), event, now, sink);
+        s.Count(s.Touch(i, s.keys.Get(rs.key_id, event)), event, now, sink);
         continue;
       }
       if (role == kMatch && r.first_seen) {
         s.FirstSeen(i, event, now, sink);
         continue;
       }
-      const std::string_view key = KeyOf(rs.key, rs.key_plain, event, s.scratch);
+      const EventKeys::Value& key = s.keys.Get(rs.key_id, event);
       if (role == kCancel) {
-        const std::uint32_t hash = GroupStore::Hash(i, key);
-        if (Group* g = s.store.Find(i, key, hash)) s.Cancel(*g, event, sink);
+        const std::uint32_t hash = GroupStore::HashOf(i, key.hash);
+        if (Group* g = s.store.Find(i, key.text, hash)) s.Cancel(*g, event, sink);
         continue;
       }
       if (role == kPrior) {
@@ -650,15 +671,14 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
         continue;
       }
       if (r.after) {
-        const std::uint32_t hash = GroupStore::Hash(i, key);
-        if (Group* g = s.store.Find(i, key, hash)) s.FireSequence(*g, event, now, sink);
+        const std::uint32_t hash = GroupStore::HashOf(i, key.hash);
+        if (Group* g = s.store.Find(i, key.text, hash)) s.FireSequence(*g, event, now, sink);
         continue;
       }
       if (r.distinct) {
-        s.scratch2.clear();
-        AppendKeyValue(*r.distinct, event, kMaxKeyBytes, s.scratch2);
-        if (s.scratch2.empty()) continue;  // no value to count (an event without a user)
-        const std::uint64_t value = SipHash24(s.sip_key, s.scratch2);
+        const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
+        if (v.text.empty()) continue;  // no value to count (an event without a user)
+        const std::uint64_t value = SipHash24(s.sip_key, v.text);
         s.Count(s.Touch(i, key), event, now, sink, value);
         continue;
       }
@@ -709,6 +729,7 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
       n.first_seen = g->first_seen;
       n.last_seen = g->last_seen;
       n.last_fired = g->last_fired;
+      n.covered_until = g->covered_until;
       n.count = g->count;
       std::swap(n.window, g->window);  // both stay valid; the old one is recycled
       n.evidence = g->evidence;

@@ -230,6 +230,43 @@ void ReadCancelOn(const YamlMap& r, Rule& rule) {
   }
 }
 
+void ReadUnlessFired(const YamlMap& r, Rule& rule) {
+  if (!r.Has("unless_fired")) return;
+  const YAML::Node node = r.Raw("unless_fired");
+  rule.origin.unless_fired_at = fmt::format("{}:{}:{}: {}", r.file(), node.Mark().line + 1,
+                                            node.Mark().column + 1, r.KeyPath("unless_fired"));
+  auto add = [&](const YAML::Node& item) {
+    if (!item.IsScalar() || !IsValidRuleId(item.Scalar()))
+      FailAt(r.file(), item.Mark(), r.KeyPath("unless_fired"),
+             "expected a rule id (e.g. sshd.auth.brute_force)");
+    if (item.Scalar() == rule.id)
+      FailAt(r.file(), item.Mark(), r.KeyPath("unless_fired"), "names the rule itself");
+    rule.unless_fired.push_back(item.Scalar());
+  };
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) add(item);
+  } else {
+    add(node);
+  }
+  if (rule.unless_fired.empty()) r.Fail("unless_fired", "must list at least one rule id");
+  if (rule.first_seen || rule.after)
+    r.Fail("unless_fired", "only for counting rules (not with first_seen or after)");
+}
+
+// unless_fired names rules by id: every one must be loaded (a typo would silently turn
+// the check off).
+void CheckUnlessFired(const std::vector<Rule>& rules) {
+  for (const Rule& rule : rules) {
+    for (const std::string& id : rule.unless_fired) {
+      const bool known = std::any_of(rules.begin(), rules.end(),
+                                     [&](const Rule& other) { return other.id == id; });
+      if (!known)
+        throw ConfigError(fmt::format("{}: unknown rule id '{}' (no loaded rule has it)",
+                                      rule.origin.unless_fired_at, id));
+    }
+  }
+}
+
 std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line) {
   std::string text = r.RequiredString(key);
   // YAML block scalars ("|") end in a newline; the alert should not.
@@ -252,7 +289,8 @@ std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line
 
 Rule ReadRule(const YamlMap& r, const std::string& file) {
   r.AllowOnly({"id", "description", "match", "group_by", "distinct", "after", "first_seen",
-               "cancel_on", "threshold", "window", "cooldown", "severity", "summary", "remedy"});
+               "cancel_on", "unless_fired", "threshold", "window", "cooldown", "severity",
+               "summary", "remedy"});
   Rule rule;
   rule.id = r.RequiredString("id");
   if (!IsValidRuleId(rule.id)) {
@@ -282,6 +320,7 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
     r.Fail("threshold", "must be 1 with first_seen: the first sighting fires");
   }
   ReadCancelOn(r, rule);
+  ReadUnlessFired(r, rule);
   rule.window = r.DurationValue("window", rule.window);
   if (rule.window <= Duration::zero()) r.Fail("window", "must be longer than 0");
   rule.cooldown = r.DurationValue("cooldown", rule.cooldown);
@@ -293,7 +332,8 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
   rule.severity = *sev;
   rule.summary = ReadTemplate(r, "summary", true);
   rule.remedy = ReadTemplate(r, "remedy", false);
-  rule.origin = {file, r.Raw("id").Mark().line + 1};
+  rule.origin.file = file;
+  rule.origin.line = r.Raw("id").Mark().line + 1;
   return rule;
 }
 
@@ -336,6 +376,7 @@ std::vector<Rule> LoadRules(const std::vector<std::string>& dirs) {
   std::map<std::string, Location> seen;
   std::vector<Rule> rules;
   for (const auto& [name, path] : files) LoadInto(path, seen, rules);
+  CheckUnlessFired(rules);
   return rules;
 }
 
@@ -343,6 +384,7 @@ std::vector<Rule> LoadRuleFile(const std::string& path) {
   std::map<std::string, Location> seen;
   std::vector<Rule> rules;
   LoadInto(path, seen, rules);
+  CheckUnlessFired(rules);
   return rules;
 }
 

@@ -19,10 +19,7 @@ const std::string& kFailed() {
       SampleLine("auth_failure", "Failed password for admin from 192.0.2.12");
   return s;
 }
-const std::string& kInvalid() {
-  static const std::string s = SampleLine("invalid_user", "Invalid user git from 192.0.2.127");
-  return s;
-}
+const Sample& kInvalid() { return SampleStarting("invalid_user", "Invalid user "); }
 const std::string& kAcceptedPassword() {
   static const std::string s =
       SampleLine("auth_success", "Accepted password for alice from 192.0.2.18");
@@ -42,7 +39,8 @@ std::string Failed(const std::string& ip, const std::string& user = "alice") {
   return Swap(Swap(kFailed(), "192.0.2.12", ip), "admin", user);
 }
 std::string Invalid(const std::string& ip, const std::string& user) {
-  return Swap(Swap(kInvalid(), "192.0.2.127", ip), " git ", " " + user + " ");
+  const Sample& s = kInvalid();
+  return Swap(Swap(s.message, s.ip, ip), " " + s.user + " ", " " + user + " ");
 }
 std::string Accepted(const std::string& ip, const std::string& user = "alice") {
   return Swap(Swap(kAcceptedPassword(), "192.0.2.18", ip), "alice", user);
@@ -199,16 +197,37 @@ TEST_CASE("root_login: root logged in", "[rules]") {
         "root logged in from 192.0.2.19 by keyboard-interactive/pam -");
 }
 
-TEST_CASE("slow_brute_force: 30 failures in a day, spread out", "[rules]") {
+TEST_CASE("slow_brute_force: 100 failures from one /24 in a day, spread out", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.auth.slow_brute_force", "sshd.auth.brute_force"}));
-  for (int i = 0; i < 29; ++i) {
-    REQUIRE(f.Feed(Failed("198.51.100.7")));
-    f.clock.Advance(40min);
+  // Four neighbours take turns, each too slow for the fast rule.
+  for (int i = 0; i < 99; ++i) {
+    REQUIRE(f.Feed(Failed("198.51.100." + std::to_string(10 + i % 4))));
+    f.clock.Advance(14min);
   }
   CHECK(f.Firing("sshd.auth.slow_brute_force") == 0);
-  REQUIRE(f.Feed(Failed("198.51.100.7")));
-  CHECK(f.Firing("sshd.auth.slow_brute_force") == 1);
+  REQUIRE(f.Feed(Failed("198.51.100.77")));
+  REQUIRE(f.Firing("sshd.auth.slow_brute_force") == 1);
   CHECK(f.Firing("sshd.auth.brute_force") == 0);  // too slow for the fast rule
+  CHECK(f.Last("sshd.auth.slow_brute_force")->labels.at("ip") == "198.51.100.0/24");
+}
+
+TEST_CASE("slow_brute_force: quiet for a network the fast rule reported (unless_fired)",
+          "[rules]") {
+  SampleFeed f(ShippedRules({"sshd.auth.slow_brute_force", "sshd.auth.brute_force"}));
+  for (int i = 0; i < 10; ++i) REQUIRE(f.Feed(Failed("198.51.100.7")));
+  REQUIRE(f.Firing("sshd.auth.brute_force") == 1);
+  // The same source goes on slowly for the rest of the day: the fast rule told already.
+  for (int i = 0; i < 150; ++i) {
+    f.clock.Advance(8min);
+    REQUIRE(f.Feed(Failed("198.51.100.7")));
+  }
+  CHECK(f.Firing("sshd.auth.slow_brute_force") == 0);
+  // Another network, never reported, still fires.
+  for (int i = 0; i < 100; ++i) {
+    f.clock.Advance(1min);
+    REQUIRE(f.Feed(Failed("203.0.113." + std::to_string(i % 5))));
+  }
+  CHECK(f.Firing("sshd.auth.slow_brute_force") == 1);
 }
 
 TEST_CASE("user_enumeration: 10 different invalid users from one source", "[rules]") {
@@ -246,10 +265,11 @@ TEST_CASE("session.crash: a session process killed by a signal is critical", "[r
 
 TEST_CASE("grace_timeouts: a burst of LoginGraceTime timeouts", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.auth.grace_timeouts"}));
-  const std::string line =
-      SampleLine("timeout_before_auth", "fatal: Timeout before authentication for 192.0.2.153");
+  const Sample& sample =
+      SampleStarting("timeout_before_auth", "fatal: Timeout before authentication for ");
+  const std::string& line = sample.message;
   for (int i = 0; i < 29; ++i) {
-    REQUIRE(f.Feed(Swap(line, "192.0.2.153", "198.51.100." + std::to_string(i + 1))));
+    REQUIRE(f.Feed(Swap(line, sample.ip, "198.51.100." + std::to_string(i + 1))));
     f.clock.Advance(10s);
   }
   CHECK(f.Firing("sshd.auth.grace_timeouts") == 0);

@@ -1,5 +1,8 @@
 // The engine's issue-16 machinery on rules built in code: cancel_on, the storm guard,
 // the keyed hash, the first-seen memory's bound.
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
@@ -124,11 +127,51 @@ TEST_CASE("group keys cut addresses to their prefix", "[rules]") {
   CHECK(v("ip/8", "10.200.3.4") == "10.0.0.0/8");
   CHECK(v("ip/20/56", "192.0.18.77") == "192.0.16.0/20");
   CHECK(v("ip/24", "host.example.org") == "host.example.org");
+  CHECK(v("ip/16", "10.200.3.4") == "10.200.0.0/16");
+  CHECK(v("ip/24", "192.0.2") == "192.0.2");  // no dotted quad: kept as logged
+  CHECK(v("ip/64", "::1") == "::/64");
+  CHECK(v("ip/64", "0:0:1::1") == "0:0:1::/64");
+  CHECK(v("ip/48", "1:0:0:1::") == "1::/48");
+  CHECK(v("ip/128", "2001:db8::1") == "2001:db8::1");
   CHECK(FingerprintOf("Accepted publickey for a from 192.0.2.1 port 1 ssh2: ED25519 SHA256:abc") ==
         "SHA256:abc");
   // A user name imitating the tail of a password line (which has none of its own).
   CHECK(FingerprintOf("Accepted password for x ssh2: RSA SHA256:fake from 192.0.2.1 port 1 ssh2")
             .empty());
+}
+
+TEST_CASE("IPv6 networks are spelled as inet_ntop spells them", "[rules]") {
+  // The key's hand-written formatter against glibc, over networks with zero runs of every
+  // length and place.
+  std::string error;
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (int n = 0; n < 20000; ++n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    unsigned char bytes[16] = {};
+    for (int w = 0; w < 8; ++w) {
+      const unsigned word = (x >> (w * 3)) & 1 ? 0 : (x >> (w * 8)) & 0x1ff;
+      bytes[2 * w] = static_cast<unsigned char>(word >> 8);
+      bytes[2 * w + 1] = static_cast<unsigned char>(word);
+    }
+    char text[INET6_ADDRSTRLEN];
+    REQUIRE(inet_ntop(AF_INET6, bytes, text, sizeof text) != nullptr);
+    const int bits = 1 + static_cast<int>(x % 64);
+    for (int i = 0; i < 16; ++i) {
+      const int keep = std::clamp(bits - 8 * i, 0, 8);
+      bytes[i] &= static_cast<unsigned char>(0xff00 >> keep);
+    }
+    char net[INET6_ADDRSTRLEN];
+    REQUIRE(inet_ntop(AF_INET6, bytes, net, sizeof net) != nullptr);
+    SshdEvent e;
+    e.ip = text;
+    std::string out;
+    AppendKeyValue(*ParseKeyPart("ip/32/" + std::to_string(bits), error), e, 256, out);
+    INFO(text << " /" << bits);
+    if (std::string_view(text).find(':') == std::string_view::npos) continue;  // "::a.b.c.d"
+    REQUIRE(out == std::string(net) + "/" + std::to_string(bits));
+  }
 }
 
 TEST_CASE("the first-seen memory stays bounded, forgetting the oldest first", "[rules]") {

@@ -109,7 +109,7 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   SECTION("unknown key") {
     CHECK(error_for(RuleWith("    group_by: ip", "    group-by: ip")) ==
           f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, "
-              "distinct, after, first_seen, cancel_on, threshold, "
+              "distinct, after, first_seen, cancel_on, unless_fired, threshold, "
               "window, cooldown, severity, summary, remedy)");
   }
   SECTION("unknown event kind") {
@@ -275,6 +275,12 @@ TEST_CASE("issue 16's keys: every mistake names file:line:col and key", "[rules]
               "(IPv6)");
     CHECK(error_for(RuleWith("group_by: ip", "group_by: user/24")) ==
           f + ":6:15: rules[0].group_by: 'user/24': only ip takes a prefix length");
+  }
+  SECTION("unless_fired names an unknown rule, or the rule itself") {
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    unless_fired: [test.nope]")) ==
+          f + ":7:19: rules[0].unless_fired: unknown rule id 'test.nope' (no loaded rule has it)");
+    CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    unless_fired: test.brute")) ==
+          f + ":7:19: rules[0].unless_fired: names the rule itself");
   }
   SECTION("a key listed twice, an unknown key in a list") {
     CHECK(error_for(RuleWith("group_by: ip", "group_by: [ip, ip/24]")) ==

@@ -27,6 +27,20 @@ inline std::string SampleLine(const std::string& kind, const std::string& part) 
   return {};
 }
 
+/// The first sample of `kind` from an IPv4 address whose message begins with `prefix`:
+/// for tests that swap the sample's own address and user (Sample::ip, Sample::user), so
+/// that regenerating the catalogue's samples (other numbering) does not break them.
+inline const Sample& SampleStarting(const std::string& kind, const std::string& prefix) {
+  static const std::vector<Sample> samples = LoadSamples();
+  for (const Sample& s : samples) {
+    if (s.kind == kind && s.message.rfind(prefix, 0) == 0 && !s.ip.empty() &&
+        s.ip.find(':') == std::string::npos)
+      return s;
+  }
+  FAIL("no IPv4 sample of kind " << kind << " beginning '" << prefix << "'");
+  return samples.front();
+}
+
 /// `text` with every `from` replaced by `to`.
 inline std::string Swap(std::string text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))

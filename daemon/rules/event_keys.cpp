@@ -1,0 +1,46 @@
+#include "rules/event_keys.h"
+
+#include <algorithm>
+
+#include "core/hash_index.h"
+
+namespace sshd_health {
+
+std::uint32_t EventKeys::Register(const GroupKey& key) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].key == key) return static_cast<std::uint32_t>(i);
+  }
+  Slot s;
+  s.key = key;
+  s.plain =
+      key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
+  slots_.push_back(std::move(s));
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
+  Slot& s = slots_[id];
+  if (s.event == event_) return s.value;
+  s.event = event_;
+  s.value.complete = true;
+  if (s.key.empty()) {
+    s.value.text = {};
+  } else if (s.plain) {
+    const std::string_view v = s.key[0].field == KeyField::kIp ? e.ip : e.user;
+    s.value.text = v.substr(0, std::min(v.size(), max_bytes_));
+    s.value.complete = !s.value.text.empty();
+  } else {
+    s.text.clear();
+    for (std::size_t i = 0; i < s.key.size(); ++i) {
+      if (i > 0) s.text += '\0';
+      const std::size_t before = s.text.size();
+      AppendKeyValue(s.key[i], e, max_bytes_, s.text);
+      if (s.text.size() == before) s.value.complete = false;
+    }
+    s.value.text = s.text;
+  }
+  s.value.hash = KeyHash(s.value.text);
+  return s.value;
+}
+
+}  // namespace sshd_health
