@@ -19,16 +19,12 @@ namespace {
 constexpr int kVersion = 1;
 constexpr const char* kHeaderKey = "sshd_health_told";
 
-std::int64_t Usec(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 std::string Header() { return nlohmann::json{{kHeaderKey, kVersion}}.dump() + "\n"; }
 
 std::string Record(const std::string& id, const Told& t) {
   return nlohmann::json{{"id", id},
                         {"s", t.status == AlertStatus::kFiring ? "f" : "r"},
-                        {"t", Usec(t.last_seen)}}
+                        {"t", ToMicros(t.last_seen)}}
              .dump() +
          "\n";
 }
@@ -114,8 +110,7 @@ ToldLog::Loaded ToldLog::Load() {
         }
         Told t;
         t.status = j.value("s", "f") == "r" ? AlertStatus::kResolved : AlertStatus::kFiring;
-        t.last_seen = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-            std::chrono::microseconds(j["t"].get<std::int64_t>())));
+        t.last_seen = FromMicros(j["t"].get<std::int64_t>());
         entries_[j["id"].get<std::string>()] = t;
         ++lines_;
       }

@@ -40,16 +40,6 @@ enum Role : std::uint32_t { kMatch = 0, kPrior = 1, kCancel = 2 };
 constexpr std::uint32_t kRoleShift = 28;
 constexpr std::uint32_t kRuleMask = (1u << kRoleShift) - 1;
 
-std::int64_t Us(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-std::int64_t Us(Duration d) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-TimePoint FromUs(std::int64_t us) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(us)));
-}
-
 // A rule's regex or not_regex, tested against an event's message. A pattern of plain
 // printable ASCII without metacharacters (most rules' patterns: "no matching cipher")
 // matches exactly where its text occurs, and string_view::find answers that for a small
@@ -411,7 +401,7 @@ struct RuleEngine::State {
   std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
     const Rule& r = rules[g.rule];
     auto& values = Extra(g).distinct;
-    const std::int64_t us = Us(now);
+    const std::int64_t us = ToMicros(now);
     if (auto it = values.find(value); it != values.end()) {
       it->second = std::max(it->second, us);
     } else if (values.size() < kMaxDistinctValues) {
@@ -419,11 +409,11 @@ struct RuleEngine::State {
     }
     oldest = now;
     if (g.fired || values.size() < r.threshold) return values.size();
-    const std::int64_t horizon = us - Us(r.window);
+    const std::int64_t horizon = us - ToMicros(r.window);
     std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
     std::int64_t first = us;
     for (const auto& v : values) first = std::min(first, v.second);
-    oldest = FromUs(first);
+    oldest = FromMicros(first);
     return values.size();
   }
 

@@ -5,19 +5,6 @@
 namespace sshd_health {
 namespace {
 
-// Times are kept as microseconds since the epoch: journald's precision, 8 bytes each.
-std::int64_t Us(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-std::int64_t Us(Duration d) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-TimePoint FromUs(std::int64_t us) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(us)));
-}
-
 // Floor division: bucket indexes stay ordered for times before the epoch too.
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -41,8 +28,8 @@ std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration 
                                  TimePoint& oldest) {
   oldest = t;
   if (threshold <= 1) return 1;  // nothing to remember: every event reaches the threshold
-  if (threshold <= kExactThreshold) return AddExact(Us(t), threshold, window, oldest);
-  return AddBucketed(Us(t), window, oldest);
+  if (threshold <= kExactThreshold) return AddExact(ToMicros(t), threshold, window, oldest);
+  return AddBucketed(ToMicros(t), window, oldest);
 }
 
 std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
@@ -51,7 +38,7 @@ std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, 
   data_[next_] = us;
   if (++next_ == threshold) next_ = 0;
   if (size_ < threshold) ++size_;
-  const std::int64_t horizon = us - Us(window);
+  const std::int64_t horizon = us - ToMicros(window);
   std::int64_t first = us;
   std::uint64_t n = 0;
   for (std::uint32_t i = 0; i < size_; ++i) {
@@ -61,12 +48,12 @@ std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, 
       first = std::min(first, x);
     }
   }
-  oldest = FromUs(first);
+  oldest = FromMicros(first);
   return n;
 }
 
 std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimePoint& oldest) {
-  const std::int64_t width = std::max<std::int64_t>(1, Us(window) / kBuckets);
+  const std::int64_t width = std::max<std::int64_t>(1, ToMicros(window) / kBuckets);
   const std::int64_t index = FloorDiv(us, width);
   if (size_ == 0) {
     Reserve(1 + kBuckets);
@@ -92,7 +79,7 @@ std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimeP
     if (c > 0 && n == 0) first = i;
     n += static_cast<std::uint64_t>(c);
   }
-  oldest = FromUs(std::min(first * width, us));
+  oldest = FromMicros(std::min(first * width, us));
   return n;
 }
 
