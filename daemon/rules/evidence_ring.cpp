@@ -9,7 +9,9 @@ namespace sshd_health {
 EvidenceRing::EvidenceRing(std::size_t capacity_bytes)
     : capacity_(std::max<std::size_t>(capacity_bytes, 1024)) {}
 
+// An empty text may come with a null data pointer, which memcpy must never see (UBSan).
 void EvidenceRing::Write(std::uint64_t at, const char* data, std::size_t n) {
+  if (n == 0) return;
   const std::size_t pos = at % capacity_;
   const std::size_t first = std::min(n, capacity_ - pos);
   std::memcpy(buf_.get() + pos, data, first);
@@ -17,6 +19,7 @@ void EvidenceRing::Write(std::uint64_t at, const char* data, std::size_t n) {
 }
 
 void EvidenceRing::Read(std::uint64_t at, char* data, std::size_t n) const {
+  if (n == 0) return;
   const std::size_t pos = at % capacity_;
   const std::size_t first = std::min(n, capacity_ - pos);
   std::memcpy(data, buf_.get() + pos, first);

@@ -161,7 +161,9 @@ TEST_CASE("an RFC 5424 procid of nine non-digits leaves the pid 0 instead of ove
           "[sources]") {
   for (const char* procid : {"zzzzzzzzz", "~~~~~~~~~", "12345678z", "-12345678"}) {
     INFO(procid);
-    const auto rec = ParseSyslogLine(std::string("<38>1 - h sshd ") + procid + " - - m", {});
+    // The record's views point into the line, which must outlive them.
+    const std::string line = std::string("<38>1 - h sshd ") + procid + " - - m";
+    const auto rec = ParseSyslogLine(line, {});
     REQUIRE(rec);
     CHECK(rec->pid == 0);
     CHECK(rec->message == "m");
