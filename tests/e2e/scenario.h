@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -235,19 +236,27 @@ class Scenario {
 /// banner, giving up after `max_attempts`. Closed on destruction.
 class IdleConnections {
  public:
-  IdleConnections(const std::string& address, int port, std::size_t held, int max_attempts = 50) {
-    for (int i = 0; i < max_attempts && fds_.size() < held; ++i) {
+  // Tries until `held` connections have their banner or `deadline` passes. Not a count
+  // of attempts: a connection whose banner came late (a loaded machine) is closed here
+  // but still counts against MaxStartups until its sshd child notices, and every attempt
+  // meanwhile is dropped at once; a fixed number of attempts ran out within milliseconds.
+  IdleConnections(const std::string& address, int port, std::size_t held,
+                  std::chrono::seconds deadline = std::chrono::seconds(30)) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (fds_.size() < held && std::chrono::steady_clock::now() < until) {
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in sa{};
       sa.sin_family = AF_INET;
       sa.sin_port = htons(static_cast<uint16_t>(port));
       ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
-      timeval tv{2, 0};
+      timeval tv{5, 0};
       ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
       if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && GotBanner(fd)) {
         fds_.push_back(fd);
       } else {
         ::close(fd);
+        // The poll interval of this wait, so a full sshd is not hammered.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
   }
