@@ -99,6 +99,12 @@ void AppendEventJson(const SshdEvent& e, std::string& out) {
     key("pid");
     AppendInt(e.pid, out);
   }
+  if (!e.host.empty()) {  // the origin host: on a central log host, one of many
+    key("host");
+    out += '"';
+    AppendJsonStringBody(e.host, out);
+    out += '"';
+  }
   key("line");
   out += '"';
   AppendJsonStringBody(e.line, out);
@@ -135,6 +141,10 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
   if (e.pid != 0) {
     out += " pid=";
     AppendInt(e.pid, out);
+  }
+  if (!e.host.empty()) {
+    out += " host=";
+    AppendEscapedForOutput(e.host, out);
   }
   out += " | ";
   AppendEscapedForOutput(e.line, out);

@@ -1033,6 +1033,7 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
     out.repeat = times;
     out.ts = record.ts;
     out.has_ts = record.has_ts;
+    out.host = record.host;
     out.program = record.program;
     out.message = record.message;
     out.line = record.line;

@@ -4,6 +4,12 @@
 // it once per event, not once per rule, keeps the engine's cost per event close to one
 // rule's. Keys are registered when the rules are indexed; the values are computed on
 // first use within an event and dropped by the next event.
+//
+// Hosts: an event's origin host is its `host`, or this machine's name when the line named
+// none. A key registered `per_host` has the origin host added as a last part, "\0host",
+// except for this machine's own events: on a single host every key (and so every alert
+// id) is what it was before hosts were counted, and on a central log host two machines'
+// events never share a group.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,25 +29,37 @@ class EventKeys {
     bool complete = true;    // false when a part was empty
   };
 
-  /// `max_bytes`: each part's value is cut to this length.
-  explicit EventKeys(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  /// `max_bytes`: each part's value is cut to this length. `local_host`: this machine's
+  /// name, the origin of events that name no host.
+  EventKeys(std::size_t max_bytes, std::string local_host)
+      : max_bytes_(max_bytes), local_host_(std::move(local_host)) {}
 
-  /// The id of `key`, the same for equal keys. Invalidates nothing registered before.
-  std::uint32_t Register(const GroupKey& key);
+  /// The id of `key` (with the origin host as a hidden last part when `per_host`), the
+  /// same for equal registrations. Invalidates nothing registered before.
+  std::uint32_t Register(const GroupKey& key, bool per_host = false);
   /// Forgets the previous event's values.
   void NewEvent() { ++event_; }
   /// The value of key `id` in `e` (the event since the last NewEvent).
   const Value& Get(std::uint32_t id, const SshdEvent& e);
 
+  /// The event's origin host: its host cut at a NUL (a key separator) and to max_bytes,
+  /// or the local host when it named none. Valid while `e` and this object are.
+  std::string_view OriginHost(const SshdEvent& e) const;
+  /// True when the origin host is another machine than this one.
+  bool IsRemote(const SshdEvent& e) const { return OriginHost(e) != local_host_; }
+  const std::string& local_host() const { return local_host_; }
+
  private:
   struct Slot {
     GroupKey key;
+    bool per_host = false;
     bool plain = false;  // one whole ip or user: the value is the field itself, no copy
     std::uint64_t event = 0;
     std::string text;
     Value value;
   };
   std::size_t max_bytes_;
+  std::string local_host_;
   std::uint64_t event_ = 1;
   std::vector<Slot> slots_;
 };
