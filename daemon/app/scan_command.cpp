@@ -24,6 +24,7 @@
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "rules/rule_loader.h"
+#include "sources/glob_source.h"
 #include "sources/journal_scan.h"
 #include "sources/line_reader.h"
 #include "sources/syslog_line.h"
@@ -173,8 +174,10 @@ int RunScan(const ScanOptions& options) {
                    EscapeForOutput(*journal_dir).c_str());
     }
     const std::vector<std::string>& looked_at = wanted.files;
-    for (const std::string& path : wanted.files) {
-      if (Exists(path)) inputs.push_back(path);
+    for (const std::string& pattern : wanted.files) {
+      for (const std::string& path : ExpandGlob(pattern)) {
+        if (Exists(path)) inputs.push_back(path);
+      }
     }
     if (inputs.empty() && !journal_dir) {
       std::fprintf(stderr,

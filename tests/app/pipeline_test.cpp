@@ -72,8 +72,8 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     CHECK(a->count == 10);
     CHECK(a->severity == Severity::kWarning);
     // The log is another machine's: its host is in the alert and in the id's key.
-    CHECK(a->host == "srv");
-    CHECK(a->id == AlertId("sshd.auth.brute_force", std::string("203.0.113.50\0srv", 16)));
+    CHECK(a->host == "web1");
+    CHECK(a->id == AlertId("sshd.auth.brute_force", std::string("203.0.113.50\0web1", 17)));
     CHECK(a->summary ==
           "Brute force: 10 failed logins from 203.0.113.50 within 10m (last user tried: ubuntu)");
     CHECK(a->last_seen - a->first_seen == 14s);
