@@ -142,10 +142,6 @@ void AppendEventText(const SshdEvent& e, std::string& out) {
     out += " pid=";
     AppendInt(e.pid, out);
   }
-  if (!e.host.empty()) {
-    out += " host=";
-    AppendEscapedForOutput(e.host, out);
-  }
   out += " | ";
   AppendEscapedForOutput(e.line, out);
   out += '\n';
