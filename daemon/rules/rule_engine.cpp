@@ -277,15 +277,15 @@ struct RuleEngine::State {
 
   // Labels from the group key's parts: ip and user (what alert routing and the old
   // one-key rules carry).
-  void Label(const Group& g, Alert& a) const {
+  void Label(const Group& g, std::string_view host, Alert& a) const {
     const GroupKey& key = states[g.rule].key;
     if (g.key.empty() || key.empty()) return;
     std::string_view rest = g.key;
     // The hidden host part ("\0host", for another machine's events) is no label: the
     // alert's host says it.
-    if (states[g.rule].hidden_host && a.host != keys.local_host() && rest.size() > a.host.size() &&
-        rest[rest.size() - a.host.size() - 1] == '\0')
-      rest.remove_suffix(a.host.size() + 1);
+    if (states[g.rule].hidden_host && host != keys.local_host() && rest.size() > host.size() &&
+        rest[rest.size() - host.size() - 1] == '\0')
+      rest.remove_suffix(host.size() + 1);
     for (std::size_t i = 0; i < key.size(); ++i) {
       const auto nul = key.size() == 1 ? std::string_view::npos : rest.find('\0');
       const std::string_view value = rest.substr(0, nul);
@@ -307,8 +307,12 @@ struct RuleEngine::State {
     a.rule = r.id;
     a.severity = r.severity;
     a.status = status;
-    a.host = AlertHost(g, origin);
-    values.host = a.host;
+    // The origin host comes from the log line (another machine's HOSTNAME field on a
+    // central log host): escaped like every value taken from a line. The template escapes
+    // its values itself, so it gets the raw name.
+    const std::string_view host = AlertHost(g, origin);
+    a.host = EscapeForOutput(host, kMaxTemplateValue);
+    values.host = host;
     a.summary = rs.summary.Render(values);
     if (status == AlertStatus::kResolved) {
       a.summary = resolved_why.empty()
@@ -316,7 +320,7 @@ struct RuleEngine::State {
                       : fmt::format("Resolved ({}): {}", resolved_why, a.summary);
     }
     a.remedy = rs.remedy.Render(values);
-    Label(g, a);
+    Label(g, host, a);
     a.count = g.count;
     a.first_seen = g.first_seen;
     a.last_seen = g.last_seen;

@@ -168,3 +168,16 @@ TEST_CASE("distinct host fires when one address fails on enough different hosts"
     CHECK(s2.alerts.empty());
   }
 }
+
+TEST_CASE("a hostile host name is escaped in the alert and cannot fake a label", "[rules]") {
+  ManualClock clock;
+  RuleEngine engine({Brute(1)}, clock);
+  RecordingSink sink;
+  // A forwarding machine writes whatever HOSTNAME it likes, NUL included.
+  static const std::string hostile = std::string("evil\x1b[2J\0ip", 11);
+  engine.Observe(Fail(kT0, hostile), sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].host == "evil\\x1b[2J");  // cut at the NUL (a key separator), escaped
+  CHECK(sink.alerts[0].labels == std::map<std::string, std::string>{{"ip", "192.0.2.1"}});
+  CHECK(sink.alerts[0].summary == "1 from 192.0.2.1 on evil\\x1b[2J");
+}
