@@ -160,6 +160,12 @@ void AppendAlertText(const Alert& a, std::string& out) {
   out += " [";
   out.append(AlertStatusName(a.status));
   out += ']';
+  // Another machine's alert (a copied log, a central log host's file) says whose; this
+  // machine's own alerts read as they always did.
+  if (a.host != LocalHostName()) {
+    out += " host=";
+    AppendQuoted(a.host, out);
+  }
   for (const auto& [name, value] : a.labels) {
     out += ' ';
     AppendEscapedForOutput(name, out);
