@@ -129,7 +129,15 @@ void GlobSource::Rescan(bool first) {
     if (first && replay_from_) source->ReplayFrom(*replay_from_);
     auto r = source->Start(handler_, batch_done_);
     if (!r) {
-      if (!failed_[path]) spdlog::error("{}: {}", name_, EscapeForOutput(r.error().message));
+      // Each file's source holds an inotify instance: a fleet's worth of files meets the
+      // per-user limit (128 by default) long before any other.
+      const bool instances = r.error().message.find("inotify_init1") != std::string::npos;
+      if (!failed_[path])
+        spdlog::error("{}: {}{}", name_, EscapeForOutput(r.error().message),
+                      instances ? " (each followed file takes an inotify instance: raise "
+                                  "fs.inotify.max_user_instances, e.g. sysctl "
+                                  "fs.inotify.max_user_instances=1024)"
+                                : "");
       failed_[path] = true;
       continue;
     }
