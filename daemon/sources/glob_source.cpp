@@ -90,6 +90,11 @@ Result<void> GlobSource::Start(Handler handler, BatchDone batch_done) {
   if (inotify_fd_ < 0)
     return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
   inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
+  hub_ = std::make_unique<InotifyHub>(io_);
+  if (auto r = hub_->Open(); !r) {
+    Stop();
+    return Fail(fmt::format("{}: {}", name_, r.error().message));
+  }
   running_ = true;
   Rescan(true);
   ArmInotify();
@@ -125,19 +130,12 @@ void GlobSource::Rescan(bool first) {
       break;
     }
     // A file that appears later holds only new lines: read it from its start.
-    auto source = std::make_unique<FileSource>(io_, state_, path, first && start_at_end_, clock_);
+    auto source =
+        std::make_unique<FileSource>(io_, state_, path, first && start_at_end_, clock_, hub_.get());
     if (first && replay_from_) source->ReplayFrom(*replay_from_);
     auto r = source->Start(handler_, batch_done_);
     if (!r) {
-      // Each file's source holds an inotify instance: a fleet's worth of files meets the
-      // per-user limit (128 by default) long before any other.
-      const bool instances = r.error().message.find("inotify_init1") != std::string::npos;
-      if (!failed_[path])
-        spdlog::error("{}: {}{}", name_, EscapeForOutput(r.error().message),
-                      instances ? " (each followed file takes an inotify instance: raise "
-                                  "fs.inotify.max_user_instances, e.g. sysctl "
-                                  "fs.inotify.max_user_instances=1024)"
-                                : "");
+      if (!failed_[path]) spdlog::error("{}: {}", name_, EscapeForOutput(r.error().message));
       failed_[path] = true;
       continue;
     }
@@ -182,6 +180,7 @@ void GlobSource::Stop() {
   if (!running_ && inotify_fd_ < 0) return;
   running_ = false;
   for (auto& [path, source] : files_) source->Stop();
+  if (hub_) hub_->Close();
   retry_.reset();
   if (inotify_) {
     boost::system::error_code ignored;

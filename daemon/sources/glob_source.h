@@ -5,12 +5,12 @@
 // position, saved under its own path, rotation handled as for one file). Files and
 // directories that appear later are picked up: inotify watches the pattern's fixed
 // directory and every directory matching its wildcard directory parts, and any change
-// there re-expands the pattern.
+// there re-expands the pattern. The files' sources share one inotify instance
+// (InotifyHub), so a fleet of files costs two instances, not one per file.
 //
-// Limits: each file's FileSource holds an inotify instance of its own, so past about 100
-// files fs.inotify.max_user_instances (128 by default) must be raised; a file that could
-// not be started is said once and tried again at the next change in its directory.
-// At most kMaxFiles files are followed.
+// A file that could not be started is said once and tried again at the next change in
+// its directory. At most kMaxFiles files are followed (and fs.inotify.max_user_watches,
+// about two watches per file, must allow them).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +22,7 @@
 
 #include "core/clock.h"
 #include "core/state_store.h"
+#include "sources/inotify_hub.h"
 #include "sources/log_source.h"
 
 namespace sshd_health {
@@ -77,6 +78,8 @@ class GlobSource final : public LogSource {
   std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
   std::unique_ptr<boost::asio::steady_timer> retry_;  // while the fixed directory is missing
   std::map<std::string, int> watched_;                // directory -> watch
+  // Declared before files_: the files' watches are in it, so it goes after them.
+  std::unique_ptr<InotifyHub> hub_;
   std::map<std::string, std::unique_ptr<LogSource>> files_;
   std::map<std::string, bool> failed_;  // files whose start failed (said once)
   bool running_ = false;

@@ -141,3 +141,38 @@ TEST_CASE("each file matched by a glob resumes at its own saved position", "[sou
   f.WaitFor("b3");
   CHECK(f.got.lines.size() == 2);  // nothing read again
 }
+
+TEST_CASE("a glob source follows more files than one user may have inotify instances",
+          "[sources][file]") {
+  // fs.inotify.max_user_instances is 128 by default: the files share one instance.
+  Fixture f;
+  constexpr int kFiles = 300;
+  for (int i = 0; i < kFiles; ++i) test::WriteFile(f.root + "/h" + std::to_string(i) + ".log", "");
+  auto source = f.Start(f.root + "/*.log");
+  REQUIRE(source->Files().size() == kFiles);
+  for (int i = 0; i < kFiles; ++i)
+    AppendFile(f.root + "/h" + std::to_string(i) + ".log", "line of h" + std::to_string(i) + "\n");
+  REQUIRE(RunUntil(f.io, [&] { return f.got.lines.size() >= kFiles; }));
+  for (int i = 0; i < kFiles; ++i) CHECK(CountOf(f.got, "line of h" + std::to_string(i)) == 1);
+}
+
+TEST_CASE("a file of a glob survives rename-and-create rotation beside its neighbours",
+          "[sources][file]") {
+  Fixture f;
+  test::WriteFile(f.root + "/a.log", "");
+  test::WriteFile(f.root + "/b.log", "");
+  auto source = f.Start(f.root + "/*.log");
+  AppendFile(f.root + "/a.log", "a before\n");
+  f.WaitFor("a before");
+  // logrotate: a.log -> a.log.1 (no match), a new a.log; the writer finishes the old one.
+  std::filesystem::rename(f.root + "/a.log", f.root + "/a.log.1");
+  AppendFile(f.root + "/a.log.1", "a late in the old file\n");
+  test::WriteFile(f.root + "/a.log", "a in the new file\n");
+  AppendFile(f.root + "/b.log", "b meanwhile\n");
+  f.WaitFor("a in the new file");
+  f.WaitFor("b meanwhile");
+  f.WaitFor("a late in the old file");
+  for (const char* l : {"a before", "a late in the old file", "a in the new file", "b meanwhile"})
+    CHECK(CountOf(f.got, l) == 1);
+  CHECK(source->Files().size() == 2);
+}
