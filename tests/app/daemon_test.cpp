@@ -361,28 +361,29 @@ TEST_CASE("daemon serves its counters as Prometheus metrics", "[daemon][metrics]
 TEST_CASE("daemon reads a journal directory of two machines' files as one stream, per host",
           "[daemon][journal]") {
   // A central log host's /var/log/journal/remote/: systemd-journal-remote's
-  // remote-HOST.journal files, one per machine, the same PIDs on both.
+  // remote-HOST.journal files, one per machine, the same PIDs on both. The files are
+  // complete before the daemon starts (start: head): sd_journal merges its files by
+  // time, and entries of one file arriving after another file's newer ones were read
+  // are a separate matter (README "Central log host").
   Setup s;
-  test::JournalWriter alpha(s.journal_dir, "remote-alpha");
-  alpha.SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-  test::JournalWriter beta(s.journal_dir, "remote-beta");
-  beta.SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
-  // Before start, so both files exist when the daemon opens the directory.
-  alpha.Write("sshd", 1, "Server listening on 0.0.0.0 port 22.");
-  beta.Write("sshd", 1, "Server listening on 0.0.0.0 port 22.");
+  {
+    test::JournalWriter alpha(s.journal_dir, "remote-alpha");
+    alpha.SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    test::JournalWriter beta(s.journal_dir, "remote-beta");
+    beta.SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    // 2 failures from 192.0.2.20 on each machine (4 in all, the rule wants 3 on one
+    // host), 3 from 192.0.2.21 on beta only; PID 300 on both machines.
+    for (int i = 0; i < 2; ++i) {
+      alpha.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
+      beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
+    }
+    for (int i = 0; i < 3; ++i)
+      beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.21 port 4242 ssh2");
+    alpha.Write("sshd", 9, "END alpha");
+    beta.Write("sshd", 9, "END beta");
+  }  // journal-remote has finished both files
   s.daemon.WriteConfig(s.Config("head", {}));
   s.daemon.Start();
-  // 2 failures from 192.0.2.20 on each machine (4 in all, the rule wants 3 on one host),
-  // 3 from 192.0.2.21 on beta only; PID 300 on both machines.
-  for (int i = 0; i < 2; ++i) {
-    alpha.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
-    beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
-  }
-  for (int i = 0; i < 3; ++i)
-    beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.21 port 4242 ssh2");
-  alpha.Write("sshd", 9, "END alpha");
-  beta.Write("sshd", 9, "END beta");
-  INFO(s.daemon.Err());
   REQUIRE(WaitFor(
       [&] {
         const std::string err = s.daemon.Err();
@@ -390,6 +391,7 @@ TEST_CASE("daemon reads a journal directory of two machines' files as one stream
                err.find("beta sshd[9]: END beta") != std::string::npos;
       },
       10s));
+  INFO(s.daemon.Err());
   REQUIRE(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") >= 1; },
                   10s));
   CHECK(s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1);
