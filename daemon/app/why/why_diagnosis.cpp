@@ -103,6 +103,41 @@ bool SupersededByLogin(EventKind kind) {
   }
 }
 
+bool IsCredentialFailure(EventKind kind) {
+  return kind == EventKind::kAuthFailure || kind == EventKind::kInvalidUser;
+}
+
+// Below the brute-force threshold: the user typed the wrong thing, or offered a key the
+// account does not hold.
+std::string CredentialRemedy(const LoggedEvent& e) {
+  const std::string user = e.user.empty() ? std::string("USER") : EscapeForOutput(e.user, 64);
+  if (e.kind == EventKind::kInvalidUser) {
+    return "sshd has no account " + user +
+           ": check the name the client sends (ssh -l NAME, User in ~/.ssh/config):\n"
+           "  getent passwd " +
+           user + "                    # does the account exist here?";
+  }
+  if (e.detail == "publickey") {
+    return "sshd checked the key and " + user +
+           "'s authorized_keys does not hold it. Compare fingerprints:\n"
+           "  ssh-keygen -lf ~" +
+           user +
+           "/.ssh/authorized_keys   # on the server\n"
+           "  ssh-keygen -lf ~/.ssh/id_ed25519.pub        # on the client\n"
+           "  ssh-copy-id " +
+           user + "@host                    # to add it";
+  }
+  return "sshd checked the password and it was wrong (sshd itself is fine). If the user "
+         "forgot it:\n"
+         "  passwd -S " +
+         user + "     # \"L\" = locked; usermod -U " + user +
+         " unlocks\n"
+         "  passwd " +
+         user +
+         "        # set a new one\n"
+         "Many failures from one address are guessing: fail2ban-client status sshd";
+}
+
 std::string Replace(std::string text, std::string_view key, std::string_view value) {
   for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
     text.replace(at, key.size(), value);
@@ -261,9 +296,24 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     summary = Replace(summary, "{user}", e.user.empty() ? "-" : e.user);
     summary = Replace(summary, "{detail}", e.detail.empty() ? "-" : e.detail);
     c.summary = EscapeForOutput(summary, 500);
-    if (const Rule* rule = RuleFor(in.rules, e, c.count)) {
+    const Rule* rule = RuleFor(in.rules, e, c.count);
+    if (rule && (c.count >= rule->threshold || !IsCredentialFailure(e.kind))) {
       c.source = rule->id;
       c.remedy = RenderRemedy(*rule, e, c.count);
+    } else if (IsCredentialFailure(e.kind)) {
+      // A few failures are a user's mistake, not the attack the rule's remedy is about.
+      c.remedy = CredentialRemedy(e);
+    } else if (rule) {
+      c.source = rule->id;
+      c.remedy = RenderRemedy(*rule, e, c.count);
+    }
+    if (e.kind == EventKind::kAuthFailure && e.user == "root" && e.detail == "password") {
+      const auto p = d.effective.find("permitrootlogin");
+      if (p != d.effective.end() && p->second != "yes") {
+        c.summary += EscapeForOutput(" (PermitRootLogin " + p->second +
+                                     ": sshd refuses root's password even when it is right)");
+        c.score += 10;
+      }
     }
     if (e.kind == EventKind::kKexNegotiationFailure) {
       const std::string line = AdmittingConfigLine(e.detail);

@@ -72,23 +72,27 @@ void EvidenceCollector::Observe(const LogRecord& record) {
     evidence_.server.push_back(std::move(owned));
     return;
   }
+  // Lines without a pid (a bare `sshd -E` log) are held under pid 0 until the next line
+  // that names a client: sshd writes a connection's lines together, so the line after
+  // "bad ownership or modes" names whose they were.
   if (Concerns(*event)) {
-    if (event->pid != 0) {
-      if (auto held = pending_.find(event->pid); held != pending_.end()) {
-        for (auto& e : held->second) Keep(std::move(e));
-        pending_.erase(held);
-      }
+    if (auto held = pending_.find(event->pid); held != pending_.end()) {
+      for (auto& e : held->second) Keep(std::move(e));
+      pending_.erase(held);
     }
+    if (event->pid != 0) pending_.erase(0);
     Keep(std::move(owned));
     return;
   }
-  // Neither address nor user: perhaps this process names the client later.
-  if (event->pid != 0 && event->ip.empty() && event->user.empty()) {
+  if (event->ip.empty() && event->user.empty()) {
+    // Neither address nor user: perhaps this process names the client later.
     if (pending_.size() >= kMaxPendingPids && !pending_.count(event->pid)) pending_.clear();
     auto& held = pending_[event->pid];
-    if (held.size() < kMaxPendingPerPid) held.push_back(std::move(owned));
-  } else if (event->pid != 0) {
+    if (held.size() >= kMaxPendingPerPid) held.erase(held.begin());
+    held.push_back(std::move(owned));
+  } else {
     pending_.erase(event->pid);  // the process is another client's
+    pending_.erase(0);
   }
 }
 

@@ -54,7 +54,8 @@ struct ClientEvidence {
 /// client are attributed through their sshd process: the parser's session table does it
 /// when the process named the client first; when it names the client only later ("bad
 /// ownership or modes" comes before "Connection closed by authenticating user"), the
-/// process's earlier lines are held back and kept once it does. Not thread-safe.
+/// process's earlier lines are held back and kept once it does (in a log without pids,
+/// until the next line naming a client). Not thread-safe.
 class EvidenceCollector {
  public:
   /// Keeps the newest this many client events (a day of a brute force is millions).
