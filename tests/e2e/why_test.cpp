@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "real_sshd.h"
 #include "scenario.h"
@@ -221,6 +222,69 @@ TEST_CASE("why: an address hosts.deny refuses is named with the entry", "[e2e][w
   // Another address is not banned by it: nothing on the server explains its failure.
   const auto other = c.Why({"--ip", "127.0.0.199"}, WithHostsDeny(deny));
   CHECK(other.exit_code == 1);
+}
+
+TEST_CASE("why: an address a real fail2ban banned is named with the jail and unbanip",
+          "[e2e][why]") {
+  WhyCase c(9);
+  c.sshd().Start();
+  for (int i = 0; i < 2; ++i) c.sshd().Client("root", {"-b", c.client()}, "wrong-password");
+  REQUIRE(WaitFor(
+      [&] {
+        const std::string log = c.sshd().Log();
+        const auto first = log.find("Failed password for root from " + c.client());
+        return first != std::string::npos && log.find("Failed password for root from " + c.client(),
+                                                      first + 1) != std::string::npos;
+      },
+      10000ms));
+  // fail2ban's sshd filter wants syslog lines ("sshd[PID]: ..."); sshd -E writes bare
+  // messages. The jail reads the log as rsyslog would have written it.
+  TempDir f2b;
+  std::string syslog;
+  {
+    const std::string stamp =
+        RunCommand({"date", "+%b %e %H:%M:%S"}).out.substr(0, 15);  // "Dec  1 13:35:01"
+    std::istringstream in(c.sshd().Log());
+    for (std::string line; std::getline(in, line);)
+      syslog += stamp + " box sshd[1]: " + line + "\n";
+  }
+  WriteFile(f2b.path() + "/auth.log", syslog);
+  REQUIRE(RunCommand({"cp", "-r", "/etc/fail2ban", f2b.path() + "/conf"}).exit_code == 0);
+  std::filesystem::remove_all(f2b.path() + "/conf/jail.d");
+  std::filesystem::remove_all(f2b.path() + "/conf/fail2ban.d");
+  WriteFile(f2b.path() + "/conf/fail2ban.local",
+            "[Definition]\nlogtarget = " + f2b.path() +
+                "/fail2ban.log\nsocket = /run/fail2ban/fail2ban.sock\n"
+                "pidfile = /run/fail2ban/fail2ban.pid\ndbfile = :memory:\n");
+  // The dummy action bans in fail2ban's books only: nothing on the machine changes.
+  WriteFile(f2b.path() + "/conf/jail.local",
+            "[DEFAULT]\nbanaction = dummy\nbanaction_allports = dummy\n[sshd]\nenabled = true\n"
+            "backend = polling\nlogpath = " +
+                f2b.path() + "/auth.log\nmaxretry = 2\nfindtime = 1h\nbantime = 1h\n");
+  // One mount namespace for the server and `why`: fail2ban-client finds the server at the
+  // default socket, in a private /run/fail2ban; the machine's fail2ban (if any) is not
+  // touched. The wait for the ban has a deadline (100 polls of 0.1 s).
+  std::filesystem::create_directories("/run/fail2ban");
+  const std::string script =
+      "mount -t tmpfs tmpfs /run/fail2ban || exit 90\n"
+      "fail2ban-client -c \"$3\" start >/dev/null 2>&1 || exit 91\n"
+      "i=0; until fail2ban-client status sshd 2>/dev/null | grep -q \"$4\"; do\n"
+      "  i=$((i+1)); [ $i -lt 100 ] || break; sleep 0.1; done\n"
+      "\"$1\" why -c \"$2\" --ip \"$4\" --format json; rc=$?\n"
+      "fail2ban-client stop >/dev/null 2>&1\n"
+      "exit $rc\n";
+  const auto r = RunCommand({"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+                             SSHD_HEALTH_BINARY, c.config_path(), f2b.path() + "/conf", c.client()},
+                            60000ms);
+  INFO(r.out + r.err + ReadFile(f2b.path() + "/fail2ban.log"));
+  CHECK(r.exit_code == 0);
+  const json report = json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(report.is_discarded());
+  REQUIRE_FALSE(report["causes"].empty());
+  const json& cause = report["causes"][0];
+  CHECK(cause.value("id", "") == "banned.fail2ban");
+  CHECK(Contains(Evidence(cause), "fail2ban jail sshd bans " + c.client()));
+  CHECK(Contains(cause.value("remedy", ""), "fail2ban-client set sshd unbanip " + c.client()));
 }
 
 TEST_CASE("why: authorized_keys writable by others is named with the file", "[e2e][why]") {
