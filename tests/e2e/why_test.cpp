@@ -2,7 +2,7 @@
 // reproduced on a real sshd with the real client, must come out of `why --ip` / `why
 // --user` as the most likely cause, with its evidence lines, its remedy and exit 0; a
 // client with nothing against it on the server gets exit 1 and the client-side steps.
-// Each case has its own sshd on 127.0.0.16N and its own client address 127.0.0.17N.
+// Each case N has its own sshd on 127.0.0.(160+N) and its own client address 127.0.0.(180+N).
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -24,8 +24,8 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-std::string ServerAddress(int n) { return "127.0.0.16" + std::to_string(n); }
-std::string ClientAddress(int n) { return "127.0.0.17" + std::to_string(n); }
+std::string ServerAddress(int n) { return "127.0.0." + std::to_string(160 + n); }
+std::string ClientAddress(int n) { return "127.0.0." + std::to_string(180 + n); }
 
 // Runs a command in a mount namespace of its own where `hosts_deny` is /etc/hosts.deny:
 // libwrap in sshd reads that fixed path, and the test must not change the machine's.
@@ -309,6 +309,29 @@ TEST_CASE("why: authorized_keys writable by others is named with the file", "[e2
   CHECK(cause.value("id", "") == "logged.bad_modes");
   CHECK(Contains(Evidence(cause), authorized));
   CHECK(Contains(cause.value("remedy", ""), "chmod"));
+}
+
+TEST_CASE("why: a regenerated host key is named with both fingerprints and ssh-keygen -R",
+          "[e2e][why]") {
+  WhyCase c(10);
+  c.sshd().Start();
+  // `check` records the host key's fingerprint in the state dir (why itself writes nothing).
+  REQUIRE(RunCommand({SSHD_HEALTH_BINARY, "check", "-c", c.config_path(), "--only", "host_keys"})
+              .exit_code == 0);
+  c.sshd().Stop();
+  std::filesystem::remove(c.sshd().host_key_path());
+  std::filesystem::remove(c.sshd().host_key_path() + ".pub");
+  REQUIRE(
+      RunCommand({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", c.sshd().host_key_path()})
+          .exit_code == 0);
+  c.sshd().Start();
+  const auto r = c.Why({"--ip", c.client()});
+  INFO(c.Diagnostics(r));
+  CHECK(r.exit_code == 0);
+  const json& cause = FirstCause(r);
+  CHECK(cause.value("id", "") == "server.host_key.changed");
+  CHECK(Contains(cause.value("summary", ""), "REMOTE HOST IDENTIFICATION HAS CHANGED"));
+  CHECK(Contains(cause.value("remedy", ""), "ssh-keygen -R"));
 }
 
 TEST_CASE("why: sshd stopped is named with the refused probe", "[e2e][why]") {
