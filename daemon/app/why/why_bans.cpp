@@ -246,8 +246,14 @@ BanReport ProbeBans(const HostView& host, const AuditSettings& s, const std::str
     report.looked.push_back({"fail2ban", "fail2ban not installed", false});
   } else if (auto r = host.RunCommand({"fail2ban-client", "status"}, timeout);
              !r || r->exit_code != 0) {
-    report.looked.push_back(
-        {"fail2ban", "fail2ban server not reachable (fail2ban-client status failed)", true});
+    // "Failed to access socket path: ... Is fail2ban running?": no server, so no bans.
+    const bool not_running =
+        r && (r->err + r->out).find("Failed to access socket") != std::string::npos;
+    report.looked.push_back({"fail2ban",
+                             not_running
+                                 ? "fail2ban is installed but its server is not running: no bans"
+                                 : "fail2ban-client status failed",
+                             !not_running});
   } else {
     const auto at = r->out.find("Jail list:");
     std::vector<std::string> jails;

@@ -275,6 +275,7 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
   // Causes from the log: one per cause id, its newest line deciding the remedy's values.
   std::map<std::string, std::size_t> by_id;
   std::map<std::string, const LoggedEvent*> newest;
+  std::map<std::string, std::vector<const LoggedEvent*>> events_of;
   for (const LoggedEvent& e : in.evidence.client) {
     const KindCause* kc = CauseForKind(e.kind);
     if (!kc) continue;
@@ -288,6 +289,7 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     c.last_seen = e.ts;
     AddEvidence(c.evidence, EvidenceLine(e));
     newest[id] = &e;
+    events_of[id].push_back(&e);
   }
   for (Cause& c : d.causes) {
     const LoggedEvent& e = *newest[c.id];
@@ -340,6 +342,43 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     if (SupersededByLogin(e.kind) && last_login > c.last_seen) {
       d.ruled_out.push_back(
           {c.summary, "a later login from it succeeded at " + FormatRfc3339(last_login), false});
+      c.score = 0;
+    }
+  }
+  // sshd fails every attempt of a user it refuses (and every key of one whose
+  // authorized_keys it ignores): those failures are the refusal's echo, not a second cause.
+  for (Cause& c : d.causes) {
+    if (c.id != "logged.auth_failure" || c.score == 0) continue;
+    const auto refused_by = [&](const LoggedEvent& failure) -> std::string {
+      for (const Cause& other : d.causes) {
+        const bool any_method =
+            other.id == "logged.user_not_allowed" || other.id == "logged.account_expired" ||
+            other.id == "logged.password_expired" || other.id == "logged.account_locked";
+        const bool key_only =
+            other.id == "logged.bad_modes" || other.id == "logged.authorized_keys_unreadable";
+        if (other.score == 0 || !(any_method || (key_only && failure.detail == "publickey"))) {
+          continue;
+        }
+        for (const LoggedEvent* r : events_of[other.id]) {
+          if (key_only || r->user == failure.user) return other.summary;
+        }
+      }
+      return {};
+    };
+    std::string because;
+    bool all = true;
+    for (const LoggedEvent* f : events_of[c.id]) {
+      const std::string r = refused_by(*f);
+      if (r.empty()) {
+        all = false;
+        break;
+      }
+      because = r;
+    }
+    if (all && !because.empty()) {
+      d.ruled_out.push_back(
+          {c.summary, "a consequence of \"" + because + "\": sshd fails those attempts itself",
+           false});
       c.score = 0;
     }
   }
