@@ -46,7 +46,7 @@ class ReadOnlyHost final : public HostView {
     return host_.FindProgram(name);
   }
   Result<bool> WriteFileAtomic(const std::string& path, const std::string&) const override {
-    return Fail(path + " not written: `why` changes nothing");
+    return Fail(path + " left alone (why is read-only)");
   }
   TimePoint Now() const override { return host_.Now(); }
 
