@@ -308,3 +308,44 @@ TEST_CASE("why: lines before --since are left out", "[app][why]") {
   REQUIRE(e.client.size() == 1);
   CHECK(e.client[0].port == 2);
 }
+
+TEST_CASE("why: PerSourcePenalties (OpenSSH 9.8+) outrank the failures that earned them",
+          "[app][why]") {
+  // tests/data/parse/events.tsv's samples of srclimit_penalise and drop_connection.
+  const Diagnosis d =
+      For("203.0.113.150", "",
+          {"Nov 21 16:31:20 web1 sshd-session[950]: Failed password for root from 203.0.113.150 "
+           "port 50900 ssh2",
+           "Nov 21 16:31:31 web1 sshd[902]: srclimit_penalise: ipv4: new 203.0.113.150/32 active "
+           "penalty of 30 seconds for penalty: failed authentication",
+           "Nov 21 16:31:40 web1 sshd[902]: drop connection #0 from [203.0.113.150]:50803 on "
+           "[192.0.2.1]:22 penalty: failed authentication"})
+          .Run();
+  REQUIRE(d.causes.size() == 3);
+  CHECK(d.causes[0].id == "logged.penalty.drop");
+  CHECK(d.causes[0].source == "sshd.penalty.drop");
+  CHECK(Contains(d.causes[0].summary, "PerSourcePenalties"));
+  CHECK_FALSE(d.causes[0].remedy.empty());
+  CHECK(d.causes[1].id == "logged.penalty.applied");
+  CHECK(d.causes[2].id == "logged.auth_failure");
+}
+
+TEST_CASE("why: failed logins are told by method", "[app][why]") {
+  const Diagnosis d =
+      For("192.0.2.30", "",
+          {"Dec  1 13:40:00 box sshd[8000]: Failed publickey for deploy from 192.0.2.30 port 4300 "
+           "ssh2: ED25519 SHA256:FfYEJGuFvnZk0AvfcF3TBl6DuifVtgv53xUv7XLJors",
+           "Dec  1 13:40:02 box sshd[8000]: Failed password for deploy from 192.0.2.30 port 4300 "
+           "ssh2",
+           "Dec  1 13:40:04 box sshd[8000]: Failed password for deploy from 192.0.2.30 port 4300 "
+           "ssh2"})
+          .Run();
+  REQUIRE(d.causes.size() == 2);
+  // Equal weight: the most recent first.
+  CHECK(d.causes[0].summary ==
+        "2 failed login(s) for deploy by password: the credentials were wrong");
+  CHECK(Contains(d.causes[0].remedy, "passwd -S deploy"));
+  CHECK(d.causes[1].summary ==
+        "1 failed login(s) for deploy by publickey: the credentials were wrong");
+  CHECK(Contains(d.causes[1].remedy, "ssh-keygen -lf ~deploy/.ssh/authorized_keys"));
+}

@@ -270,12 +270,14 @@ TEST_CASE("why: an address a real fail2ban banned is named with the jail and unb
       "fail2ban-client -c \"$3\" start >/dev/null 2>&1 || exit 91\n"
       "i=0; until fail2ban-client status sshd 2>/dev/null | grep -q \"$4\"; do\n"
       "  i=$((i+1)); [ $i -lt 100 ] || break; sleep 0.1; done\n"
+      "\"$1\" why -c \"$2\" --user root --format json > \"$5\"\n"
       "\"$1\" why -c \"$2\" --ip \"$4\" --format json; rc=$?\n"
       "fail2ban-client stop >/dev/null 2>&1\n"
       "exit $rc\n";
-  const auto r = RunCommand({"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
-                             SSHD_HEALTH_BINARY, c.config_path(), f2b.path() + "/conf", c.client()},
-                            60000ms);
+  const auto r = RunCommand(
+      {"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", SSHD_HEALTH_BINARY,
+       c.config_path(), f2b.path() + "/conf", c.client(), f2b.path() + "/by-user.json"},
+      60000ms);
   INFO(r.out + r.err + ReadFile(f2b.path() + "/fail2ban.log"));
   CHECK(r.exit_code == 0);
   const json report = json::parse(r.out, nullptr, false);
@@ -285,6 +287,12 @@ TEST_CASE("why: an address a real fail2ban banned is named with the jail and unb
   CHECK(cause.value("id", "") == "banned.fail2ban");
   CHECK(Contains(Evidence(cause), "fail2ban jail sshd bans " + c.client()));
   CHECK(Contains(cause.value("remedy", ""), "fail2ban-client set sshd unbanip " + c.client()));
+  // Asked by user, the ban of the address the user came from.
+  const json by_user = json::parse(ReadFile(f2b.path() + "/by-user.json"), nullptr, false);
+  REQUIRE_FALSE(by_user.is_discarded());
+  REQUIRE_FALSE(by_user["causes"].empty());
+  CHECK(by_user["causes"][0].value("id", "") == "banned.fail2ban");
+  CHECK(Contains(by_user["effective_source"].get<std::string>(), "addr=" + c.client()));
 }
 
 TEST_CASE("why: authorized_keys writable by others is named with the file", "[e2e][why]") {

@@ -1,6 +1,7 @@
 // `sshd-health why`: why can this client not log in? Reads the logs `scan` would read
 // (log_inputs.h) within --since, runs every audit once on a host it may not change,
 // probes what blocks the address, and prints the ranked diagnosis (why_diagnosis.h).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -57,6 +58,21 @@ bool ReadInputs(const LogInputs& inputs, TimePoint since, why::EvidenceCollector
   return ok;
 }
 
+// The address asked about, or (asked by user) the distinct addresses its lines came from,
+// newest first, at most kMaxUserAddresses.
+std::vector<std::string> ClientAddresses(const why::ClientQuery& query,
+                                         const why::ClientEvidence& evidence) {
+  constexpr std::size_t kMaxUserAddresses = 3;
+  if (!query.ip.empty()) return {query.ip};
+  std::vector<std::string> out;
+  for (auto e = evidence.client.rbegin(); e != evidence.client.rend(); ++e) {
+    if (out.size() >= kMaxUserAddresses) break;
+    if (!NormaliseIp(e->ip)) continue;  // a host name: nothing to probe by address
+    if (std::find(out.begin(), out.end(), e->ip) == out.end()) out.push_back(e->ip);
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunWhy(const WhyOptions& options) {
@@ -95,11 +111,19 @@ int RunWhy(const WhyOptions& options) {
     if (options.sshd_config) settings.sshd_config = *options.sshd_config;
     settings.recent_maxstartups_drops = evidence.maxstartups_drops;
     settings.recent_grace_timeouts = evidence.grace_timeouts;
+    // Asked by user: the addresses it came from (newest first) stand for the client in
+    // the ban probes and in sshd -T -C.
+    const std::vector<std::string> addresses = ClientAddresses(query, evidence);
+    why::ClientQuery effective_query = query;
+    if (effective_query.ip.empty() && !addresses.empty()) effective_query.ip = addresses.front();
     RealHost host;
-    const why::ServerState server = why::GatherServerState(host, settings, query);
-    const why::BanReport bans = query.ip.empty()
-                                    ? why::BanReport{}
-                                    : why::ProbeBans(why::ReadOnlyHost(host), settings, query.ip);
+    const why::ServerState server = why::GatherServerState(host, settings, effective_query);
+    why::BanReport bans;
+    for (const std::string& address : addresses) {
+      why::BanReport one = why::ProbeBans(why::ReadOnlyHost(host), settings, address);
+      for (auto& b : one.bans) bans.bans.push_back(std::move(b));
+      for (auto& l : one.looked) bans.looked.push_back(std::move(l));
+    }
 
     why::Diagnosis diagnosis = why::Diagnose(
         {.query = query, .evidence = evidence, .bans = bans, .server = server, .rules = rules});

@@ -280,19 +280,20 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     const KindCause* kc = CauseForKind(e.kind);
     if (!kc) continue;
     std::string id = std::string("logged.") + kc->id;
-    auto [it, added] = by_id.try_emplace(id, d.causes.size());
+    const std::string group = e.kind == EventKind::kAuthFailure ? id + "/" + e.detail : id;
+    auto [it, added] = by_id.try_emplace(group, d.causes.size());
     if (added) {
-      d.causes.push_back(Cause{.id = id, .score = kc->score});
+      d.causes.push_back(Cause{.id = id, .score = kc->score, .group = group});
     }
     Cause& c = d.causes[it->second];
     c.count += static_cast<std::uint64_t>(e.repeat);
     c.last_seen = e.ts;
     AddEvidence(c.evidence, EvidenceLine(e));
-    newest[id] = &e;
-    events_of[id].push_back(&e);
+    newest[group] = &e;
+    events_of[group].push_back(&e);
   }
   for (Cause& c : d.causes) {
-    const LoggedEvent& e = *newest[c.id];
+    const LoggedEvent& e = *newest[c.group];
     const KindCause& kc = *CauseForKind(e.kind);
     std::string summary = Replace(kc.summary, "{n}", std::to_string(c.count));
     summary = Replace(summary, "{user}", e.user.empty() ? "-" : e.user);
@@ -359,7 +360,7 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
         if (other.score == 0 || !(any_method || (key_only && failure.detail == "publickey"))) {
           continue;
         }
-        for (const LoggedEvent* r : events_of[other.id]) {
+        for (const LoggedEvent* r : events_of[other.group]) {
           if (key_only || r->user == failure.user) return other.summary;
         }
       }
@@ -367,7 +368,7 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     };
     std::string because;
     bool all = true;
-    for (const LoggedEvent* f : events_of[c.id]) {
+    for (const LoggedEvent* f : events_of[c.group]) {
       const std::string r = refused_by(*f);
       if (r.empty()) {
         all = false;

@@ -28,6 +28,9 @@ struct Cause {
   std::string remedy;                 // commands, one per line
   std::uint64_t count = 0;            // log lines (or findings) behind it
   TimePoint last_seen{};              // of its newest log line; epoch when not from the log
+  /// What its log lines share: the cause id, and for failed logins the method too (a
+  /// wrong password and a refused key are two causes). Empty when not from the log.
+  std::string group;
 };
 
 struct RuledOut {
