@@ -53,7 +53,9 @@ void EvidenceCollector::Keep(LoggedEvent event) {
 void EvidenceCollector::Observe(const LogRecord& record) {
   ++evidence_.records;
   if (record.has_ts) last_ts_ = record.ts;
-  const auto event = parser_.Parse(record);
+  // One event reused for every record: no allocation per line, and rsyslog's "last
+  // message repeated N times" repeats the previous line's event (SshdParser::Classify).
+  const SshdEvent* event = parser_.Parse(record, event_) ? &event_ : nullptr;
   // A record without a time stands at the last time seen; the window is decided on that.
   const TimePoint ts = record.has_ts ? record.ts : last_ts_;
   if (ts < query_.since && (record.has_ts || last_ts_ != TimePoint{})) return;
@@ -61,15 +63,19 @@ void EvidenceCollector::Observe(const LogRecord& record) {
   if (!event) return;
   if (event->kind == EventKind::kMaxStartupsDrop) evidence_.maxstartups_drops += event->repeat;
   if (event->kind == EventKind::kTimeoutBeforeAuth) evidence_.grace_timeouts += event->repeat;
-  LoggedEvent owned = OwnEvent(*event);
-  if (!owned.has_ts && ts != TimePoint{}) {
-    owned.ts = ts;
-    owned.has_ts = true;
-  }
+  // Copied only when kept: most lines of a busy log are other clients'.
+  auto owned = [&] {
+    LoggedEvent e = OwnEvent(*event);
+    if (!e.has_ts && ts != TimePoint{}) {
+      e.ts = ts;
+      e.has_ts = true;
+    }
+    return e;
+  };
   if (IsServerWideKind(event->kind)) {
     if (evidence_.server.size() >= kMaxServerEvents)
       evidence_.server.erase(evidence_.server.begin());
-    evidence_.server.push_back(std::move(owned));
+    evidence_.server.push_back(owned());
     return;
   }
   // Lines without a pid (a bare `sshd -E` log) are held under pid 0 until the next line
@@ -81,7 +87,7 @@ void EvidenceCollector::Observe(const LogRecord& record) {
       pending_.erase(held);
     }
     if (event->pid != 0) pending_.erase(0);
-    Keep(std::move(owned));
+    Keep(owned());
     return;
   }
   if (event->ip.empty() && event->user.empty()) {
@@ -89,7 +95,7 @@ void EvidenceCollector::Observe(const LogRecord& record) {
     if (pending_.size() >= kMaxPendingPids && !pending_.count(event->pid)) pending_.clear();
     auto& held = pending_[event->pid];
     if (held.size() >= kMaxPendingPerPid) held.erase(held.begin());
-    held.push_back(std::move(owned));
+    held.push_back(owned());
   } else {
     pending_.erase(event->pid);  // the process is another client's
     pending_.erase(0);

@@ -80,6 +80,7 @@ class EvidenceCollector {
 
   ClientQuery query_;
   SshdParser parser_;
+  SshdEvent event_;
   ClientEvidence evidence_;
   TimePoint last_ts_{};
   std::unordered_map<int, std::vector<LoggedEvent>> pending_;  // pid -> unattributed lines
