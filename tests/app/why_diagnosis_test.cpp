@@ -349,3 +349,20 @@ TEST_CASE("why: failed logins are told by method", "[app][why]") {
         "1 failed login(s) for deploy by publickey: the credentials were wrong");
   CHECK(Contains(d.causes[1].remedy, "ssh-keygen -lf ~deploy/.ssh/authorized_keys"));
 }
+
+TEST_CASE("why never takes the client's address from a crafted user name", "[app][why]") {
+  // The name "x from 192.0.2.66 port 22", as sshd logs it for the e2e's injection case.
+  const std::vector<std::string> lines = {
+      "Dec  1 13:50:00 box sshd[9000]: Invalid user x from 192.0.2.66 port 22 from 127.0.0.121 "
+      "port 50000",
+      "Dec  1 13:50:01 box sshd[9000]: Failed password for invalid user x from 192.0.2.66 port 22 "
+      "from 127.0.0.121 port 50000 ssh2"};
+  const Diagnosis injected = For("192.0.2.66", "", lines).Run();
+  CHECK(injected.causes.empty());
+  CHECK(injected.logged.empty());
+  const Diagnosis real = For("127.0.0.121", "", lines).Run();
+  REQUIRE_FALSE(real.causes.empty());
+  CHECK(real.causes[0].id == "logged.invalid_user");
+  CHECK(Contains(real.causes[0].summary, "user x from 192.0.2.66 port 22 does not exist"));
+  CHECK(real.causes.size() == 1);  // its failed password is the missing account's echo
+}

@@ -346,15 +346,16 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
       c.score = 0;
     }
   }
-  // sshd fails every attempt of a user it refuses (and every key of one whose
-  // authorized_keys it ignores): those failures are the refusal's echo, not a second cause.
+  // sshd fails every attempt of a user it refuses or does not have (and every key of one
+  // whose authorized_keys it ignores): those failures are the refusal's echo, not a second cause.
   for (Cause& c : d.causes) {
     if (c.id != "logged.auth_failure" || c.score == 0) continue;
     const auto refused_by = [&](const LoggedEvent& failure) -> std::string {
       for (const Cause& other : d.causes) {
         const bool any_method =
-            other.id == "logged.user_not_allowed" || other.id == "logged.account_expired" ||
-            other.id == "logged.password_expired" || other.id == "logged.account_locked";
+            other.id == "logged.user_not_allowed" || other.id == "logged.invalid_user" ||
+            other.id == "logged.account_expired" || other.id == "logged.password_expired" ||
+            other.id == "logged.account_locked";
         const bool key_only =
             other.id == "logged.bad_modes" || other.id == "logged.authorized_keys_unreadable";
         if (other.score == 0 || !(any_method || (key_only && failure.detail == "publickey"))) {
