@@ -15,11 +15,13 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
 # fail2ban-server it starts in a private mount namespace (its dummy action changes no
 # firewall; the package's own service is not started here, see policy-rc.d below); the
 # conformance test still takes its annotated logs from the .deb (apt-get download).
+# nftables, iptables: `why`'s e2e drops a client with real rules in a network namespace
+# of its own (the machine's firewall is not touched).
 # systemd-container: systemd-nspawn, which boots this machine's root as a container for
 # the package test on a real systemd (tests/packaging/nspawn_test.sh).
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
   openssl iproute2 procps sshpass prometheus-alertmanager systemd-container clang-format
-  fail2ban util-linux mount"
+  fail2ban util-linux mount nftables iptables"
 
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"

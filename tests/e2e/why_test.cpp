@@ -295,6 +295,56 @@ TEST_CASE("why: an address a real fail2ban banned is named with the jail and unb
   CHECK(Contains(by_user["effective_source"].get<std::string>(), "addr=" + c.client()));
 }
 
+TEST_CASE("why: nftables and iptables rules dropping the address are named with their handle",
+          "[e2e][why]") {
+  WhyCase c(11);
+  const std::string iptables_client = "127.0.0.201";
+  // One network namespace of its own for the rules, sshd, the client and `why`: the
+  // machine's firewall is not touched. sshd runs as a daemon there and is stopped by its
+  // PidFile; the wait for its listening line has a deadline (100 polls of 0.1 s).
+  WriteFile(c.dir() + "/rules.nft",
+            "table inet filter {\n  chain input {\n    type filter hook input priority 0; "
+            "policy accept;\n    ip saddr " +
+                c.client() + " tcp dport " + std::to_string(c.sshd().port()) + " drop\n  }\n}\n");
+  const std::string script =
+      "ip link set lo up || exit 90\n"
+      "nft -f \"$3/rules.nft\" || exit 91\n"
+      "iptables -A INPUT -s \"$5\" -j DROP || exit 92\n"
+      "/usr/sbin/sshd -f \"$3/sshd/sshd_config\" -E \"$3/sshd/sshd.log\" || exit 93\n"
+      "i=0; until grep -q 'Server listening' \"$3/sshd/sshd.log\"; do\n"
+      "  i=$((i+1)); [ $i -lt 100 ] || exit 94; sleep 0.1; done\n"
+      "ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=2 -b \"$4\" -p \"$6\" root@\"$7\" true "
+      ">\"$3/client.out\" 2>&1\n"
+      "\"$1\" why -c \"$2\" --ip \"$5\" --format json > \"$3/iptables.json\"\n"
+      "\"$1\" why -c \"$2\" --ip \"$4\" --format json; rc=$?\n"
+      "kill $(cat \"$3/sshd/sshd.pid\")\n"
+      "exit $rc\n";
+  const auto r = RunCommand(
+      {"unshare", "-n", "sh", "-c", script, "sh", SSHD_HEALTH_BINARY, c.config_path(), c.dir(),
+       c.client(), iptables_client, std::to_string(c.sshd().port()), c.sshd().address()},
+      60000ms);
+  INFO(r.out + r.err + ReadFile(c.dir() + "/client.out"));
+  CHECK(r.exit_code == 0);
+  const json report = json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(report.is_discarded());
+  REQUIRE_FALSE(report["causes"].empty());
+  const json& cause = report["causes"][0];
+  CHECK(cause.value("id", "") == "banned.nftables");
+  CHECK(Contains(Evidence(cause), "table inet filter chain input handle"));
+  CHECK(Contains(cause.value("remedy", ""), "nft delete rule inet filter input handle"));
+  // iptables (its nf_tables backend): iptables-save names the rule and its -D.
+  const json by_iptables = json::parse(ReadFile(c.dir() + "/iptables.json"), nullptr, false);
+  REQUIRE_FALSE(by_iptables.is_discarded());
+  bool iptables = false;
+  for (const auto& k : by_iptables["causes"]) {
+    iptables = iptables || (k.value("id", "") == "banned.iptables" &&
+                            Contains(k.value("remedy", ""), "iptables -t filter -D INPUT -s " +
+                                                                iptables_client + "/32 -j DROP"));
+  }
+  INFO(by_iptables.dump(2));
+  CHECK(iptables);
+}
+
 TEST_CASE("why: authorized_keys writable by others is named with the file", "[e2e][why]") {
   WhyCase c(5);
   const std::string keys_dir = c.dir() + "/keys";
