@@ -171,7 +171,9 @@ TEST_CASE("why: a MaxStartups drop says how full it was", "[app][why]") {
   REQUIRE(d.causes.size() == 1);
   CHECK(d.causes[0].id == "logged.maxstartups.drop");
   CHECK(Contains(d.causes[0].summary, "(MaxStartups 2:30:4 in effect: start:rate:full)"));
-  CHECK(Contains(Joined(d.causes[0].evidence), "beginning MaxStartups throttling"));
+  REQUIRE(d.causes[0].evidence.size() == 2);
+  CHECK(Contains(d.causes[0].evidence.front(), "beginning MaxStartups throttling"));
+  CHECK(Contains(d.causes[0].evidence.back(), "drop connection #4 from [127.0.0.172]"));
   CHECK(Contains(d.causes[0].remedy, "MaxStartups 50:30:100"));
 }
 

@@ -155,23 +155,20 @@ bool RuleMatches(const Rule& rule, const LoggedEvent& e) {
   return true;
 }
 
-// The shipped rule that alerts on this line: the remedy comes from it. A threshold rule
-// (brute force: 10 in 10m) is preferred once the count reaches its threshold; below it,
-// the rule with the lowest threshold.
+// Whether rule `a` says more about `count` lines than rule `b`: a rule whose threshold
+// the count reaches beats one it does not; among those reached, the higher threshold (the
+// flood rule over the single-line one); among those not reached, the lower.
+bool BetterRule(const Rule& a, const Rule& b, std::uint64_t count) {
+  const bool a_reached = count >= a.threshold, b_reached = count >= b.threshold;
+  if (a_reached != b_reached) return a_reached;
+  return a_reached ? a.threshold > b.threshold : a.threshold < b.threshold;
+}
+
+// The shipped rule that alerts on this line: the remedy comes from it.
 const Rule* RuleFor(const std::vector<Rule>& rules, const LoggedEvent& e, std::uint64_t count) {
   const Rule* best = nullptr;
   for (const Rule& r : rules) {
-    if (!RuleMatches(r, e)) continue;
-    if (best == nullptr) {
-      best = &r;
-      continue;
-    }
-    const bool r_reached = count >= r.threshold, best_reached = count >= best->threshold;
-    if (r_reached != best_reached
-            ? r_reached
-            : (r_reached ? r.threshold > best->threshold : r.threshold < best->threshold)) {
-      best = &r;
-    }
+    if (RuleMatches(r, e) && (best == nullptr || BetterRule(r, *best, count))) best = &r;
   }
   return best;
 }
@@ -330,12 +327,18 @@ Diagnosis Diagnose(const DiagnosisInput& in) {
     }
     if (e.kind == EventKind::kMaxStartupsDrop) {
       // How full it was: the throttling lines around the drops, and the limit in effect.
-      std::string full;
+      // The last throttling line before the newest drop leads the evidence; the drops
+      // keep the rest.
+      const LoggedEvent* throttling = nullptr;
       for (const LoggedEvent& s : in.evidence.server) {
-        if (s.kind == EventKind::kMaxStartupsBegin || s.kind == EventKind::kMaxStartupsOngoing ||
-            s.kind == EventKind::kMaxStartupsEnd) {
-          AddEvidence(c.evidence, EvidenceLine(s));
+        if (s.ts > e.ts) break;
+        if (s.kind == EventKind::kMaxStartupsBegin || s.kind == EventKind::kMaxStartupsOngoing) {
+          throttling = &s;
         }
+      }
+      if (throttling) {
+        if (c.evidence.size() >= kMaxCauseEvidence) c.evidence.erase(c.evidence.begin());
+        c.evidence.insert(c.evidence.begin(), EvidenceLine(*throttling));
       }
       const std::string limit = LiveMaxStartups(d);
       if (!limit.empty()) c.summary += " (MaxStartups " + limit + " in effect: start:rate:full)";
