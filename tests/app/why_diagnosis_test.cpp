@@ -368,3 +368,25 @@ TEST_CASE("why never takes the client's address from a crafted user name", "[app
   CHECK(Contains(real.causes[0].summary, "user x from 192.0.2.66 port 22 does not exist"));
   CHECK(real.causes.size() == 1);  // its failed password is the missing account's echo
 }
+
+TEST_CASE("why counts every client's drops for the audits from counts_since", "[app][why]") {
+  ClientQuery q;
+  q.ip = "192.0.2.7";
+  q.since = TimePoint(std::chrono::seconds(1'790'000'000));  // 2026-09-21
+  const SyslogContext ctx{SystemClock::now()};
+  const std::string drop =
+      "2026-11-30T20:00:00+00:00 box sshd[1]: drop connection #3 from [198.51.100.9]:4000 on "
+      "[192.0.2.1]:22 past MaxStartups";
+  SECTION("after counts_since: counted") {
+    EvidenceCollector c(q, q.since);
+    c.Observe(RecordFromLine(drop, ctx));
+    const ClientEvidence e = c.Finish();
+    CHECK(e.maxstartups_drops == 1);
+    CHECK(e.client.empty());  // another client's drop
+  }
+  SECTION("before it: not counted") {
+    EvidenceCollector c(q, TimePoint(std::chrono::seconds(1'797'000'000)));  // 2026-12-10
+    c.Observe(RecordFromLine(drop, ctx));
+    CHECK(c.Finish().maxstartups_drops == 0);
+  }
+}

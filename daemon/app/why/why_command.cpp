@@ -99,7 +99,9 @@ int RunWhy(const WhyOptions& options) {
     const LogInputs inputs = ResolveLogInputs(config, options.journal_directory, options.inputs);
     AnnounceLogInputs(inputs);
 
-    why::EvidenceCollector collector(query);
+    // The audits count drops and grace timeouts over the last hour (as `check` does).
+    why::EvidenceCollector collector(
+        query, std::max(query.since, SystemClock::now() - std::chrono::hours(1)));
     if (inputs.empty()) {
       std::fprintf(stderr, "sshd-health why: %s\n", NoLogInputsMessage(inputs, config).c_str());
     } else if (!ReadInputs(inputs, query.since, collector)) {

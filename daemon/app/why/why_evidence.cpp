@@ -61,8 +61,10 @@ void EvidenceCollector::Observe(const LogRecord& record) {
   if (ts < query_.since && (record.has_ts || last_ts_ != TimePoint{})) return;
   ++evidence_.in_window;
   if (!event) return;
-  if (event->kind == EventKind::kMaxStartupsDrop) evidence_.maxstartups_drops += event->repeat;
-  if (event->kind == EventKind::kTimeoutBeforeAuth) evidence_.grace_timeouts += event->repeat;
+  if (ts >= counts_since_ || ts == TimePoint{}) {
+    if (event->kind == EventKind::kMaxStartupsDrop) evidence_.maxstartups_drops += event->repeat;
+    if (event->kind == EventKind::kTimeoutBeforeAuth) evidence_.grace_timeouts += event->repeat;
+  }
   // Copied only when kept: most lines of a busy log are other clients'.
   auto owned = [&] {
     LoggedEvent e = OwnEvent(*event);

@@ -4,6 +4,7 @@
 // the diagnosis is made), plus the server-wide lines that explain a client's failure
 // without naming it (MaxStartups throttling, restarts, host key and fatal errors).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,7 +46,8 @@ struct ClientEvidence {
   std::uint64_t records = 0;        // records read
   std::uint64_t in_window = 0;      // of those, at or after `since` (or without a time)
   std::uint64_t dropped = 0;        // client events beyond kMaxClientEvents (oldest kept out)
-  /// Of every client, within the window: what the audits are told (AuditSettings).
+  /// Of every client, at or after the collector's `counts_since` (the audits' last hour):
+  /// what the audits are told (AuditSettings::recent_maxstartups_drops, ...).
   long maxstartups_drops = 0;
   long grace_timeouts = 0;
 };
@@ -62,7 +64,10 @@ class EvidenceCollector {
   static constexpr std::size_t kMaxClientEvents = 2000;
   static constexpr std::size_t kMaxServerEvents = 500;
 
-  explicit EvidenceCollector(ClientQuery query) : query_(std::move(query)) {}
+  /// `counts_since`: where the server-wide counts start (the audits reason about the last
+  /// hour, whatever --since is); default: the query's window.
+  explicit EvidenceCollector(ClientQuery query, std::optional<TimePoint> counts_since = {})
+      : query_(std::move(query)), counts_since_(counts_since.value_or(query_.since)) {}
 
   /// A record without a time stands at the last time seen.
   void Observe(const LogRecord& record);
@@ -79,6 +84,7 @@ class EvidenceCollector {
   static constexpr std::size_t kMaxPendingPerPid = 8;
 
   ClientQuery query_;
+  TimePoint counts_since_;
   SshdParser parser_;
   SshdEvent event_;
   ClientEvidence evidence_;
