@@ -385,7 +385,7 @@ TEST_CASE("why counts every client's drops for the audits from counts_since", "[
     CHECK(e.client.empty());  // another client's drop
   }
   SECTION("before it: not counted") {
-    EvidenceCollector c(q, TimePoint(std::chrono::seconds(1'797'000'000)));  // 2026-12-10
+    EvidenceCollector c(q, TimePoint(std::chrono::seconds(1'797'000'000)));  // 2026-12-11
     c.Observe(RecordFromLine(drop, ctx));
     CHECK(c.Finish().maxstartups_drops == 0);
   }
