@@ -144,6 +144,32 @@ TEST_CASE("why: a wrong password is named with the failed line and exit 0", "[e2
   }
 }
 
+TEST_CASE("why: ten wrong passwords from one address get the brute force rule's remedy",
+          "[e2e][why]") {
+  WhyCase c(12);
+  c.sshd().Start();
+  for (int i = 0; i < 10; ++i)
+    c.sshd().Client("root", {"-b", c.client()}, "guess" + std::to_string(i));
+  REQUIRE(WaitFor(
+      [&] {
+        const std::string log = c.sshd().Log();
+        std::size_t n = 0;
+        for (auto at = log.find("Failed password for root"); at != std::string::npos;
+             at = log.find("Failed password for root", at + 1))
+          ++n;
+        return n >= 10;
+      },
+      10000ms));
+  const auto r = c.Why({"--ip", c.client()});
+  INFO(c.Diagnostics(r));
+  CHECK(r.exit_code == 0);
+  const json& cause = FirstCause(r);
+  CHECK(cause.value("id", "") == "logged.auth_failure");
+  CHECK(cause.value("source", "") == "sshd.auth.brute_force");
+  CHECK(cause.value("count", 0) == 10);
+  CHECK(Contains(cause.value("remedy", ""), "fail2ban-client status sshd"));
+}
+
 TEST_CASE("why: a user AllowUsers does not list is named with sshd's refusal", "[e2e][why]") {
   WhyCase c(1, {"AllowUsers nobody"});
   c.sshd().Start();
