@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fake_host.h"
+
 using namespace sshd_health::why;
 
 TEST_CASE("hosts_access client lists match addresses as libwrap does", "[app][why]") {
@@ -61,4 +63,51 @@ TEST_CASE("iptables-save lines dropping an address", "[app][why]") {
   CHECK(IptablesBans(save, "192.0.2.67").empty());
   CHECK(IptablesBans(save, "192.0.2.68").size() == 1);
   CHECK(IptablesBans(save, "192.0.2.6").empty());
+}
+
+TEST_CASE("ProbeBans asks every fail2ban jail and reads hosts.allow before hosts.deny",
+          "[app][why]") {
+  test::FakeHost host;
+  sshd_health::AuditSettings s;
+  auto ok = [](std::string out) {
+    sshd_health::CommandResult r;
+    r.exit_code = 0;
+    r.out = std::move(out);
+    return r;
+  };
+  host.AddProgram("fail2ban-client", "/usr/bin/fail2ban-client");
+  host.AddCommand({"fail2ban-client", "status"},
+                  ok("Status\n|- Number of jail:\t2\n`- Jail list:\tsshd, recidive\n"));
+  host.AddCommand({"fail2ban-client", "status", "sshd"},
+                  ok("`- Actions\n   `- Banned IP list:\t198.51.100.3\n"));
+  host.AddCommand({"fail2ban-client", "status", "recidive"},
+                  ok("`- Actions\n   `- Banned IP list:\t192.0.2.7 198.51.100.3\n"));
+  host.AddFile(s.sshd_binary, std::string("\x7f"
+                                          "ELF...libwrap.so.0...",
+                                          20));
+  host.AddFile(s.hosts_deny, "# comment\nsshd: 192.0.2.\nALL: 203.0.113.5\n");
+  host.AddFile(s.hosts_allow, "sshd: 192.0.2.8\n");
+  // No nft, no iptables-save: each says so, as a fact rather than an unknown.
+
+  const BanReport banned = ProbeBans(host, s, "192.0.2.7");
+  REQUIRE(banned.bans.size() == 2);
+  CHECK(banned.bans[0].source == "fail2ban");
+  CHECK(banned.bans[0].evidence == "fail2ban jail recidive bans 192.0.2.7");
+  CHECK(banned.bans[0].remedy.starts_with("fail2ban-client set recidive unbanip 192.0.2.7"));
+  CHECK(banned.bans[1].source == "hosts.deny");
+  CHECK(banned.bans[1].evidence == "/etc/hosts.deny: sshd: 192.0.2.");
+
+  // hosts.allow admits .8 first; fail2ban holds neither .8 in any jail.
+  const BanReport allowed = ProbeBans(host, s, "192.0.2.8");
+  CHECK(allowed.bans.empty());
+  std::string looked;
+  for (const auto& l : allowed.looked) {
+    looked += l.source + ": " + l.result + (l.unknown ? " (unknown)" : "") + "\n";
+  }
+  CHECK(looked ==
+        "fail2ban: jails sshd (1 banned), recidive (2 banned): none holds 192.0.2.8\n"
+        "hosts.deny: /etc/hosts.deny entry \"sshd: 192.0.2.\" matches, but /etc/hosts.allow "
+        "entry \"sshd: 192.0.2.8\" admits it first\n"
+        "nftables: nft not installed\n"
+        "iptables: iptables-save not installed\n");
 }
