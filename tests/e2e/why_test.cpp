@@ -190,6 +190,43 @@ TEST_CASE("why: a user AllowUsers does not list is named with sshd's refusal", "
   }
 }
 
+TEST_CASE("why reads sshd's journal entries within --since, as scan does", "[e2e][why]") {
+  WhyCase c(13, {"AllowUsers nobody"});
+  c.sshd().Start();
+  const std::string journal = c.dir() + "/journal";
+  // The config names the journal directory instead of the -E file.
+  std::string config = ReadFile(c.config_path());
+  const std::string files =
+      "  journal: { enabled: false }\n  files: [ { path: \"" + c.sshd().log_path() + "\" } ]\n";
+  REQUIRE(config.find(files) != std::string::npos);
+  config.replace(config.find(files), files.size(),
+                 "  journal: { enabled: true, directory: \"" + journal + "\" }\n  files: []\n");
+  WriteFile(c.config_path(), config);
+  {
+    JournalForwarder forwarder(c.sshd().log_path(), journal);
+    c.sshd().Client("root", {"-b", c.client()}, "any-password");
+    REQUIRE(c.WaitForLog("not listed in AllowUsers"));
+    // The forwarder's entry reaches the journal file (read back by the journal reader
+    // itself) before it stops.
+    REQUIRE(WaitFor(
+        [&] {
+          return Contains(
+              RunCommand({SSHD_HEALTH_BINARY, "scan", "--events", "--journal-directory", journal})
+                  .out,
+              "user_not_allowed");
+        },
+        10000ms));
+  }
+  const auto r = c.Why({"--user", "root"});
+  INFO(c.Diagnostics(r));
+  CHECK(r.exit_code == 0);
+  CHECK(FirstCause(r).value("id", "") == "logged.user_not_allowed");
+  CHECK_FALSE(FirstCause(r).value("last_seen", "").empty());  // journal entries have times
+  // A window that ends before the entries: nothing of them is read.
+  const auto none = c.Why({"--user", "root", "--since", "1ms"});
+  CHECK(none.report["read"].value("in_window", -1) == 0);
+}
+
 TEST_CASE("why: MaxStartups full is named with the drop and how full it was", "[e2e][why]") {
   WhyCase c(2, {"MaxStartups 2:30:4"});
   c.sshd().Start();
