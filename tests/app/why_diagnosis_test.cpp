@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/why/why_remedies.h"
 #include "rules/rule_loader.h"
 #include "sources/syslog_line.h"
 

@@ -5,9 +5,8 @@
 // at and ruled out. Pure: every probe ran before (why_evidence, why_bans, why_server).
 //
 // Remedies are not written here: a logged cause takes the remedy of the shipped rule that
-// alerts on its lines (rules/*.yaml, rendered with the line's values), an audit cause its
-// finding's remedy, a ban the probe's. The few texts of its own are the troubleshooting
-// guide's client-side steps and the legacy-client config line.
+// alerts on its lines (why_remedies.h), an audit cause its finding's remedy, a ban the
+// probe's. The one text of its own is the troubleshooting guide's client-side steps.
 #include <map>
 #include <string>
 #include <vector>
@@ -20,17 +19,17 @@
 namespace sshd_health::why {
 
 struct Cause {
-  std::string id;       // "banned.fail2ban", "sshd.down", "logged.user_not_allowed", ...
-  std::string source;   // rule or finding id the remedy came from, or the ban's source
-  int score = 0;        // the ranking weight: higher is more likely to be the reason
-  std::string summary;  // one line, escaped
-  std::vector<std::string> evidence;  // escaped lines, newest last (at most kMaxEvidence)
-  std::string remedy;                 // commands, one per line
-  std::uint64_t count = 0;            // log lines (or findings) behind it
-  TimePoint last_seen{};              // of its newest log line; epoch when not from the log
+  std::string id{};       // "banned.fail2ban", "sshd.down", "logged.user_not_allowed", ...
+  std::string source{};   // rule or finding id the remedy came from, or the ban's source
+  int score = 0;          // the ranking weight: higher is more likely to be the reason
+  std::string summary{};  // one line, escaped
+  std::vector<std::string> evidence{};  // escaped lines, newest last (at most kMaxCauseEvidence)
+  std::string remedy{};                 // commands, one per line
+  std::uint64_t count = 0;              // log lines (or findings) behind it
+  TimePoint last_seen{};                // of its newest log line; epoch when not from the log
   /// What its log lines share: the cause id, and for failed logins the method too (a
   /// wrong password and a refused key are two causes). Empty when not from the log.
-  std::string group;
+  std::string group{};
 };
 
 struct RuledOut {
@@ -44,7 +43,7 @@ struct LoggedKind {
   EventKind kind{};
   std::uint64_t count = 0;
   TimePoint first{}, last{};
-  std::vector<std::string> lines;  // escaped, the newest kMaxLinesPerKind
+  std::vector<std::string> lines{};  // escaped, the newest kMaxLinesPerKind
 };
 
 struct Diagnosis {
@@ -71,10 +70,5 @@ struct DiagnosisInput {
 };
 
 Diagnosis Diagnose(const DiagnosisInput& input);
-
-/// The sshd_config line that would admit a client whose negotiation failed, from the
-/// event's detail ("no matching key exchange method found. Their offer: A,B"):
-/// "KexAlgorithms +A". Empty when the detail is not a "no matching" one.
-std::string AdmittingConfigLine(std::string_view detail);
 
 }  // namespace sshd_health::why
