@@ -114,12 +114,13 @@ _nspawn_start() {
   fi
   # is-system-running --wait returns once the boot is done: "running", or "degraded"
   # when some unit failed (reported, since a test usually wants to know which). Until
-  # PID 1 has opened its private bus socket, systemctl fails at once and prints nothing:
-  # try again, within 60 s in all.
+  # PID 1 has opened its private bus socket, systemctl fails at once and prints nothing
+  # or "offline" (seen after a reboot on a loaded machine, with systemd up a moment
+  # later): neither is final while systemd-nspawn lives, so try again, within 60 s.
   local state="" deadline=$(($(date +%s) + 60))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     state=$(timeout 60 nsenter -t "$NSPAWN_LEADER" -a -- systemctl is-system-running --wait 2>/dev/null) || true
-    case "$state" in running | degraded | maintenance | stopping | offline) break ;; esac
+    case "$state" in running | degraded | maintenance | stopping) break ;; esac
     kill -0 "$NSPAWN_PID" 2>/dev/null || break
     sleep 0.2
   done
