@@ -180,8 +180,12 @@ nspawn_stop() {
     [ -n "$NSPAWN_LEADER" ] && timeout 10 nsenter -t "$NSPAWN_LEADER" -a -- systemctl poweroff >/dev/null 2>&1
     for i in $(seq 300); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$NSPAWN_PID" 2>/dev/null; then
-      _nspawn_log "no poweroff in 30 s: killing systemd-nspawn"
+      _nspawn_log "no poweroff in 30 s: killing systemd-nspawn and the container's PID 1"
       kill -KILL "$NSPAWN_PID" 2>/dev/null
+      # Killing systemd-nspawn alone left the container's systemd, sshd and daemon running
+      # (seen: a later audit test took that sshd for the host's). SIGKILL to a PID
+      # namespace's init ends every process in it.
+      [ -n "$NSPAWN_LEADER" ] && kill -KILL "$NSPAWN_LEADER" 2>/dev/null
     fi
     wait "$NSPAWN_PID" 2>/dev/null || true
   fi
