@@ -15,12 +15,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/hash_index.h"
 #include "parse/sshd_event.h"
+#include "rules/distinct_values.h"
 #include "rules/window_counter.h"
 
 namespace sshd_health {
@@ -57,7 +57,7 @@ struct GroupExtra {
   std::uint64_t prior_refs_written = 0;
   // distinct: SipHash of the value -> last seen (microseconds), bounded. Values that left
   // the window are dropped lazily, when the count reaches the threshold.
-  std::unordered_map<std::uint64_t, std::int64_t> distinct;
+  DistinctValues distinct;
 
   void ResetPrior() {
     prior.Clear();

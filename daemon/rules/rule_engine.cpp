@@ -400,20 +400,12 @@ struct RuleEngine::State {
   // reaches the threshold (each once), so the cost stays O(1) per event amortised.
   std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
     const Rule& r = rules[g.rule];
-    auto& values = Extra(g).distinct;
+    DistinctValues& values = Extra(g).distinct;
     const std::int64_t us = ToMicros(now);
-    if (auto it = values.find(value); it != values.end()) {
-      it->second = std::max(it->second, us);
-    } else if (values.size() < kMaxDistinctValues) {
-      values.emplace(value, us);
-    }
+    values.See(value, us, kMaxDistinctValues);
     oldest = now;
     if (g.fired || values.size() < r.threshold) return values.size();
-    const std::int64_t horizon = us - ToMicros(r.window);
-    std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
-    std::int64_t first = us;
-    for (const auto& v : values) first = std::min(first, v.second);
-    oldest = FromMicros(first);
+    oldest = FromMicros(values.DropUpTo(us - ToMicros(r.window), us));
     return values.size();
   }
 
