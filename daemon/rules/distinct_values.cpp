@@ -61,6 +61,12 @@ std::int64_t DistinctValues::DropUpTo(std::int64_t horizon, std::int64_t start) 
   return first;
 }
 
+void DistinctValues::Clear() {
+  if (table_.size() > kMinTable) return Reset();
+  std::fill(table_.begin(), table_.end(), Entry{});
+  size_ = 0;
+}
+
 void DistinctValues::Reset() {
   table_ = std::vector<Entry>();
   size_ = 0;

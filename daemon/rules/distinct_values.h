@@ -26,6 +26,9 @@ class DistinctValues {
 
   /// Forgets every value and frees the table.
   void Reset();
+  /// Forgets every value; a small table is kept for the next user of the group's slot
+  /// (most tables are small), a large one is freed so a recycled slot does not hold it.
+  void Clear();
 
  private:
   // us == kFree marks a free entry: no event time is the earliest 64-bit value.

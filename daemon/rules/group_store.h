@@ -64,6 +64,13 @@ struct GroupExtra {
     prior_count = prior_in_window = 0;
     prior_refs_written = 0;
   }
+  /// Back to a new GroupExtra's state, keeping the counters' memory.
+  void Clear() {
+    ResetPrior();
+    prior_first = prior_last = prior_oldest = TimePoint{};
+    prior_refs = {};
+    distinct.Clear();
+  }
 };
 
 struct Group {
@@ -94,8 +101,9 @@ struct Group {
   std::uint32_t hash = 0;
   bool live = false;
 
-  /// Back to a free slot's state. The slot's next group reuses the key's and the window's
-  /// memory (no allocation per group in a wave); the fired state, which is rare, is freed.
+  /// Back to a free slot's state. The slot's next group reuses the key's, the window's
+  /// and the extra's memory (no allocation per group in a wave); the fired state, which
+  /// is rare, is freed.
   void Recycle() {
     key.clear();
     first_seen = last_seen = last_fired = covered_until = TimePoint{};
@@ -103,7 +111,7 @@ struct Group {
     window.Clear();
     evidence_count = 0;
     fired.reset();
-    extra.reset();
+    if (extra) extra->Clear();
     live = false;
   }
 };
@@ -147,15 +155,17 @@ class GroupStore {
 
  private:
   void PushBack(std::uint32_t slot, std::uint32_t rule);
-  std::uint32_t NewSlot();
+  std::uint32_t NewSlot(std::uint32_t rule);
 
   std::deque<Group> slots_;            // stable addresses while growing
   std::vector<std::uint32_t> next_;    // per slot: the next group in its rule's queue
   std::vector<std::uint8_t> touched_;  // per slot: touched since it was queued
-  std::vector<std::uint32_t> free_;    // free slot indexes
-  HashIndex index_;                    // (rule, key) hash -> slot
-  std::vector<std::uint32_t> head_;    // per rule: front of the queue (oldest)
-  std::vector<std::uint32_t> tail_;    // per rule: back of the queue
+  // Per rule: the free slots it left (their memory fits its groups), and how many in all.
+  std::vector<std::vector<std::uint32_t>> free_;
+  std::size_t free_count_ = 0;
+  HashIndex index_;                  // (rule, key) hash -> slot
+  std::vector<std::uint32_t> head_;  // per rule: front of the queue (oldest)
+  std::vector<std::uint32_t> tail_;  // per rule: back of the queue
   std::size_t live_ = 0;
   std::vector<std::size_t> rule_live_;  // per rule: live groups
 };

@@ -146,12 +146,14 @@ void Remember(FiredEvent& f, const SshdEvent& e) {
   f.kind = e.kind;
 }
 
+// A new episode of the same group: it counts again at once, so the counters keep their
+// memory.
 void ResetGroup(Group& g) {
   g.count = 0;
-  g.window.Reset();
+  g.window.Clear();
   g.evidence_count = 0;
   g.fired.reset();
-  g.extra.reset();
+  if (g.extra) g.extra->Clear();
 }
 
 GroupExtra& Extra(Group& g) {
