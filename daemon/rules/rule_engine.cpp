@@ -232,6 +232,24 @@ struct RuleEngine::State {
     return store.Insert(rule, key.text, hash);
   }
 
+  // Starts loading the groups the event's rules will look up, before any of them is used:
+  // a failed login looks up four or five groups in a store of 300,000 (a cache miss each),
+  // and one after another they cost four or five misses' time; started together, little
+  // more than one. Changes nothing but timing.
+  void Prefetch(const std::vector<std::uint32_t>& entries, const SshdEvent& e) {
+    if (entries.size() < 2) return;
+    constexpr std::size_t kMaxPrefetch = 8;
+    std::uint32_t hashes[kMaxPrefetch];
+    std::size_t n = 0;
+    for (const std::uint32_t entry : entries) {
+      const std::uint32_t i = entry & kRuleMask;
+      if (rules[i].first_seen || n == kMaxPrefetch) continue;  // first_seen: its memory first
+      hashes[n] = GroupStore::HashOf(i, keys.Get(states[i].key_id, e).hash);
+      store.PrefetchIndex(hashes[n++]);
+    }
+    for (std::size_t k = 0; k < n; ++k) store.PrefetchGroup(hashes[k]);
+  }
+
   TemplateValues Values(const Group& g) const {
     const Rule& r = rules[g.rule];
     const RuleState& rs = states[g.rule];
@@ -626,6 +644,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
+    s.Prefetch(s.by_kind[k_index], event);
     for (const std::uint32_t entry : s.by_kind[k_index]) {
       const std::uint32_t i = entry & kRuleMask;
       const auto role = static_cast<Role>(entry >> kRoleShift);
