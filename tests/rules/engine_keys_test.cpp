@@ -6,7 +6,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "core/hash_index.h"
+#include "rules/event_keys.h"
 #include "rules/first_seen_memory.h"
 #include "rules/group_key.h"
 #include "rules/keyed_hash.h"
@@ -183,4 +186,37 @@ TEST_CASE("the first-seen memory stays bounded, forgetting the oldest first", "[
   // The newest are kept, the oldest gone.
   CHECK(m.See(99'999, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kKnown);
   CHECK(m.See(5, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kNew);
+}
+
+TEST_CASE("event keys give every key the value AppendKeyValue writes, event after event",
+          "[rules]") {
+  // The whole address is shared between "ip" and the one-family prefixes ("ip/32/64" is
+  // the address itself for IPv4, "ip/24/128" for IPv6): each must still read as its own
+  // key would, for every family, a host name, an empty and an over-long address.
+  std::string error;
+  const std::vector<std::string> names = {"ip",       "user",      "ip/32/64", "ip/24/128",
+                                          "ip/24/64", "ip/32/128", "ip/16"};
+  EventKeys keys(256);
+  std::vector<std::uint32_t> ids;
+  for (const std::string& n : names) ids.push_back(keys.Register({*ParseKeyPart(n, error)}));
+  const std::vector<std::string> ips = {
+      "192.0.2.7", "2001:db8:1:2::9",    "10.1.2.3",       "host.example",
+      "",          std::string(80, '1'), "::ffff:1.2.3.4", "198.51.100.200"};
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& ip : ips) {
+      SshdEvent e;
+      e.ip = ip;
+      e.user = "u" + ip;
+      keys.NewEvent();
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        std::string want;
+        AppendKeyValue(*ParseKeyPart(names[k], error), e, 256, want);
+        const EventKeys::Value& got = keys.Get(ids[k], e);
+        INFO(names[k] << " of '" << ip << "'");
+        CHECK(got.text == want);
+        CHECK(got.complete == !want.empty());
+        CHECK(got.hash == KeyHash(want));
+      }
+    }
+  }
 }
