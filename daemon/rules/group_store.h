@@ -101,9 +101,11 @@ struct Group {
   std::uint32_t hash = 0;
   bool live = false;
 
-  /// Back to a free slot's state. The slot's next group reuses the key's, the window's
-  /// and the extra's memory (no allocation per group in a wave); the fired state, which
-  /// is rare, is freed.
+  /// Back to a free slot's state. The slot's next group reuses the key's and the window's
+  /// memory (no allocation per group in a wave; the slot goes back to its rule's free
+  /// list, so the window fits the next group). The fired state, which is rare, and the
+  /// extra are freed: free slots wait for the next wave or the next compaction, and
+  /// extras kept in them cost 9 MiB of peak RSS on a day of 100,000 sources.
   void Recycle() {
     key.clear();
     first_seen = last_seen = last_fired = covered_until = TimePoint{};
@@ -111,7 +113,7 @@ struct Group {
     window.Clear();
     evidence_count = 0;
     fired.reset();
-    if (extra) extra->Clear();
+    extra.reset();
     live = false;
   }
 };
