@@ -16,6 +16,8 @@ std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   s.per_host = per_host;
   s.plain =
       key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
+  s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp &&
+              (key[0].v4_bits == 32 || key[0].v6_bits == 128);
   slots_.push_back(std::move(s));
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -26,12 +28,37 @@ std::string_view EventKeys::OriginHost(const SshdEvent& e) const {
   return h.substr(0, std::min(h.size(), max_bytes_));
 }
 
+const EventKeys::Value& EventKeys::WholeIp(const SshdEvent& e) {
+  if (whole_ip_event_ != event_) {
+    whole_ip_event_ = event_;
+    whole_ip_.text = std::string_view(e.ip).substr(0, std::min(e.ip.size(), max_bytes_));
+    whole_ip_.complete = !whole_ip_.text.empty();
+    whole_ip_.hash = KeyHash(whole_ip_.text);
+  }
+  return whole_ip_;
+}
+
 const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   Slot& s = slots_[id];
   if (s.event == event_) return s.value;
   s.event = event_;
-  s.value.complete = true;
+  // Another machine's event in a per-host key gets its host appended: none of the
+  // shared whole-address values below fits it.
   const bool add_host = s.per_host && IsRemote(e);
+  if (s.plain && s.key[0].field == KeyField::kIp && !add_host) {
+    s.value = WholeIp(e);
+    return s.value;
+  }
+  if (s.ip_part && !add_host && !e.ip.empty() && e.ip.size() <= 64) {
+    // AppendKeyValue writes the address unchanged for the family without a prefix (an
+    // address with a colon is IPv6, any other text takes the IPv4 path).
+    const bool v6 = e.ip.find(':') != std::string_view::npos;
+    if (v6 ? s.key[0].v6_bits == 128 : s.key[0].v4_bits == 32) {
+      s.value = WholeIp(e);
+      return s.value;
+    }
+  }
+  s.value.complete = true;
   if (s.key.empty() && !add_host) {
     s.value.text = {};
   } else if (s.plain && !add_host) {
