@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/alert.h"  // LocalHostName
 #include "parse/sshd_event.h"
 #include "rules/group_key.h"
 
@@ -31,7 +32,7 @@ class EventKeys {
 
   /// `max_bytes`: each part's value is cut to this length. `local_host`: this machine's
   /// name, the origin of events that name no host.
-  EventKeys(std::size_t max_bytes, std::string local_host)
+  explicit EventKeys(std::size_t max_bytes, std::string local_host = LocalHostName())
       : max_bytes_(max_bytes), local_host_(std::move(local_host)) {}
 
   /// The id of `key` (with the origin host as a hidden last part when `per_host`), the
