@@ -1,7 +1,10 @@
 #include "notify/alertmanager_notifier.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/time_format.h"
 #include "notify/http_post.h"
@@ -47,6 +50,9 @@ std::string AlertmanagerBody(const std::vector<Alert>& batch, TimePoint now,
     labels["alertname"] = a.rule;
     labels["severity"] = SeverityName(a.severity);
     labels["instance"] = a.host;
+    // `host` is what a fleet's routes group by (README "Running a fleet"); `instance`
+    // stays for routes written before it.
+    labels["host"] = a.host;
     std::string evidence;
     for (const auto& e : a.evidence) evidence += (evidence.empty() ? "" : "\n") + e;
     nlohmann::json annotations = {{"summary", a.summary}, {"remedy", a.remedy}};
@@ -60,23 +66,46 @@ std::string AlertmanagerBody(const std::vector<Alert>& batch, TimePoint now,
   return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::unique_ptr<Notifier> MakeAlertmanagerNotifier(const NotifierConfig& config) {
+std::vector<std::unique_ptr<Notifier>> MakeAlertmanagerNotifiers(const NotifierConfig& config) {
   const YamlMap map =
-      NotifierOptions(config, {"url", "tls_verify", "ca_file", "timeout", "resolve_after"});
-  HttpPostRequest base;
-  std::string url = map.RequiredString("url");
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    map.Fail("url", "expected Alertmanager's base URL, e.g. http://127.0.0.1:9093");
+      NotifierOptions(config, {"url", "urls", "tls_verify", "ca_file", "timeout", "resolve_after"});
+  if (map.Has("url") == map.Has("urls")) {
+    map.Fail(map.Has("url") ? "urls" : "url",
+             "give either url (one Alertmanager) or urls (a list, e.g. an HA pair)");
   }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  base.url = url + "/api/v2/alerts";
+  const std::vector<std::string> urls =
+      map.Has("url") ? std::vector<std::string>{map.RequiredString("url")} : map.StringList("urls");
+  const char* key = map.Has("url") ? "url" : "urls";
+  if (urls.empty()) map.Fail(key, "expected at least one Alertmanager URL");
+  HttpPostRequest base;
   base.tls_verify = map.Bool("tls_verify", true);
   base.ca_file = map.String("ca_file", "");
   base.timeout = map.DurationValue("timeout", std::chrono::seconds(10));
   if (base.timeout.count() <= 0) map.Fail("timeout", "must be more than 0");
   base.headers.push_back("Content-Type: application/json");
   const Duration resolve_after = map.DurationValue("resolve_after", std::chrono::hours(1));
-  return std::make_unique<AlertmanagerNotifier>(config.name, std::move(base), resolve_after);
+  if (resolve_after.count() <= 0) map.Fail("resolve_after", "must be more than 0");
+  std::vector<std::unique_ptr<Notifier>> out;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    std::string url = urls[i];
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      map.Fail(key, fmt::format(
+                        "'{}': expected Alertmanager's base URL, e.g. http://127.0.0.1:9093", url));
+    }
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (!seen.insert(url).second) map.Fail(key, fmt::format("'{}' is listed twice", url));
+    HttpPostRequest r = base;
+    r.url = url + "/api/v2/alerts";
+    std::string name = urls.size() == 1 ? config.name : fmt::format("{}.{}", config.name, i + 1);
+    out.push_back(
+        std::make_unique<AlertmanagerNotifier>(std::move(name), std::move(r), resolve_after));
+  }
+  return out;
+}
+
+std::unique_ptr<Notifier> MakeAlertmanagerNotifier(const NotifierConfig& config) {
+  return std::move(MakeAlertmanagerNotifiers(config).front());
 }
 
 }  // namespace sshd_health
