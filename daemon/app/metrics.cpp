@@ -6,6 +6,8 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <deque>
+#include <iterator>
 
 #include "app/process_metrics.h"
 #include "parse/sshd_event.h"
@@ -83,7 +85,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
-  std::vector<MetricFamily> out;
+  // A deque: the families are filled through references taken as they are added, which a
+  // vector's growth would leave dangling.
+  std::deque<MetricFamily> out;
   auto family = [&out](const char* name, MetricType type, const char* help,
                        std::vector<std::string> labels = {}) -> MetricFamily& {
     out.push_back({.name = name, .type = type, .help = help, .label_names = std::move(labels)});
@@ -196,7 +200,7 @@ std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
   if (snapshot.process) {
     for (MetricFamily& f : ProcessMetrics()) out.push_back(std::move(f));
   }
-  return out;
+  return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
 }
 
 std::string RenderPrometheusText(const MetricsSnapshot& snapshot) {
