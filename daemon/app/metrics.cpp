@@ -158,6 +158,10 @@ std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
              "Delivery attempts that failed and will be retried, per notifier.", {"notifier"});
   auto& rejected = family("sshd_health_notifier_alerts_rejected_total", kCounter,
                           "Alerts given up on (permanent failure), per notifier.", {"notifier"});
+  auto& resent = family("sshd_health_notifier_alerts_resent_total", kCounter,
+                        "Still-firing alerts sent again (Alertmanager's resend_interval), per "
+                        "notifier.",
+                        {"notifier"});
   auto& dropped = family("sshd_health_notifier_alerts_dropped_total", kCounter,
                          "Alerts dropped because the notifier's spool was full.", {"notifier"});
   auto& spool =
@@ -167,6 +171,7 @@ std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
     delivered.Add({s.name}, n(s.delivered));
     failures.Add({s.name}, n(s.retries));
     rejected.Add({s.name}, n(s.failed));
+    resent.Add({s.name}, n(s.resent));
     dropped.Add({s.name}, n(s.dropped));
     spool.Add({s.name}, n(s.pending));
   }

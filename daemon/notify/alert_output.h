@@ -26,6 +26,7 @@ struct NotifierStats {
   std::uint64_t retries = 0;       // failed attempts that will be retried
   std::uint64_t pending = 0;       // waiting now (inbox + spool)
   std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
+  std::uint64_t resent = 0;        // still-firing alerts sent again (Notifier::ResendInterval)
 };
 
 /// Thread-safe.

@@ -32,7 +32,7 @@ struct Setup {
   test::Alertmanager am2{dir.path(), "am2"};
   test::DaemonUnderTest daemon{dir.path()};
 
-  Setup() {
+  explicit Setup(const std::string& notifier_options = "") {
     std::filesystem::create_directories(dir.path() + "/rules");
     test::WriteFile(dir.path() + "/rules/test.yaml", kRule);
     test::WriteFile(log, "");
@@ -41,7 +41,7 @@ struct Setup {
                        "rules: { paths: [" + dir.path() + "/rules] }\n" +
                        "audit: { enabled: false }\n" + "notify:\n  group_wait: 0s\n  notifiers:\n" +
                        "    - { name: am, type: alertmanager, urls: ['" + am1.base() + "', '" +
-                       am2.base() + "/'] }\n" +
+                       am2.base() + "/']" + notifier_options + " }\n" +
                        "metrics: { listen: \"127.0.0.1:" + std::to_string(metrics_port) + "\" }\n");
   }
   std::string Metrics() const {
@@ -131,6 +131,35 @@ TEST_CASE("an Alertmanager that is down delays nothing for its peer and gets the
   CHECK(test::WaitFor([&] { return s.LaneValue("sshd_health_notifier_spool_alerts", "am.2") == 0; },
                       10s));
 
+  s.Resolve();
+  CHECK(test::WaitFor(
+      [&] {
+        return s.am1.Active("test.brute_force").empty() && s.am2.Active("test.brute_force").empty();
+      },
+      20s, 200ms));
+  CHECK(s.daemon.Stop() == 0);
+}
+
+TEST_CASE("a firing alert stays active in Alertmanager past resolve_after while it is re-sent",
+          "[fleet]") {
+  // endsAt is 3 s after each send; the daemon re-sends every second. (With
+  // resend_interval: 0s the alert ends after 3 s and this fails.)
+  Setup s(", resolve_after: 3s, resend_interval: 1s");
+  REQUIRE(s.am1.Start());
+  REQUIRE(s.am2.Start());
+  s.daemon.Start();
+  s.Fire();
+  REQUIRE(test::WaitFor([&] { return !s.am1.Active("test.brute_force").empty(); }, 20s, 200ms));
+  const auto since = std::chrono::steady_clock::now();
+  // Twice resolve_after later it is still active in both: each send moved endsAt on.
+  bool dropped = false;
+  while (std::chrono::steady_clock::now() - since < 7s) {
+    dropped = dropped || s.am1.Active("test.brute_force").empty() ||
+              s.am2.Active("test.brute_force").empty();
+    std::this_thread::sleep_for(250ms);  // sampling a condition that must hold throughout
+  }
+  CHECK_FALSE(dropped);
+  CHECK(s.LaneValue("sshd_health_notifier_alerts_resent_total", "am.1") >= 4);
   s.Resolve();
   CHECK(test::WaitFor(
       [&] {

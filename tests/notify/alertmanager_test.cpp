@@ -149,8 +149,8 @@ TEST_CASE("alertmanager takes one url or a list of urls, one lane per URL", "[no
             "{ name: am, type: alertmanager, urls: ['http://a:9093', 'http://a:9093/'] }") ==
         "notify.notifiers[0].urls: 'http://a:9093' is listed twice");
   CHECK(NotifierError("{ name: am, type: alertmanager, urls: ['http://a', 'a:9093'] }") ==
-        "notify.notifiers[0].urls: 'a:9093': expected Alertmanager's base URL, e.g. "
-        "http://127.0.0.1:9093");
+        "notify.notifiers[0].urls: expected Alertmanager's base URL, e.g. "
+        "http://127.0.0.1:9093, not 'a:9093'");
 }
 
 TEST_CASE("a lane name of an HA pair may not be another notifier's name", "[notify]") {
