@@ -16,7 +16,7 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
 # systemd-container: systemd-nspawn, which boots this machine's root as a container for
 # the package test on a real systemd (tests/packaging/nspawn_test.sh).
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps sshpass prometheus prometheus-alertmanager systemd-container clang-format"
+  openssl iproute2 procps sshpass prometheus prometheus-alertmanager prometheus-node-exporter systemd-container clang-format"
 
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"

@@ -22,6 +22,7 @@ namespace test {
 inline constexpr const char* kPrometheus = "/usr/bin/prometheus";
 inline constexpr const char* kPromtool = "/usr/bin/promtool";
 inline constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
+inline constexpr const char* kNodeExporter = "/usr/bin/prometheus-node-exporter";
 
 inline std::size_t CollectBody(char* data, std::size_t size, std::size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
@@ -159,6 +160,33 @@ class Prometheus : public Engine {
     if (j.is_discarded() || j.value("status", "") != "success") return nlohmann::json::array();
     return j["data"]["alerts"];
   }
+};
+
+/// node_exporter with only its textfile collector, reading `textfile_dir`.
+class NodeExporter : public Engine {
+ public:
+  NodeExporter(const std::string& dir, std::string textfile_dir)
+      : Engine("node_exporter", dir + "/node_exporter", FreeTcpPort()),
+        textfile_dir_(std::move(textfile_dir)) {
+    std::filesystem::create_directories(dir_);
+  }
+  bool Start() {
+    // node_exporter has no /-/ready: its landing page answers once it listens.
+    Subprocess::Options o;
+    o.stderr_path = dir_ + "/" + name_ + ".log";
+    o.stdout_path = dir_ + "/" + name_ + ".out";
+    process_ = Subprocess({kNodeExporter, "--collector.disable-defaults", "--collector.textfile",
+                           "--collector.textfile.directory=" + textfile_dir_,
+                           "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                          o);
+    return WaitFor([&] { return !process_.Running() || !HttpGet(base() + "/").empty(); },
+                   std::chrono::seconds(20), std::chrono::milliseconds(100)) &&
+           process_.Running();
+  }
+  std::string Metrics() const { return HttpGet(base() + "/metrics"); }
+
+ private:
+  std::string textfile_dir_;
 };
 
 }  // namespace test

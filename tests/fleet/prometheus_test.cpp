@@ -144,3 +144,34 @@ TEST_CASE("metrics.textfile holds the same figures, written atomically and at ex
   INFO(check.out);
   CHECK(check.exit_code == 0);
 }
+
+TEST_CASE("node_exporter's textfile collector serves the daemon's textfile without an error",
+          "[fleet]") {
+  TempDir textdir;
+  const std::string textfile = textdir.path() + "/sshd-health.prom";
+  Setup s(", textfile: " + textfile);
+  s.daemon.Start();
+  test::NodeExporter node(s.dir.path(), textdir.path());
+  const bool up = node.Start();
+  INFO(node.log());
+  REQUIRE(up);
+  test::AppendFile(s.log, test::SshdLine("Failed password for root from 192.0.2.5 port 22 ssh2"));
+  // The periodic write (15 s) or the one at exit: stop the daemon to have it now.
+  REQUIRE(test::WaitFor(
+      [&] { return s.Metrics().find("\nsshd_health_lines_total 1\n") != std::string::npos; }, 10s));
+  CHECK(s.daemon.Stop() == 0);
+  std::string body;
+  REQUIRE(test::WaitFor(
+      [&] {
+        body = node.Metrics();
+        return body.find("\nsshd_health_lines_total 1\n") != std::string::npos;
+      },
+      10s, 200ms));
+  INFO(body);
+  CHECK(body.find("\nnode_textfile_scrape_error 0\n") != std::string::npos);
+  CHECK(body.find("sshd_health_events_total{kind=\"auth_failure\"} 1\n") != std::string::npos);
+  // Gathering clashed with nothing (node_exporter logs "error gathering metrics" when a
+  // textfile repeats one of its own names, e.g. process_*).
+  CHECK(node.log().find("error gathering metrics") == std::string::npos);
+  node.Stop();
+}
