@@ -114,20 +114,33 @@ TEST_CASE("a real Prometheus scrapes the daemon and fires a shipped rule on its 
   CHECK(s.daemon.Stop() == 0);
 }
 
-TEST_CASE("metrics.textfile holds the same figures, written atomically and at exit", "[fleet]") {
+TEST_CASE("metrics.textfile holds the same figures, rewritten atomically every 15 s and at exit",
+          "[fleet]") {
   TempDir textdir;
   const std::string textfile = textdir.path() + "/sshd-health.prom";
   Setup s(", textfile: " + textfile);
   s.daemon.Start();
+  // Written at start, then every 15 s while the daemon runs.
   REQUIRE(test::WaitFor([&] { return std::filesystem::exists(textfile); }, 10s));
-  test::AppendFile(s.log, test::SshdLine("Failed password for root from 192.0.2.5 port 22 ssh2"));
+  CHECK(test::ReadFile(textfile).find("\nsshd_health_lines_total 0\n") != std::string::npos);
+  const auto line = test::SshdLine("Failed password for root from 192.0.2.5 port 22 ssh2");
+  test::AppendFile(s.log, line);
   REQUIRE(test::WaitFor(
       [&] { return s.Metrics().find("\nsshd_health_lines_total 1\n") != std::string::npos; }, 10s));
-  // Stopped well before the next periodic write (15 s): the file has the line all the same.
+  CHECK(test::WaitFor(
+      [&] {
+        return test::ReadFile(textfile).find("\nsshd_health_lines_total 1\n") != std::string::npos;
+      },
+      20s, 200ms));
+  // At exit: stopped right after the second line was counted, well inside the 15 s, the
+  // file has it all the same.
+  test::AppendFile(s.log, line);
+  REQUIRE(test::WaitFor(
+      [&] { return s.Metrics().find("\nsshd_health_lines_total 2\n") != std::string::npos; }, 10s));
   CHECK(s.daemon.Stop() == 0);
   const std::string text = test::ReadFile(textfile);
   INFO(text);
-  CHECK(text.find("\nsshd_health_lines_total 1\n") != std::string::npos);
+  CHECK(text.find("\nsshd_health_lines_total 2\n") != std::string::npos);
   CHECK(text.find("sshd_health_build_info{version=\"" SSHD_HEALTH_VERSION "\"} 1\n") !=
         std::string::npos);
   // node_exporter exports its own process_* families: ours would collide there.
