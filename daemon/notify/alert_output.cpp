@@ -18,7 +18,7 @@ std::vector<Route> MakeRoutes(const Config& config) {
     const YamlMap map(nc.options, nc.file, nc.path);
     const long rate_limit = map.Int("rate_limit", config.notify.rate_limit, 0, 100'000);
     for (auto& notifier : MakeNotifiers(nc)) {
-      // NAME.1 of an HA pair must not meet another entry named NAME.1: they would share
+      // NAME.2 of an HA pair must not meet another entry named NAME.2: they would share
       // a spool file.
       if (!names.insert(notifier->Name()).second) {
         map.Fail("name",

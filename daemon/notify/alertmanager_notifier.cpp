@@ -113,7 +113,9 @@ std::vector<std::unique_ptr<Notifier>> MakeAlertmanagerNotifiers(const NotifierC
     if (!seen.insert(url).second) map.Fail(key, fmt::format("'{}' is listed twice", url));
     HttpPostRequest r = base;
     r.url = url + "/api/v2/alerts";
-    std::string name = urls.size() == 1 ? config.name : fmt::format("{}.{}", config.name, i + 1);
+    // The first keeps the entry's name: going from `url:` to an HA pair keeps that URL's
+    // spool and told memory (state_dir/spool/NAME.jsonl).
+    std::string name = i == 0 ? config.name : fmt::format("{}.{}", config.name, i + 1);
     out.push_back(std::make_unique<AlertmanagerNotifier>(std::move(name), std::move(r),
                                                          resolve_after, resend));
   }

@@ -23,8 +23,8 @@ namespace sshd_health {
 std::string AlertmanagerBody(const std::vector<Alert>& batch, TimePoint now,
                              Duration resolve_after);
 
-/// One notifier per URL: named like the entry for a single URL (`url:`, or `urls:` with
-/// one), NAME.1, NAME.2, ... for several. Throws ConfigError (file:line:key).
+/// One notifier per URL, in list order: the first named like the entry, the others
+/// NAME.2, NAME.3, ... Throws ConfigError (file:line:key).
 std::vector<std::unique_ptr<Notifier>> MakeAlertmanagerNotifiers(const NotifierConfig& config);
 /// The first of MakeAlertmanagerNotifiers (for callers that want one notifier per entry).
 std::unique_ptr<Notifier> MakeAlertmanagerNotifier(const NotifierConfig& config);

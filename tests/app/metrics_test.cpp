@@ -42,7 +42,7 @@ TEST_CASE("metrics render each family with help and type, labelled by bounded na
   snapshot.rules = RuleEngineStats{.events = 3, .alerts = 1, .groups = 2, .evictions = 0};
   snapshot.output = AlertOutputStats{.emitted = 1, .delivered = 1, .spooled = 3, .dropped = 0};
   snapshot.source_records = {{"journal", 10}, {"file /var/log/a\"b\\c\nd", 2}};
-  snapshot.notifiers = {{.name = "am.1", .delivered = 4, .retries = 0, .pending = 0},
+  snapshot.notifiers = {{.name = "am", .delivered = 4, .retries = 0, .pending = 0},
                         {.name = "am.2", .delivered = 1, .failed = 1, .retries = 5, .pending = 3}};
   snapshot.alerts = {{"sshd.maxstartups.drop", Severity::kCritical, 2, 1},
                      {"test.rule", Severity::kWarning, 0, 0}};
@@ -81,12 +81,12 @@ TEST_CASE("metrics render each family with help and type, labelled by bounded na
   CHECK(Has(
       text,
       "sshd_health_alerts_resolved_total{rule=\"sshd.maxstartups.drop\",severity=\"critical\"} 1"));
-  CHECK(Has(text, "sshd_health_notifier_alerts_delivered_total{notifier=\"am.1\"} 4"));
+  CHECK(Has(text, "sshd_health_notifier_alerts_delivered_total{notifier=\"am\"} 4"));
   CHECK(Has(text, "sshd_health_notifier_alerts_delivered_total{notifier=\"am.2\"} 1"));
   CHECK(Has(text, "sshd_health_notifier_delivery_failures_total{notifier=\"am.2\"} 5"));
   CHECK(Has(text, "sshd_health_notifier_alerts_rejected_total{notifier=\"am.2\"} 1"));
   CHECK(Has(text, "sshd_health_notifier_spool_alerts{notifier=\"am.2\"} 3"));
-  CHECK(Has(text, "sshd_health_notifier_spool_alerts{notifier=\"am.1\"} 0"));
+  CHECK(Has(text, "sshd_health_notifier_spool_alerts{notifier=\"am\"} 0"));
   CHECK(Has(text, "sshd_health_alerts_spooled 3"));
   // Nagios codes, as `check` exits.
   CHECK(Samples(text, "sshd_health_check_status") ==

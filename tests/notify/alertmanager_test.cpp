@@ -136,7 +136,7 @@ TEST_CASE("alertmanager takes one url or a list of urls, one lane per URL", "[no
   CHECK(LaneNames("{ name: am, type: alertmanager, urls: ['http://127.0.0.1:9093'] }") ==
         std::vector<std::string>{"am"});
   CHECK(LaneNames("{ name: am, type: alertmanager, urls: ['http://a:9093', 'http://b:9093/'] }") ==
-        std::vector<std::string>{"am.1", "am.2"});
+        std::vector<std::string>{"am", "am.2"});
   CHECK(NotifierError("{ name: am, type: alertmanager }") ==
         "notify.notifiers[0].url: give either url (one Alertmanager) or urls (a list, e.g. an HA "
         "pair)");
