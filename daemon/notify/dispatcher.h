@@ -16,9 +16,10 @@
 //     is not queued for it again; Emit checks this before the dedup window.
 //   Re-send (Notifier::ResendInterval > 0, Alertmanager): the firing alerts a lane
 //     delivered and has not delivered resolved are sent again every interval while its
-//     queue is empty; a failed re-send waits for the next interval (they were delivered
-//     once). In memory only: after a restart, alerts fired before it are re-sent when they
-//     fire again. At most spool_max alerts per lane are kept for this.
+//     queue is empty, outside the rate limit (at most once an interval anyway); a failed
+//     re-send waits for the next interval (they were delivered once). In memory only: after a
+//     restart, alerts fired before it are re-sent when they fire again. At most spool_max alerts
+//     per lane are kept for this.
 //   Start replays the spool; Stop(grace) keeps delivering until the pending queue is
 //     empty or grace has passed, and leaves the rest in the spool for the next Start.
 #include <atomic>
