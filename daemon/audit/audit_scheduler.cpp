@@ -58,6 +58,7 @@ struct AuditScheduler::State {
   boost::asio::posix::stream_descriptor inotify;
   std::array<char, 8192> inotify_buffer{};
   FindingTracker tracker;
+  std::function<void(const AuditReport&)> on_report;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 
   std::thread worker;
@@ -157,6 +158,7 @@ struct AuditScheduler::State {
         if (weak.expired()) return;
         tracker.Update(r, SystemClock::now(), sink);
         if (!tracker.save_error().empty()) spdlog::warn("audit: {}", tracker.save_error());
+        if (on_report) on_report(r);
       });
     }
   }
@@ -167,6 +169,10 @@ AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config
     : state_(std::make_unique<State>(io, config, sink, host, std::move(recent_log_counts))) {}
 
 AuditScheduler::~AuditScheduler() { Stop(); }
+
+void AuditScheduler::OnReport(std::function<void(const AuditReport&)> observer) {
+  state_->on_report = std::move(observer);
+}
 
 void AuditScheduler::Start() {
   State& s = *state_;

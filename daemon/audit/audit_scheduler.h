@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "audit/audit_report.h"
 #include "audit/check.h"
 #include "audit/host_view.h"
 #include "core/alert.h"
@@ -27,6 +28,10 @@ class AuditScheduler {
   ~AuditScheduler();
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;
+
+  /// Called on the io_context thread with each audit's report, after its alerts (for
+  /// /metrics: the status per check). Set before Start.
+  void OnReport(std::function<void(const AuditReport&)> observer);
 
   void Start();
   /// Cancels timers and watches; waits for a running audit to finish.

@@ -3,6 +3,8 @@
 // configured notifiers. Emit never blocks the event loop.
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/alert.h"
 #include "core/config.h"
@@ -16,6 +18,17 @@ struct AlertOutputStats {
   std::uint64_t dropped = 0;  // spool full
 };
 
+struct NotifierStats {
+  std::string name;
+  std::uint64_t delivered = 0;     // alerts accepted by the notifier
+  std::uint64_t failed = 0;        // alerts given up on (permanent failure)
+  std::uint64_t dropped = 0;       // alerts not kept: spool full
+  std::uint64_t retries = 0;       // failed attempts that will be retried
+  std::uint64_t pending = 0;       // waiting now (inbox + spool)
+  std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
+  std::uint64_t resent = 0;        // still-firing alerts sent again (Notifier::ResendInterval)
+};
+
 /// Thread-safe.
 class AlertOutput : public AlertSink {
  public:
@@ -24,6 +37,9 @@ class AlertOutput : public AlertSink {
   /// Delivers what it can within `grace`, spools the rest, stops threads.
   virtual void Stop(Duration grace) = 0;
   virtual AlertOutputStats Stats() const = 0;
+  /// One entry per delivery lane (a notifier, or one URL of a notifier with several), in
+  /// config order: for /metrics.
+  virtual std::vector<NotifierStats> PerNotifier() const = 0;
 };
 
 /// Builds the dispatcher and notifiers of `config.notify`. Throws ConfigError for a bad
