@@ -22,10 +22,28 @@ std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
-std::string_view EventKeys::OriginHost(const SshdEvent& e) const {
-  if (e.host.empty()) return local_host_;
-  const std::string_view h = e.host.substr(0, e.host.find('\0'));
-  return h.substr(0, std::min(h.size(), max_bytes_));
+void EventKeys::FindOrigin(const SshdEvent& e) const {
+  origin_event_ = event_;
+  if (e.host.empty()) {
+    origin_ = local_host_;
+  } else {
+    const std::string_view h = e.host.substr(0, e.host.find('\0'));
+    origin_ = h.substr(0, std::min(h.size(), max_bytes_));
+  }
+  remote_ = origin_ != local_host_;
+}
+
+const EventKeys::Value& EventKeys::WholeIpOnHost(const SshdEvent& e) {
+  if (whole_ip_host_event_ != event_) {
+    whole_ip_host_event_ = event_;
+    whole_ip_host_text_.assign(WholeIp(e).text);
+    whole_ip_host_.complete = !whole_ip_host_text_.empty();
+    whole_ip_host_text_ += '\0';  // as the general path below joins the host
+    whole_ip_host_text_.append(OriginHost(e));
+    whole_ip_host_.text = whole_ip_host_text_;
+    whole_ip_host_.hash = KeyHash(whole_ip_host_.text);
+  }
+  return whole_ip_host_;
 }
 
 const EventKeys::Value& EventKeys::WholeIp(const SshdEvent& e) {
@@ -45,16 +63,16 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   // Another machine's event in a per-host key gets its host appended: none of the
   // shared whole-address values below fits it.
   const bool add_host = s.per_host && IsRemote(e);
-  if (s.plain && s.key[0].field == KeyField::kIp && !add_host) {
-    s.value = WholeIp(e);
+  if (s.plain && s.key[0].field == KeyField::kIp) {
+    s.value = add_host ? WholeIpOnHost(e) : WholeIp(e);
     return s.value;
   }
-  if (s.ip_part && !add_host && !e.ip.empty() && e.ip.size() <= 64) {
+  if (s.ip_part && !e.ip.empty() && e.ip.size() <= 64) {
     // AppendKeyValue writes the address unchanged for the family without a prefix (an
     // address with a colon is IPv6, any other text takes the IPv4 path).
     const bool v6 = e.ip.find(':') != std::string_view::npos;
     if (v6 ? s.key[0].v6_bits == 128 : s.key[0].v4_bits == 32) {
-      s.value = WholeIp(e);
+      s.value = add_host ? WholeIpOnHost(e) : WholeIp(e);
       return s.value;
     }
   }

@@ -45,9 +45,17 @@ class EventKeys {
 
   /// The event's origin host: its host cut at a NUL (a key separator) and to max_bytes,
   /// or the local host when it named none. Valid while `e` and this object are.
-  std::string_view OriginHost(const SshdEvent& e) const;
+  std::string_view OriginHost(const SshdEvent& e) const {
+    // Once per event: every per-host key of a remote event asks (a scan of a log copied
+    // from another machine asks for every event).
+    if (origin_event_ != event_) FindOrigin(e);
+    return origin_;
+  }
   /// True when the origin host is another machine than this one.
-  bool IsRemote(const SshdEvent& e) const { return OriginHost(e) != local_host_; }
+  bool IsRemote(const SshdEvent& e) const {
+    OriginHost(e);
+    return remote_;
+  }
   const std::string& local_host() const { return local_host_; }
 
  private:
@@ -66,12 +74,22 @@ class EventKeys {
   // value is the address itself: several rules count by ip and by ip/32/64, and for IPv4
   // (nearly every source) those are the same text, hashed once per event.
   const Value& WholeIp(const SshdEvent& e);
+  // The same for another machine's event in a per-host key: the address, NUL, its host.
+  const Value& WholeIpOnHost(const SshdEvent& e);
 
   std::size_t max_bytes_;
   std::string local_host_;
   std::uint64_t event_ = 1;
   std::uint64_t whole_ip_event_ = 0;
   Value whole_ip_;
+  std::uint64_t whole_ip_host_event_ = 0;
+  std::string whole_ip_host_text_;
+  Value whole_ip_host_;
+  void FindOrigin(const SshdEvent& e) const;
+  // OriginHost's answer for the current event.
+  mutable std::uint64_t origin_event_ = 0;
+  mutable std::string_view origin_;
+  mutable bool remote_ = false;
   std::vector<Slot> slots_;
 };
 
