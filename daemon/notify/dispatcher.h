@@ -68,16 +68,6 @@ struct DispatcherOptions {
 /// The rule id of the synthetic alert that reports alerts dropped from a full spool.
 inline constexpr const char* kSpoolOverflowRule = "sshd_health.spool_overflow";
 
-struct NotifierStats {
-  std::string name;
-  std::uint64_t delivered = 0;     // alerts accepted by the notifier
-  std::uint64_t failed = 0;        // alerts given up on (permanent failure)
-  std::uint64_t dropped = 0;       // alerts not kept: spool full
-  std::uint64_t retries = 0;       // failed attempts that will be retried
-  std::uint64_t pending = 0;       // waiting now (inbox + spool)
-  std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
-};
-
 /// Thread-safe. `clock` (for dedup windows) must outlive the dispatcher.
 class Dispatcher final : public AlertOutput {
  public:
@@ -90,7 +80,7 @@ class Dispatcher final : public AlertOutput {
   void Start() override;
   void Stop(Duration grace) override;
   AlertOutputStats Stats() const override;
-  std::vector<NotifierStats> PerNotifier() const;
+  std::vector<NotifierStats> PerNotifier() const override;
 
  private:
   struct Lane;
