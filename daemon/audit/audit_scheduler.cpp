@@ -58,6 +58,7 @@ struct AuditScheduler::State {
   boost::asio::posix::stream_descriptor inotify;
   std::array<char, 8192> inotify_buffer{};
   FindingTracker tracker;
+  ReportObserver observer;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 
   std::thread worker;
@@ -155,8 +156,10 @@ struct AuditScheduler::State {
       std::weak_ptr<int> weak = alive;
       boost::asio::post(io, [this, weak, r = std::move(*report)] {
         if (weak.expired()) return;
-        tracker.Update(r, SystemClock::now(), sink);
+        const TimePoint at = SystemClock::now();
+        tracker.Update(r, at, sink);
         if (!tracker.save_error().empty()) spdlog::warn("audit: {}", tracker.save_error());
+        if (observer) observer(r, at);
       });
     }
   }
@@ -167,6 +170,10 @@ AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config
     : state_(std::make_unique<State>(io, config, sink, host, std::move(recent_log_counts))) {}
 
 AuditScheduler::~AuditScheduler() { Stop(); }
+
+void AuditScheduler::SetReportObserver(ReportObserver observer) {
+  state_->observer = std::move(observer);
+}
 
 void AuditScheduler::Start() {
   State& s = *state_;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "audit/audit_report.h"
 #include "audit/check.h"
 #include "audit/host_view.h"
 #include "core/alert.h"
@@ -27,6 +28,11 @@ class AuditScheduler {
   ~AuditScheduler();
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;
+
+  /// Called on the io_context thread after each audit run, once its alerts were emitted
+  /// (for `sshd-health status`). Set before Start.
+  using ReportObserver = std::function<void(const AuditReport&, TimePoint at)>;
+  void SetReportObserver(ReportObserver observer);
 
   void Start();
   /// Cancels timers and watches; waits for a running audit to finish.
