@@ -54,6 +54,9 @@ std::optional<std::uint64_t> ProcessStartTicks(pid_t pid, const std::string& pro
   std::string field;
   for (int i = 3; i <= 22; ++i) {
     if (!(in >> field)) return std::nullopt;
+    // A zombie (Z) or dying (X) process has exited: only its exit status is left for its
+    // parent to collect (a daemon killed with SIGKILL whose parent has not waited yet).
+    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
   }
   try {
     return std::stoull(field);

@@ -84,7 +84,9 @@ std::string Age(TimePoint t, TimePoint now) {
 
 std::string When(TimePoint t, TimePoint now) {
   if (t == TimePoint{}) return "never";
-  return fmt::format("{} ({})", FormatRfc3339(t), Age(t, now));
+  // Whole seconds: the text is read by a person (the JSON keeps the microseconds).
+  return fmt::format("{} ({})", FormatRfc3339(std::chrono::floor<std::chrono::seconds>(t)),
+                     Age(t, now));
 }
 
 // The text view shows each string through the one escaper, whatever the file held.
@@ -339,7 +341,8 @@ std::string StatusToText(const StatusSnapshot& s, TimePoint now) {
   } else {
     out += fmt::format("\nLast audit: {}, {}\n", s.audit->status, When(s.audit->at, now));
     for (const StatusCheck& c : s.audit->checks) {
-      out += fmt::format("  {:<16} {:<8} {}\n", c.check, c.status, Safe(c.summary));
+      // One line each: a check's detail can run long (the CVE list); the JSON has it all.
+      out += fmt::format("  {:<16} {:<8} {}\n", c.check, c.status, Safe(c.summary, 160));
     }
   }
 
