@@ -21,7 +21,8 @@ namespace sshd_health {
 inline constexpr int kStaleHeartbeats = 4;
 
 /// Clock ticks since boot when `pid` started (/proc/PID/stat field 22); nullopt when
-/// there is no such process, it has exited (a zombie), or its stat cannot be read. `proc`: where /proc is (tests).
+/// there is no such process, it has exited (a zombie), or its stat cannot be read.
+/// `proc`: where /proc is (tests).
 std::optional<std::uint64_t> ProcessStartTicks(pid_t pid, const std::string& proc = "/proc");
 
 /// Writes `snapshot` to `path` (creating its directory, mode 0700, when missing): a
