@@ -193,7 +193,7 @@ int App::Run() {
   ScheduleProbeLogCheck();
   ScheduleWatchdog();
   // Before READY=1: once systemd (or a test) sees the daemon ready, `status` sees it too.
-  status_file_.Start(config_->status_file);
+  status_file_.Start(StatusFilePath(*config_));
   notify_.Ready();
   SendStatus();
   spdlog::info("ready: {}", StatusLine());
@@ -432,7 +432,7 @@ void App::Reload() {
   }
   StartAudits();
   if (plan.restart_metrics) StartMetrics();
-  status_file_.Start(config_->status_file);
+  status_file_.Start(StatusFilePath(*config_));
   status_file_.Changed();
   spdlog::info("reloaded {} ({} rules, kept {} rules' state, reset {}{}{})", config_->source,
                pipeline_->engine().rules().size(), replaced.kept, replaced.reset,

@@ -20,12 +20,13 @@ constexpr int kExitNotRunning = 3;  // Nagios UNKNOWN: nothing to tell about
 int RunStatus(const StatusOptions& options) {
   const Config config = LoadConfigOrDefault(options.config_path);
   const TimePoint now = SystemClock::now();
-  const StatusReading reading = ReadStatusFile(config.status_file, now);
+  const std::string path = StatusFilePath(config);
+  const StatusReading reading = ReadStatusFile(path, now);
   if (options.format == OutputFormat::kJson) {
     nlohmann::json j = reading.running && reading.snapshot ? StatusToJson(*reading.snapshot)
                                                            : nlohmann::json::object();
     j["running"] = reading.running;
-    j["status_file"] = EscapeForOutput(config.status_file);
+    j["status_file"] = EscapeForOutput(path);
     j["age_seconds"] =
         reading.snapshot
             ? nlohmann::json(std::chrono::duration_cast<std::chrono::seconds>(reading.age).count())

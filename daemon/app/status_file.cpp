@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,13 @@ bool RunsOurBinary(pid_t pid, const std::string& proc, std::string& what) {
 }
 
 }  // namespace
+
+std::string StatusFilePath(const Config& config) {
+  if (config.source != "built-in default" || ::geteuid() == 0) return config.status_file;
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime == nullptr || *runtime != '/') return config.status_file;
+  return std::string(runtime) + "/sshd-health/status.json";
+}
 
 std::optional<std::uint64_t> ProcessStartTicks(pid_t pid, const std::string& proc) {
   const auto stat = ReadFileBounded(fmt::format("{}/{}/stat", proc, pid), 4096);

@@ -13,9 +13,15 @@
 
 #include "app/status_snapshot.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/result.h"
 
 namespace sshd_health {
+
+/// The status file of `config`: its status_file; but a user's own daemon on the built-in
+/// default (`make run`, not root: /run/sshd-health is root's) keeps it in
+/// $XDG_RUNTIME_DIR/sshd-health/status.json, where the same user's `status` looks too.
+std::string StatusFilePath(const Config& config);
 
 /// A file older than this many heartbeats is stale: the daemon's loop no longer runs.
 inline constexpr int kStaleHeartbeats = 4;
