@@ -280,7 +280,10 @@ void App::StopSources() {
 }
 
 void App::StartAudits() {
-  if (!config_->audit.enabled) return;
+  if (!config_->audit.enabled) {
+    last_audit_.reset();  // a reload turned them off: status must not show an old result
+    return;
+  }
   if (!host_) host_ = std::make_unique<RealHost>(&probe_ledger_);
   // The first audit after start counts the last hour's drops and grace timeouts from the
   // logs once (the daemon has not seen them); from then on the pipeline's own counts are
