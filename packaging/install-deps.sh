@@ -11,12 +11,17 @@ set -eu
 BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
   libsystemd-dev libyaml-cpp-dev libboost-dev libspdlog-dev catch2 libre2-dev
   libcli11-dev nlohmann-json3-dev libexpected-dev libcurl4-openssl-dev libssl-dev zlib1g-dev"
-# Real peers the tests start on loopback; fail2ban is fetched with apt-get download by
-# the conformance test, never installed.
+# Real peers the tests start on loopback. fail2ban: `why`'s e2e bans through a real
+# fail2ban-server it starts in a private mount namespace (its dummy action changes no
+# firewall; the package's own service is not started here, see policy-rc.d below); the
+# conformance test still takes its annotated logs from the .deb (apt-get download).
+# nftables, iptables: `why`'s e2e drops a client with real rules in a network namespace
+# of its own (the machine's firewall is not touched).
 # systemd-container: systemd-nspawn, which boots this machine's root as a container for
 # the package test on a real systemd (tests/packaging/nspawn_test.sh).
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps sshpass prometheus-alertmanager systemd-container clang-format"
+  openssl iproute2 procps sshpass prometheus-alertmanager systemd-container clang-format
+  fail2ban util-linux mount nftables iptables"
 
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"

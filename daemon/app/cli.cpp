@@ -55,6 +55,19 @@ int RunCli(int argc, char** argv) {
       ->allow_extra_args(false);
   check_cmd->callback([&] { run = [&] { return RunCheck(check); }; });
 
+  WhyOptions why;
+  auto* why_cmd = app.add_subcommand("why", "Why can this client not log in? Ranked causes");
+  AddConfigOption(why_cmd, why.config_path);
+  why_cmd->add_option("--ip", why.ip, "The client's address");
+  why_cmd->add_option("--user", why.user, "The user name it logs in as");
+  why_cmd->add_option("--since", why.since, "How far back to read the logs (default 1h)");
+  AddFormatOption(why_cmd, why.format);
+  why_cmd->add_option("--sshd-config", why.sshd_config, "sshd_config to audit");
+  why_cmd->add_option("--journal-directory", why.journal_directory,
+                      "Read the journal files in DIR");
+  why_cmd->add_option("inputs", why.inputs, "Log files (plain or .gz), or - for stdin");
+  why_cmd->callback([&] { run = [&] { return RunWhy(why); }; });
+
   DaemonOptions daemon;
   auto* daemon_cmd = app.add_subcommand("daemon", "Run the service");
   AddConfigOption(daemon_cmd, daemon.config_path);

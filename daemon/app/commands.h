@@ -31,6 +31,19 @@ struct CheckOptions {
 };
 int RunCheck(const CheckOptions& options);  // audit/check_command.cpp
 
+struct WhyOptions {
+  std::optional<std::string> config_path;
+  std::string ip;            // --ip ADDR
+  std::string user;          // --user NAME
+  std::string since = "1h";  // --since: how far back the logs are read
+  OutputFormat format = OutputFormat::kText;
+  std::optional<std::string> sshd_config;  // overrides audit.sshd_config
+  std::string journal_directory;           // as scan's
+  std::vector<std::string> inputs;         // as scan's; none = what the daemon reads
+};
+/// 0: a cause was found; 1: none on the server; 2: an error (no --ip/--user, bad value).
+int RunWhy(const WhyOptions& options);  // app/why/why_command.cpp
+
 struct DaemonOptions {
   std::optional<std::string> config_path;
   bool foreground_text = false;  // --text: readable alerts on the terminal (make run)

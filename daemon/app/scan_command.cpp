@@ -10,12 +10,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/commands.h"
+#include "app/log_inputs.h"
 #include "app/pipeline.h"
 #include "app/scan_alert_collector.h"
 #include "app/scan_output.h"
@@ -27,7 +27,6 @@
 #include "sources/journal_scan.h"
 #include "sources/line_reader.h"
 #include "sources/syslog_line.h"
-#include "sources/wanted_sources.h"
 
 namespace sshd_health {
 namespace {
@@ -58,11 +57,6 @@ class OutputBuffer {
   std::string buf_;
 };
 
-bool Exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 // One scan's state across its inputs: they go through one pipeline, in the order given,
 // so a connection's lines that straddle a rotation (auth.log.1, auth.log) stay together.
 class Scanner {
@@ -74,23 +68,22 @@ class Scanner {
   // Reads one file ("-": stdin). Returns false when it could not be opened or read to the
   // end (the error is printed; what was read still counts).
   bool ScanFile(const std::string& path) {
-    auto opened = LineReader::Open(path);
-    if (!opened) {
+    std::string read_error;
+    const auto read = ReadLogFile(
+        path,
+        [this](TimePoint reference) {
+          if (latest_ == TimePoint{}) clock_.Set(reference);
+        },
+        [this](const LogRecord& record) { Feed(record); }, &read_error);
+    if (!read) {
       std::fprintf(stderr, "sshd-health: cannot read %s\n",
-                   EscapeForOutput(opened.error().message).c_str());
+                   EscapeForOutput(read.error().message).c_str());
       return false;
     }
-    LineReader& reader = **opened;
-    // Year-less syslog timestamps are resolved against the file's modification time, so
-    // a December log read in January lands in the right year.
-    const SyslogContext context{reader.mtime().value_or(SystemClock::now())};
-    if (latest_ == TimePoint{}) clock_.Set(context.reference);
-    std::string_view line;
-    while (reader.Next(line)) Feed(RecordFromLine(line, context));
-    lines_ += reader.stats().lines;
-    truncated_ += reader.stats().truncated;
-    if (!reader.error().empty()) {
-      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(reader.error()).c_str());
+    lines_ += read->lines;
+    truncated_ += read->truncated;
+    if (!read_error.empty()) {
+      std::fprintf(stderr, "sshd-health: %s\n", EscapeForOutput(read_error).c_str());
       return false;
     }
     return true;
@@ -153,42 +146,15 @@ int RunScan(const ScanOptions& options) {
       options.rule_dirs.empty() ? config.rules.paths : options.rule_dirs;
   std::vector<Rule> rules = LoadRules(rule_dirs);
 
-  // No inputs: what the daemon would read. The journal when it is wanted; the config's
-  // log files that exist when it is not (or when the journal is explicitly on as well).
-  std::vector<std::string> inputs = options.inputs;
-  std::optional<std::string> journal_dir;
-  if (!options.journal_directory.empty()) {
-    journal_dir = options.journal_directory;
-  } else if (inputs.empty()) {
-    const JournalSourceConfig& configured = config.sources.journal;
-    const WantedSources wanted = SourcesWanted(config.sources);
-    if (wanted.journal) {
-      // The system journal is read from its files: the persistent ones when journald
-      // keeps them, else the runtime ones (volatile storage).
-      std::error_code ec;
-      journal_dir = !configured.directory.empty()                           ? configured.directory
-                    : std::filesystem::is_directory("/var/log/journal", ec) ? "/var/log/journal"
-                                                                            : "/run/log/journal";
-      std::fprintf(stderr, "sshd-health: scanning the journal files in %s\n",
-                   EscapeForOutput(*journal_dir).c_str());
-    }
-    const std::vector<std::string>& looked_at = wanted.files;
-    for (const std::string& path : wanted.files) {
-      if (Exists(path)) inputs.push_back(path);
-    }
-    if (inputs.empty() && !journal_dir) {
-      std::fprintf(stderr,
-                   "sshd-health: no sshd log files found: looked at %s and found no systemd "
-                   "journal (from %s); pass files or - for stdin\n",
-                   looked_at.empty() ? "nothing (sources.files is empty)"
-                                     : fmt::format("{}", fmt::join(looked_at, ", ")).c_str(),
-                   config.source.c_str());
-      return 0;
-    }
-    for (const std::string& path : inputs) {
-      std::fprintf(stderr, "sshd-health: scanning %s\n", EscapeForOutput(path).c_str());
-    }
+  // No inputs: what the daemon would read (log_inputs.h, shared with `why`).
+  const LogInputs resolved = ResolveLogInputs(config, options.journal_directory, options.inputs);
+  if (resolved.empty()) {
+    std::fprintf(stderr, "sshd-health: %s\n", NoLogInputsMessage(resolved, config).c_str());
+    return 0;
   }
+  AnnounceLogInputs(resolved);
+  const std::optional<std::string>& journal_dir = resolved.journal_dir;
+  const std::vector<std::string>& inputs = resolved.files;
 
   OutputBuffer out(stdout);
   ManualClock clock(SystemClock::now());

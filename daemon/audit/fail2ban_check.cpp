@@ -66,6 +66,11 @@ std::vector<std::string> HostsEntriesForSshd(std::string_view text) {
   return out;
 }
 
+bool SshdUsesLibwrap(const HostView& host, const std::string& sshd_binary) {
+  auto binary = host.ReadFile(sshd_binary, 32 << 20);
+  return binary && binary->find("libwrap.so") != std::string::npos;
+}
+
 std::vector<std::string> ParseBannedIps(std::string_view output) {
   constexpr std::string_view kLabel = "Banned IP list:";
   const auto at = output.find(kLabel);
@@ -105,10 +110,8 @@ Result<std::vector<Finding>> Fail2banCheck::Run(const HostView& host) {
     detail_ += "; no " + s.hosts_deny;
     return findings;
   }
-  // libwrap is consulted only if sshd links it: its NEEDED name sits in the binary's
-  // dynamic string table (Debian's 9.2 links libwrap.so.0; upstream dropped it in 6.7).
-  auto binary = host.ReadFile(s.sshd_binary, 32 << 20);
-  const bool wraps = binary && binary->find("libwrap.so") != std::string::npos;
+  // libwrap is consulted only if sshd links it.
+  const bool wraps = SshdUsesLibwrap(host, s.sshd_binary);
   const auto entries = HostsEntriesForSshd(*deny);
   detail_ += "; " + s.sshd_binary + (wraps ? " uses" : " does not use") + " libwrap (" +
              std::to_string(entries.size()) + " hosts.deny entries for sshd)";

@@ -20,6 +20,11 @@ class Fail2banCheck final : public Check {
 /// whose daemon list covers sshd.
 std::vector<std::string> HostsEntriesForSshd(std::string_view text);
 
+/// Whether `sshd_binary` is linked against libwrap (so hosts.deny/hosts.allow apply): its
+/// NEEDED name sits in the binary's dynamic string table (Debian's 9.2 links libwrap.so.0;
+/// upstream dropped it in 6.7). False when the binary cannot be read.
+bool SshdUsesLibwrap(const HostView& host, const std::string& sshd_binary);
+
 /// "Banned IP list:" of `fail2ban-client status JAIL`.
 std::vector<std::string> ParseBannedIps(std::string_view status_output);
 

@@ -72,13 +72,20 @@ std::vector<int> FindSshdListeners(const HostView& host, const AuditContext& ctx
       }
     }
   }
+  // A container's sshd (nspawn, LXC) shows up in our /proc too, with the same exe path
+  // but another root: it is not this host's sshd, and its binary, on another file
+  // system, would look replaced. Only when both roots can be read is one left out.
+  const auto our_root = host.Stat("/");
   std::vector<int> sshd_pids;
   if (auto entries = host.ListDir("/proc")) {
     for (const auto& name : *entries) {
       const auto pid = ParsePid(name);
       if (!pid) continue;
       auto exe = host.ReadLink(ProcPath(*pid, "/exe"));
-      if (exe && IsSshdExe(*exe, binary)) sshd_pids.push_back(*pid);
+      if (!exe || !IsSshdExe(*exe, binary)) continue;
+      const auto root = host.Stat(ProcPath(*pid, "/root"));
+      if (our_root && root && (root->dev != our_root->dev || root->ino != our_root->ino)) continue;
+      sshd_pids.push_back(*pid);
     }
   }
   std::set<int> all(sshd_pids.begin(), sshd_pids.end());

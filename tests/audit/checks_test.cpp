@@ -230,6 +230,35 @@ TEST_CASE("without a PidFile the listener is found by a process scan", "[audit]"
   CHECK(f[0].summary.find("pid 500") != std::string::npos);
 }
 
+TEST_CASE("the process scan leaves out a container's sshd (another root)", "[audit]") {
+  // Seen on this machine: a test container's sshd, same exe path on an overlay root, was
+  // taken for the host's listener and its binary called replaced.
+  test::FakeHost host;
+  AuditContext ctx;
+  ctx.sshd.config.Add("pidfile", "none");
+  host.AddDir("/proc", {"400", "500"});
+  FileInfo root;
+  root.mode = S_IFDIR | 0755;
+  root.dev = 0x801;
+  root.ino = 2;
+  host.SetInfo("/", root);
+  host.SetInfo("/proc/500/root", root);
+  root.dev = 41;  // the container's overlay
+  host.SetInfo("/proc/400/root", root);
+  for (const char* pid : {"400", "500"}) {
+    host.AddLink("/proc/" + std::string(pid) + "/exe", "/usr/sbin/sshd");
+    host.AddFile("/proc/" + std::string(pid) + "/stat", std::string(pid) + " (sshd) S 1 1 1 0");
+  }
+  std::string how;
+  std::optional<int> unreadable;
+  CHECK(FindSshdListeners(host, ctx, how, unreadable) == std::vector<int>{500});
+  // A root that cannot be read (no CAP_SYS_PTRACE) does not hide a listener.
+  host.AddDir("/proc", {"400", "500", "600"});
+  host.AddLink("/proc/600/exe", "/usr/sbin/sshd");
+  host.AddFile("/proc/600/stat", "600 (sshd) S 1 1 1 0");
+  CHECK(FindSshdListeners(host, ctx, how, unreadable) == std::vector<int>{500, 600});
+}
+
 TEST_CASE("liveness maps each probe outcome to its finding", "[audit]") {
   test::FakeHost host;
   host.SetNoBus();

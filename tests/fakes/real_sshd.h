@@ -22,6 +22,9 @@ class RealSshd {
     std::string log_level = "VERBOSE";
     std::vector<std::string> extra_config;  // sshd_config lines that win over the defaults
     std::vector<std::string> env;           // e.g. "LD_LIBRARY_PATH=..."
+    /// A command sshd's argv is appended to, which must exec it in its own pid (so Stop
+    /// signals sshd): e.g. unshare and a bind mount of a private /etc/hosts.deny.
+    std::vector<std::string> wrapper;
   };
 
   /// Creates config and host key in `dir` (which must exist); does not start.
@@ -59,7 +62,9 @@ class RealSshd {
     Subprocess::Options o;
     o.env = options_.env;
     o.stderr_path = dir_ + "/sshd.stderr";
-    process_ = Subprocess({kSshdBinary, "-D", "-f", config_path(), "-E", log_path()}, o);
+    std::vector<std::string> argv = options_.wrapper;
+    argv.insert(argv.end(), {kSshdBinary, "-D", "-f", config_path(), "-E", log_path()});
+    process_ = Subprocess(argv, o);
     const bool up = WaitFor(
         [&] {
           if (!process_.Running()) return true;

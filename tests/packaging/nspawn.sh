@@ -114,12 +114,13 @@ _nspawn_start() {
   fi
   # is-system-running --wait returns once the boot is done: "running", or "degraded"
   # when some unit failed (reported, since a test usually wants to know which). Until
-  # PID 1 has opened its private bus socket, systemctl fails at once and prints nothing:
-  # try again, within 60 s in all.
+  # PID 1 has opened its private bus socket, systemctl fails at once and prints nothing
+  # or "offline" (seen after a reboot on a loaded machine, with systemd up a moment
+  # later): neither is final while systemd-nspawn lives, so try again, within 60 s.
   local state="" deadline=$(($(date +%s) + 60))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     state=$(timeout 60 nsenter -t "$NSPAWN_LEADER" -a -- systemctl is-system-running --wait 2>/dev/null) || true
-    case "$state" in running | degraded | maintenance | stopping | offline) break ;; esac
+    case "$state" in running | degraded | maintenance | stopping) break ;; esac
     kill -0 "$NSPAWN_PID" 2>/dev/null || break
     sleep 0.2
   done
@@ -179,8 +180,12 @@ nspawn_stop() {
     [ -n "$NSPAWN_LEADER" ] && timeout 10 nsenter -t "$NSPAWN_LEADER" -a -- systemctl poweroff >/dev/null 2>&1
     for i in $(seq 300); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$NSPAWN_PID" 2>/dev/null; then
-      _nspawn_log "no poweroff in 30 s: killing systemd-nspawn"
+      _nspawn_log "no poweroff in 30 s: killing systemd-nspawn and the container's PID 1"
       kill -KILL "$NSPAWN_PID" 2>/dev/null
+      # Killing systemd-nspawn alone left the container's systemd, sshd and daemon running
+      # (seen: a later audit test took that sshd for the host's). SIGKILL to a PID
+      # namespace's init ends every process in it.
+      [ -n "$NSPAWN_LEADER" ] && kill -KILL "$NSPAWN_LEADER" 2>/dev/null
     fi
     wait "$NSPAWN_PID" 2>/dev/null || true
   fi
