@@ -19,9 +19,12 @@ BUILD_PKGS="cmake ninja-build g++ pkg-config ccache
 # of its own (the machine's firewall is not touched).
 # systemd-container: systemd-nspawn, which boots this machine's root as a container for
 # the package test on a real systemd (tests/packaging/nspawn_test.sh).
+# prometheus, prometheus-alertmanager, prometheus-node-exporter: the fleet tests
+# (tests/fleet/) scrape, alert and read the textfile with the real engines; their
+# services are not started (policy-rc.d below), the tests run their own on loopback.
 TEST_PKGS="openssh-server openssh-client systemd-journal-remote python3 python3-aiosmtpd
-  openssl iproute2 procps sshpass prometheus-alertmanager systemd-container clang-format
-  fail2ban util-linux mount nftables iptables"
+  openssl iproute2 procps sshpass prometheus prometheus-alertmanager prometheus-node-exporter
+  systemd-container clang-format fail2ban util-linux mount nftables iptables"
 
 # Building the Debian package: `install-deps.sh --deb` (make deb), and the packaging test (part of --test).
 DEB_PKGS="dpkg-dev debhelper scdoc lintian man-db"

@@ -15,8 +15,10 @@
 #include "app/pipeline.h"
 #include "app/reload_plan.h"
 #include "app/status_file.h"
+#include "audit/audit_report.h"
 #include "audit/audit_scheduler.h"
 #include "audit/real_host.h"
+#include "core/atomic_file.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 #include "notify/alert_output.h"
@@ -43,6 +45,9 @@ constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr const char* kReloadFailedRule = "sshd_health.reload_failed";
 // The replay at start reaches back at most this far, whatever the rules say.
 constexpr Duration kMaxReplayHorizon = std::chrono::hours(25);
+// metrics.textfile is rewritten this often: node_exporter reads it at its own scrape, so a
+// figure is at most this much older than /metrics would say (README "Running a fleet").
+constexpr auto kTextfileInterval = std::chrono::seconds(15);
 
 }  // namespace
 
@@ -54,7 +59,10 @@ class App::Sink final : public AlertSink {
     // A replayed record rebuilds an alert that was usually sent before the restart: the
     // dispatcher's told memory decides; the log says where it came from.
     const bool replay = app_.in_replay_record_;
-    if (!replay) ++app_.counters_.alerts;
+    if (!replay) {
+      ++app_.counters_.alerts;
+      app_.alert_counts_.Count(alert);
+    }
     const auto level =
         alert.severity == Severity::kInfo || replay ? spdlog::level::info : spdlog::level::warn;
     spdlog::log(level, "alert{} {} {} {}: {}", replay ? " (replay)" : "", alert.rule,
@@ -76,6 +84,7 @@ App::App(DaemonOptions options)
       watchdog_timer_(io_),
       status_timer_(io_),
       probe_log_timer_(io_),
+      textfile_timer_(io_),
       sink_(std::make_unique<Sink>(*this)),
       // One window for both: a probe line that may still end the wait may still be claimed.
       own_probe_lines_(probe_ledger_, Duration(options_.logs_not_seen_grace_ms)),
@@ -149,6 +158,7 @@ bool App::Init() {
   output_ = MakeAlertOutput(*config_);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
   pipeline_->SetOwnLineFilter([this](const SshdEvent& e) { return IsOwnProbeLine(e); });
+  DeclareRuleAlerts();
   LoadRuleMemory();
   return true;
 }
@@ -189,6 +199,7 @@ int App::Run() {
   StartSources(/*replay=*/true);
   StartAudits();
   StartMetrics();
+  ScheduleTextfile();
   ScheduleExpire();
   ScheduleProbeLogCheck();
   ScheduleWatchdog();
@@ -281,7 +292,8 @@ void App::StopSources() {
 
 void App::StartAudits() {
   if (!config_->audit.enabled) {
-    last_audit_.reset();  // a reload turned them off: status must not show an old result
+    last_audit_.reset();      // a reload turned them off: status must not show an old result
+    check_statuses_.clear();  // turned off by a reload: no stale status in /metrics
     return;
   }
   if (!host_) host_ = std::make_unique<RealHost>(&probe_ledger_);
@@ -299,8 +311,10 @@ void App::StartAudits() {
         return RecentLogCounts{.maxstartups_drops = drops_.Count(now),
                                .grace_timeouts = grace_timeouts_.Count(now)};
       });
-  audits_->SetReportObserver([this](const AuditReport& report, TimePoint at) {
-    last_audit_ = AuditStatus(report, at);
+  audits_->OnReport([this](const AuditReport& report) {
+    check_statuses_.clear();
+    for (const CheckReport& c : report.checks) check_statuses_.emplace_back(c.check, c.status);
+    last_audit_ = AuditStatus(report, clock_.Now());
     status_file_.Changed();
   });
   audits_->Start();
@@ -318,13 +332,60 @@ void App::StartMetrics() {
   spdlog::info("metrics on http://{}/metrics", config_->metrics.listen);
 }
 
-std::string App::RenderMetrics() const {
+std::string App::RenderMetrics(bool process) const {
   MetricsSnapshot snapshot{.counters = counters_};
-  if (pipeline_) snapshot.rules = pipeline_->stats().engine;
-  if (output_) snapshot.output = output_->Stats();
+  snapshot.process = process;
+  if (pipeline_) {
+    snapshot.rules = pipeline_->stats().engine;
+    snapshot.unparsed_lines = pipeline_->unknown().total();
+  }
+  if (output_) {
+    snapshot.output = output_->Stats();
+    snapshot.notifiers = output_->PerNotifier();
+  }
   for (const auto& source : sources_)
     snapshot.source_records.emplace_back(source->Name(), source->Stats().records);
+  snapshot.alerts = alert_counts_.Snapshot();
+  snapshot.checks = check_statuses_;
+  const auto probes = probe_ledger_.Recent();
+  for (auto it = probes.rbegin(); it != probes.rend(); ++it) {
+    if (it->reached_sshd) {
+      snapshot.probe_latency = it->banner_latency;
+      break;
+    }
+  }
   return RenderPrometheusText(snapshot);
+}
+
+void App::DeclareRuleAlerts() {
+  for (const Rule& r : pipeline_->engine().rules()) alert_counts_.Declare(r.id, r.severity);
+}
+
+void App::ScheduleTextfile() {
+  if (config_->metrics.textfile.empty()) return;
+  WriteTextfile();
+  textfile_timer_.expires_after(kTextfileInterval);
+  textfile_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    Guard("metrics textfile", [this] { ScheduleTextfile(); });
+  });
+}
+
+void App::WriteTextfile() {
+  const std::string& path = config_->metrics.textfile;
+  if (path.empty()) return;
+  // 0644: node_exporter usually runs as its own user. Not fsync'd: the next write is
+  // seconds away, and a crash leaves the old whole file, never a torn one.
+  // Without the process_* families: node_exporter exports its own under those names, and
+  // the same name from a textfile makes its scrape report an error.
+  const auto r =
+      WriteFileAtomically(path, RenderMetrics(/*process=*/false), 0644, Durability::kAtomicOnly);
+  if (!r && !textfile_failing_) {
+    spdlog::error("metrics.textfile: {}", r.error().message);
+  } else if (r && textfile_failing_) {
+    spdlog::info("metrics.textfile {} written again", path);
+  }
+  textfile_failing_ = !r;
 }
 
 void App::OnRecord(int source_id, const LogRecord& record) {
@@ -356,6 +417,7 @@ void App::OnRecord(int source_id, const LogRecord& record) {
     }
     const Pipeline::EventObserver observer = [this, &record](const SshdEvent& event) {
       ++counters_.events;
+      ++counters_.events_by_kind[static_cast<std::size_t>(event.kind)];
       if (event.kind == EventKind::kMaxStartupsDrop)
         drops_.Record(event.has_ts ? event.ts : record.ts);
       if (event.kind == EventKind::kTimeoutBeforeAuth)
@@ -424,6 +486,7 @@ void App::Reload() {
   config_ = std::move(next);
   SetDaemonLogLevel(config_->log_level);
   const RuleReplacement replaced = pipeline_->ReplaceRules(std::move(rules));
+  DeclareRuleAlerts();
   if (next_output) {
     output_->Stop(kStopGrace);
     output_ = std::move(next_output);
@@ -434,7 +497,11 @@ void App::Reload() {
     StartSources(/*replay=*/false);  // the rules kept their state: nothing to rebuild
   }
   StartAudits();
-  if (plan.restart_metrics) StartMetrics();
+  if (plan.restart_metrics) {
+    StartMetrics();
+    textfile_timer_.cancel();
+    ScheduleTextfile();
+  }
   status_file_.Start(StatusFilePath(*config_));
   status_file_.Changed();
   spdlog::info("reloaded {} ({} rules, kept {} rules' state, reset {}{}{})", config_->source,
@@ -476,6 +543,9 @@ void App::Shutdown() {
   Guard("save first-seen memory", [this] { SaveRuleMemory(/*durable=*/true); });
   if (audits_) audits_->Stop();
   if (metrics_) metrics_->Stop();
+  textfile_timer_.cancel();
+  // The last figures, so the file does not stop at up to kTextfileInterval before exit.
+  Guard("metrics textfile", [this] { WriteTextfile(); });
   boost::system::error_code ec;
   signals_.cancel(ec);
   expire_timer_.cancel();

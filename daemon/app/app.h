@@ -74,7 +74,13 @@ class App {
   void StopSources();
   void StartAudits();
   void StartMetrics();
-  std::string RenderMetrics() const;
+  std::string RenderMetrics(bool process = true) const;
+  // metrics.textfile: the /metrics text written atomically every kTextfileInterval and at
+  // exit, for node_exporter's textfile collector.
+  void ScheduleTextfile();
+  void WriteTextfile();
+  // Every loaded rule at 0 in sshd_health_alerts_total (app/alert_counts.h).
+  void DeclareRuleAlerts();
   void OnRecord(int source_id, const LogRecord& record);
   void OnBatchDone();
   void WaitSignal();
@@ -106,6 +112,7 @@ class App {
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer probe_log_timer_;
+  boost::asio::steady_timer textfile_timer_;
   RealClock clock_;
   SystemdNotify notify_;
   std::unique_ptr<Config> config_;
@@ -131,6 +138,10 @@ class App {
   std::optional<StatusAudit> last_audit_;  // the last audit run's results
   TimePoint started_at_{};
   StatusPublisher status_file_;
+  AlertCounts alert_counts_;
+  // The last audit's status per check, for /metrics (io_context thread only).
+  std::vector<std::pair<std::string, CheckStatus>> check_statuses_;
+  bool textfile_failing_ = false;  // the last textfile write failed (said once)
   int sources_running_ = 0;
   bool status_pending_ = false;
   bool replaying_ = false;

@@ -6,6 +6,11 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <deque>
+#include <iterator>
+
+#include "app/process_metrics.h"
+#include "parse/sshd_event.h"
 
 namespace sshd_health {
 namespace {
@@ -79,49 +84,132 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-std::string RenderPrometheusText(const MetricsSnapshot& snapshot) {
-  std::string out;
-  auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
+  // A deque: the families are filled through references taken as they are added, which a
+  // vector's growth would leave dangling.
+  std::deque<MetricFamily> out;
+  auto family = [&out](const char* name, MetricType type, const char* help,
+                       std::vector<std::string> labels = {}) -> MetricFamily& {
+    out.push_back({.name = name, .type = type, .help = help, .label_names = std::move(labels)});
+    return out.back();
   };
+  constexpr auto kCounter = MetricType::kCounter;
+  constexpr auto kGauge = MetricType::kGauge;
+  auto n = [](std::uint64_t v) { return static_cast<double>(v); };
   const DaemonCounters& counters = snapshot.counters;
-  metric("sshd_health_lines_total", "counter", "Log records read from all sources.",
-         counters.lines.load());
-  metric("sshd_health_duplicate_lines_total", "counter",
-         "Records dropped as another source's copy.", counters.duplicates.load());
-  metric("sshd_health_events_total", "counter", "Recognised sshd log lines.",
-         counters.events.load());
-  metric("sshd_health_alerts_total", "counter", "Alerts emitted.", counters.alerts.load());
-  metric("sshd_health_reloads_total", "counter", "SIGHUP reloads attempted.",
-         counters.reloads.load());
-  metric("sshd_health_reload_failures_total", "counter", "Reloads that kept the old configuration.",
-         counters.reload_failures.load());
-  metric("sshd_health_handler_errors_total", "counter",
-         "Exceptions caught by the event loop's guard (bugs).", counters.handler_errors.load());
-  if (const auto& rules = snapshot.rules) {
-    metric("sshd_health_rule_groups", "gauge", "Live rule groups (per IP, user, ...).",
-           rules->groups);
-    metric("sshd_health_rule_group_evictions_total", "counter",
-           "Rule groups dropped at the size bound.", rules->evictions);
+
+  family("sshd_health_build_info", kGauge, "The running sshd-health's version (value 1).",
+         {"version"})
+      .Add({SSHD_HEALTH_VERSION}, 1);
+  family("sshd_health_lines_total", kCounter, "Log records read from all sources.")
+      .Set(n(counters.lines.load()));
+  auto& per_source = family("sshd_health_source_records_total", kCounter,
+                            "Log records read, per source.", {"source"});
+  for (const auto& [source, records] : snapshot.source_records)
+    per_source.Add({source}, n(records));
+  family("sshd_health_duplicate_lines_total", kCounter, "Records dropped as another source's copy.")
+      .Set(n(counters.duplicates.load()));
+  family("sshd_health_unparsed_lines_total", kCounter,
+         "Lines of sshd's programs the parser did not understand.")
+      .Set(n(snapshot.unparsed_lines));
+  // Every kind, seen or not: a series that starts at 1 hides its first increase.
+  auto& events = family("sshd_health_events_total", kCounter,
+                        "Recognised sshd log lines, per kind.", {"kind"});
+  for (const EventKindInfo& k : AllEventKinds()) {
+    events.Add({std::string(k.name)},
+               n(counters.events_by_kind[static_cast<std::size_t>(k.kind)].load()));
   }
+  auto kind = [&](EventKind k) {
+    return n(counters.events_by_kind[static_cast<std::size_t>(k)].load());
+  };
+  family("sshd_health_maxstartups_drops_total", kCounter,
+         "Connections sshd dropped past MaxStartups (\"drop connection #N\").")
+      .Set(kind(EventKind::kMaxStartupsDrop));
+  family("sshd_health_penalties_total", kCounter,
+         "Penalties sshd's PerSourcePenalties imposed on a source (OpenSSH 9.8+).")
+      .Set(kind(EventKind::kPenaltyApplied));
+  family("sshd_health_penalty_drops_total", kCounter,
+         "Connections sshd dropped because their source was penalised.")
+      .Set(kind(EventKind::kPenaltyDrop));
+
+  auto& firing = family("sshd_health_alerts_total", kCounter,
+                        "Alerts fired, per rule and severity.", {"rule", "severity"});
+  auto& resolved = family("sshd_health_alerts_resolved_total", kCounter,
+                          "Alerts resolved, per rule and severity.", {"rule", "severity"});
+  for (const AlertCount& c : snapshot.alerts) {
+    const std::string severity(SeverityName(c.severity));
+    firing.Add({c.rule, severity}, n(c.firing));
+    resolved.Add({c.rule, severity}, n(c.resolved));
+  }
+
   if (const auto& output = snapshot.output) {
-    metric("sshd_health_alerts_delivered_total", "counter", "Alerts delivered by the notifiers.",
-           output->delivered);
-    metric("sshd_health_alerts_spooled", "gauge", "Alerts waiting for delivery.", output->spooled);
-    metric("sshd_health_alerts_dropped_total", "counter",
-           "Alerts dropped because the spool was full.", output->dropped);
+    family("sshd_health_alerts_delivered_total", kCounter, "Alerts delivered by the notifiers.")
+        .Set(n(output->delivered));
+    family("sshd_health_alerts_spooled", kGauge, "Alerts waiting for delivery, all notifiers.")
+        .Set(n(output->spooled));
+    family("sshd_health_alerts_dropped_total", kCounter,
+           "Alerts dropped because the spool was full.")
+        .Set(n(output->dropped));
   }
-  out +=
-      "# HELP sshd_health_source_records_total Records read, per source.\n"
-      "# TYPE sshd_health_source_records_total counter\n";
-  for (const auto& [source, records] : snapshot.source_records) {
-    std::string name = source;
-    for (char& c : name) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '_';
-    }
-    out += fmt::format("sshd_health_source_records_total{{source=\"{}\"}} {}\n", name, records);
+  auto& delivered = family("sshd_health_notifier_alerts_delivered_total", kCounter,
+                           "Alerts the receiver accepted, per notifier.", {"notifier"});
+  auto& failures =
+      family("sshd_health_notifier_delivery_failures_total", kCounter,
+             "Delivery attempts that failed and will be retried, per notifier.", {"notifier"});
+  auto& rejected = family("sshd_health_notifier_alerts_rejected_total", kCounter,
+                          "Alerts given up on (permanent failure), per notifier.", {"notifier"});
+  auto& resent = family("sshd_health_notifier_alerts_resent_total", kCounter,
+                        "Still-firing alerts sent again (Alertmanager's resend_interval), per "
+                        "notifier.",
+                        {"notifier"});
+  auto& dropped = family("sshd_health_notifier_alerts_dropped_total", kCounter,
+                         "Alerts dropped because the notifier's spool was full.", {"notifier"});
+  auto& spool =
+      family("sshd_health_notifier_spool_alerts", kGauge,
+             "Alerts waiting for delivery (the spool's depth), per notifier.", {"notifier"});
+  for (const NotifierStats& s : snapshot.notifiers) {
+    delivered.Add({s.name}, n(s.delivered));
+    failures.Add({s.name}, n(s.retries));
+    rejected.Add({s.name}, n(s.failed));
+    resent.Add({s.name}, n(s.resent));
+    dropped.Add({s.name}, n(s.dropped));
+    spool.Add({s.name}, n(s.pending));
   }
-  return out;
+
+  auto& checks = family("sshd_health_check_status", kGauge,
+                        "The last audit's status per check, as a Nagios code: 0 ok, 1 warning, "
+                        "2 critical, 3 unknown.",
+                        {"check"});
+  for (const auto& [check, status] : snapshot.checks) checks.Add({check}, NagiosExitCode(status));
+  if (snapshot.probe_latency) {
+    family("sshd_health_probe_latency_seconds", kGauge,
+           "Time from connect to sshd's banner in the last liveness probe that reached it.")
+        .Set(std::chrono::duration<double>(*snapshot.probe_latency).count());
+  }
+
+  if (const auto& rules = snapshot.rules) {
+    family("sshd_health_rule_groups", kGauge, "Live rule groups (per IP, user, ...).")
+        .Set(n(rules->groups));
+    family("sshd_health_rule_group_evictions_total", kCounter,
+           "Rule groups dropped at the size bound.")
+        .Set(n(rules->evictions));
+  }
+  family("sshd_health_reloads_total", kCounter, "SIGHUP reloads attempted.")
+      .Set(n(counters.reloads.load()));
+  family("sshd_health_reload_failures_total", kCounter, "Reloads that kept the old configuration.")
+      .Set(n(counters.reload_failures.load()));
+  family("sshd_health_handler_errors_total", kCounter,
+         "Exceptions caught by the event loop's guard (bugs).")
+      .Set(n(counters.handler_errors.load()));
+
+  if (snapshot.process) {
+    for (MetricFamily& f : ProcessMetrics()) out.push_back(std::move(f));
+  }
+  return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
+}
+
+std::string RenderPrometheusText(const MetricsSnapshot& snapshot) {
+  return RenderExposition(MetricFamilies(snapshot));
 }
 
 MetricsServer::MetricsServer(boost::asio::io_context& io, Render render)

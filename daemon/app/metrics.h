@@ -5,6 +5,7 @@
 // server runs on the daemon's io_context; a request is read with a bounded buffer (8 KiB)
 // and a 5 s deadline, so a slow or hostile client can neither grow memory nor hold the
 // loop.
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,7 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "app/alert_counts.h"
+#include "app/metric_family.h"
 #include "core/result.h"
+#include "core/severity.h"
 #include "notify/alert_output.h"
 #include "rules/rule_engine.h"
 
@@ -33,6 +37,8 @@ struct DaemonCounters {
   std::atomic<std::uint64_t> reloads{0};
   std::atomic<std::uint64_t> reload_failures{0};
   std::atomic<std::uint64_t> handler_errors{0};  // exceptions caught by the loop's guard
+  /// Recognised lines per EventKind (indexed by its value; the enum is a uint8_t).
+  std::array<std::atomic<std::uint64_t>, 256> events_by_kind{};
 };
 
 /// What one scrape reports, gathered on the io_context thread.
@@ -41,11 +47,22 @@ struct MetricsSnapshot {
   std::optional<RuleEngineStats> rules{};    // absent until the pipeline is built
   std::optional<AlertOutputStats> output{};  // absent until the outputs are built
   std::vector<std::pair<std::string, std::uint64_t>>
-      source_records{};  // per source: name, records read
+      source_records{};                                       // per source: name, records read
+  std::vector<NotifierStats> notifiers{};                     // per delivery lane
+  std::vector<AlertCount> alerts{};                           // per rule and severity
+  std::vector<std::pair<std::string, CheckStatus>> checks{};  // the last audit, per check
+  std::optional<std::chrono::microseconds>
+      probe_latency{};               // the last liveness probe that reached sshd
+  std::uint64_t unparsed_lines = 0;  // sshd lines the parser did not understand
+  bool process = true;  // the process_* families (off in tests that compare exact text)
 };
 
-/// The /metrics body (text exposition format 0.0.4). A source name is made safe as a
-/// label value: quotes, backslashes and control bytes become '_'.
+/// Every family /metrics shows, in order: the daemon's own (sshd_health_*), then the
+/// standard process_* ones. Counters end in _total, times are seconds; labels are bounded
+/// (source, kind, rule, severity, notifier, check), never an address or user.
+std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot);
+
+/// The /metrics body (text exposition format 0.0.4), also what metrics.textfile holds.
 std::string RenderPrometheusText(const MetricsSnapshot& snapshot);
 
 class MetricsServer {

@@ -58,7 +58,7 @@ struct AuditScheduler::State {
   boost::asio::posix::stream_descriptor inotify;
   std::array<char, 8192> inotify_buffer{};
   FindingTracker tracker;
-  ReportObserver observer;
+  std::function<void(const AuditReport&)> on_report;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 
   std::thread worker;
@@ -156,10 +156,9 @@ struct AuditScheduler::State {
       std::weak_ptr<int> weak = alive;
       boost::asio::post(io, [this, weak, r = std::move(*report)] {
         if (weak.expired()) return;
-        const TimePoint at = SystemClock::now();
-        tracker.Update(r, at, sink);
+        tracker.Update(r, SystemClock::now(), sink);
         if (!tracker.save_error().empty()) spdlog::warn("audit: {}", tracker.save_error());
-        if (observer) observer(r, at);
+        if (on_report) on_report(r);
       });
     }
   }
@@ -171,8 +170,8 @@ AuditScheduler::AuditScheduler(boost::asio::io_context& io, const Config& config
 
 AuditScheduler::~AuditScheduler() { Stop(); }
 
-void AuditScheduler::SetReportObserver(ReportObserver observer) {
-  state_->observer = std::move(observer);
+void AuditScheduler::OnReport(std::function<void(const AuditReport&)> observer) {
+  state_->on_report = std::move(observer);
 }
 
 void AuditScheduler::Start() {

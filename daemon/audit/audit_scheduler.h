@@ -29,10 +29,9 @@ class AuditScheduler {
   AuditScheduler(const AuditScheduler&) = delete;
   AuditScheduler& operator=(const AuditScheduler&) = delete;
 
-  /// Called on the io_context thread after each audit run, once its alerts were emitted
-  /// (for `sshd-health status`). Set before Start.
-  using ReportObserver = std::function<void(const AuditReport&, TimePoint at)>;
-  void SetReportObserver(ReportObserver observer);
+  /// Called on the io_context thread with each audit's report, after its alerts (for
+  /// /metrics: the status per check). Set before Start.
+  void OnReport(std::function<void(const AuditReport&)> observer);
 
   void Start();
   /// Cancels timers and watches; waits for a running audit to finish.

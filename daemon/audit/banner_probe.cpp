@@ -163,10 +163,11 @@ BannerProbe ReadSshBanner(const std::string& address, int port, std::chrono::mil
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.rfind("SSH-", 0) == 0) {
         probe.banner = line;
-        probe.latency =
-            std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+        const auto latency =
+            std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
+        probe.latency = std::chrono::duration_cast<std::chrono::milliseconds>(latency);
         probe.outcome = BannerProbe::Outcome::kOk;
-        if (serial != 0) ledger->ReachedSshd(serial);
+        if (serial != 0) ledger->ReachedSshd(serial, latency);
         // Answer with our own identification before closing: sshd then logs "probed from
         // A port P with SSH-2.0-Probe-....  Don't panic." (compat.c SSH_BUG_PROBE) instead
         // of "kex_exchange_identification: Connection closed by remote host", so the

@@ -24,9 +24,12 @@ void ProbeLedger::Connected(std::uint64_t serial, const std::string& local_addre
   version_.fetch_add(1, std::memory_order_release);
 }
 
-void ProbeLedger::ReachedSshd(std::uint64_t serial) {
+void ProbeLedger::ReachedSshd(std::uint64_t serial, std::chrono::microseconds latency) {
   std::lock_guard lock(mutex_);
-  if (ProbeConnection* c = Find(serial)) c->reached_sshd = true;
+  if (ProbeConnection* c = Find(serial)) {
+    c->reached_sshd = true;
+    c->banner_latency = latency;
+  }
   version_.fetch_add(1, std::memory_order_release);
 }
 

@@ -29,6 +29,7 @@ struct ProbeConnection {
   int local_port = 0;         // bound before connect, so known before sshd accepts
   TimePoint started{};        // wall clock at bind
   bool reached_sshd = false;  // banner read and our identification sent
+  std::chrono::microseconds banner_latency{0};  // connect to banner, once reached_sshd
 };
 
 /// Thread-safe. Keeps the newest kKeep connections.
@@ -40,8 +41,9 @@ class ProbeLedger {
   std::uint64_t Begin(ProbeConnection connection);
   /// The connect completed: the local address the kernel chose.
   void Connected(std::uint64_t serial, const std::string& local_address);
-  /// sshd's banner was read; our identification follows.
-  void ReachedSshd(std::uint64_t serial);
+  /// sshd's banner was read, `latency` after the connect began; our identification
+  /// follows.
+  void ReachedSshd(std::uint64_t serial, std::chrono::microseconds latency = {});
 
   /// Changes with every Begin/Connected/ReachedSshd: a reader on the hot path (every log
   /// line) copies the connections only when this moved. Lock-free.

@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -165,8 +166,23 @@ Config LoadConfig(const std::string& path) {
   ParseAudit(top.Map("audit"), c.audit);
   ParseNotify(top.Map("notify"), c.notify);
   const YamlMap metrics = top.Map("metrics");
-  metrics.AllowOnly({"listen"});
+  metrics.AllowOnly({"listen", "textfile"});
   c.metrics.listen = metrics.String("listen", c.metrics.listen);
+  c.metrics.textfile = metrics.String("textfile", c.metrics.textfile);
+  if (const std::string& t = c.metrics.textfile; !t.empty()) {
+    // node_exporter's textfile collector reads only *.prom files of its directory: any
+    // other name would be written and never read.
+    if (t.front() != '/') metrics.Fail("textfile", "must be an absolute path");
+    if (t.size() <= 5 || t.compare(t.size() - 5, 5, ".prom") != 0)
+      metrics.Fail("textfile", "must end in .prom (node_exporter reads only those)");
+    const std::string dir = t.substr(0, t.rfind('/'));
+    struct stat st {};
+    if (::stat(dir.empty() ? "/" : dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      metrics.Fail("textfile", "directory " + (dir.empty() ? "/" : dir) +
+                                   " does not exist (node_exporter's "
+                                   "--collector.textfile.directory)");
+    }
+  }
   return c;
 }
 

@@ -113,6 +113,9 @@ struct NotifyConfig {
 
 struct MetricsConfig {
   std::string listen;  // "127.0.0.1:9712"; empty = off
+  /// The same text written atomically for node_exporter's textfile collector, e.g.
+  /// /var/lib/prometheus/node-exporter/sshd-health.prom; empty = off.
+  std::string textfile;
 
   bool operator==(const MetricsConfig&) const = default;
 };

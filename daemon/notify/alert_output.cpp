@@ -1,5 +1,9 @@
 #include "notify/alert_output.h"
 
+#include <fmt/format.h>
+
+#include <set>
+
 #include "core/yaml_util.h"
 #include "notify/dispatcher.h"
 #include "notify/make_notifier.h"
@@ -9,16 +13,26 @@ namespace {
 
 std::vector<Route> MakeRoutes(const Config& config) {
   std::vector<Route> routes;
+  std::set<std::string> names;
   for (const NotifierConfig& nc : config.notify.notifiers) {
-    Route r;
-    r.notifier = MakeNotifier(nc);
-    r.type = nc.type;
-    r.min_severity = nc.min_severity;
-    r.include_rules = nc.include_rules;
-    r.exclude_rules = nc.exclude_rules;
-    r.rate_limit_per_minute = YamlMap(nc.options, nc.file, nc.path)
-                                  .Int("rate_limit", config.notify.rate_limit, 0, 100'000);
-    routes.push_back(std::move(r));
+    const YamlMap map(nc.options, nc.file, nc.path);
+    const long rate_limit = map.Int("rate_limit", config.notify.rate_limit, 0, 100'000);
+    for (auto& notifier : MakeNotifiers(nc)) {
+      // NAME.2 of an HA pair must not meet another entry named NAME.2: they would share
+      // a spool file.
+      if (!names.insert(notifier->Name()).second) {
+        map.Fail("name",
+                 fmt::format("'{}' is also the name of another notifier's lane", notifier->Name()));
+      }
+      Route r;
+      r.notifier = std::move(notifier);
+      r.type = nc.type;
+      r.min_severity = nc.min_severity;
+      r.include_rules = nc.include_rules;
+      r.exclude_rules = nc.exclude_rules;
+      r.rate_limit_per_minute = rate_limit;
+      routes.push_back(std::move(r));
+    }
   }
   return routes;
 }

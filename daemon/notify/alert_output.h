@@ -27,6 +27,7 @@ struct NotifierStats {
   std::uint64_t retries = 0;       // failed attempts that will be retried
   std::uint64_t pending = 0;       // waiting now (queued + spooled)
   std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
+  std::uint64_t resent = 0;        // still-firing alerts sent again (Notifier::ResendInterval)
   std::string type;                // "webhook", "email", ...
   std::uint64_t queued = 0;        // handed over, not yet taken by its delivery thread
   std::uint64_t spooled = 0;       // in its spool, waiting for delivery
@@ -46,7 +47,8 @@ class AlertOutput : public AlertSink {
   /// Delivers what it can within `grace`, spools the rest, stops threads.
   virtual void Stop(Duration grace) = 0;
   virtual AlertOutputStats Stats() const = 0;
-  /// One entry per notifier, in config order.
+  /// One entry per delivery lane (a notifier, or one URL of a notifier with several), in
+  /// config order: for /metrics and `sshd-health status`.
   virtual std::vector<NotifierStats> PerNotifier() const = 0;
 };
 

@@ -1,7 +1,10 @@
 #include "notify/alertmanager_notifier.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/time_format.h"
 #include "notify/http_post.h"
@@ -20,9 +23,14 @@ std::string LabelName(const std::string& key) {
 
 class AlertmanagerNotifier final : public Notifier {
  public:
-  AlertmanagerNotifier(std::string name, HttpPostRequest base, Duration resolve_after)
-      : name_(std::move(name)), base_(std::move(base)), resolve_after_(resolve_after) {}
+  AlertmanagerNotifier(std::string name, HttpPostRequest base, Duration resolve_after,
+                       Duration resend_interval)
+      : name_(std::move(name)),
+        base_(std::move(base)),
+        resolve_after_(resolve_after),
+        resend_interval_(resend_interval) {}
   const std::string& Name() const override { return name_; }
+  Duration ResendInterval() const override { return resend_interval_; }
 
   DeliveryResult Deliver(const std::vector<Alert>& batch) override {
     HttpPostRequest r = base_;
@@ -34,6 +42,7 @@ class AlertmanagerNotifier final : public Notifier {
   std::string name_;
   HttpPostRequest base_;
   Duration resolve_after_;
+  Duration resend_interval_;
 };
 
 }  // namespace
@@ -47,6 +56,9 @@ std::string AlertmanagerBody(const std::vector<Alert>& batch, TimePoint now,
     labels["alertname"] = a.rule;
     labels["severity"] = SeverityName(a.severity);
     labels["instance"] = a.host;
+    // `host` is what a fleet's routes group by (README "Running a fleet"); `instance`
+    // stays for routes written before it.
+    labels["host"] = a.host;
     std::string evidence;
     for (const auto& e : a.evidence) evidence += (evidence.empty() ? "" : "\n") + e;
     nlohmann::json annotations = {{"summary", a.summary}, {"remedy", a.remedy}};
@@ -60,23 +72,58 @@ std::string AlertmanagerBody(const std::vector<Alert>& batch, TimePoint now,
   return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::unique_ptr<Notifier> MakeAlertmanagerNotifier(const NotifierConfig& config) {
-  const YamlMap map =
-      NotifierOptions(config, {"url", "tls_verify", "ca_file", "timeout", "resolve_after"});
-  HttpPostRequest base;
-  std::string url = map.RequiredString("url");
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    map.Fail("url", "expected Alertmanager's base URL, e.g. http://127.0.0.1:9093");
+std::vector<std::unique_ptr<Notifier>> MakeAlertmanagerNotifiers(const NotifierConfig& config) {
+  const YamlMap map = NotifierOptions(config, {"url", "urls", "tls_verify", "ca_file", "timeout",
+                                               "resolve_after", "resend_interval"});
+  if (map.Has("url") == map.Has("urls")) {
+    map.Fail(map.Has("url") ? "urls" : "url",
+             "give either url (one Alertmanager) or urls (a list, e.g. an HA pair)");
   }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  base.url = url + "/api/v2/alerts";
+  const std::vector<std::string> urls =
+      map.Has("url") ? std::vector<std::string>{map.RequiredString("url")} : map.StringList("urls");
+  const char* key = map.Has("url") ? "url" : "urls";
+  if (urls.empty()) map.Fail(key, "expected at least one Alertmanager URL");
+  HttpPostRequest base;
   base.tls_verify = map.Bool("tls_verify", true);
   base.ca_file = map.String("ca_file", "");
   base.timeout = map.DurationValue("timeout", std::chrono::seconds(10));
   if (base.timeout.count() <= 0) map.Fail("timeout", "must be more than 0");
   base.headers.push_back("Content-Type: application/json");
   const Duration resolve_after = map.DurationValue("resolve_after", std::chrono::hours(1));
-  return std::make_unique<AlertmanagerNotifier>(config.name, std::move(base), resolve_after);
+  if (resolve_after.count() <= 0) map.Fail("resolve_after", "must be more than 0");
+  // Re-sent before Alertmanager's endsAt passes, as Prometheus does (its resend_delay is
+  // 1m, endsAt 4 evaluation intervals on): a firing alert then stays active however long
+  // it lasts, and ends at most resolve_after after the daemon stopped sending it.
+  const Duration resend = map.DurationValue("resend_interval", std::chrono::minutes(5));
+  if (resend.count() < 0) map.Fail("resend_interval", "must not be negative (0 = never)");
+  if (resend.count() > 0 && resend >= resolve_after) {
+    map.Fail("resend_interval",
+             "must be less than resolve_after, or Alertmanager ends the alert between sends");
+  }
+  std::vector<std::unique_ptr<Notifier>> out;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    std::string url = urls[i];
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      map.Fail(key,
+               fmt::format("expected Alertmanager's base URL, e.g. http://127.0.0.1:9093, not '{}'",
+                           url));
+    }
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (!seen.insert(url).second) map.Fail(key, fmt::format("'{}' is listed twice", url));
+    HttpPostRequest r = base;
+    r.url = url + "/api/v2/alerts";
+    // The first keeps the entry's name: going from `url:` to an HA pair keeps that URL's
+    // spool and told memory (state_dir/spool/NAME.jsonl).
+    std::string name = i == 0 ? config.name : fmt::format("{}.{}", config.name, i + 1);
+    out.push_back(std::make_unique<AlertmanagerNotifier>(std::move(name), std::move(r),
+                                                         resolve_after, resend));
+  }
+  return out;
+}
+
+std::unique_ptr<Notifier> MakeAlertmanagerNotifier(const NotifierConfig& config) {
+  return std::move(MakeAlertmanagerNotifiers(config).front());
 }
 
 }  // namespace sshd_health

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 
 namespace sshd_health {
 
@@ -35,7 +36,9 @@ struct Dispatcher::Lane {
   Steady::time_point oldest_arrival{};
   Steady::time_point retry_at{};
   int attempts = 0;
-  bool spool_failing = false;  // the last spool write failed (said once)
+  bool spool_failing = false;           // the last spool write failed (said once)
+  std::map<std::string, Alert> firing;  // delivered firing, not yet resolved: by alert id
+  Steady::time_point next_resend{};
 
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> failed{0};
@@ -44,6 +47,7 @@ struct Dispatcher::Lane {
   std::atomic<std::uint64_t> pending_count{0};
   std::atomic<std::uint64_t> unreported_drops{0};  // dropped, not yet reported by an alert
   std::atomic<std::uint64_t> already_told{0};
+  std::atomic<std::uint64_t> resent{0};
   std::string last_error;         // guarded by mu_
   TimePoint last_error_at{};      // guarded by mu_
   TimePoint last_delivered_at{};  // guarded by mu_
@@ -242,6 +246,7 @@ std::vector<NotifierStats> Dispatcher::PerNotifier() const {
     n.retries = lane->retries;
     n.pending = lane->pending_count + lane->inbox.size();
     n.already_told = lane->already_told;
+    n.resent = lane->resent;
     n.type = lane->route.type;
     n.queued = lane->inbox.size();
     n.spooled = lane->pending_count;
@@ -289,6 +294,16 @@ void Dispatcher::Run(Lane& lane) {
     const auto now = Steady::now();
     if (stopping_ && (lane.pending.empty() || now >= stop_deadline_)) break;
     if (lane.pending.empty()) {
+      if (!stopping_ && !lane.firing.empty()) {
+        if (now >= lane.next_resend) {
+          lock.unlock();
+          Resend(lane);
+          lock.lock();
+        } else {
+          lane.cv.wait_until(lock, lane.next_resend);
+        }
+        continue;
+      }
       lane.cv.wait(lock);
       continue;
     }
@@ -389,6 +404,7 @@ void Dispatcher::DeliverOnce(Lane& lane) {
   lane.pending.erase(lane.pending.begin(), lane.pending.begin() + static_cast<std::ptrdiff_t>(n));
   if (result.code == DeliveryResult::Code::kOk) {
     lane.delivered += n;
+    RememberFiring(lane, batch);
   } else {
     lane.failed += n;
     spdlog::error("notifier {}: {} alert(s) rejected, not retried: {}", lane.name(), n,
@@ -405,6 +421,48 @@ void Dispatcher::DeliverOnce(Lane& lane) {
         OverflowAlert(lane.name(), lane.unreported_drops.exchange(0), options_.spool_max));
   }
   Persist(lane);
+}
+
+void Dispatcher::RememberFiring(Lane& lane, const std::vector<Alert>& batch) {
+  const Duration interval = lane.route.notifier->ResendInterval();
+  if (interval.count() <= 0) return;
+  for (const Alert& a : batch) {
+    if (a.status == AlertStatus::kResolved) {
+      lane.firing.erase(a.id);
+      continue;
+    }
+    if (lane.firing.empty()) lane.next_resend = Steady::now() + interval;
+    if (lane.firing.size() < options_.spool_max || lane.firing.count(a.id))
+      lane.firing.insert_or_assign(a.id, a);
+  }
+}
+
+void Dispatcher::Resend(Lane& lane) {
+  lane.next_resend = Steady::now() + lane.route.notifier->ResendInterval();
+  std::vector<Alert> all;
+  all.reserve(lane.firing.size());
+  for (const auto& [id, alert] : lane.firing) all.push_back(alert);
+  for (std::size_t at = 0; at < all.size(); at += options_.max_batch) {
+    const std::size_t end = std::min(all.size(), at + options_.max_batch);
+    const std::vector<Alert> batch(all.begin() + static_cast<std::ptrdiff_t>(at),
+                                   all.begin() + static_cast<std::ptrdiff_t>(end));
+    DeliveryResult result;
+    try {
+      result = lane.route.notifier->Deliver(batch);
+    } catch (const std::exception& e) {
+      result = DeliveryResult::Retry(fmt::format("unexpected error: {}", e.what()));
+    }
+    if (result.code != DeliveryResult::Code::kOk) {
+      spdlog::warn(
+          "notifier {}: re-sending {} firing alert(s) failed, next try in {} s: {}", lane.name(),
+          all.size() - at,
+          std::chrono::duration_cast<std::chrono::seconds>(lane.route.notifier->ResendInterval())
+              .count(),
+          result.reason);
+      return;
+    }
+    lane.resent += batch.size();
+  }
 }
 
 }  // namespace sshd_health

@@ -14,6 +14,12 @@
 //   Told memory (told_memory.h; with remember_told): per notifier, what its receiver was
 //     told, persisted after the spool. An alert the receiver already has (a replayed one)
 //     is not queued for it again; Emit checks this before the dedup window.
+//   Re-send (Notifier::ResendInterval > 0, Alertmanager): the firing alerts a lane
+//     delivered and has not delivered resolved are sent again every interval while its
+//     queue is empty, outside the rate limit (at most once an interval anyway); a failed
+//     re-send waits for the next interval (they were delivered once). In memory only: after a
+//     restart, alerts fired before it are re-sent when they fire again. At most spool_max alerts
+//     per lane are kept for this.
 //   Start replays the spool; Stop(grace) keeps delivering until the pending queue is
 //     empty or grace has passed, and leaves the rest in the spool for the next Start.
 #include <atomic>
@@ -89,6 +95,9 @@ class Dispatcher final : public AlertOutput {
   void Run(Lane& lane);
   void Absorb(Lane& lane, std::deque<Alert> incoming);
   void DeliverOnce(Lane& lane);
+  void Resend(Lane& lane);
+  // After a delivery the receiver accepted: what is still firing there.
+  void RememberFiring(Lane& lane, const std::vector<Alert>& batch);
   void Persist(Lane& lane);
   // Whether a spool write worked; a failure is logged once until one works again.
   bool SpoolWorked(Lane& lane, const Result<bool>& r);

@@ -25,4 +25,11 @@ std::unique_ptr<Notifier> MakeNotifier(const NotifierConfig& config) {
       .Fail("type", fmt::format("unknown notifier type '{}' (known: {})", config.type, known));
 }
 
+std::vector<std::unique_ptr<Notifier>> MakeNotifiers(const NotifierConfig& config) {
+  if (config.type == "alertmanager") return MakeAlertmanagerNotifiers(config);
+  std::vector<std::unique_ptr<Notifier>> out;
+  out.push_back(MakeNotifier(config));
+  return out;
+}
+
 }  // namespace sshd_health

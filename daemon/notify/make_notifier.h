@@ -19,4 +19,11 @@ inline constexpr const char* kNotifierTypes[] = {"journal", "syslog",  "stdout",
 /// key, or an unreadable secret.
 std::unique_ptr<Notifier> MakeNotifier(const NotifierConfig& config);
 
+/// The delivery lanes of one entry: one notifier for most types; for an alertmanager
+/// entry with several `urls`, one per URL (the first named NAME, the others NAME.2, NAME.3, ... in
+/// list order), so the dispatcher spools, retries and counts each on its own and a dead
+/// Alertmanager neither delays nor duplicates what its peer gets. Throws ConfigError as
+/// MakeNotifier does.
+std::vector<std::unique_ptr<Notifier>> MakeNotifiers(const NotifierConfig& config);
+
 }  // namespace sshd_health

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/alert.h"
+#include "core/clock.h"
 
 namespace sshd_health {
 
@@ -25,6 +26,10 @@ class Notifier {
   virtual ~Notifier() = default;
   virtual const std::string& Name() const = 0;
   virtual DeliveryResult Deliver(const std::vector<Alert>& batch) = 0;
+  /// How often the dispatcher sends again the alerts this notifier accepted that are still
+  /// firing; zero (the default) means never. For a receiver that forgets an alert it is
+  /// not reminded of (Alertmanager ends it at endsAt), as Prometheus re-sends its own.
+  virtual Duration ResendInterval() const { return Duration(0); }
 };
 
 }  // namespace sshd_health

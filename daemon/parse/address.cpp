@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/ip_text.h"
 #include "core/text_scan.h"
 
 namespace sshd_health {
@@ -90,69 +91,6 @@ bool IsHostName(std::string_view token) {
 
 namespace {
 
-char* AppendDecimalByte(char* p, unsigned v) {
-  if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-  if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-  *p++ = static_cast<char>('0' + v % 10);
-  return p;
-}
-
-char* AppendDottedQuad(char* p, const unsigned char* b) {
-  for (int i = 0; i < 4; ++i) {
-    if (i > 0) *p++ = '.';
-    p = AppendDecimalByte(p, b[i]);
-  }
-  return p;
-}
-
-// The text glibc's inet_ntop(AF_INET6) writes (RFC 5952: lower-case hex without leading
-// zeros; the longest run of two or more zero groups, the first of equal runs, as "::";
-// "::a.b.c.d" and "::ffff:a.b.c.d" for the IPv4-compatible and -mapped forms), without
-// its sprintf per group: a wave of IPv6 sources puts it on the hot path.
-std::size_t FormatIpv6(const in6_addr& a, char* out) {
-  unsigned words[8];
-  for (int i = 0; i < 8; ++i)
-    words[i] = static_cast<unsigned>(a.s6_addr[2 * i] << 8 | a.s6_addr[2 * i + 1]);
-  int best = -1, best_len = 0;
-  for (int i = 0; i < 8;) {
-    if (words[i] != 0) {
-      ++i;
-      continue;
-    }
-    int j = i;
-    while (j < 8 && words[j] == 0) ++j;
-    if (j - i > best_len) {
-      best = i;
-      best_len = j - i;
-    }
-    i = j;
-  }
-  if (best_len < 2) best = -1;
-  static constexpr char kHex[] = "0123456789abcdef";
-  char* p = out;
-  for (int i = 0; i < 8; ++i) {
-    if (best >= 0 && i >= best && i < best + best_len) {
-      if (i == best) *p++ = ':';
-      continue;
-    }
-    if (i > 0) *p++ = ':';
-    if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-      p = AppendDottedQuad(p, a.s6_addr + 12);
-      return static_cast<std::size_t>(p - out);
-    }
-    bool started = false;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      const unsigned nibble = (words[i] >> shift) & 0xf;
-      if (nibble != 0 || started || shift == 0) {
-        *p++ = kHex[nibble];
-        started = true;
-      }
-    }
-  }
-  if (best >= 0 && best + best_len == 8) *p++ = ':';
-  return static_cast<std::size_t>(p - out);
-}
-
 // The canonical spelling of an IPv6 token (or the IPv4 address it maps) into `out`.
 bool NormaliseIpv6To(std::string_view token, std::string& out) {
   char buf[kMaxIpText];
@@ -162,7 +100,7 @@ bool NormaliseIpv6To(std::string_view token, std::string& out) {
   char text[kMaxIpText];
   const std::size_t n =
       IsIpv4Mapped(a6) ? static_cast<std::size_t>(AppendDottedQuad(text, a6.s6_addr + 12) - text)
-                       : FormatIpv6(a6, text);
+                       : FormatIpv6(a6.s6_addr, text);
   scan::SetText(out, std::string_view(text, n));
   return true;
 }

@@ -14,14 +14,39 @@ std::uint32_t EventKeys::Register(const GroupKey& key) {
   s.key = key;
   s.plain =
       key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
+  s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp &&
+              (key[0].v4_bits == 32 || key[0].v6_bits == 128);
   slots_.push_back(std::move(s));
   return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+const EventKeys::Value& EventKeys::WholeIp(const SshdEvent& e) {
+  if (whole_ip_event_ != event_) {
+    whole_ip_event_ = event_;
+    whole_ip_.text = std::string_view(e.ip).substr(0, std::min(e.ip.size(), max_bytes_));
+    whole_ip_.complete = !whole_ip_.text.empty();
+    whole_ip_.hash = KeyHash(whole_ip_.text);
+  }
+  return whole_ip_;
 }
 
 const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   Slot& s = slots_[id];
   if (s.event == event_) return s.value;
   s.event = event_;
+  if (s.plain && s.key[0].field == KeyField::kIp) {
+    s.value = WholeIp(e);
+    return s.value;
+  }
+  if (s.ip_part && !e.ip.empty() && e.ip.size() <= 64) {
+    // AppendKeyValue writes the address unchanged for the family without a prefix (an
+    // address with a colon is IPv6, any other text takes the IPv4 path).
+    const bool v6 = e.ip.find(':') != std::string_view::npos;
+    if (v6 ? s.key[0].v6_bits == 128 : s.key[0].v4_bits == 32) {
+      s.value = WholeIp(e);
+      return s.value;
+    }
+  }
   s.value.complete = true;
   if (s.key.empty()) {
     s.value.text = {};

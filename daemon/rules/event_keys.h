@@ -37,12 +37,22 @@ class EventKeys {
   struct Slot {
     GroupKey key;
     bool plain = false;  // one whole ip or user: the value is the field itself, no copy
+    // One ip part with a prefix for one family only ("ip/32/64": IPv6 by /64): for an
+    // address of the other family the value is the address itself, as for plain "ip".
+    bool ip_part = false;
     std::uint64_t event = 0;
     std::string text;
     Value value;
   };
+  // The whole address as a key, shared by the plain ip slot and the ip_part slots whose
+  // value is the address itself: several rules count by ip and by ip/32/64, and for IPv4
+  // (nearly every source) those are the same text, hashed once per event.
+  const Value& WholeIp(const SshdEvent& e);
+
   std::size_t max_bytes_;
   std::uint64_t event_ = 1;
+  std::uint64_t whole_ip_event_ = 0;
+  Value whole_ip_;
   std::vector<Slot> slots_;
 };
 

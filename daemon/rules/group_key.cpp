@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/ip_text.h"
+
 namespace sshd_health {
 namespace {
 
@@ -43,48 +45,6 @@ bool ParseIpv4(std::string_view s, std::uint32_t& out) {
 
 void AppendCut(std::string_view s, std::size_t max_bytes, std::string& out) {
   out.append(s.substr(0, std::min(s.size(), max_bytes)));
-}
-
-// An IPv6 network of at most /64 as inet_ntop writes it (RFC 5952: lower-case hex
-// without leading zeros, the longest run of two or more zero groups - the first of equal
-// runs - as "::"), without inet_ntop's sprintf per group: a wave of IPv6 sources puts this
-// on the hot path. Up to /64 the last four groups are zero, so glibc's IPv4-mapped and
-// -compatible spellings cannot apply.
-void AppendIpv6Network(const unsigned char* bytes, std::string& out) {
-  unsigned words[8];
-  for (int i = 0; i < 8; ++i) words[i] = unsigned{bytes[2 * i]} << 8 | bytes[2 * i + 1];
-  int best = -1, best_len = 0;
-  for (int i = 0; i < 8;) {
-    if (words[i] != 0) {
-      ++i;
-      continue;
-    }
-    int j = i;
-    while (j < 8 && words[j] == 0) ++j;
-    if (j - i > best_len) {
-      best = i;
-      best_len = j - i;
-    }
-    i = j;
-  }
-  if (best_len < 2) best = -1;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += best_len - 1;
-      continue;
-    }
-    if (i > 0 && i != best + best_len) out += ':';
-    bool started = false;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      const unsigned nibble = (words[i] >> shift) & 0xf;
-      if (nibble != 0 || started || shift == 0) {
-        out += kHex[nibble];
-        started = true;
-      }
-    }
-  }
 }
 
 }  // namespace
@@ -230,16 +190,10 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
     return AppendCut(e.ip, max_bytes, out);  // a host name (UseDNS): no prefix to take
   }
   Mask(bytes, 16, part.v6_bits);
-  if (part.v6_bits <= 64) {
-    AppendIpv6Network(bytes, out);
-    out += '/';
-    out += std::to_string(part.v6_bits);
-    return;
-  }
-  char net[INET6_ADDRSTRLEN];
-  if (inet_ntop(AF_INET6, bytes, net, sizeof net) == nullptr)
-    return AppendCut(e.ip, max_bytes, out);
-  out += net;
+  // The network as inet_ntop spells it, without its sprintf per group (a wave of IPv6
+  // sources puts this on the hot path).
+  char net[kMaxIpv6Text];
+  out.append(net, FormatIpv6(bytes, net));
   out += '/';
   out += std::to_string(part.v6_bits);
 }

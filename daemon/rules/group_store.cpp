@@ -11,7 +11,8 @@ constexpr std::size_t kMinCompact = 1024;
 }  // namespace
 
 GroupStore::GroupStore(std::size_t rule_count)
-    : index_(kMinTable / 2),
+    : free_(rule_count),
+      index_(kMinTable / 2),
       head_(rule_count, Group::kNil),
       tail_(rule_count, Group::kNil),
       rule_live_(rule_count, 0) {}
@@ -33,10 +34,16 @@ void GroupStore::PushBack(std::uint32_t slot, std::uint32_t rule) {
   tail_[rule] = slot;
 }
 
-std::uint32_t GroupStore::NewSlot() {
-  if (!free_.empty()) {
-    const std::uint32_t slot = free_.back();
-    free_.pop_back();
+std::uint32_t GroupStore::NewSlot(std::uint32_t rule) {
+  if (free_count_ > 0) {
+    // A slot of the same rule first: its counters and extra fit this rule as they are
+    // (a slot freed by a rule with a smaller threshold or without `distinct` would
+    // allocate again). Another rule's free slot only when the rule has none.
+    std::vector<std::uint32_t>* list = &free_[rule];
+    for (std::size_t r = 0; list->empty(); ++r) list = &free_[r];
+    const std::uint32_t slot = list->back();
+    list->pop_back();
+    --free_count_;
     return slot;
   }
   slots_.emplace_back();
@@ -46,7 +53,7 @@ std::uint32_t GroupStore::NewSlot() {
 }
 
 Group& GroupStore::Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash) {
-  const std::uint32_t slot = NewSlot();
+  const std::uint32_t slot = NewSlot(rule);
   Group& g = slots_[slot];
   g.key.assign(key);
   g.rule = rule;
@@ -83,7 +90,8 @@ void GroupStore::EraseOldest(Group& g) {
   g.Recycle();
   next_[slot] = Group::kNil;
   touched_[slot] = 0;
-  free_.push_back(slot);
+  free_[g.rule].push_back(slot);
+  ++free_count_;
   --live_;
 }
 
@@ -99,8 +107,8 @@ bool GroupStore::CompactIfSparse() {
   old_next.swap(next_);
   std::vector<std::uint8_t> old_touched;
   old_touched.swap(touched_);
-  free_.clear();
-  free_.shrink_to_fit();
+  for (auto& list : free_) list = std::vector<std::uint32_t>();
+  free_count_ = 0;
   for (std::size_t rule = 0; rule < head_.size(); ++rule) {
     std::uint32_t s = head_[rule];
     head_[rule] = tail_[rule] = Group::kNil;

@@ -15,12 +15,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/hash_index.h"
 #include "parse/sshd_event.h"
+#include "rules/distinct_values.h"
 #include "rules/window_counter.h"
 
 namespace sshd_health {
@@ -57,12 +57,19 @@ struct GroupExtra {
   std::uint64_t prior_refs_written = 0;
   // distinct: SipHash of the value -> last seen (microseconds), bounded. Values that left
   // the window are dropped lazily, when the count reaches the threshold.
-  std::unordered_map<std::uint64_t, std::int64_t> distinct;
+  DistinctValues distinct;
 
   void ResetPrior() {
     prior.Clear();
     prior_count = prior_in_window = 0;
     prior_refs_written = 0;
+  }
+  /// Back to a new GroupExtra's state, keeping the counters' memory.
+  void Clear() {
+    ResetPrior();
+    prior_first = prior_last = prior_oldest = TimePoint{};
+    prior_refs = {};
+    distinct.Clear();
   }
 };
 
@@ -95,7 +102,10 @@ struct Group {
   bool live = false;
 
   /// Back to a free slot's state. The slot's next group reuses the key's and the window's
-  /// memory (no allocation per group in a wave); the fired state, which is rare, is freed.
+  /// memory (no allocation per group in a wave; the slot goes back to its rule's free
+  /// list, so the window fits the next group). The fired state, which is rare, and the
+  /// extra are freed: free slots wait for the next wave or the next compaction, and
+  /// extras kept in them cost 9 MiB of peak RSS on a day of 100,000 sources.
   void Recycle() {
     key.clear();
     first_seen = last_seen = last_fired = covered_until = TimePoint{};
@@ -129,6 +139,16 @@ class GroupStore {
         HashMix(key_hash ^ ((std::uint64_t{rule} + 1) * 0x9e3779b97f4a7c15ULL)));
   }
   Group* Find(std::uint32_t rule, std::string_view key, std::uint32_t hash);
+  /// Prefetching for the Finds of one event (no effect on results): first the index
+  /// entries of all its hashes, then the groups they most likely name.
+  void PrefetchIndex(std::uint32_t hash) const { index_.Prefetch(hash); }
+  void PrefetchGroup(std::uint32_t hash) const {
+    const std::uint32_t slot = index_.Peek(hash);
+    if (slot == HashIndex::kNone) return;
+    // The whole group: Find reads its key and rule, Count its times and window.
+    const char* g = reinterpret_cast<const char*>(&slots_[slot]);
+    for (std::size_t at = 0; at < sizeof(Group); at += 64) __builtin_prefetch(g + at);
+  }
   Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
   void Touch(const Group& g) { touched_[g.slot] = 1; }
@@ -147,15 +167,17 @@ class GroupStore {
 
  private:
   void PushBack(std::uint32_t slot, std::uint32_t rule);
-  std::uint32_t NewSlot();
+  std::uint32_t NewSlot(std::uint32_t rule);
 
   std::deque<Group> slots_;            // stable addresses while growing
   std::vector<std::uint32_t> next_;    // per slot: the next group in its rule's queue
   std::vector<std::uint8_t> touched_;  // per slot: touched since it was queued
-  std::vector<std::uint32_t> free_;    // free slot indexes
-  HashIndex index_;                    // (rule, key) hash -> slot
-  std::vector<std::uint32_t> head_;    // per rule: front of the queue (oldest)
-  std::vector<std::uint32_t> tail_;    // per rule: back of the queue
+  // Per rule: the free slots it left (their memory fits its groups), and how many in all.
+  std::vector<std::vector<std::uint32_t>> free_;
+  std::size_t free_count_ = 0;
+  HashIndex index_;                  // (rule, key) hash -> slot
+  std::vector<std::uint32_t> head_;  // per rule: front of the queue (oldest)
+  std::vector<std::uint32_t> tail_;  // per rule: back of the queue
   std::size_t live_ = 0;
   std::vector<std::size_t> rule_live_;  // per rule: live groups
 };

@@ -1,5 +1,6 @@
 #include "rules/keyed_hash.h"
 
+#include <bit>
 #include <cstring>
 
 #include "core/hash_index.h"
@@ -26,11 +27,29 @@ inline void Round(std::uint64_t& v0, std::uint64_t& v1, std::uint64_t& v2, std::
   v2 = Rotl(v2, 32);
 }
 
-// Little-endian load, whatever the host's order (the reference vectors assume it).
+// Little-endian loads, whatever the host's order (the reference vectors assume it): one
+// move on a little-endian host.
 inline std::uint64_t Load64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return std::endian::native == std::endian::little ? v : __builtin_bswap64(v);
+}
+inline std::uint64_t Load32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return std::endian::native == std::endian::little ? v : __builtin_bswap32(v);
+}
+
+// The last n % 8 bytes of the n at p, little-endian, by fixed-size loads (a memcpy of a
+// variable length is a library call): the key's last 8 bytes shifted when it has them,
+// else two overlapping 4-byte loads, else the bytes one by one (at most 3).
+inline std::uint64_t LoadTail(const unsigned char* p, std::size_t n) {
+  const std::size_t r = n % 8;
+  if (r == 0) return 0;
+  if (n >= 8) return Load64(p + n - 8) >> (8 * (8 - r));
+  if (r >= 4) return Load32(p) | Load32(p + r - 4) << (8 * (r - 4));
+  return std::uint64_t{p[0]} | std::uint64_t{p[r / 2]} << (8 * (r / 2)) |
+         std::uint64_t{p[r - 1]} << (8 * (r - 1));
 }
 
 }  // namespace
@@ -52,9 +71,7 @@ std::uint64_t SipHash24(const SipKey& key, std::string_view data) {
     Round(v0, v1, v2, v3);
     v0 ^= m;
   }
-  unsigned char tail[8] = {};
-  if (n > whole) std::memcpy(tail, p + whole, n - whole);
-  const std::uint64_t b = (static_cast<std::uint64_t>(n) << 56) | Load64(tail);
+  const std::uint64_t b = (static_cast<std::uint64_t>(n) << 56) | LoadTail(p, n);
   v3 ^= b;
   Round(v0, v1, v2, v3);
   Round(v0, v1, v2, v3);

@@ -146,12 +146,14 @@ void Remember(FiredEvent& f, const SshdEvent& e) {
   f.kind = e.kind;
 }
 
+// A new episode of the same group: it counts again at once, so the counters keep their
+// memory.
 void ResetGroup(Group& g) {
   g.count = 0;
-  g.window.Reset();
+  g.window.Clear();
   g.evidence_count = 0;
   g.fired.reset();
-  g.extra.reset();
+  if (g.extra) g.extra->Clear();
 }
 
 GroupExtra& Extra(Group& g) {
@@ -228,6 +230,24 @@ struct RuleEngine::State {
     }
     if (store.size(rule) >= max_groups) EvictOldest(rule);
     return store.Insert(rule, key.text, hash);
+  }
+
+  // Starts loading the groups the event's rules will look up, before any of them is used:
+  // a failed login looks up four or five groups in a store of 300,000 (a cache miss each),
+  // and one after another they cost four or five misses' time; started together, little
+  // more than one. Changes nothing but timing.
+  void Prefetch(const std::vector<std::uint32_t>& entries, const SshdEvent& e) {
+    if (entries.size() < 2) return;
+    constexpr std::size_t kMaxPrefetch = 8;
+    std::uint32_t hashes[kMaxPrefetch];
+    std::size_t n = 0;
+    for (const std::uint32_t entry : entries) {
+      const std::uint32_t i = entry & kRuleMask;
+      if (rules[i].first_seen || n == kMaxPrefetch) continue;  // first_seen: its memory first
+      hashes[n] = GroupStore::HashOf(i, keys.Get(states[i].key_id, e).hash);
+      store.PrefetchIndex(hashes[n++]);
+    }
+    for (std::size_t k = 0; k < n; ++k) store.PrefetchGroup(hashes[k]);
   }
 
   TemplateValues Values(const Group& g) const {
@@ -400,20 +420,12 @@ struct RuleEngine::State {
   // reaches the threshold (each once), so the cost stays O(1) per event amortised.
   std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
     const Rule& r = rules[g.rule];
-    auto& values = Extra(g).distinct;
+    DistinctValues& values = Extra(g).distinct;
     const std::int64_t us = ToMicros(now);
-    if (auto it = values.find(value); it != values.end()) {
-      it->second = std::max(it->second, us);
-    } else if (values.size() < kMaxDistinctValues) {
-      values.emplace(value, us);
-    }
+    values.See(value, us, kMaxDistinctValues);
     oldest = now;
     if (g.fired || values.size() < r.threshold) return values.size();
-    const std::int64_t horizon = us - ToMicros(r.window);
-    std::erase_if(values, [&](const auto& v) { return v.second <= horizon; });
-    std::int64_t first = us;
-    for (const auto& v : values) first = std::min(first, v.second);
-    oldest = FromMicros(first);
+    oldest = FromMicros(values.DropUpTo(us - ToMicros(r.window), us));
     return values.size();
   }
 
@@ -632,6 +644,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
+    s.Prefetch(s.by_kind[k_index], event);
     for (const std::uint32_t entry : s.by_kind[k_index]) {
       const std::uint32_t i = entry & kRuleMask;
       const auto role = static_cast<Role>(entry >> kRoleShift);

@@ -29,7 +29,7 @@ std::uint64_t WindowCounter::Add(TimePoint t, std::uint32_t threshold, Duration 
   oldest = t;
   if (threshold <= 1) return 1;  // nothing to remember: every event reaches the threshold
   if (threshold <= kExactThreshold) return AddExact(ToMicros(t), threshold, window, oldest);
-  return AddBucketed(ToMicros(t), window, oldest);
+  return AddBucketed(ToMicros(t), threshold, window, oldest);
 }
 
 std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
@@ -52,7 +52,9 @@ std::uint64_t WindowCounter::AddExact(std::int64_t us, std::uint32_t threshold, 
   return n;
 }
 
-std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimePoint& oldest) {
+std::uint64_t WindowCounter::AddBucketed(std::int64_t us, std::uint32_t threshold, Duration window,
+                                         TimePoint& oldest) {
+  static_assert((kBuckets & (kBuckets - 1)) == 0, "bucket index by mask");
   const std::int64_t width = std::max<std::int64_t>(1, ToMicros(window) / kBuckets);
   const std::int64_t index = FloorDiv(us, width);
   if (size_ == 0) {
@@ -62,8 +64,10 @@ std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimeP
     size_ = 1;
   }
   std::int64_t& newest = data_[0];
+  // Bucket i lives at i mod kBuckets; for a power of two that is the low bits, negative
+  // indexes included (two's complement).
   auto count_at = [&](std::int64_t i) -> std::int64_t& {
-    return data_[1 + static_cast<std::size_t>(((i % kBuckets) + kBuckets) % kBuckets)];
+    return data_[1 + (static_cast<std::uint64_t>(i) & (kBuckets - 1))];
   };
   if (index > newest) {
     // Empty the buckets that slid out of the window.
@@ -72,12 +76,19 @@ std::uint64_t WindowCounter::AddBucketed(std::int64_t us, Duration window, TimeP
     newest = index;
   }
   if (newest - index < kBuckets) ++count_at(index);  // older than the window: not counted
+  // The ring holds exactly the window's buckets (newest - kBuckets, newest]: the count is
+  // their sum, in ring order.
   std::uint64_t n = 0;
+  for (std::uint32_t b = 1; b <= kBuckets; ++b) n += static_cast<std::uint64_t>(data_[b]);
+  // The oldest bucket matters only to a group reaching its threshold (the start of its
+  // episode): found then, not on every event.
+  if (n < threshold) return n;
   std::int64_t first = index;
   for (std::int64_t i = newest - kBuckets + 1; i <= newest; ++i) {
-    const std::int64_t c = count_at(i);
-    if (c > 0 && n == 0) first = i;
-    n += static_cast<std::uint64_t>(c);
+    if (count_at(i) > 0) {
+      first = i;
+      break;
+    }
   }
   oldest = FromMicros(std::min(first * width, us));
   return n;

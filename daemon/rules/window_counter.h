@@ -18,8 +18,9 @@ class WindowCounter {
   static constexpr std::uint32_t kBuckets = 16;
 
   /// Records an event at `t`; returns the events now in the window and sets `oldest` to
-  /// the earliest of them (the start of its bucket when bucketed). The same `threshold`
-  /// and `window` must be passed on every call until Reset().
+  /// the earliest of them (the start of its bucket when bucketed, and then only once the
+  /// count reaches `threshold`: below it, `t`). The same `threshold` and `window` must be
+  /// passed on every call until Reset().
   std::uint64_t Add(TimePoint t, std::uint32_t threshold, Duration window, TimePoint& oldest);
 
   /// Forgets every event and frees the memory.
@@ -34,7 +35,8 @@ class WindowCounter {
  private:
   std::uint64_t AddExact(std::int64_t us, std::uint32_t threshold, Duration window,
                          TimePoint& oldest);
-  std::uint64_t AddBucketed(std::int64_t us, Duration window, TimePoint& oldest);
+  std::uint64_t AddBucketed(std::int64_t us, std::uint32_t threshold, Duration window,
+                            TimePoint& oldest);
 
   // Room for `n` values in data_ (kept when larger).
   void Reserve(std::uint32_t n);

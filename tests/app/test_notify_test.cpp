@@ -51,3 +51,24 @@ TEST_CASE("test-notify says which notifiers accepted the test alert and why one 
   CHECK_THAT(unknown.err,
              Contains("no notifier named 'nope'") && Contains("(configured: hook, down)"));
 }
+
+TEST_CASE("test-notify tries each URL of an Alertmanager pair and says which one failed",
+          "[notify]") {
+  TempDir dir;
+  test::PyReceiver rx("webhook_receiver.py", {});
+  rx.Start();
+  const int closed_port = test::FreeTcpPort();
+  test::WriteFile(dir.path() + "/config.yaml",
+                  "state_dir: " + dir.path() + "/state\nnotify:\n  notifiers:\n" +
+                      "    - { name: am, type: alertmanager, timeout: 2s, urls: ['" + rx.url() +
+                      "', 'http://127.0.0.1:" + std::to_string(closed_port) + "'] }\n");
+  const auto out =
+      RunBinary({"test-notify", "-c", dir.path() + "/config.yaml", "--notifier", "am"});
+  CHECK(out.exit_code == 1);
+  CHECK_THAT(out.out, Contains("am (alertmanager): accepted\n"));
+  CHECK_THAT(out.out, Contains("am.2 (alertmanager): FAILED: "));
+  REQUIRE(rx.Requests().size() == 1);
+  const auto body = nlohmann::json::parse(rx.Requests()[0]["body"].get<std::string>());
+  CHECK(body.at(0)["labels"]["alertname"] == "sshd_health.test");
+  CHECK(body.at(0)["labels"]["notifier"] == "am");
+}

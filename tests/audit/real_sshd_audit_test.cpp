@@ -85,6 +85,9 @@ TEST_CASE("the probe identifies itself: sshd logs it as a probe from the endpoin
   REQUIRE(recorded.size() == 1);
   const auto& c = recorded[0];
   CHECK(c.reached_sshd);
+  // The time to the banner, for sshd_health_probe_latency_seconds: what the probe measured.
+  CHECK(c.banner_latency.count() > 0);
+  CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(c.banner_latency) == p.latency);
   CHECK(c.target_address == "127.0.0.7");
   CHECK(c.local_port > 0);
   // What sshd logged names exactly the endpoint the ledger holds (compat.c "Probe-*").

@@ -101,3 +101,32 @@ TEST_CASE("audit.alert_min_severity: warning by default, read, bad values named 
   CHECK(err.find("audit.alert_min_severity") != std::string::npos);
   CHECK(err.find("expected info, warning or critical") != std::string::npos);
 }
+
+TEST_CASE("metrics.textfile: an absolute *.prom path in an existing directory, else file:line:key",
+          "[core]") {
+  TempDir dir;
+  CHECK(LoadConfig(WriteConfig(dir, "")).metrics.textfile.empty());
+  const std::string good = dir.path() + "/sshd-health.prom";
+  CHECK(LoadConfig(WriteConfig(dir, "metrics:\n  textfile: " + good + "\n")).metrics.textfile ==
+        good);
+  SECTION("relative") {
+    const auto path = WriteConfig(dir, "metrics:\n  textfile: x.prom\n");
+    CHECK(LoadError(path) == path + ":2:13: metrics.textfile: must be an absolute path");
+  }
+  SECTION("not read by node_exporter") {
+    const auto path = WriteConfig(dir, "metrics:\n  textfile: " + dir.path() + "/x.txt\n");
+    CHECK(LoadError(path) ==
+          path + ":2:13: metrics.textfile: must end in .prom (node_exporter reads only those)");
+  }
+  SECTION("no such directory") {
+    const auto path = WriteConfig(dir, "metrics:\n  listen: ''\n  textfile: /nonexistent/x.prom\n");
+    CHECK(LoadError(path) == path +
+                                 ":3:13: metrics.textfile: directory /nonexistent does not exist "
+                                 "(node_exporter's --collector.textfile.directory)");
+  }
+  SECTION("unknown key") {
+    const auto path = WriteConfig(dir, "metrics:\n  text_file: /x.prom\n");
+    CHECK(LoadError(path) ==
+          path + ":2:3: metrics.text_file: unknown key (known: listen, textfile)");
+  }
+}

@@ -100,6 +100,7 @@ struct ScenarioOptions {
   std::vector<std::string> daemon_args = {};  // e.g. {"--logs-not-seen-grace-ms", "3000"}
   std::string daemon_log_file = {};           // the file the daemon reads; empty: sshd's log
   std::string daemon_log_level = {};          // log_level: in the daemon's config; empty: default
+  std::string metrics_listen = {};            // metrics.listen, e.g. "127.0.0.1:9712"; empty: off
 };
 
 class Scenario {
@@ -176,7 +177,10 @@ class Scenario {
            "    - { name: hook, type: webhook, url: \"" +
            receiver_->url() +
            "\", format: json }\n"
-           "    - { name: out, type: stdout, format: json }\n";
+           "    - { name: out, type: stdout, format: json }\n" +
+           (options_.metrics_listen.empty()
+                ? std::string()
+                : "metrics: { listen: \"" + options_.metrics_listen + "\" }\n");
   }
 
   /// `sshd-health check` once against this scenario's sshd; returns the parsed report.

@@ -48,8 +48,11 @@ inline sshd_health::Config LoadTestConfig(const std::string& dir, const std::str
 /// A notifier that records batches; its answers can be scripted (default: accept).
 class RecordingNotifier final : public sshd_health::Notifier {
  public:
-  explicit RecordingNotifier(std::string name = "rec") : name_(std::move(name)) {}
+  explicit RecordingNotifier(std::string name = "rec",
+                             sshd_health::Duration resend_interval = sshd_health::Duration(0))
+      : name_(std::move(name)), resend_interval_(resend_interval) {}
   const std::string& Name() const override { return name_; }
+  sshd_health::Duration ResendInterval() const override { return resend_interval_; }
   sshd_health::DeliveryResult Deliver(const std::vector<sshd_health::Alert>& batch) override {
     std::lock_guard lock(mu_);
     ++calls_;
@@ -88,6 +91,7 @@ class RecordingNotifier final : public sshd_health::Notifier {
 
  private:
   std::string name_;
+  sshd_health::Duration resend_interval_;
   mutable std::mutex mu_;
   std::deque<sshd_health::DeliveryResult> script_;
   bool refuse_all_ = false;

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/config.h"
+#include "core/yaml_util.h"
+#include "notify/alert_output.h"
 #include "notify/make_notifier.h"
 #include "notify_test_util.h"
 
@@ -86,6 +89,7 @@ TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our l
   REQUIRE(got.size() == 1);
   CHECK(got[0]["labels"]["severity"] == "critical");
   CHECK(got[0]["labels"]["instance"] == "web1.example.org");
+  CHECK(got[0]["labels"]["host"] == "web1.example.org");
   CHECK(got[0]["labels"]["ip"] == "192.0.2.7");
   CHECK(got[0]["annotations"]["summary"] == a.summary);
   CHECK(got[0]["annotations"]["remedy"] == a.remedy);
@@ -99,4 +103,69 @@ TEST_CASE("an alert posted to a real Alertmanager shows up in its API with our l
                         100ms));
   }
   am.Stop();
+}
+
+namespace {
+
+std::string NotifierError(const std::string& entry) {
+  TempDir dir;
+  try {
+    const Config c =
+        test::LoadTestConfig(dir.path(), "notify:\n  notifiers:\n    - " + entry + "\n");
+    (void)MakeNotifiers(c.notify.notifiers.at(0));
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    return what.substr(what.find(": ") + 2);  // without file:line:col
+  }
+  return "";
+}
+
+std::vector<std::string> LaneNames(const std::string& entry) {
+  TempDir dir;
+  const Config c = test::LoadTestConfig(dir.path(), "notify:\n  notifiers:\n    - " + entry + "\n");
+  std::vector<std::string> names;
+  for (const auto& n : MakeNotifiers(c.notify.notifiers.at(0))) names.push_back(n->Name());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("alertmanager takes one url or a list of urls, one lane per URL", "[notify]") {
+  CHECK(LaneNames("{ name: am, type: alertmanager, url: 'http://127.0.0.1:9093' }") ==
+        std::vector<std::string>{"am"});
+  CHECK(LaneNames("{ name: am, type: alertmanager, urls: ['http://127.0.0.1:9093'] }") ==
+        std::vector<std::string>{"am"});
+  CHECK(LaneNames("{ name: am, type: alertmanager, urls: ['http://a:9093', 'http://b:9093/'] }") ==
+        std::vector<std::string>{"am", "am.2"});
+  CHECK(NotifierError("{ name: am, type: alertmanager }") ==
+        "notify.notifiers[0].url: give either url (one Alertmanager) or urls (a list, e.g. an HA "
+        "pair)");
+  CHECK(NotifierError("{ name: am, type: alertmanager, url: 'http://a', urls: ['http://b'] }") ==
+        "notify.notifiers[0].urls: give either url (one Alertmanager) or urls (a list, e.g. an HA "
+        "pair)");
+  CHECK(NotifierError("{ name: am, type: alertmanager, urls: [] }") ==
+        "notify.notifiers[0].urls: expected at least one Alertmanager URL");
+  CHECK(NotifierError(
+            "{ name: am, type: alertmanager, urls: ['http://a:9093', 'http://a:9093/'] }") ==
+        "notify.notifiers[0].urls: 'http://a:9093' is listed twice");
+  CHECK(NotifierError("{ name: am, type: alertmanager, urls: ['http://a', 'a:9093'] }") ==
+        "notify.notifiers[0].urls: expected Alertmanager's base URL, e.g. "
+        "http://127.0.0.1:9093, not 'a:9093'");
+}
+
+TEST_CASE("a lane name of an HA pair may not be another notifier's name", "[notify]") {
+  TempDir dir;
+  const Config c = test::LoadTestConfig(
+      dir.path(),
+      "notify:\n  notifiers:\n"
+      "    - { name: am.2, type: stdout }\n"
+      "    - { name: am, type: alertmanager, urls: ['http://a:9093', 'http://b:9093'] }\n");
+  try {
+    ValidateNotifiers(c);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find(
+              "notify.notifiers[1].name: 'am.2' is also the name of another notifier's "
+              "lane") != std::string::npos);
+  }
 }

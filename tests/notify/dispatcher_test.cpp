@@ -257,3 +257,69 @@ TEST_CASE("a rate-limited notifier holds alerts back and sends them together lat
   REQUIRE(f.rec->Batches().size() == 2);
   CHECK(f.rec->Batches()[1].size() == 2);
 }
+
+TEST_CASE("a notifier with a resend interval is sent its still-firing alerts again until resolved",
+          "[notify]") {
+  TempDir dir;
+  const ManualClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
+  DispatcherOptions o;
+  o.group_wait = 0ms;
+  o.spool_dir = dir.path() + "/spool";
+  auto n = std::make_unique<test::RecordingNotifier>("am", 100ms);
+  test::RecordingNotifier* rec = n.get();
+  std::vector<Route> routes(1);
+  routes[0].notifier = std::move(n);
+  Dispatcher d(o, std::move(routes), clock);
+  d.Start();
+  const Alert a = test::MakeAlert("sshd.maxstartups.drop", "x");
+  const Alert b = test::MakeAlert("sshd.maxstartups.drop", "y");
+  d.Emit(a);
+  d.Emit(b);
+  // Delivered once, then re-sent every 100 ms: three more rounds of both.
+  REQUIRE(test::WaitFor([&] { return rec->Alerts().size() >= 8; }, 5000ms));
+  CHECK(d.PerNotifier().at(0).delivered == 2);
+  CHECK(d.PerNotifier().at(0).resent >= 6);
+  Alert resolved = a;
+  resolved.status = AlertStatus::kResolved;
+  d.Emit(resolved);
+  // From the resolved one on, only b is re-sent.
+  REQUIRE(test::WaitFor(
+      [&] {
+        const auto all = rec->Alerts();
+        std::size_t after = 0;
+        bool seen = false;
+        for (const Alert& x : all) {
+          if (x.status == AlertStatus::kResolved)
+            seen = true;
+          else if (seen && x.id == b.id)
+            ++after;
+          else if (seen)
+            return false;  // a after its resolved: wrong
+        }
+        return after >= 2;
+      },
+      5000ms));
+  d.Stop(0ms);
+  for (const Alert& x : rec->Alerts()) CHECK((x.id == a.id || x.id == b.id));
+}
+
+TEST_CASE("a notifier without a resend interval is sent each alert once", "[notify]") {
+  TempDir dir;
+  const ManualClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
+  DispatcherOptions o;
+  o.group_wait = 0ms;
+  auto n = std::make_unique<test::RecordingNotifier>("hook");
+  test::RecordingNotifier* rec = n.get();
+  std::vector<Route> routes(1);
+  routes[0].notifier = std::move(n);
+  Dispatcher d(o, std::move(routes), clock);
+  d.Start();
+  d.Emit(test::MakeAlert("sshd.maxstartups.drop", "x"));
+  REQUIRE(test::WaitFor([&] { return rec->Alerts().size() == 1; }, 5000ms));
+  // A second alert comes after it, nothing in between: interval 0 keeps no firing set.
+  d.Emit(test::MakeAlert("sshd.maxstartups.drop", "sentinel"));
+  REQUIRE(test::WaitFor([&] { return rec->Alerts().size() == 2; }, 5000ms));
+  d.Stop(0ms);
+  CHECK(rec->Alerts().size() == 2);
+  CHECK(d.PerNotifier().at(0).resent == 0);
+}

@@ -162,8 +162,9 @@ TEST_CASE("the webhook signature is HMAC-SHA256 (RFC 4231 test case 2)", "[notif
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST_CASE("the Alertmanager body carries alertname, severity, instance and the alert's labels",
-          "[notify]") {
+TEST_CASE(
+    "the Alertmanager body carries alertname, severity, host, instance and the alert's labels",
+    "[notify]") {
   Alert a = test::MakeAlert("sshd.maxstartups.drop", "k");
   a.labels["local-port"] = "22";
   Alert r = a;
@@ -174,6 +175,7 @@ TEST_CASE("the Alertmanager body carries alertname, severity, instance and the a
   CHECK(j[0]["labels"] == nlohmann::json({{"alertname", "sshd.maxstartups.drop"},
                                           {"severity", "critical"},
                                           {"instance", "web1.example.org"},
+                                          {"host", "web1.example.org"},
                                           {"ip", "192.0.2.7"},
                                           {"local_port", "22"}}));
   CHECK(j[0]["annotations"]["summary"] == a.summary);

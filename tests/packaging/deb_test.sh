@@ -105,6 +105,10 @@ done
 cmp -s "$src/rules/vulnerabilities/openssh.yaml" /usr/share/sshd-health/rules/vulnerabilities/openssh.yaml &&
   ok "/usr/share/sshd-health/rules/vulnerabilities/openssh.yaml" ||
   fail "/usr/share/sshd-health/rules/vulnerabilities/openssh.yaml missing or not the tree's"
+# The Prometheus alerting rules (README "Running a fleet"), the tree's file.
+cmp -s "$src/config/prometheus-rules.yml" /usr/share/sshd-health/prometheus-rules.yml &&
+  ok "/usr/share/sshd-health/prometheus-rules.yml" ||
+  fail "/usr/share/sshd-health/prometheus-rules.yml missing or not the tree's"
 # The rules shipped are exactly the tree's rules/*.yaml.
 expected_rules=$(cd "$src/rules" && ls -1 -- *.yaml 2>/dev/null | sort || true)
 installed_rules=$(cd /usr/share/sshd-health/rules 2>/dev/null && ls -1 -- *.yaml 2>/dev/null | sort || true)

@@ -6,7 +6,10 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "core/hash_index.h"
+#include "rules/event_keys.h"
 #include "rules/first_seen_memory.h"
 #include "rules/group_key.h"
 #include "rules/keyed_hash.h"
@@ -141,8 +144,8 @@ TEST_CASE("group keys cut addresses to their prefix", "[rules]") {
 }
 
 TEST_CASE("IPv6 networks are spelled as inet_ntop spells them", "[rules]") {
-  // The key's hand-written formatter against glibc, over networks with zero runs of every
-  // length and place.
+  // The key's network (core's FormatIpv6) against glibc, over networks of every prefix
+  // length with zero runs of every length and place.
   std::string error;
   std::uint64_t x = 0x9e3779b97f4a7c15ULL;
   for (int n = 0; n < 20000; ++n) {
@@ -157,7 +160,7 @@ TEST_CASE("IPv6 networks are spelled as inet_ntop spells them", "[rules]") {
     }
     char text[INET6_ADDRSTRLEN];
     REQUIRE(inet_ntop(AF_INET6, bytes, text, sizeof text) != nullptr);
-    const int bits = 1 + static_cast<int>(x % 64);
+    const int bits = 1 + static_cast<int>(x % 127);  // /128 is the address, no prefix
     for (int i = 0; i < 16; ++i) {
       const int keep = std::clamp(bits - 8 * i, 0, 8);
       bytes[i] &= static_cast<unsigned char>(0xff00 >> keep);
@@ -183,4 +186,100 @@ TEST_CASE("the first-seen memory stays bounded, forgetting the oldest first", "[
   // The newest are kept, the oldest gone.
   CHECK(m.See(99'999, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kKnown);
   CHECK(m.See(5, t0 + 100'000s, 90 * 24h, 0s) == FirstSeenMemory::Verdict::kNew);
+}
+
+TEST_CASE("event keys give every key the value AppendKeyValue writes, event after event",
+          "[rules]") {
+  // The whole address is shared between "ip" and the one-family prefixes ("ip/32/64" is
+  // the address itself for IPv4, "ip/24/128" for IPv6): each must still read as its own
+  // key would, for every family, a host name, an empty and an over-long address.
+  std::string error;
+  const std::vector<std::string> names = {"ip",       "user",      "ip/32/64", "ip/24/128",
+                                          "ip/24/64", "ip/32/128", "ip/16"};
+  EventKeys keys(256);
+  std::vector<std::uint32_t> ids;
+  for (const std::string& n : names) ids.push_back(keys.Register({*ParseKeyPart(n, error)}));
+  const std::vector<std::string> ips = {
+      "192.0.2.7", "2001:db8:1:2::9",    "10.1.2.3",       "host.example",
+      "",          std::string(80, '1'), "::ffff:1.2.3.4", "198.51.100.200"};
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& ip : ips) {
+      SshdEvent e;
+      e.ip = ip;
+      e.user = "u" + ip;
+      keys.NewEvent();
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        std::string want;
+        AppendKeyValue(*ParseKeyPart(names[k], error), e, 256, want);
+        const EventKeys::Value& got = keys.Get(ids[k], e);
+        INFO(names[k] << " of '" << ip << "'");
+        CHECK(got.text == want);
+        CHECK(got.complete == !want.empty());
+        CHECK(got.hash == KeyHash(want));
+      }
+    }
+  }
+}
+
+namespace {
+
+// SipHash-2-4 as the paper writes it, byte by byte: the reference for the one that loads
+// words.
+std::uint64_t SipHashReference(const SipKey& key, std::string_view data) {
+  auto rotl = [](std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); };
+  std::uint64_t v[4] = {0x736f6d6570736575ULL ^ key.k0, 0x646f72616e646f6dULL ^ key.k1,
+                        0x6c7967656e657261ULL ^ key.k0, 0x7465646279746573ULL ^ key.k1};
+  auto round = [&] {
+    v[0] += v[1];
+    v[1] = rotl(v[1], 13) ^ v[0];
+    v[0] = rotl(v[0], 32);
+    v[2] += v[3];
+    v[3] = rotl(v[3], 16) ^ v[2];
+    v[0] += v[3];
+    v[3] = rotl(v[3], 21) ^ v[0];
+    v[2] += v[1];
+    v[1] = rotl(v[1], 17) ^ v[2];
+    v[2] = rotl(v[2], 32);
+  };
+  const std::size_t n = data.size();
+  for (std::size_t block = 0; block <= n / 8; ++block) {
+    std::uint64_t m = 0;
+    const std::size_t end = std::min(n, block * 8 + 8);
+    for (std::size_t i = block * 8; i < end; ++i)
+      m |= std::uint64_t{static_cast<unsigned char>(data[i])} << (8 * (i - block * 8));
+    if (block == n / 8) m |= std::uint64_t{n} << 56;
+    v[3] ^= m;
+    round();
+    round();
+    v[0] ^= m;
+  }
+  v[2] ^= 0xff;
+  for (int i = 0; i < 4; ++i) round();
+  return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+}  // namespace
+
+TEST_CASE("SipHash-2-4 agrees with the byte-by-byte reference at every length", "[rules]") {
+  const SipKey key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+  std::string fifteen;
+  for (char c = 0; c < 15; ++c) fifteen += c;
+  REQUIRE(SipHashReference(key, fifteen) == 0xa129ca6149be45e5ULL);  // the reference is right
+  std::uint64_t x = 0x2545f4914f6cdd1dULL;
+  for (std::size_t len = 0; len <= 80; ++len) {
+    for (int round = 0; round < 50; ++round) {
+      std::string data(len, '\0');
+      for (char& c : data) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        c = static_cast<char>(x);
+      }
+      // At an offset too, so the loads are unaligned.
+      const std::string shifted = "xyz" + data;
+      INFO("length " << len);
+      REQUIRE(SipHash24(key, data) == SipHashReference(key, data));
+      REQUIRE(SipHash24(key, std::string_view(shifted).substr(3)) == SipHashReference(key, data));
+    }
+  }
 }

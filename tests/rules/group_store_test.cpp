@@ -180,3 +180,62 @@ TEST_CASE("a cleared window counter starts afresh, whatever threshold or mode th
   CHECK(w.Add(t0, 3, 10s, oldest) == 1);
   CHECK(oldest == t0);
 }
+
+namespace {
+
+// The bucketed count as first written (a modulo per bucket, the oldest bucket found on
+// every event): the reference for the one that sums the ring.
+struct BucketModel {
+  std::int64_t newest = 0;
+  std::int64_t counts[WindowCounter::kBuckets] = {};
+  bool started = false;
+  std::uint64_t Add(std::int64_t us, Duration window, std::int64_t& oldest_us) {
+    constexpr std::int64_t k = WindowCounter::kBuckets;
+    const std::int64_t width = std::max<std::int64_t>(1, ToMicros(window) / k);
+    const std::int64_t index = us / width - ((us % width != 0) && (us < 0));
+    auto at = [&](std::int64_t i) -> std::int64_t& { return counts[((i % k) + k) % k]; };
+    if (!started) {
+      newest = index;
+      started = true;
+    }
+    if (index > newest) {
+      for (std::int64_t i = 1; i <= std::min<std::int64_t>(index - newest, k); ++i)
+        at(newest + i) = 0;
+      newest = index;
+    }
+    if (newest - index < k) ++at(index);
+    std::uint64_t n = 0;
+    std::int64_t first = index;
+    for (std::int64_t i = newest - k + 1; i <= newest; ++i) {
+      if (at(i) > 0 && n == 0) first = i;
+      n += static_cast<std::uint64_t>(at(i));
+    }
+    oldest_us = std::min(first * width, us);
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("bucketed window counter agrees with its first form, before the epoch too", "[rules]") {
+  std::mt19937 rng(13);
+  for (int round = 0; round < 200; ++round) {
+    const std::uint32_t threshold = 17 + rng() % 60;
+    const auto window = std::chrono::seconds(16 + rng() % 5000);
+    WindowCounter w;
+    BucketModel model;
+    // Some rounds straddle the epoch: negative bucket indexes.
+    std::int64_t clock = round % 4 == 0 ? -5'000'000'000 : 1'800'000'000'000'000;
+    for (int i = 0; i < 2000; ++i) {
+      clock += static_cast<std::int64_t>(rng() % 200'000'000);
+      const std::int64_t us =
+          rng() % 10 == 0 ? clock - static_cast<std::int64_t>(rng() % 600'000'000) : clock;
+      std::int64_t want_oldest = 0;
+      const std::uint64_t want = model.Add(us, window, want_oldest);
+      TimePoint oldest;
+      const std::uint64_t got = w.Add(FromMicros(us), threshold, window, oldest);
+      REQUIRE(got == want);
+      if (got >= threshold) REQUIRE(ToMicros(oldest) == want_oldest);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+#pragma once
+// AlertCounts: alerts the daemon emitted, per rule, severity and status, for
+// sshd_health_alerts_total and sshd_health_alerts_resolved_total. Rule ids are bounded by
+// the loaded rules and the finding catalogue, never by log text.
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/alert.h"
+
+namespace sshd_health {
+
+struct AlertCount {
+  std::string rule;
+  Severity severity = Severity::kInfo;
+  std::uint64_t firing = 0;
+  std::uint64_t resolved = 0;
+};
+
+/// Thread-safe: the audit thread's alerts count here too.
+class AlertCounts {
+ public:
+  void Count(const Alert& alert);
+  /// Makes (rule, severity) known at 0, so the first alert is an increase a PromQL
+  /// increase() sees rather than a series that starts at 1.
+  void Declare(const std::string& rule, Severity severity);
+  /// Sorted by rule, then severity.
+  std::vector<AlertCount> Snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, Severity>, AlertCount> counts_;
+};
+
+}  // namespace sshd_health
