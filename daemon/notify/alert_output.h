@@ -28,13 +28,13 @@ struct NotifierStats {
   std::uint64_t pending = 0;       // waiting now (queued + spooled)
   std::uint64_t already_told = 0;  // alerts not queued: the receiver had them (replay)
   std::uint64_t resent = 0;        // still-firing alerts sent again (Notifier::ResendInterval)
-  std::string type;                // "webhook", "email", ...
+  std::string type{};              // "webhook", "email", ...
   std::uint64_t queued = 0;        // handed over, not yet taken by its delivery thread
   std::uint64_t spooled = 0;       // in its spool, waiting for delivery
   /// The last failed delivery's reason (as the notifier said it, not escaped) and when;
   /// empty/epoch when none failed since start. A later success does not clear it: an
   /// admin asking why mail came late wants the error that delayed it.
-  std::string last_error;
+  std::string last_error{};
   TimePoint last_error_at{};
   TimePoint last_delivered_at{};  // epoch: nothing delivered since start
 };
