@@ -25,6 +25,7 @@
 #include "rules/rule_loader.h"
 #include "rules/rule_template.h"  // FormatDuration
 #include "sources/file_source.h"
+#include "sources/glob_source.h"
 #include "sources/journal_source.h"
 #include "sources/log_source.h"
 #include "sources/record_dedup.h"
@@ -237,7 +238,12 @@ void App::StartSources(bool replay) {
   if (wanted.journal)
     sources_.push_back(std::make_unique<JournalSource>(io_, *state_, c.sources.journal));
   for (const std::string& path : wanted.files) {
-    sources_.push_back(std::make_unique<FileSource>(io_, *state_, path, start_at_end, clock_));
+    // A pattern (a central log host's /var/log/remote/*/auth.log): one source following
+    // every match, files that appear later too.
+    if (IsGlobPattern(path))
+      sources_.push_back(std::make_unique<GlobSource>(io_, *state_, path, start_at_end, clock_));
+    else
+      sources_.push_back(std::make_unique<FileSource>(io_, *state_, path, start_at_end, clock_));
   }
   // The same line may reach us through the journal and through rsyslog's file.
   if (wanted.journal && sources_.size() > 1)

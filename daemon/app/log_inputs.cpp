@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/text.h"
+#include "sources/glob_source.h"
 #include "sources/wanted_sources.h"
 
 namespace sshd_health {
@@ -40,8 +41,10 @@ LogInputs ResolveLogInputs(const Config& config, const std::string& journal_dire
                                                                               : "/run/log/journal";
   }
   out.looked_at = wanted.files;
-  for (const std::string& path : wanted.files) {
-    if (Exists(path)) out.files.push_back(path);
+  // A pattern (a central log host's /var/log/remote/*/auth.log) is its matches now.
+  for (const std::string& pattern : wanted.files) {
+    for (const std::string& path : ExpandGlob(pattern))
+      if (Exists(path)) out.files.push_back(path);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include "core/log_record.h"
 #include "parse/sshd_parser.h"
+#include "sources/glob_source.h"
 #include "sources/journal_scan.h"
 #include "sources/line_reader.h"
 #include "sources/syslog_line.h"
@@ -98,7 +99,9 @@ RecentLogCounts CountRecentLogEvents(const Config& config, TimePoint now, Durati
   };
   const WantedSources wanted = SourcesWanted(config.sources);
   if (wanted.journal) add(CountInJournal(config.sources.journal, since));
-  for (const std::string& path : wanted.files) add(CountInFile(path, now, since));
+  for (const std::string& pattern : wanted.files) {
+    for (const std::string& path : ExpandGlob(pattern)) add(CountInFile(path, now, since));
+  }
   return total;
 }
 

@@ -99,6 +99,12 @@ void AppendEventJson(const SshdEvent& e, std::string& out) {
     key("pid");
     AppendInt(e.pid, out);
   }
+  if (!e.host.empty()) {  // the origin host: on a central log host, one of many
+    key("host");
+    out += '"';
+    AppendJsonStringBody(e.host, out);
+    out += '"';
+  }
   key("line");
   out += '"';
   AppendJsonStringBody(e.line, out);
@@ -154,6 +160,12 @@ void AppendAlertText(const Alert& a, std::string& out) {
   out += " [";
   out.append(AlertStatusName(a.status));
   out += ']';
+  // Another machine's alert (a copied log, a central log host's file) says whose; this
+  // machine's own alerts read as they always did.
+  if (a.host != LocalHostName()) {
+    out += " host=";
+    AppendQuoted(a.host, out);
+  }
   for (const auto& [name, value] : a.labels) {
     out += ' ';
     AppendEscapedForOutput(name, out);

@@ -82,6 +82,7 @@ class LineParser {
     e_.ts = rec_.ts;
     e_.has_ts = rec_.has_ts;
     e_.pid = rec_.pid;
+    e_.host = rec_.host;
     e_.program = rec_.program;
     e_.message = rec_.message;
     e_.line = rec_.line;

@@ -159,6 +159,7 @@ bool JournalSuppressedLine(const LogRecord& rec, SshdEvent& out) {
   out.ts = rec.ts;
   out.has_ts = rec.has_ts;
   out.pid = rec.pid;
+  out.host = rec.host;
   out.program = rec.program;
   out.message = rec.message;
   out.line = rec.line;

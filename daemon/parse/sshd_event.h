@@ -83,8 +83,9 @@ std::span<const EventKindInfo> AllEventKinds();
 std::string_view EventKindName(EventKind kind);
 std::optional<EventKind> ParseEventKind(std::string_view name);
 
-/// One recognised sshd line. `program`, `message` and `line` borrow from the LogRecord it
-/// was parsed from (REQUIRES: that buffer outlives the event); the rest is owned.
+/// One recognised sshd line. `host`, `program`, `message` and `line` borrow from the
+/// LogRecord it was parsed from (REQUIRES: that buffer outlives the event); the rest is
+/// owned.
 struct SshdEvent {
   EventKind kind{};
   TimePoint ts{};
@@ -98,6 +99,10 @@ struct SshdEvent {
   /// times: [ ... ]" / "last message repeated N times", else 1. The pipeline feeds the
   /// rules the event N times.
   int repeat = 1;
+  /// The machine that logged the line (syslog HOSTNAME, journal _HOSTNAME); empty when the
+  /// input named none. On a central log host it differs from line to line; the rules
+  /// count per host (rules/README.md "Hosts").
+  std::string_view host;
   std::string_view program;
   std::string_view message;
   std::string_view line;

@@ -1022,6 +1022,7 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
       return LineClass::kOther;
     }
     last_event_ = &out;
+    last_event_host_.assign(record.host);
     return LineClass::kEvent;
   }
   // rsyslog's old "last message repeated N times" (action.c, no message of its own):
@@ -1029,10 +1030,11 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
   int times = 0;
   if (!record.message.empty() && record.message.front() == 'l' &&
       parse_internal::LastMessageRepeated(record.message, times)) {
-    if (previous != &out) return LineClass::kIgnored;
+    if (previous != &out || record.host != last_event_host_) return LineClass::kIgnored;
     out.repeat = times;
     out.ts = record.ts;
     out.has_ts = record.has_ts;
+    out.host = record.host;
     out.program = record.program;
     out.message = record.message;
     out.line = record.line;
@@ -1042,6 +1044,7 @@ LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
   parse_internal::LineParser p(record, *sessions_, out);
   if (p.Run()) {
     last_event_ = &out;
+    last_event_host_.assign(record.host);
     return LineClass::kEvent;
   }
   return p.KnownIgnored() ? LineClass::kIgnored : LineClass::kUnknown;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/log_record.h"
@@ -57,6 +58,9 @@ class SshdParser {
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;     // the bounded per-PID table
   const SshdEvent* last_event_ = nullptr;  // the `out` of the previous call, if it was an event
+  // The host of that event: a "last message repeated" line repeats its own host's line (on a
+  // central log host the previous line may be another machine's).
+  std::string last_event_host_;
 };
 
 }  // namespace sshd_health

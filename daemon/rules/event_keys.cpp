@@ -6,18 +6,26 @@
 
 namespace sshd_health {
 
-std::uint32_t EventKeys::Register(const GroupKey& key) {
+std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
-    if (slots_[i].key == key) return static_cast<std::uint32_t>(i);
+    if (slots_[i].key == key && slots_[i].per_host == per_host)
+      return static_cast<std::uint32_t>(i);
   }
   Slot s;
   s.key = key;
+  s.per_host = per_host;
   s.plain =
       key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
   s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp &&
               (key[0].v4_bits == 32 || key[0].v6_bits == 128);
   slots_.push_back(std::move(s));
   return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+std::string_view EventKeys::OriginHost(const SshdEvent& e) const {
+  if (e.host.empty()) return local_host_;
+  const std::string_view h = e.host.substr(0, e.host.find('\0'));
+  return h.substr(0, std::min(h.size(), max_bytes_));
 }
 
 const EventKeys::Value& EventKeys::WholeIp(const SshdEvent& e) {
@@ -34,11 +42,14 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   Slot& s = slots_[id];
   if (s.event == event_) return s.value;
   s.event = event_;
-  if (s.plain && s.key[0].field == KeyField::kIp) {
+  // Another machine's event in a per-host key gets its host appended: none of the
+  // shared whole-address values below fits it.
+  const bool add_host = s.per_host && IsRemote(e);
+  if (s.plain && s.key[0].field == KeyField::kIp && !add_host) {
     s.value = WholeIp(e);
     return s.value;
   }
-  if (s.ip_part && !e.ip.empty() && e.ip.size() <= 64) {
+  if (s.ip_part && !add_host && !e.ip.empty() && e.ip.size() <= 64) {
     // AppendKeyValue writes the address unchanged for the family without a prefix (an
     // address with a colon is IPv6, any other text takes the IPv4 path).
     const bool v6 = e.ip.find(':') != std::string_view::npos;
@@ -48,9 +59,9 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
     }
   }
   s.value.complete = true;
-  if (s.key.empty()) {
+  if (s.key.empty() && !add_host) {
     s.value.text = {};
-  } else if (s.plain) {
+  } else if (s.plain && !add_host) {
     const std::string_view v = s.key[0].field == KeyField::kIp ? e.ip : e.user;
     s.value.text = v.substr(0, std::min(v.size(), max_bytes_));
     s.value.complete = !s.value.text.empty();
@@ -59,8 +70,17 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
     for (std::size_t i = 0; i < s.key.size(); ++i) {
       if (i > 0) s.text += '\0';
       const std::size_t before = s.text.size();
-      AppendKeyValue(s.key[i], e, max_bytes_, s.text);
+      if (s.key[i].field == KeyField::kHost) {
+        s.text.append(OriginHost(e));
+      } else {
+        AppendKeyValue(s.key[i], e, max_bytes_, s.text);
+      }
       if (s.text.size() == before) s.value.complete = false;
+    }
+    if (add_host) {
+      // Last, after a NUL even for an empty key: the rule engine strips it by length.
+      s.text += '\0';
+      s.text.append(OriginHost(e));
     }
     s.value.text = s.text;
   }

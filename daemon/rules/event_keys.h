@@ -4,11 +4,18 @@
 // it once per event, not once per rule, keeps the engine's cost per event close to one
 // rule's. Keys are registered when the rules are indexed; the values are computed on
 // first use within an event and dropped by the next event.
+//
+// Hosts: an event's origin host is its `host`, or this machine's name when the line named
+// none. A key registered `per_host` has the origin host added as a last part, "\0host",
+// except for this machine's own events: on a single host every key (and so every alert
+// id) is what it was before hosts were counted, and on a central log host two machines'
+// events never share a group.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/alert.h"  // LocalHostName
 #include "parse/sshd_event.h"
 #include "rules/group_key.h"
 
@@ -23,19 +30,30 @@ class EventKeys {
     bool complete = true;    // false when a part was empty
   };
 
-  /// `max_bytes`: each part's value is cut to this length.
-  explicit EventKeys(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  /// `max_bytes`: each part's value is cut to this length. `local_host`: this machine's
+  /// name, the origin of events that name no host.
+  explicit EventKeys(std::size_t max_bytes, std::string local_host = LocalHostName())
+      : max_bytes_(max_bytes), local_host_(std::move(local_host)) {}
 
-  /// The id of `key`, the same for equal keys. Invalidates nothing registered before.
-  std::uint32_t Register(const GroupKey& key);
+  /// The id of `key` (with the origin host as a hidden last part when `per_host`), the
+  /// same for equal registrations. Invalidates nothing registered before.
+  std::uint32_t Register(const GroupKey& key, bool per_host = false);
   /// Forgets the previous event's values.
   void NewEvent() { ++event_; }
   /// The value of key `id` in `e` (the event since the last NewEvent).
   const Value& Get(std::uint32_t id, const SshdEvent& e);
 
+  /// The event's origin host: its host cut at a NUL (a key separator) and to max_bytes,
+  /// or the local host when it named none. Valid while `e` and this object are.
+  std::string_view OriginHost(const SshdEvent& e) const;
+  /// True when the origin host is another machine than this one.
+  bool IsRemote(const SshdEvent& e) const { return OriginHost(e) != local_host_; }
+  const std::string& local_host() const { return local_host_; }
+
  private:
   struct Slot {
     GroupKey key;
+    bool per_host = false;
     bool plain = false;  // one whole ip or user: the value is the field itself, no copy
     // One ip part with a prefix for one family only ("ip/32/64": IPv6 by /64): for an
     // address of the other family the value is the address itself, as for plain "ip".
@@ -50,6 +68,7 @@ class EventKeys {
   const Value& WholeIp(const SshdEvent& e);
 
   std::size_t max_bytes_;
+  std::string local_host_;
   std::uint64_t event_ = 1;
   std::uint64_t whole_ip_event_ = 0;
   Value whole_ip_;

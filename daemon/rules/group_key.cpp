@@ -61,9 +61,11 @@ std::optional<KeyPart> ParseKeyPart(std::string_view text, std::string& error) {
     part.field = KeyField::kDetail;
   } else if (name == "fingerprint") {
     part.field = KeyField::kFingerprint;
+  } else if (name == "host") {
+    part.field = KeyField::kHost;
   } else {
-    error =
-        fmt::format("unknown key '{}' (known: ip, ip/N, ip/N/M, user, detail, fingerprint)", text);
+    error = fmt::format(
+        "unknown key '{}' (known: ip, ip/N, ip/N/M, user, detail, fingerprint, host)", text);
     return std::nullopt;
   }
   if (slash == std::string_view::npos) return part;
@@ -106,6 +108,8 @@ std::string KeyPartName(const KeyPart& part) {
       return "detail";
     case KeyField::kFingerprint:
       return "fingerprint";
+    case KeyField::kHost:
+      return "host";
     case KeyField::kIp:
       break;
   }
@@ -131,6 +135,8 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
       return AppendCut(e.detail, max_bytes, out);
     case KeyField::kFingerprint:
       return AppendCut(FingerprintOf(e.message), max_bytes, out);
+    case KeyField::kHost:
+      return AppendCut(e.host, max_bytes, out);
     case KeyField::kIp:
       break;
   }

@@ -17,6 +17,7 @@ enum class KeyField : std::uint8_t {
   kUser,         // the user name as logged
   kDetail,       // the kind-specific text (the client's offer, the method...)
   kFingerprint,  // the key fingerprint of an accepted publickey login (FingerprintOf)
+  kHost,         // the origin host (SshdEvent::host; this machine's name when it is empty)
 };
 
 struct KeyPart {
@@ -29,9 +30,11 @@ struct KeyPart {
 
 using GroupKey = std::vector<KeyPart>;
 
-/// Parses "ip", "user", "detail", "fingerprint", "ip/N" or "ip/N/M". "ip/N" with N <= 32
+/// Parses "ip", "user", "detail", "fingerprint", "host", "ip/N" or "ip/N/M". "ip/N" with N <= 32
 /// cuts IPv4 to /N and IPv6 to /64; with 32 < N <= 128 it cuts IPv6 to /N and leaves IPv4
 /// whole; "ip/N/M" names both. On failure returns nullopt and sets `error`.
+/// REQUIRES for kHost: the caller (EventKeys) supplies the origin host; AppendKeyValue
+/// writes the event's host as it is.
 std::optional<KeyPart> ParseKeyPart(std::string_view text, std::string& error);
 
 /// The spelling ParseKeyPart reads ("ip/24/64", "user").

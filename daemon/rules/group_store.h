@@ -26,11 +26,12 @@
 namespace sshd_health {
 
 /// What a group remembers from the event that last fired it, for its resolved alert.
-/// One buffer, "ip" + "user" + "detail", so a fired group costs one allocation.
+/// One buffer, "ip" + "user" + "detail" + "host", so a fired group costs one allocation.
 struct FiredEvent {
   std::string text;
   std::uint16_t ip_len = 0;
   std::uint16_t user_len = 0;
+  std::uint16_t detail_len = 0;
   int port = 0;
   int pid = 0;
   EventKind kind{};
@@ -38,7 +39,13 @@ struct FiredEvent {
 
   std::string_view ip() const { return std::string_view(text).substr(0, ip_len); }
   std::string_view user() const { return std::string_view(text).substr(ip_len, user_len); }
-  std::string_view detail() const { return std::string_view(text).substr(ip_len + user_len); }
+  std::string_view detail() const {
+    return std::string_view(text).substr(ip_len + user_len, detail_len);
+  }
+  /// The origin host of the firing event.
+  std::string_view host() const {
+    return std::string_view(text).substr(ip_len + user_len + detail_len);
+  }
 };
 
 /// What only rules with `after` or `distinct` need: allocated on a group's first such

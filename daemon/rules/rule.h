@@ -77,7 +77,11 @@ struct Rule {
   /// in code); the loader fills both, group_by with kNone when the key is not ip or user.
   GroupKey group_key;
   std::optional<KeyPart> distinct;  // count distinct values of this instead of events
-  std::optional<AfterSpec> after;   // a sequence
+  /// Count each origin host's events apart (the host a hidden part of the key; see
+  /// EventKeys). Off for a rule that counts across hosts (`per_host: false`, or implied
+  /// by `distinct: host`); moot when group_key names host itself.
+  bool per_host = true;
+  std::optional<AfterSpec> after;  // a sequence
   std::optional<FirstSeenSpec> first_seen;
   std::vector<EventKind> cancel_on;  // an event of these kinds ends the group's episode
   /// Rule ids: the rule does not fire for a group whose events one of these rules alerted

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "core/text.h"
@@ -34,6 +35,9 @@ constexpr std::uint32_t kSweepEvery = 4096;
 constexpr std::size_t kMaxDistinctValues = 4096;
 // The first line of the first_seen record (the state store's "first-seen").
 constexpr std::string_view kMemoryHeader = "sshd-health first-seen 1";
+// The hosts counted in RuleEngineStats::hosts: a central log host of a big fleet stays
+// far below; past it the count stops (it is a number for people, no state depends on it).
+constexpr std::size_t kMaxHostsCounted = 100'000;
 
 // What a rule index entry asks of an event (by_kind holds rule | role << kRoleShift).
 enum Role : std::uint32_t { kMatch = 0, kPrior = 1, kCancel = 2 };
@@ -75,11 +79,18 @@ struct RuleState {
   MessageTest regex;
   MessageTest not_regex;
   GroupKey key;  // group_by as parts (from group_by for rules built in code)
+  // The origin host is a hidden last part of the key (EventKeys): per_host and group_by
+  // does not name host already.
+  bool hidden_host = false;
+  // The alert names the event's origin host (hidden_host, or group_by names host); else
+  // the rule counts across hosts and the alert names this machine, which saw them all.
+  bool names_origin = false;
   // Ids in State::keys: the group key, the distinct value, the first_seen key.
   std::uint32_t key_id = 0;
   std::uint32_t distinct_id = 0;
   std::uint32_t first_seen_id = 0;
-  bool simple = false;  // counts events, nothing more (every rule before issue 16)
+  std::uint32_t first_seen_key_id = 0;  // the same as the group's key (hidden host too)
+  bool simple = false;                  // counts events, nothing more (every rule before issue 16)
   // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
   std::vector<std::uint32_t> unless;
   std::vector<std::uint32_t> covers;
@@ -135,12 +146,13 @@ void AddEvidence(Group& g, EvidenceRing::Ref ref) {
   g.evidence[g.evidence_count++] = ref;
 }
 
-void Remember(FiredEvent& f, const SshdEvent& e) {
+void Remember(FiredEvent& f, const SshdEvent& e, std::string_view host) {
   const std::string_view ip = Bounded(e.ip), user = Bounded(e.user), detail = Bounded(e.detail);
   f.text.clear();
-  f.text.append(ip).append(user).append(detail);
+  f.text.append(ip).append(user).append(detail).append(Bounded(host));
   f.ip_len = static_cast<std::uint16_t>(ip.size());
   f.user_len = static_cast<std::uint16_t>(user.size());
+  f.detail_len = static_cast<std::uint16_t>(detail.size());
   f.port = e.port;
   f.pid = e.pid;
   f.kind = e.kind;
@@ -187,7 +199,27 @@ struct RuleEngine::State {
   // first_seen memories by RuleState::memory_name: a reload keeps them.
   std::map<std::string, std::unique_ptr<FirstSeenMemory>, std::less<>> memories;
   std::uint64_t memory_version = 0;  // bumped on every change
-  EventKeys keys{kMaxKeyBytes};      // the current event's group keys, each computed once
+  // The current event's group keys, each computed once; it knows this machine's name.
+  EventKeys keys{kMaxKeyBytes, LocalHostName()};
+  // Origin hosts seen (bounded): how many machines this engine hears from, for the
+  // README's "central log host" numbers and metrics labels. The last one is cached: logs
+  // come in runs of one host.
+  std::unordered_set<std::string> hosts;
+  std::string last_host;
+  bool last_host_set = false;
+
+  void SeeHost(std::string_view host) {
+    if (last_host_set && host == last_host) return;
+    last_host.assign(host);
+    last_host_set = true;
+    if (hosts.size() < kMaxHostsCounted) hosts.emplace(host);
+  }
+
+  // The host an alert of `g` names, given its firing event's origin host.
+  std::string_view AlertHost(const Group& g, std::string_view origin) const {
+    return states[g.rule].names_origin && !origin.empty() ? origin
+                                                          : std::string_view(keys.local_host());
+  }
 
   EvidenceRing::Ref LineRef(const SshdEvent& e) {
     // Stored raw (cut) and escaped only when an alert is built: most lines never are.
@@ -255,7 +287,7 @@ struct RuleEngine::State {
     const RuleState& rs = states[g.rule];
     TemplateValues v;
     v.rule = r.id;
-    v.host = LocalHostName();
+    v.host = keys.local_host();
     v.count = g.count;
     v.threshold = r.threshold;
     v.window = rs.window_text;
@@ -265,10 +297,15 @@ struct RuleEngine::State {
 
   // Labels from the group key's parts: ip and user (what alert routing and the old
   // one-key rules carry).
-  void Label(const Group& g, Alert& a) const {
+  void Label(const Group& g, std::string_view host, Alert& a) const {
     const GroupKey& key = states[g.rule].key;
     if (g.key.empty() || key.empty()) return;
     std::string_view rest = g.key;
+    // The hidden host part ("\0host", for another machine's events) is no label: the
+    // alert's host says it.
+    if (states[g.rule].hidden_host && host != keys.local_host() && rest.size() > host.size() &&
+        rest[rest.size() - host.size() - 1] == '\0')
+      rest.remove_suffix(host.size() + 1);
     for (std::size_t i = 0; i < key.size(); ++i) {
       const auto nul = key.size() == 1 ? std::string_view::npos : rest.find('\0');
       const std::string_view value = rest.substr(0, nul);
@@ -280,8 +317,8 @@ struct RuleEngine::State {
     }
   }
 
-  void Emit(const Group& g, AlertStatus status, const TemplateValues& values,
-            std::vector<std::string> evidence, AlertSink& sink,
+  void Emit(const Group& g, AlertStatus status, TemplateValues values,
+            std::vector<std::string> evidence, AlertSink& sink, std::string_view origin,
             std::string_view resolved_why = {}) {
     const Rule& r = rules[g.rule];
     const RuleState& rs = states[g.rule];
@@ -290,7 +327,12 @@ struct RuleEngine::State {
     a.rule = r.id;
     a.severity = r.severity;
     a.status = status;
-    a.host = LocalHostName();
+    // The origin host comes from the log line (another machine's HOSTNAME field on a
+    // central log host): escaped like every value taken from a line. The template escapes
+    // its values itself, so it gets the raw name.
+    const std::string_view host = AlertHost(g, origin);
+    a.host = EscapeForOutput(host, kMaxTemplateValue);
+    values.host = host;
     a.summary = rs.summary.Render(values);
     if (status == AlertStatus::kResolved) {
       a.summary = resolved_why.empty()
@@ -298,7 +340,7 @@ struct RuleEngine::State {
                       : fmt::format("Resolved ({}): {}", resolved_why, a.summary);
     }
     a.remedy = rs.remedy.Render(values);
-    Label(g, a);
+    Label(g, host, a);
     a.count = g.count;
     a.first_seen = g.first_seen;
     a.last_seen = g.last_seen;
@@ -338,7 +380,7 @@ struct RuleEngine::State {
     a.rule = r.id;
     a.severity = r.severity;
     a.status = AlertStatus::kFiring;
-    a.host = LocalHostName();
+    a.host = keys.local_host();
     a.summary = fmt::format(
         "Alert storm: {} sent {} alerts within a minute; {} more were folded into this one", r.id,
         storm_limit, rs.storm_folded);
@@ -363,6 +405,7 @@ struct RuleEngine::State {
   void EmitResolved(const Group& g, AlertSink& sink, std::string_view why = {}) {
     if (g.fired && g.fired->suppressed) return;  // its firing was folded by the storm guard
     TemplateValues v = Values(g);
+    std::string_view origin;
     if (g.fired) {
       v.ip = g.fired->ip();
       v.user = g.fired->user();
@@ -370,8 +413,9 @@ struct RuleEngine::State {
       v.port = g.fired->port;
       v.pid = g.fired->pid;
       v.kind = EventKindName(g.fired->kind);
+      origin = g.fired->host();
     }
-    Emit(g, AlertStatus::kResolved, v, {}, sink, why);
+    Emit(g, AlertStatus::kResolved, v, {}, sink, origin, why);
   }
 
   // unless_fired: `g`'s rule fired on `e`; the rules deferring to it stay quiet for the
@@ -400,7 +444,8 @@ struct RuleEngine::State {
                   AlertSink& sink) {
     Cover(g, e);
     if (!g.fired) g.fired = std::make_unique<FiredEvent>();
-    Remember(*g.fired, e);
+    const std::string_view origin = keys.OriginHost(e);
+    Remember(*g.fired, e, origin);
     g.fired->suppressed = !StormAllows(g.rule, g.last_fired, sink);
     if (g.fired->suppressed) return;
     TemplateValues v = Values(g);
@@ -411,7 +456,7 @@ struct RuleEngine::State {
     v.pid = e.pid;
     v.kind = EventKindName(e.kind);
     v.fingerprint = FingerprintOf(e.message);
-    Emit(g, AlertStatus::kFiring, v, std::move(evidence), sink);
+    Emit(g, AlertStatus::kFiring, v, std::move(evidence), sink, origin);
   }
 
   // distinct: the values of the group's events within the window (the whole episode,
@@ -550,7 +595,7 @@ struct RuleEngine::State {
                                         r.first_seen->learn);
     ++memory_version;
     if (verdict != FirstSeenMemory::Verdict::kNew) return;
-    Count(Touch(i, keys.Get(rs.key.empty() ? rs.first_seen_id : rs.key_id, e)), e, now, sink);
+    Count(Touch(i, keys.Get(rs.key.empty() ? rs.first_seen_key_id : rs.key_id, e)), e, now, sink);
   }
 
   // Compiles `rules` into the per-rule tables Observe uses.
@@ -572,9 +617,19 @@ struct RuleEngine::State {
       rs.window_text = FormatDuration(r.window);
       rs.cooldown_text = FormatDuration(r.cooldown);
       rs.key = r.group_key.empty() ? KeyOfGroupBy(r.group_by) : r.group_key;
-      rs.key_id = keys.Register(rs.key);
+      const bool keyed_by_host = std::any_of(rs.key.begin(), rs.key.end(), [](const KeyPart& p) {
+        return p.field == KeyField::kHost;
+      });
+      const bool across = r.distinct && r.distinct->field == KeyField::kHost;
+      rs.hidden_host = r.per_host && !keyed_by_host && !across;
+      rs.names_origin = rs.hidden_host || keyed_by_host;
+      rs.key_id = keys.Register(rs.key, rs.hidden_host);
       if (r.distinct) rs.distinct_id = keys.Register(GroupKey{*r.distinct});
-      if (r.first_seen) rs.first_seen_id = keys.Register(r.first_seen->key);
+      if (r.first_seen) {
+        rs.first_seen_id = keys.Register(r.first_seen->key);
+        // Without group_by the group is the first_seen key's, per host like any group.
+        rs.first_seen_key_id = keys.Register(r.first_seen->key, rs.hidden_host);
+      }
       rs.simple = !r.distinct && !r.after && !r.first_seen && r.cancel_on.empty();
       rs.live_for = r.after ? std::max(r.window, r.after->within) : r.window;
       if (r.first_seen) {
@@ -641,6 +696,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   ++s.events;
   s.line_ref.reset();
   s.keys.NewEvent();
+  s.SeeHost(s.keys.OriginHost(event));
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
@@ -709,6 +765,7 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
   s.alerts = old.alerts;
   s.evictions = old.evictions;
   s.folded = old.folded;
+  s.hosts = std::move(old.hosts);
   // The memories and their hash key move over before Index(), which adopts the memories
   // of rules that are still loaded.
   s.sip_key = old.sip_key;
@@ -752,6 +809,7 @@ RuleEngineStats RuleEngine::stats() const {
   const State& s = *state_;
   RuleEngineStats out{s.events, s.alerts, s.store.size(), s.evictions};
   out.folded = s.folded;
+  out.hosts = s.hosts.size();
   for (const auto& [name, m] : s.memories) {
     out.first_seen_keys += m->size();
     out.first_seen_forgotten += m->forgotten();

@@ -26,6 +26,7 @@ struct RuleEngineStats {
   std::uint64_t folded = 0;                // firing alerts the storm guard folded into a summary
   std::uint64_t first_seen_keys = 0;       // keys in the first_seen memories
   std::uint64_t first_seen_forgotten = 0;  // keys they forgot to stay bounded
+  std::uint64_t hosts = 0;                 // origin hosts seen (this machine counts as one)
 };
 
 /// What ReplaceRules did: rules whose state was kept, rules started afresh.

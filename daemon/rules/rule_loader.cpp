@@ -159,7 +159,7 @@ void ReadGroupBy(const YamlMap& r, Rule& rule) {
     if (!ParseKeyPart(node.Scalar(), error)) {
       if (node.Scalar().find('/') != std::string::npos) r.Fail("group_by", error);
       r.Fail("group_by", fmt::format("unknown value '{}' (known: none, ip, ip/N, ip/N/M, user, "
-                                     "detail, fingerprint, or a list of them)",
+                                     "detail, fingerprint, host, or a list of them)",
                                      node.Scalar()));
     }
   }
@@ -182,6 +182,15 @@ void ReadDistinct(const YamlMap& r, Rule& rule) {
     }
   }
   rule.distinct = *part;
+}
+
+// per_host: whether the rule counts each origin host apart (the default; rules/README.md
+// "Hosts"). A rule counting distinct hosts counts across them, so it implies false.
+void ReadPerHost(const YamlMap& r, Rule& rule) {
+  const bool across = rule.distinct && rule.distinct->field == KeyField::kHost;
+  rule.per_host = r.Bool("per_host", !across);
+  if (across && rule.per_host)
+    r.Fail("per_host", "cannot be true with distinct: host (each group would see one host)");
 }
 
 void ReadAfter(const YamlMap& r, Rule& rule) {
@@ -288,9 +297,9 @@ std::string ReadTemplate(const YamlMap& r, const std::string& key, bool one_line
 }
 
 Rule ReadRule(const YamlMap& r, const std::string& file) {
-  r.AllowOnly({"id", "description", "match", "group_by", "distinct", "after", "first_seen",
-               "cancel_on", "unless_fired", "threshold", "window", "cooldown", "severity",
-               "summary", "remedy"});
+  r.AllowOnly({"id", "description", "match", "group_by", "distinct", "per_host", "after",
+               "first_seen", "cancel_on", "unless_fired", "threshold", "window", "cooldown",
+               "severity", "summary", "remedy"});
   Rule rule;
   rule.id = r.RequiredString("id");
   if (!IsValidRuleId(rule.id)) {
@@ -314,6 +323,7 @@ Rule ReadRule(const YamlMap& r, const std::string& file) {
   if (rule.distinct && rule.threshold > kMaxDistinct) {
     r.Fail("threshold", fmt::format("with distinct, at most {}", kMaxDistinct));
   }
+  ReadPerHost(r, rule);
   ReadAfter(r, rule);
   ReadFirstSeen(r, rule);
   if (rule.first_seen && rule.threshold != 1) {

@@ -23,7 +23,9 @@ constexpr std::array kFields = {
     TemplateFieldInfo{TemplateField::kWindow, "window", "the rule's window, e.g. 10m"},
     TemplateFieldInfo{TemplateField::kCooldown, "cooldown", "the rule's cooldown, e.g. 30m"},
     TemplateFieldInfo{TemplateField::kRule, "rule", "the rule id"},
-    TemplateFieldInfo{TemplateField::kHost, "host", "this machine's host name"},
+    TemplateFieldInfo{
+        TemplateField::kHost, "host",
+        "the host that logged the events (this machine for a rule counting across hosts)"},
     TemplateFieldInfo{TemplateField::kFingerprint, "fingerprint",
                       "the key fingerprint of an accepted publickey login (SHA256:...)"},
 };

@@ -43,13 +43,14 @@ bool StatPath(const std::string& path, struct stat& st) {
 }  // namespace
 
 FileSource::FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
-                       bool start_at_end, const Clock& clock)
+                       bool start_at_end, const Clock& clock, InotifyHub* hub)
     : io_(io),
       state_(state),
       clock_(clock),
       syslog_context_{clock.Now()},
       path_(std::move(path)),
-      start_at_end_(start_at_end) {
+      start_at_end_(start_at_end),
+      hub_(hub) {
   const auto slash = path_.find_last_of('/');
   dir_ = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
   base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
@@ -65,20 +66,26 @@ FileSource::~FileSource() {
 Result<void> FileSource::Start(Handler handler, BatchDone batch_done) {
   handler_ = std::move(handler);
   batch_done_ = std::move(batch_done);
-  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (inotify_fd_ < 0)
-    return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
+  if (!hub_) {
+    inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (inotify_fd_ < 0)
+      return Fail(fmt::format("{}: inotify_init1: {}", name_, std::strerror(errno)));
+  }
   WatchDir();
   // A directory that is not there yet (a log directory created later, or being
   // re-created) is waited for; any other reason is one an admin must fix.
   if (dir_wd_ < 0 && errno != ENOENT && errno != ENOTDIR) {
     const std::string err =
         fmt::format("{}: cannot watch directory {}: {}", name_, dir_, std::strerror(errno));
-    ::close(inotify_fd_);
-    inotify_fd_ = -1;
+    if (hub_) {
+      hub_->Forget(this);
+    } else {
+      ::close(inotify_fd_);
+      inotify_fd_ = -1;
+    }
     return Fail(err);
   }
-  inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
+  if (!hub_) inotify_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, inotify_fd_);
   dir_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   running_ = true;
   LoadPosition();
@@ -278,12 +285,41 @@ bool FileSource::OpenAtPath(OpenFile& f, off_t offset) {
 }
 
 void FileSource::WatchFile(OpenFile& f) {
-  if (inotify_fd_ < 0 || f.fd < 0) return;
+  if ((inotify_fd_ < 0 && !hub_) || f.fd < 0) return;
   // Watching /proc/self/fd/N watches exactly the inode we opened, with no window in
   // which the path could already name a different file.
   const std::string proc = fmt::format("/proc/self/fd/{}", f.fd);
-  f.wd = ::inotify_add_watch(inotify_fd_, proc.c_str(), kFileEvents);
-  if (f.wd < 0) f.wd = ::inotify_add_watch(inotify_fd_, path_.c_str(), kFileEvents);
+  f.wd = AddWatch(proc, kFileEvents);
+  if (f.wd < 0) f.wd = AddWatch(path_, kFileEvents);
+}
+
+int FileSource::AddWatch(const std::string& path, std::uint32_t mask) {
+  if (hub_) return hub_->Add(path, mask, this);
+  return ::inotify_add_watch(inotify_fd_, path.c_str(), mask);
+}
+
+void FileSource::RemoveWatch(int wd) {
+  if (wd < 0) return;
+  if (hub_) {
+    hub_->Remove(wd, this);
+  } else if (inotify_fd_ >= 0) {
+    ::inotify_rm_watch(inotify_fd_, wd);
+  }
+}
+
+void FileSource::OnInotify(const inotify_event& e) {
+  // Only the directory's own watch going away matters; any other event means "look again".
+  if (dir_wd_ >= 0 && e.wd == dir_wd_ && (e.mask & (IN_IGNORED | IN_MOVE_SELF)) != 0)
+    dir_lost_ = true;
+}
+
+void FileSource::OnInotifyDone() {
+  if (!running_) return;
+  if (dir_lost_) {
+    dir_lost_ = false;
+    LoseDir();
+  }
+  Check();
 }
 
 void FileSource::ArmInotify() {
@@ -304,21 +340,22 @@ void FileSource::DrainInotify() {
   // Only the directory's own watch going away matters here.
   alignas(inotify_event) char events[4096];
   ssize_t n;
-  bool dir_lost = false;
   while ((n = ::read(inotify_fd_, events, sizeof events)) > 0) {
     for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
       const auto* e = reinterpret_cast<const inotify_event*>(events + at);
-      if (dir_wd_ >= 0 && e->wd == dir_wd_ && (e->mask & (IN_IGNORED | IN_MOVE_SELF)) != 0)
-        dir_lost = true;
+      OnInotify(*e);
       at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
     }
   }
-  if (dir_lost) LoseDir();
+  if (dir_lost_) {
+    dir_lost_ = false;
+    LoseDir();
+  }
 }
 
 void FileSource::LoseDir() {
   // IN_MOVE_SELF leaves the watch on the moved directory; the path is what we follow.
-  ::inotify_rm_watch(inotify_fd_, dir_wd_);
+  RemoveWatch(dir_wd_);
   dir_wd_ = -1;
   if (WatchDir()) {
     spdlog::info("{}: directory {} was replaced; watching the new one", name_, dir_);
@@ -329,7 +366,7 @@ void FileSource::LoseDir() {
 }
 
 bool FileSource::WatchDir() {
-  dir_wd_ = ::inotify_add_watch(inotify_fd_, dir_.c_str(), kDirEvents);
+  dir_wd_ = AddWatch(dir_, kDirEvents);
   struct stat st {};
   if (dir_wd_ >= 0 && ::stat(dir_.c_str(), &st) == 0) {
     dir_dev_ = st.st_dev;
@@ -508,7 +545,7 @@ void FileSource::Finish(OpenFile& f) {
 }
 
 void FileSource::Close(OpenFile& f) {
-  if (f.wd >= 0 && inotify_fd_ >= 0) ::inotify_rm_watch(inotify_fd_, f.wd);
+  RemoveWatch(f.wd);
   if (f.fd >= 0) ::close(f.fd);
   f = OpenFile{};
 }
@@ -543,6 +580,7 @@ void FileSource::Stop() {
   Close(old_);
   Close(current_);
   if (dir_timer_) dir_timer_->cancel();
+  if (hub_) hub_->Forget(this);  // the directory's watch, shared with other sources
   if (inotify_) {
     boost::system::error_code ec;
     inotify_->cancel(ec);

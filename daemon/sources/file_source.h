@@ -30,19 +30,22 @@
 
 #include "core/clock.h"
 #include "core/state_store.h"
+#include "sources/inotify_hub.h"
 #include "sources/line_buffer.h"
 #include "sources/log_source.h"
 #include "sources/syslog_time.h"  // SyslogContext
 
 namespace sshd_health {
 
-class FileSource final : public LogSource {
+class FileSource final : public LogSource, private InotifyHub::Listener {
  public:
   /// `start_at_end`: on the first start (no saved position) skip what the file holds
   /// already. `clock` is what year-less syslog timestamps are resolved against. `io`,
-  /// `state` and `clock` must outlive the source.
+  /// `state` and `clock` must outlive the source. `hub`: an inotify instance shared with
+  /// other sources (a GlobSource's files), which must outlive this source; null: the
+  /// source opens its own.
   FileSource(boost::asio::io_context& io, const StateStore& state, std::string path,
-             bool start_at_end, const Clock& clock);
+             bool start_at_end, const Clock& clock, InotifyHub* hub = nullptr);
   ~FileSource() override;
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
@@ -85,6 +88,12 @@ class FileSource final : public LogSource {
 
   void ArmInotify();
   void DrainInotify();
+  // The events of our watches, from our own inotify instance or the shared hub.
+  void OnInotify(const inotify_event& event) override;
+  void OnInotifyDone() override;
+  // inotify_add_watch / inotify_rm_watch on our instance or through the hub.
+  int AddWatch(const std::string& path, std::uint32_t mask);
+  void RemoveWatch(int wd);
   // Watches the directory at dir_ (remembering which one it is); false when missing.
   bool WatchDir();
   // The watched directory is gone or replaced: watch the one at the path, or wait for it.
@@ -127,8 +136,10 @@ class FileSource final : public LogSource {
   std::optional<TimePoint> replay_from_;
   Handler handler_;
   BatchDone batch_done_;
+  InotifyHub* hub_ = nullptr;
   int inotify_fd_ = -1;
   int dir_wd_ = -1;
+  bool dir_lost_ = false;  // an event said the watched directory went away
   std::unique_ptr<boost::asio::posix::stream_descriptor> inotify_;
   std::unique_ptr<boost::asio::steady_timer> dir_timer_;  // only while the directory is missing
   dev_t dir_dev_ = 0;                                     // the directory watched by dir_wd_

@@ -357,3 +357,94 @@ TEST_CASE("daemon serves its counters as Prometheus metrics", "[daemon][metrics]
   CHECK(HttpGet(port, "/other").rfind("HTTP/1.1 404", 0) == 0);
   CHECK(s.daemon.Stop() == 0);
 }
+
+TEST_CASE("daemon reads a journal directory of two machines' files as one stream, per host",
+          "[daemon][journal]") {
+  // A central log host's /var/log/journal/remote/: systemd-journal-remote's
+  // remote-HOST.journal files, one per machine, the same PIDs on both. The files are
+  // complete before the daemon starts (start: head): sd_journal merges its files by
+  // time, and entries of one file arriving after another file's newer ones were read
+  // are a separate matter (README "Central log host").
+  Setup s;
+  {
+    test::JournalWriter alpha(s.journal_dir, "remote-alpha");
+    alpha.SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    test::JournalWriter beta(s.journal_dir, "remote-beta");
+    beta.SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    // 2 failures from 192.0.2.20 on each machine (4 in all, the rule wants 3 on one
+    // host), 3 from 192.0.2.21 on beta only; PID 300 on both machines.
+    for (int i = 0; i < 2; ++i) {
+      alpha.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
+      beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.20 port 4242 ssh2");
+    }
+    for (int i = 0; i < 3; ++i)
+      beta.Write("sshd-session", 300, "Failed password for root from 192.0.2.21 port 4242 ssh2");
+    alpha.Write("sshd", 9, "END alpha");
+    beta.Write("sshd", 9, "END beta");
+  }  // journal-remote has finished both files
+  s.daemon.WriteConfig(s.Config("head", {}));
+  s.daemon.Start();
+  REQUIRE(WaitFor(
+      [&] {
+        const std::string err = s.daemon.Err();
+        return err.find("alpha sshd[9]: END alpha") != std::string::npos &&
+               err.find("beta sshd[9]: END beta") != std::string::npos;
+      },
+      10s));
+  INFO(s.daemon.Err());
+  REQUIRE(WaitFor([&] { return s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") >= 1; },
+                  10s));
+  CHECK(s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1);
+  CHECK(s.daemon.AlertsContaining("\"host\":\"beta\"") == 1);
+  CHECK(s.daemon.AlertsContaining("192.0.2.21") == 1);
+  CHECK(s.daemon.AlertsContaining("192.0.2.20") == 0);
+  CHECK(s.daemon.Stop() == 0);
+}
+
+TEST_CASE(
+    "daemon follows a glob of host directories, new ones too, each file once across a "
+    "restart",
+    "[daemon][file]") {
+  // A central log host's rsyslog layout: /var/log/remote/HOST/auth.log.
+  Setup s;
+  const std::string remote = s.dir.path() + "/remote";
+  std::filesystem::create_directories(remote + "/web1");
+  test::WriteFile(remote + "/web1/auth.log", "");
+  s.daemon.WriteConfig(s.Config("", {"\"" + remote + "/*/auth.log\""}));
+  s.daemon.Start();
+  std::vector<std::string> lines;
+  auto log = [&](const std::string& host, const std::string& message) {
+    std::string line = SyslogLine(message, 300);
+    line.replace(line.find(" testhost "), 10, " " + host + " ");
+    lines.push_back(line);
+    AppendFile(remote + "/" + host + "/auth.log", line + "\n");
+  };
+  const std::string fail = "Failed password for root from 192.0.2.30 port 4242 ssh2";
+  log("web1", fail);
+  log("web1", fail + " ");
+  // A host that starts forwarding later: rsyslog creates its directory and file.
+  std::filesystem::create_directories(remote + "/web2");
+  log("web2", fail);
+  log("web2", fail + " ");
+  INFO(s.daemon.Err());
+  REQUIRE(WaitFor([&] { return s.daemon.RecordCount(lines.back()) == 1; }, 10s));
+  // 2 + 2 from one address: the test rule wants 3 on one host.
+  CHECK(s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 0);
+  log("web2", fail + "  ");
+  REQUIRE(WaitFor([&] { return s.daemon.AlertsContaining("\"host\":\"web2\"") == 1; }, 10s));
+  REQUIRE(s.daemon.Stop() == 0);
+  // While it is down, both hosts go on; after the restart each file resumes at its own
+  // position.
+  log("web1", "Connection closed by 192.0.2.31 port 1 [preauth]");
+  log("web2", "Connection closed by 192.0.2.32 port 2 [preauth]");
+  s.daemon.Start();
+  log("web1", "Connection closed by 192.0.2.33 port 3 [preauth]");
+  REQUIRE(WaitFor([&] { return s.daemon.RecordCount(lines.back()) == 1; }, 10s));
+  REQUIRE(WaitFor([&] { return s.daemon.RecordCount(lines[lines.size() - 2]) == 1; }, 10s));
+  std::string why;
+  CHECK(EveryLineOnce(s.daemon.Records(), lines, why));
+  INFO(why);
+  CHECK(why.empty());
+  CHECK(s.daemon.AlertsContaining("\"rule\":\"test.failed_login\"") == 1);
+  CHECK(s.daemon.Stop() == 0);
+}

@@ -71,7 +71,9 @@ TEST_CASE("a realistic auth.log through the pipeline raises the expected alerts"
     CHECK(a->labels == std::map<std::string, std::string>{{"ip", "203.0.113.50"}});
     CHECK(a->count == 10);
     CHECK(a->severity == Severity::kWarning);
-    CHECK(a->id == AlertId("sshd.auth.brute_force", "203.0.113.50"));
+    // The log is another machine's: its host is in the alert and in the id's key.
+    CHECK(a->host == "web1");
+    CHECK(a->id == AlertId("sshd.auth.brute_force", std::string("203.0.113.50\0web1", 17)));
     CHECK(a->summary ==
           "Brute force: 10 failed logins from 203.0.113.50 within 10m (last user tried: ubuntu)");
     CHECK(a->last_seen - a->first_seen == 14s);

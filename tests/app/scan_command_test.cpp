@@ -109,8 +109,9 @@ TEST_CASE("scan --events --format json prints one DESIGN.md record per sshd line
   REQUIRE(lines.size() == 3);  // the CRON line is no sshd event
 
   const auto first = nlohmann::ordered_json::parse(lines[0]);
-  CHECK(Keys(first) ==
-        std::vector<std::string>{"ts", "kind", "ip", "port", "user", "pid", "line", "detail"});
+  CHECK(Keys(first) == std::vector<std::string>{"ts", "kind", "ip", "port", "user", "pid", "host",
+                                                "line", "detail"});
+  CHECK(first["host"] == "box");  // the origin host, from the line
   CHECK(first["ts"] == "2026-11-21T16:31:02Z");
   CHECK(first["kind"] == "auth_failure");
   CHECK(first["ip"] == "192.0.2.7");

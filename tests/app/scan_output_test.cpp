@@ -135,7 +135,7 @@ TEST_CASE("an alert prints as AlertToJson in JSON and as one line in text", "[sc
   std::string text;
   AppendAlertText(a, text);
   CHECK(text ==
-        "WARNING sshd.auth.bruteforce [firing] ip=\"192.0.2.7\" count=12 "
+        "WARNING sshd.auth.bruteforce [firing] host=\"box\" ip=\"192.0.2.7\" count=12 "
         "first=2026-11-21T16:31:02Z last=2026-11-21T16:31:40Z: 12 failed logins from "
         "192.0.2.7\n"
         "    Check who it is:\n"
@@ -212,4 +212,16 @@ TEST_CASE("event timestamps read exactly as FormatRfc3339 writes them", "[scan]"
       REQUIRE(out.substr(0, want.size()) == want);
     }
   }
+}
+
+TEST_CASE("this machine's own alert prints no host in text; another machine's does", "[scan]") {
+  Alert a = BruteForce();
+  a.host = LocalHostName();
+  std::string text;
+  AppendAlertText(a, text);
+  CHECK_THAT(text, Catch::StartsWith("WARNING sshd.auth.bruteforce [firing] ip=\"192.0.2.7\""));
+  a.host = "web1";
+  text.clear();
+  AppendAlertText(a, text);
+  CHECK_THAT(text, Catch::StartsWith("WARNING sshd.auth.bruteforce [firing] host=\"web1\" ip="));
 }

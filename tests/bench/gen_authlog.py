@@ -2,7 +2,7 @@
 """Deterministic generator of a realistic auth.log from a server under attack.
 
     gen_authlog.py --lines N [--sources S] [--seed K] [--mix attack|quiet] --out auth.log [--export FILE]
-                   [--start-epoch T --span SECONDS]
+                   [--start-epoch T --span SECONDS] [--hosts N]
 
 Same seed, same arguments -> byte-identical output (the benchmark compares tools on
 exactly the same input). The mix: password guessing and invalid users (about 60% of the
@@ -18,6 +18,11 @@ and pre-9.8 sessions) and sshd-session (OpenSSH 9.8+). Timestamps: classic syslo
 --mix quiet is a quiet server's day instead: mostly other daemons (CRON, systemd, sudo,
 the kernel's firewall), the admins' own logins with their sessions, and a thin trickle of
 guessing and scanners (a few percent of the lines).
+
+--hosts N writes a central log host's file instead: each connection (a session's lines)
+comes from one of N machines, web0001..webNNNN, drawn from a generator of its own, and
+its lines carry that HOSTNAME (PIDs still come from the one generator). With N = 1 (the default) the output is byte-identical to before
+(HOSTNAME web1).
 
 --export FILE also writes the same entries in journald's export format (for
 systemd-journal-remote), each with the fields journald would record for them.
@@ -259,7 +264,7 @@ class Gen:
         return self.unrelated()
 
 
-def export_entry(prog, pid, msg, usec, seq):
+def export_entry(prog, pid, msg, usec, seq, host=HOST):
     """One entry in journald's export format, as journald would have stored it."""
     sshd_like = prog.startswith("sshd")
     fields = [
@@ -267,7 +272,7 @@ def export_entry(prog, pid, msg, usec, seq):
         "__MONOTONIC_TIMESTAMP=%d" % (usec - BASE_EPOCH * 1000000 + 5000000),
         "_BOOT_ID=" + BOOT_ID,
         "_MACHINE_ID=" + MACHINE_ID,
-        "_HOSTNAME=" + HOST,
+        "_HOSTNAME=" + host,
         "PRIORITY=%d" % (3 if msg.startswith("error:") else 6),
         "MESSAGE=" + msg,
     ]
@@ -300,12 +305,23 @@ def main():
                     help="time of the first line (default 2026-11-21 00:00 UTC)")
     ap.add_argument("--span", type=int, default=0,
                     help="seconds the lines cover (default: about 85 ms a line)")
+    ap.add_argument("--hosts", type=int, default=1,
+                    help="machines whose logs are interleaved (a central log host)")
     args = ap.parse_args()
+    # Its own generator: the lines' stream stays the one of --hosts 1.
+    host_rng = random.Random(args.seed + 17)
+
+    def pick_host():
+        if args.hosts <= 1:
+            return HOST
+        return "web%04d" % (host_rng.randrange(args.hosts) + 1)
+
     max_gap = 170000 if args.span <= 0 else max(1, 2 * args.span * 1000000 // args.lines)
 
     rng = random.Random(args.seed)
     gen = Gen(rng, Sources(rng, args.sources), args.mix)
     active = [gen.pick_session() for _ in range(6)]  # a few connections interleave
+    hosts = [pick_host() for _ in active]  # the machine each one is on
     usec = args.start_epoch * 1000000
     counts = {}
     written = 0
@@ -315,8 +331,10 @@ def main():
     while written < args.lines:
         i = rng.randrange(len(active))
         prog, pid, msg = active[i].pop(0)
+        host = hosts[i]
         if not active[i]:
             active[i] = gen.pick_session()
+            hosts[i] = pick_host()
         usec += rng.randrange(0, max_gap)
         secs = usec // 1000000
         stamp = time.strftime("%b %d %H:%M:%S", time.gmtime(secs))
@@ -327,9 +345,9 @@ def main():
             msg_line = "[%d.%06d] %s" % (secs - args.start_epoch + 5, usec % 1000000, msg)
         else:
             msg_line = msg
-        buf.append("%s %s %s: %s\n" % (stamp, HOST, tag, msg_line))
+        buf.append("%s %s %s: %s\n" % (stamp, host, tag, msg_line))
         if exp:
-            ebuf.append(export_entry(prog, pid, msg_line, usec, written))
+            ebuf.append(export_entry(prog, pid, msg_line, usec, written, host))
         key = prog if not prog.startswith("sshd") else msg.split(" ")[0]
         counts[key] = counts.get(key, 0) + 1
         written += 1

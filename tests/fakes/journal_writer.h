@@ -27,13 +27,20 @@ class JournalWriter {
   }
   ~JournalWriter() { Close(); }
 
+  /// The machine the entries come from: _HOSTNAME and _BOOT_ID (one per machine), as
+  /// journal-remote's remote-HOST.journal files on a central log host hold them.
+  void SetMachine(std::string host, std::string boot_id) {
+    host_ = std::move(host);
+    boot_id_ = std::move(boot_id);
+  }
+
   /// Appends one entry. `usec`: its __REALTIME_TIMESTAMP (0: now).
   void Write(const std::string& identifier, int pid, const std::string& message,
              std::uint64_t usec = 0, const std::string& unit = "") {
     if (usec == 0) usec = NowUsec();
     std::string e = "__REALTIME_TIMESTAMP=" + std::to_string(usec) + "\n" +
                     "__MONOTONIC_TIMESTAMP=" + std::to_string(++monotonic_) + "\n" +
-                    "_BOOT_ID=0123456789abcdef0123456789abcdef\n" + "_HOSTNAME=testhost\n";
+                    "_BOOT_ID=" + boot_id_ + "\n" + "_HOSTNAME=" + host_ + "\n";
     if (!identifier.empty()) e += "SYSLOG_IDENTIFIER=" + identifier + "\n";
     if (pid > 0) e += "_PID=" + std::to_string(pid) + "\n";
     if (!unit.empty()) e += "_SYSTEMD_UNIT=" + unit + "\n";
@@ -58,6 +65,8 @@ class JournalWriter {
  private:
   Subprocess process_;
   std::uint64_t monotonic_ = 0;
+  std::string host_ = "testhost";
+  std::string boot_id_ = "0123456789abcdef0123456789abcdef";
 };
 
 }  // namespace test

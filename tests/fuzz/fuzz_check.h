@@ -1,6 +1,8 @@
 #pragma once
 // What every fuzz target checks beyond "no crash": helpers that abort (so libFuzzer
 // records the input as a crash) with a message naming the broken property.
+#include <arpa/inet.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -93,15 +95,16 @@ struct Span {
   std::size_t end = 0;  // one past
 };
 
-/// Where `address` (a normalised address or host name, as SshdEvent::ip holds it) is
-/// written in `line`: every maximal run of address characters (letters, digits, '.',
-/// ':', '-', '_') that normalises to it, also with one trailing ':' cut ("from <ip>: ...").
-inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_view address) {
+/// Calls `fn(begin, end, normalised)` for every maximal run of address characters
+/// (letters, digits, '.', ':', '-', '_') of `line` that normalises to an address, also with
+/// one trailing ':' cut ("from <ip>: ..."). `fn` returns true when the run matched (its
+/// cut form is then not tried).
+template <class Fn>
+void ForEachAddressRun(std::string_view line, Fn fn) {
   const auto is_addr_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == ':' || c == '-' || c == '_';
   };
-  std::vector<Span> out;
   std::size_t i = 0;
   while (i < line.size()) {
     if (!is_addr_char(line[i])) {
@@ -112,17 +115,52 @@ inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_vie
     while (j < line.size() && is_addr_char(line[j])) ++j;
     std::string_view run = line.substr(i, j - i);
     for (int cut = 0; cut < 2 && !run.empty(); ++cut) {
-      const auto n = sshd_health::NormaliseAddress(run, true);
-      if (n && *n == address) {
-        out.push_back({i, i + run.size()});
-        break;
+      if (const auto n = sshd_health::NormaliseAddress(run, true)) {
+        if (fn(i, i + run.size(), *n)) break;
       }
       if (run.back() != ':') break;
       run.remove_suffix(1);  // one ':', as the parser cuts it: "2001:db8:::" is "2001:db8::" + ':'
     }
     i = j;
   }
+}
+
+/// Where `address` (a normalised address or host name, as SshdEvent::ip holds it) is
+/// written in `line`.
+inline std::vector<Span> AddressWitnesses(std::string_view line, std::string_view address) {
+  std::vector<Span> out;
+  ForEachAddressRun(line, [&](std::size_t b, std::size_t e, const std::string& n) {
+    if (n != address) return false;
+    out.push_back({b, e});
+    return true;
+  });
   return out;
+}
+
+/// Whether `line` writes an address inside `network` ("192.0.2.0/24", "2001:db8::/64"):
+/// the label a rule grouping by a prefix (`ip/24/64`) gives its alert.
+inline bool NetworkWitnessed(std::string_view line, std::string_view network) {
+  const auto slash = network.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string net(network.substr(0, slash));
+  const int bits = std::atoi(std::string(network.substr(slash + 1)).c_str());
+  const int family = net.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  unsigned char want[16], have[16];
+  if (::inet_pton(family, net.c_str(), want) != 1) return false;
+  const int max_bits = family == AF_INET ? 32 : 128;
+  if (bits < 0 || bits > max_bits) return false;
+  bool found = false;
+  ForEachAddressRun(line, [&](std::size_t, std::size_t, const std::string& n) {
+    if (::inet_pton(family, n.c_str(), have) != 1) return false;
+    int b = 0;
+    for (; b < bits; ++b) {
+      const unsigned char mask = static_cast<unsigned char>(0x80u >> (b % 8));
+      if ((want[b / 8] & mask) != (have[b / 8] & mask)) break;
+    }
+    found = found || b == bits;
+    return b == bits;
+  });
+  return found;
 }
 
 /// The event-address property for one line: the address occurs in `line`, and not only

@@ -1,7 +1,7 @@
 // The shipped rules (rules/) fed the events of fuzzed lines through the Pipeline, the path
 // every source takes, then expired far in the future so resolved alerts come out too.
 // Properties: each alert is clean text and round-trips through JSON (alert_check.h); an
-// alert's ip label is an address written in one of the lines.
+// alert's ip label is an address written in one of the lines, or the network of one.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -20,9 +20,14 @@ class CheckingSink final : public sshd_health::AlertSink {
   void Emit(const sshd_health::Alert& a) override {
     fuzz::CheckEngineAlert(a);
     if (const auto it = a.labels.find("ip"); it != a.labels.end() && !it->second.empty()) {
+      // A rule grouping by a prefix (ip/24/64) labels its alert with the network.
+      const bool network = it->second.find('/') != std::string::npos;
       bool seen = false;
-      for (const auto l : lines_) seen = seen || !fuzz::AddressWitnesses(l, it->second).empty();
-      fuzz::Check(seen, "alert ip label is an address from the input", fuzz::Show(it->second));
+      for (const auto l : lines_)
+        seen = seen || (network ? fuzz::NetworkWitnessed(l, it->second)
+                                : !fuzz::AddressWitnesses(l, it->second).empty());
+      fuzz::Check(seen, "alert ip label is an address (or its network) from the input",
+                  fuzz::Show(it->second));
     }
   }
 

@@ -109,7 +109,7 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   SECTION("unknown key") {
     CHECK(error_for(RuleWith("    group_by: ip", "    group-by: ip")) ==
           f + ":6:5: rules[0].group-by: unknown key (known: id, description, match, group_by, "
-              "distinct, after, first_seen, cancel_on, unless_fired, threshold, "
+              "distinct, per_host, after, first_seen, cancel_on, unless_fired, threshold, "
               "window, cooldown, severity, summary, remedy)");
   }
   SECTION("unknown event kind") {
@@ -159,7 +159,7 @@ TEST_CASE("rule file errors name file, line, column and key", "[rules]") {
   SECTION("unknown group_by") {
     CHECK(error_for(RuleWith("group_by: ip", "group_by: port")) ==
           f + ":6:15: rules[0].group_by: unknown value 'port' (known: none, ip, ip/N, ip/N/M, "
-              "user, detail, fingerprint, or a list of them)");
+              "user, detail, fingerprint, host, or a list of them)");
   }
   SECTION("threshold out of range") {
     CHECK(error_for(RuleWith("threshold: 5", "threshold: 0")) ==
@@ -287,7 +287,7 @@ TEST_CASE("issue 16's keys: every mistake names file:line:col and key", "[rules]
           f + ":6:20: rules[0].group_by[1]: 'ip' is listed twice");
     CHECK(error_for(RuleWith("group_by: ip", "group_by: [user, port]")) ==
           f + ":6:22: rules[0].group_by[1]: unknown key 'port' (known: ip, ip/N, ip/N/M, user, "
-              "detail, fingerprint)");
+              "detail, fingerprint, host)");
   }
   SECTION("distinct of the group's own key") {
     CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    distinct: ip")) ==
@@ -295,7 +295,7 @@ TEST_CASE("issue 16's keys: every mistake names file:line:col and key", "[rules]
               "value");
     CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    distinct: size")) ==
           f + ":7:15: rules[0].distinct: unknown key 'size' (known: ip, ip/N, ip/N/M, user, "
-              "detail, fingerprint)");
+              "detail, fingerprint, host)");
     CHECK(error_for(RuleWith("threshold: 5", "threshold: 5000\n    distinct: user")) ==
           f + ":7:16: rules[0].threshold: with distinct, at most 1000");
   }
@@ -329,4 +329,26 @@ TEST_CASE("issue 16's keys: every mistake names file:line:col and key", "[rules]
     CHECK(error_for(RuleWith("group_by: ip", "group_by: ip\n    cancel_on: [nope]")) ==
           f + ":7:17: rules[0].cancel_on[0]: unknown event kind 'nope' (known: " + known + ")");
   }
+}
+
+TEST_CASE("per_host: on by default, off for distinct host, an error when it contradicts it",
+          "[rules]") {
+  TempDir dir;
+  const std::string f = dir.path() + "/r.yaml";
+  auto load = [&](const std::string& text) {
+    return LoadRuleFile(Write(dir.path(), "r.yaml", text));
+  };
+  CHECK(load(kGoodRule).at(0).per_host);
+  CHECK_FALSE(load(RuleWith("group_by: ip", "group_by: ip\n    per_host: false")).at(0).per_host);
+  const auto fleet = load(RuleWith("group_by: ip", "group_by: ip\n    distinct: host"));
+  CHECK_FALSE(fleet.at(0).per_host);
+  REQUIRE(fleet.at(0).distinct);
+  CHECK(fleet.at(0).distinct->field == KeyField::kHost);
+  const auto keyed = load(RuleWith("group_by: ip", "group_by: [host, ip]"));
+  CHECK(keyed.at(0).group_key == GroupKey{KeyPart{KeyField::kHost}, KeyPart{KeyField::kIp}});
+  CHECK(LoadError(Write(
+            dir.path(), "r.yaml",
+            RuleWith("group_by: ip", "group_by: ip\n    distinct: host\n    per_host: true"))) ==
+        f + ":8:15: rules[0].per_host: cannot be true with distinct: host (each group would see "
+            "one host)");
 }

@@ -289,3 +289,15 @@ TEST_CASE("protocol violations and libcrypto errors alert only when they repeat"
   REQUIRE(sink.alerts.size() == 1);
   CHECK(sink.alerts[0].rule == "sshd.kex.protocol_violation");
 }
+
+TEST_CASE("the fleet rule counts distinct hosts per address across hosts", "[rules]") {
+  const Rule& r = Find("sshd.fleet.source_many_hosts");
+  REQUIRE(r.distinct);
+  CHECK(r.distinct->field == KeyField::kHost);
+  CHECK_FALSE(r.per_host);
+  CHECK(r.group_key == GroupKey{KeyPart{KeyField::kIp}});
+  CHECK(r.threshold == 5);
+  CHECK(r.window == std::chrono::minutes(10));
+  CHECK(Covers(r, EventKind::kAuthFailure));
+  CHECK(Covers(r, EventKind::kInvalidUser));
+}
