@@ -103,6 +103,7 @@ StatusSource SourceStatus(const std::string& name, const SourceStats& stats,
           .inode = position.inode,
           .offset = position.offset,
           .cursor = position.cursor,
+          .files = position.files,
           .lines = stats.records,
           .last_line = stats.last_record};
 }
@@ -161,6 +162,8 @@ nlohmann::json StatusToJson(const StatusSnapshot& s) {
               {"lines", src.lines},     {"last_line", TimeJson(src.last_line)}};
     if (src.kind == "journal") {
       j["cursor"] = Safe(src.cursor);
+    } else if (src.kind == "glob") {
+      j["files"] = src.files;
     } else {
       j["inode"] = src.inode;
       j["offset"] = src.offset;
@@ -240,6 +243,8 @@ Result<StatusSnapshot> StatusFromJson(const nlohmann::json& j) {
       src.last_line = r.Time("last_line");
       if (src.kind == "journal") {
         src.cursor = r.String("cursor");
+      } else if (src.kind == "glob") {
+        src.files = r.Number<std::uint64_t>("files");
       } else {
         src.inode = r.Number<std::uint64_t>("inode");
         src.offset = r.Number<std::int64_t>("offset");
@@ -315,6 +320,8 @@ std::string StatusToText(const StatusSnapshot& s, TimePoint now) {
     std::string where;
     if (src.kind == "journal") {
       where = src.cursor.empty() ? "no entry read yet" : "cursor " + Safe(src.cursor);
+    } else if (src.kind == "glob") {
+      where = fmt::format("{} file{} matching", src.files, src.files == 1 ? "" : "s");
     } else if (!src.open) {
       where = "not open (missing or unreadable; waiting for it)";
     } else {

@@ -46,6 +46,7 @@ struct StatusSource {
   std::uint64_t inode = 0;  // file
   std::int64_t offset = 0;  // file: after the last complete line read
   std::string cursor;       // journal
+  std::uint64_t files = 0;  // glob: files matching now
   std::uint64_t lines = 0;  // records read since start
   TimePoint last_line{};    // epoch: none read since start
 };

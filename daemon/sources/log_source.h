@@ -24,12 +24,13 @@ struct SourceStats {
 /// How far a source has read, for `sshd-health status`: a file's inode and the offset
 /// after its last complete line, or the journal's cursor of the last entry handed on.
 struct SourcePosition {
-  std::string kind;   // "file" or "journal"
+  std::string kind;   // "file", "glob" (a pattern of files) or "journal"
   std::string path;   // the file, or the journal directory ("" = the system journal)
   bool open = false;  // a file: open now (false while it is missing or unreadable)
   std::uint64_t inode = 0;
   std::int64_t offset = 0;
-  std::string cursor;  // the journal's; empty before the first entry
+  std::string cursor;       // the journal's; empty before the first entry
+  std::uint64_t files = 0;  // a glob: the files followed now
 };
 
 /// Longest line a source hands on; the rest of a longer line is dropped (and counted).
