@@ -171,6 +171,29 @@ TEST_CASE("Hostile label and summary text is escaped in the status text and JSON
   CHECK(j["notifiers"][0]["last_error"] == "bad \\xff\\xfe reply");
 }
 
+TEST_CASE("A glob source reads back with its pattern and file count", "[app][status]") {
+  StatusSnapshot s = Sample();
+  s.sources = {{.name = "files /var/log/remote/*/auth.log",
+                .kind = "glob",
+                .path = "/var/log/remote/*/auth.log",
+                .open = true,
+                .inode = 0,
+                .offset = 0,
+                .cursor = {},
+                .files = 12,
+                .lines = 500,
+                .last_line = At(99)}};
+  const nlohmann::json j = StatusToJson(s);
+  CHECK(j["sources"][0]["files"] == 12);
+  CHECK_FALSE(j["sources"][0].contains("offset"));
+  const auto back = StatusFromJson(j);
+  REQUIRE(back);
+  CHECK(back->sources.at(0).files == 12);
+  CHECK_THAT(StatusToText(s, At(160)),
+             Catch::Contains("files /var/log/remote/*/auth.log: 12 files matching\n"
+                             "    500 lines read"));
+}
+
 TEST_CASE("An audit's status names each check's worst finding", "[app][status]") {
   AuditReport report;
   report.status = CheckStatus::kCritical;
