@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "app/metrics.h"
 #include "app/pipeline.h"
 #include "app/reload_plan.h"
+#include "app/status_file.h"
 #include "audit/audit_report.h"
 #include "audit/audit_scheduler.h"
 #include "audit/real_host.h"
@@ -68,6 +70,8 @@ class App::Sink final : public AlertSink {
                 SeverityName(alert.severity), AlertStatusName(alert.status),
                 EscapeForOutput(alert.summary));
     if (app_.output_) app_.output_->Emit(alert);
+    app_.firing_.Observe(alert, app_.clock_.Now(), app_.FiringHorizon(alert.rule));
+    app_.status_file_.Changed();
   }
 
  private:
@@ -85,7 +89,8 @@ App::App(DaemonOptions options)
       sink_(std::make_unique<Sink>(*this)),
       // One window for both: a probe line that may still end the wait may still be claimed.
       own_probe_lines_(probe_ledger_, Duration(options_.logs_not_seen_grace_ms)),
-      logs_not_seen_(Duration(options_.logs_not_seen_grace_ms)) {}
+      logs_not_seen_(Duration(options_.logs_not_seen_grace_ms)),
+      status_file_(io_, [this] { return BuildStatusSnapshot(); }) {}
 
 App::~App() {
   StopSources();
@@ -184,6 +189,7 @@ void App::SaveRuleMemory(bool durable) {
 }
 
 int App::Run() {
+  started_at_ = clock_.Now();
   if (!Init()) return 73;  // EX_CANTCREAT. A ConfigError escapes to main: exit 78.
   output_->Start();
 
@@ -198,6 +204,8 @@ int App::Run() {
   ScheduleExpire();
   ScheduleProbeLogCheck();
   ScheduleWatchdog();
+  // Before READY=1: once systemd (or a test) sees the daemon ready, `status` sees it too.
+  status_file_.Start(StatusFilePath(*config_));
   notify_.Ready();
   SendStatus();
   spdlog::info("ready: {}", StatusLine());
@@ -290,6 +298,7 @@ void App::StopSources() {
 
 void App::StartAudits() {
   if (!config_->audit.enabled) {
+    last_audit_.reset();      // a reload turned them off: status must not show an old result
     check_statuses_.clear();  // turned off by a reload: no stale status in /metrics
     return;
   }
@@ -311,6 +320,8 @@ void App::StartAudits() {
   audits_->OnReport([this](const AuditReport& report) {
     check_statuses_.clear();
     for (const CheckReport& c : report.checks) check_statuses_.emplace_back(c.check, c.status);
+    last_audit_ = AuditStatus(report, clock_.Now());
+    status_file_.Changed();
   });
   audits_->Start();
 }
@@ -429,6 +440,7 @@ void App::OnRecord(int source_id, const LogRecord& record) {
 void App::OnBatchDone() {
   CheckReplayDone();
   ScheduleStatus();
+  status_file_.Changed();
 }
 
 void App::WaitSignal() {
@@ -496,6 +508,8 @@ void App::Reload() {
     textfile_timer_.cancel();
     ScheduleTextfile();
   }
+  status_file_.Start(StatusFilePath(*config_));
+  status_file_.Changed();
   spdlog::info("reloaded {} ({} rules, kept {} rules' state, reset {}{}{})", config_->source,
                pipeline_->engine().rules().size(), replaced.kept, replaced.reset,
                sources_changed ? ", sources re-opened" : "",
@@ -529,6 +543,7 @@ void App::Shutdown() {
   if (stopping_) return;
   stopping_ = true;
   notify_.Stopping();
+  status_file_.Stop();  // a stopping daemon no longer answers for what it sees
   // The loop is single-threaded: the batch being handled when the signal came is finished.
   StopSources();
   Guard("save first-seen memory", [this] { SaveRuleMemory(/*durable=*/true); });
@@ -565,6 +580,7 @@ void App::ScheduleExpire() {
       // returns to its floor (glibc keeps freed heap otherwise).
       if (before - std::min(before, pipeline_->stats().engine.groups) > 1000) ::malloc_trim(0);
       SaveRuleMemory(/*durable=*/false);
+      if (firing_.Prune(clock_.Now()) > 0) status_file_.Changed();
     });
     ScheduleExpire();
   });
@@ -632,5 +648,38 @@ std::string App::StatusLine() const {
 }
 
 void App::SendStatus() { notify_.Status(StatusLine()); }
+
+std::optional<Duration> App::FiringHorizon(const std::string& rule) const {
+  // A firing group is told again once per cooldown while events come, and resolved by
+  // the expiry tick after a quiet cooldown: not told for two cooldowns and two ticks
+  // means the engine dropped it without a resolve (evicted at max_groups, the storm
+  // guard's summary, a rule a reload changed or removed).
+  if (pipeline_) {
+    for (const Rule& r : pipeline_->engine().rules()) {
+      if (r.id == rule) return 2 * r.cooldown + 2 * Duration(kExpireInterval);
+    }
+  }
+  return std::nullopt;  // an audit finding or the daemon's own alert: resolved by its cause
+}
+
+StatusSnapshot App::BuildStatusSnapshot() const {
+  StatusSnapshot s;
+  s.daemon.pid = ::getpid();
+  s.daemon.pid_start_ticks = ProcessStartTicks(::getpid()).value_or(0);
+  s.daemon.version = SSHD_HEALTH_VERSION;
+  s.daemon.started = started_at_;
+  s.daemon.config = config_ ? config_->source : std::string();
+  s.daemon.written = clock_.Now();
+  s.daemon.heartbeat = StatusPublisher::kHeartbeat;
+  for (const auto& source : sources_)
+    s.sources.push_back(SourceStatus(source->Name(), source->Stats(), source->Position()));
+  s.firing = firing_.Now();
+  s.firing_omitted = firing_.omitted();
+  s.audit = last_audit_;
+  if (output_) {
+    for (const NotifierStats& n : output_->PerNotifier()) s.notifiers.push_back(NotifierStatus(n));
+  }
+  return s;
+}
 
 }  // namespace sshd_health

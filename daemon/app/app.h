@@ -16,10 +16,13 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/firing_alerts.h"
 #include "app/logs_not_seen_alert.h"
 #include "app/metrics.h"
 #include "app/own_probe_lines.h"
 #include "app/recent_drops.h"
+#include "app/status_publisher.h"
+#include "app/status_snapshot.h"
 #include "app/systemd_notify.h"
 #include "app/unparsed_lines_alert.h"
 #include "audit/probe_ledger.h"
@@ -93,6 +96,10 @@ class App {
   void ScheduleStatus();
   void SendStatus();
   std::string StatusLine() const;
+  // What `sshd-health status` shows (app/status_snapshot.h), as of now.
+  StatusSnapshot BuildStatusSnapshot() const;
+  // Firing alerts of rules-engine rules are over once not told for this long.
+  std::optional<Duration> FiringHorizon(const std::string& rule) const;
   void EmitReloadFailed(const std::string& error);
   // Runs `fn`, logging and counting anything it throws.
   template <typename Fn>
@@ -127,6 +134,10 @@ class App {
   std::atomic<bool> drops_seeded_{false};  // touched only by the audit thread
   std::unique_ptr<MetricsServer> metrics_;
   DaemonCounters counters_;
+  FiringAlerts firing_;                    // for the status file
+  std::optional<StatusAudit> last_audit_;  // the last audit run's results
+  TimePoint started_at_{};
+  StatusPublisher status_file_;
   AlertCounts alert_counts_;
   // The last audit's status per check, for /metrics (io_context thread only).
   std::vector<std::pair<std::string, CheckStatus>> check_statuses_;

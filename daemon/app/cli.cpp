@@ -85,6 +85,12 @@ int RunCli(int argc, char** argv) {
   notify_cmd->add_option("--notifier", notify.notifier, "Only this notifier (by name)");
   notify_cmd->callback([&] { run = [&] { return RunTestNotify(notify); }; });
 
+  StatusOptions status;
+  auto* status_cmd = app.add_subcommand("status", "What the running daemon sees now");
+  AddConfigOption(status_cmd, status.config_path);
+  AddFormatOption(status_cmd, status.format);
+  status_cmd->callback([&] { run = [&] { return RunStatus(status); }; });
+
   ConfigValidateOptions validate;
   auto* config_cmd = app.add_subcommand("config", "Configuration tools");
   config_cmd->require_subcommand(1);

@@ -60,6 +60,13 @@ struct TestNotifyOptions {
 };
 int RunTestNotify(const TestNotifyOptions& options);  // notify/test_notify_command.cpp
 
+struct StatusOptions {
+  std::optional<std::string> config_path;  // where status_file is named
+  OutputFormat format = OutputFormat::kText;
+};
+/// What the running daemon sees now; exit 3 (UNKNOWN) without one.
+int RunStatus(const StatusOptions& options);  // app/status_command.cpp
+
 struct ConfigValidateOptions {
   std::optional<std::string> config_path;
 };

@@ -5,38 +5,12 @@
 
 #include <climits>
 #include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "core/fnv1a.h"
 #include "core/time_format.h"
 
 namespace sshd_health {
-namespace {
-
-Result<TimePoint> ParseRfc3339(const std::string& s) {
-  std::tm tm{};
-  int frac_us = 0;
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return Fail("bad time '" + s + "'");
-  if (*rest == '.') {
-    ++rest;
-    int digits = 0;
-    while (*rest >= '0' && *rest <= '9') {
-      if (digits < 6) {
-        frac_us = frac_us * 10 + (*rest - '0');
-        ++digits;
-      }
-      ++rest;
-    }
-    while (digits++ < 6) frac_us *= 10;
-  }
-  const std::time_t t = timegm(&tm);
-  return TimePoint(std::chrono::seconds(t)) + std::chrono::microseconds(frac_us);
-}
-
-}  // namespace
-
 std::string_view AlertStatusName(AlertStatus s) {
   return s == AlertStatus::kFiring ? "firing" : "resolved";
 }

@@ -143,12 +143,17 @@ Config DefaultConfig() {
 
 Config LoadConfig(const std::string& path) {
   const YamlMap top(LoadYamlFile(path), path, "");
-  top.AllowOnly({"state_dir", "log_level", "sources", "rules", "audit", "notify", "metrics"});
+  top.AllowOnly(
+      {"state_dir", "status_file", "log_level", "sources", "rules", "audit", "notify", "metrics"});
   Config c = DefaultConfig();
   c.source = path;
   c.state_dir = top.String("state_dir", c.state_dir);
   if (c.state_dir.empty() || c.state_dir.front() != '/') {
     top.Fail("state_dir", "must be an absolute path");
+  }
+  c.status_file = top.String("status_file", c.status_file);
+  if (c.status_file.empty() || c.status_file.front() != '/') {
+    top.Fail("status_file", "must be an absolute path");
   }
   c.log_level = top.String("log_level", c.log_level);
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};

@@ -123,6 +123,9 @@ struct MetricsConfig {
 struct Config {
   std::string source;  // the file it was read from, or "built-in default"
   std::string state_dir = "/var/lib/sshd-health";
+  /// Where the daemon keeps what `sshd-health status` shows (app/status_file.h): in the
+  /// unit's RuntimeDirectory, so it is gone after a reboot.
+  std::string status_file = "/run/sshd-health/status.json";
   std::string log_level = "info";
   SourcesConfig sources;
   RulesConfig rules;

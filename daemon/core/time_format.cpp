@@ -1,5 +1,7 @@
 #include "core/time_format.h"
 
+#include <ctime>
+
 namespace sshd_health {
 
 // Howard Hinnant's days_from_civil / civil_from_days
@@ -70,6 +72,27 @@ std::string FormatRfc3339(TimePoint t) {
   std::string out;
   AppendRfc3339(t, out);
   return out;
+}
+
+Result<TimePoint> ParseRfc3339(const std::string& s) {
+  std::tm tm{};
+  int frac_us = 0;
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return Fail("bad time '" + s + "'");
+  if (*rest == '.') {
+    ++rest;
+    int digits = 0;
+    while (*rest >= '0' && *rest <= '9') {
+      if (digits < 6) {
+        frac_us = frac_us * 10 + (*rest - '0');
+        ++digits;
+      }
+      ++rest;
+    }
+    while (digits++ < 6) frac_us *= 10;
+  }
+  const std::time_t t = timegm(&tm);
+  return TimePoint(std::chrono::seconds(t)) + std::chrono::microseconds(frac_us);
 }
 
 }  // namespace sshd_health

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/result.h"
 
 namespace sshd_health {
 
@@ -13,6 +14,9 @@ namespace sshd_health {
 std::string FormatRfc3339(TimePoint t);
 /// The same text appended to `out` (scan writes one per record: no temporary string).
 void AppendRfc3339(TimePoint t, std::string& out);
+/// Reads FormatRfc3339's text back ("...Z", with or without a fraction, microseconds
+/// kept); an error quotes the text.
+Result<TimePoint> ParseRfc3339(const std::string& s);
 
 /// Days since 1970-01-01 of the date `y`-`m`-`d` (m 1-12, d 1-31; not range-checked).
 std::int64_t DaysFromCivil(int y, int m, int d);

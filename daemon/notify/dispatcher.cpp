@@ -48,6 +48,9 @@ struct Dispatcher::Lane {
   std::atomic<std::uint64_t> unreported_drops{0};  // dropped, not yet reported by an alert
   std::atomic<std::uint64_t> already_told{0};
   std::atomic<std::uint64_t> resent{0};
+  std::string last_error;         // guarded by mu_
+  TimePoint last_error_at{};      // guarded by mu_
+  TimePoint last_delivered_at{};  // guarded by mu_
 };
 
 namespace {
@@ -235,8 +238,22 @@ std::vector<NotifierStats> Dispatcher::PerNotifier() const {
   std::lock_guard lock(mu_);
   std::vector<NotifierStats> out;
   for (const auto& lane : lanes_) {
-    out.push_back({lane->name(), lane->delivered, lane->failed, lane->dropped, lane->retries,
-                   lane->pending_count + lane->inbox.size(), lane->already_told, lane->resent});
+    NotifierStats n;
+    n.name = lane->name();
+    n.delivered = lane->delivered;
+    n.failed = lane->failed;
+    n.dropped = lane->dropped;
+    n.retries = lane->retries;
+    n.pending = lane->pending_count + lane->inbox.size();
+    n.already_told = lane->already_told;
+    n.resent = lane->resent;
+    n.type = lane->route.type;
+    n.queued = lane->inbox.size();
+    n.spooled = lane->pending_count;
+    n.last_error = lane->last_error;
+    n.last_error_at = lane->last_error_at;
+    n.last_delivered_at = lane->last_delivered_at;
+    out.push_back(std::move(n));
   }
   return out;
 }
@@ -360,6 +377,15 @@ void Dispatcher::DeliverOnce(Lane& lane) {
     result = lane.route.notifier->Deliver(batch);
   } catch (const std::exception& e) {  // a notifier must not throw; treat it as transient
     result = DeliveryResult::Retry(fmt::format("unexpected error: {}", e.what()));
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (result.code == DeliveryResult::Code::kOk) {
+      lane.last_delivered_at = clock_.Now();
+    } else {
+      lane.last_error = result.reason;
+      lane.last_error_at = clock_.Now();
+    }
   }
   if (result.code == DeliveryResult::Code::kRetry) {
     ++lane.retries;

@@ -522,7 +522,18 @@ void FileSource::Emit(std::string_view line, bool replay) {
   ++stats_.records;
   LogRecord record = RecordFromLine(line, syslog_context_);
   record.replay = replay;
+  if (!replay && record.has_ts) stats_.last_record = record.ts;
   handler_(record);
+}
+
+SourcePosition FileSource::Position() const {
+  // Mid-replay the position is still the one saved before (as Save writes it).
+  return {.kind = "file",
+          .path = path_,
+          .open = current_.fd >= 0,
+          .inode = static_cast<std::uint64_t>(current_.ino),
+          .offset = static_cast<std::int64_t>(std::max(current_.offset, current_.replay_end)),
+          .cursor = {}};
 }
 
 void FileSource::Finish(OpenFile& f) {

@@ -60,6 +60,7 @@ class FileSource final : public LogSource, private InotifyHub::Listener {
   /// (a log without timestamps, or a clock gone wrong, cannot make start-up unbounded).
   static constexpr off_t kMaxReplayBytes = off_t{1} << 30;
   SourceStats Stats() const override { return stats_; }
+  SourcePosition Position() const override;
 
  private:
   // Bytes read per pread(2).

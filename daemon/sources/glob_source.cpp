@@ -200,8 +200,19 @@ SourceStats GlobSource::Stats() const {
     out.records += s.records;
     out.truncated += s.truncated;
     out.errors += s.errors;
+    out.last_record = std::max(out.last_record, s.last_record);
   }
   return out;
+}
+
+SourcePosition GlobSource::Position() const {
+  return {.kind = "glob",
+          .path = pattern_,
+          .open = !files_.empty(),
+          .inode = 0,
+          .offset = 0,
+          .cursor = {},
+          .files = files_.size()};
 }
 
 std::vector<std::string> GlobSource::Files() const {

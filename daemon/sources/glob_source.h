@@ -53,6 +53,8 @@ class GlobSource final : public LogSource {
   bool Replaying() const override;
   void Stop() override;
   SourceStats Stats() const override;
+  /// The pattern and how many files match; each file's own position is its FileSource's.
+  SourcePosition Position() const override;
 
   /// The files followed now (for tests and STATUS).
   std::vector<std::string> Files() const;

@@ -386,7 +386,17 @@ void JournalSource::EmitEntry(bool replay) {
   record.replay = replay;
   if (truncated) ++stats_.truncated;
   ++stats_.records;
+  if (!replay && record.has_ts) stats_.last_record = record.ts;
   handler_(record);
+}
+
+SourcePosition JournalSource::Position() const {
+  return {.kind = "journal",
+          .path = config_.directory,
+          .open = journal_ != nullptr,
+          .inode = 0,
+          .offset = 0,
+          .cursor = cursor_};
 }
 
 bool JournalSource::RememberCurrentEntry() {

@@ -92,6 +92,7 @@ class JournalSource final : public LogSource {
   bool Replaying() const override { return replaying_; }
   void Stop() override;
   SourceStats Stats() const override { return stats_; }
+  SourcePosition Position() const override;
 
  private:
   Result<void> Open();

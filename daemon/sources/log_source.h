@@ -18,6 +18,19 @@ struct SourceStats {
   std::uint64_t records = 0;    // records handed to the handler
   std::uint64_t truncated = 0;  // over-long lines cut to kMaxRecordLine
   std::uint64_t errors = 0;     // read errors logged (the source keeps going)
+  TimePoint last_record{};      // timestamp of the last record read (not replayed); epoch: none
+};
+
+/// How far a source has read, for `sshd-health status`: a file's inode and the offset
+/// after its last complete line, or the journal's cursor of the last entry handed on.
+struct SourcePosition {
+  std::string kind;   // "file", "glob" (a pattern of files) or "journal"
+  std::string path;   // the file, or the journal directory ("" = the system journal)
+  bool open = false;  // a file: open now (false while it is missing or unreadable)
+  std::uint64_t inode = 0;
+  std::int64_t offset = 0;
+  std::string cursor;       // the journal's; empty before the first entry
+  std::uint64_t files = 0;  // a glob: the files followed now
 };
 
 /// Longest line a source hands on; the rest of a longer line is dropped (and counted).
@@ -55,6 +68,7 @@ class LogSource {
   virtual void Stop() = 0;
 
   virtual SourceStats Stats() const = 0;
+  virtual SourcePosition Position() const = 0;
 };
 
 }  // namespace sshd_health

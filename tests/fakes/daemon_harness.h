@@ -73,7 +73,18 @@ class DaemonUnderTest {
   std::string out_path() const { return dir_ + "/daemon.out"; }
   std::string err_path() const { return dir_ + "/daemon.err"; }
 
-  void WriteConfig(const std::string& yaml) { WriteFile(config_path(), yaml); }
+  /// Writes the daemon's config. One without a status_file of its own gets one in the
+  /// test's directory: a test daemon must never write the machine's
+  /// /run/sshd-health/status.json (a real daemon's, or another test's).
+  void WriteConfig(const std::string& yaml) {
+    std::string text = yaml;
+    if (text.find("status_file:") == std::string::npos) {
+      if (!text.empty() && text.back() != '\n') text += '\n';
+      text += "status_file: " + status_path() + "\n";
+    }
+    WriteFile(config_path(), text);
+  }
+  std::string status_path() const { return dir_ + "/run/status.json"; }
 
   /// Runs the daemon through `wrapper` (e.g. setpriv ... to drop privileges): the
   /// wrapper's argv, then the daemon's.

@@ -117,6 +117,30 @@ TEST_CASE("a retryable failure is retried with backoff and the batch is delivere
   CHECK(per.at(0).retries == 2);
   CHECK(per.at(0).delivered == 1);
   CHECK(per.at(0).pending == 0);
+  CHECK(per.at(0).type == "test");
+  // What `sshd-health status` shows: the error that delayed it stays after the success.
+  CHECK(per.at(0).last_error == "503");
+  CHECK(per.at(0).last_error_at == f.clock.Now());
+  CHECK(per.at(0).last_delivered_at == f.clock.Now());
+}
+
+TEST_CASE("an undelivered alert waits in the spool, and the notifier's error says why",
+          "[notify]") {
+  Fixture f;
+  auto o = f.Options();
+  o.retry_initial = 1h;  // it stays after the first failure
+  o.retry_max = 1h;
+  auto d = f.Make(o);
+  f.rec->Script({DeliveryResult::Retry("connection refused")});
+  d->Start();
+  d->Emit(test::MakeAlert("sshd.maxstartups.drop", "x"));
+  REQUIRE(test::WaitFor([&] { return d->PerNotifier().at(0).retries == 1; }, 5000ms));
+  const auto per = d->PerNotifier();
+  CHECK(per.at(0).queued == 0);
+  CHECK(per.at(0).spooled == 1);
+  CHECK(per.at(0).last_error == "connection refused");
+  CHECK(per.at(0).last_delivered_at == TimePoint{});
+  d->Stop(0ms);
 }
 
 TEST_CASE("a permanent failure is counted and not retried", "[notify]") {

@@ -127,6 +127,28 @@ TEST_CASE("file source survives deletion and re-creation", "[sources][file]") {
   CHECK(f.got.lines == Concat({test::Numbered("a", 1, 3), test::Numbered("b", 1, 3), {"END"}}));
 }
 
+TEST_CASE("file source says how far it has read: inode, offset, last line's time",
+          "[sources][file]") {
+  Fixture f;
+  auto source = f.Start(false);
+  CHECK_FALSE(source->Position().open);  // missing: waited for
+  CHECK(source->Stats().last_record == sshd_health::TimePoint{});
+  const std::string line = "2026-11-21T16:31:02.123456+00:00 host sshd[1]: hello";
+  AppendFile(f.log, "first\n");
+  f.Sync(line);
+  const auto pos = source->Position();
+  struct stat st {};
+  REQUIRE(::stat(f.log.c_str(), &st) == 0);
+  CHECK(pos.kind == "file");
+  CHECK(pos.path == f.log);
+  CHECK(pos.open);
+  CHECK(pos.inode == static_cast<std::uint64_t>(st.st_ino));
+  // After the last complete line: all of the file.
+  CHECK(pos.offset == static_cast<std::int64_t>(st.st_size));
+  CHECK(source->Stats().last_record == sshd_health::TimePoint(std::chrono::seconds(1'795'278'662)) +
+                                           std::chrono::microseconds(123456));
+}
+
 TEST_CASE("file source waits for a file missing at start", "[sources][file]") {
   Fixture f;
   auto source = f.Start(true);  // even with tail: a file that appears later is read whole
