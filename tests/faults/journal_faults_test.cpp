@@ -52,15 +52,24 @@ TEST_CASE("journal files rotated and vacuumed while read: every entry read once"
   int n = 0;
   std::uint64_t monotonic = 0;
   std::vector<std::string> files;
+  // Each file is written beside the directory and renamed into it whole. Written in
+  // place, one fresh-clone run of eight missed a file: the reader (libsystemd 252's
+  // sd_journal) can try a file journal-remote has created but not yet given its header,
+  // and does not look at it again when the rest is written through mmap. That window of
+  // live writers is a known limit (README "Central log host"); this test is about
+  // rotation and vacuum.
+  const std::string staging = s.journal_dir + ".staging";
+  std::filesystem::create_directories(staging);
   for (int round = 0; round < 8; ++round) {
     // journald's rotation: the active file is closed (archived) and a new one started.
     const std::string name = "rot" + std::to_string(round);
     {
-      test::JournalWriter w(s.journal_dir, name, monotonic);
+      test::JournalWriter w(staging, name, monotonic);
       for (int i = 0; i < 25; ++i) w.Write("sshd", 100 + round, Seq(n++));
       monotonic = w.monotonic();
     }
     files.push_back(s.journal_dir + "/" + name + ".journal");
+    std::filesystem::rename(staging + "/" + name + ".journal", files.back());
     INFO(s.daemon.Err().substr(0, 20000));
     REQUIRE(WaitFor([&] { return Records(s, n - 1) == 1; }, 15s));
     // journald's vacuum: the oldest archived files deleted, while the reader has them open.
