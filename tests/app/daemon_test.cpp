@@ -16,6 +16,7 @@
 #include "journal_writer.h"
 #include "real_sshd.h"
 #include "subprocess.h"
+#include "syslog_lines.h"
 #include "temp_dir.h"
 
 using namespace std::chrono_literals;
@@ -68,12 +69,7 @@ struct Setup {
 };
 
 std::string SyslogLine(const std::string& message, int pid = 4711) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
-  return std::string(stamp) + " testhost sshd[" + std::to_string(pid) + "]: " + message;
+  return test::StampedSyslogLine(message, pid);
 }
 
 bool EveryLineOnce(const std::map<std::string, int>& records, const std::vector<std::string>& lines,

@@ -14,6 +14,7 @@
 #include "daemon_harness.h"
 #include "receivers.h"
 #include "subprocess.h"
+#include "syslog_lines.h"
 #include "temp_dir.h"
 
 using namespace std::chrono_literals;
@@ -33,13 +34,8 @@ constexpr const char* kTestRule = R"(rules:
     remedy: "nothing to do: a test"
 )";
 
-std::string SyslogLine(const std::string& message) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
-  return std::string(stamp) + " testhost sshd[4711]: " + message;
+std::string SyslogLine(const std::string& message, int pid = 4711) {
+  return test::StampedSyslogLine(message, pid);
 }
 
 struct Setup {

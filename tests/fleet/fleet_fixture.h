@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "daemon_harness.h"
+#include "http_get.h"
 #include "subprocess.h"
+#include "syslog_lines.h"
 #include "temp_dir.h"
 
 namespace test {
@@ -23,27 +25,6 @@ inline constexpr const char* kPrometheus = "/usr/bin/prometheus";
 inline constexpr const char* kPromtool = "/usr/bin/promtool";
 inline constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 inline constexpr const char* kNodeExporter = "/usr/bin/prometheus-node-exporter";
-
-inline std::size_t CollectBody(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-/// GET `url`; the body, or "" unless the status is 200.
-inline std::string HttpGet(const std::string& url) {
-  CURL* c = curl_easy_init();
-  std::string body;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, CollectBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  const CURLcode rc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  return rc == CURLE_OK && status == 200 ? body : "";
-}
 
 inline std::string UrlEncode(const std::string& s) {
   CURL* c = curl_easy_init();
@@ -56,12 +37,7 @@ inline std::string UrlEncode(const std::string& s) {
 
 /// A syslog line from sshd as the daemon's file source reads it, stamped now.
 inline std::string SshdLine(const std::string& message, int pid = 4711) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
-  return std::string(stamp) + " web1 sshd[" + std::to_string(pid) + "]: " + message + "\n";
+  return StampedSyslogLine(message, pid, "web1") + "\n";
 }
 
 /// A server on 127.0.0.1:port started with `argv`, ready once GET `ready_url` answers 200.

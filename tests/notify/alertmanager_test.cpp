@@ -7,37 +7,18 @@
 
 #include "core/config.h"
 #include "core/yaml_util.h"
+#include "http_get.h"
 #include "notify/alert_output.h"
 #include "notify/make_notifier.h"
 #include "notify_test_util.h"
 
 using namespace sshd_health;
 using namespace std::chrono_literals;
+using test::HttpGet;
 
 namespace {
 
 constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
-
-std::size_t Collect(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-// GET url; returns the body, or "" unless the status is 200.
-std::string HttpGet(const std::string& url) {
-  CURL* c = curl_easy_init();
-  std::string body;
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  const CURLcode rc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  return rc == CURLE_OK && status == 200 ? body : "";
-}
 
 // The alerts Alertmanager holds with alertname `rule`.
 std::vector<nlohmann::json> AlertsNamed(const std::string& base, const std::string& rule) {
