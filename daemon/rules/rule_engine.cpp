@@ -90,6 +90,7 @@ struct RuleState {
   std::uint32_t distinct_id = 0;
   std::uint32_t first_seen_id = 0;
   std::uint32_t first_seen_key_id = 0;  // the same as the group's key (hidden host too)
+  bool distinct_host = false;           // distinct: host
   bool simple = false;                  // counts events, nothing more (every rule before issue 16)
   // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
   std::vector<std::uint32_t> unless;
@@ -207,6 +208,21 @@ struct RuleEngine::State {
   std::unordered_set<std::string> hosts;
   std::string last_host;
   bool last_host_set = false;
+  // `distinct: host`'s value, the origin host's SipHash, kept for the next events: a log
+  // comes in runs of one host's lines, and the fleet rule asks on every failed login.
+  std::string hashed_host;
+  std::uint64_t hashed_host_value = 0;
+  bool hashed_host_set = false;
+
+  std::uint64_t DistinctValue(const RuleState& rs, std::string_view text) {
+    if (!rs.distinct_host) return SipHash24(sip_key, text);
+    if (!hashed_host_set || text != hashed_host) {
+      hashed_host.assign(text);
+      hashed_host_value = SipHash24(sip_key, text);
+      hashed_host_set = true;
+    }
+    return hashed_host_value;
+  }
 
   void SeeHost(std::string_view host) {
     if (last_host_set && host == last_host) return;
@@ -625,6 +641,7 @@ struct RuleEngine::State {
       rs.names_origin = rs.hidden_host || keyed_by_host;
       rs.key_id = keys.Register(rs.key, rs.hidden_host);
       if (r.distinct) rs.distinct_id = keys.Register(GroupKey{*r.distinct});
+      rs.distinct_host = r.distinct && *r.distinct == KeyPart{KeyField::kHost};
       if (r.first_seen) {
         rs.first_seen_id = keys.Register(r.first_seen->key);
         // Without group_by the group is the first_seen key's, per host like any group.
@@ -737,7 +754,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
       if (r.distinct) {
         const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
         if (v.text.empty()) continue;  // no value to count (an event without a user)
-        const std::uint64_t value = SipHash24(s.sip_key, v.text);
+        const std::uint64_t value = s.DistinctValue(rs, v.text);
         s.Count(s.Touch(i, key), event, now, sink, value);
         continue;
       }
@@ -854,6 +871,7 @@ Result<std::size_t> RuleEngine::LoadMemory(std::string_view record) {
   // The hashes in memory were made under the old key: they go, the saved ones come.
   for (auto& [name, m] : s.memories) *m = FirstSeenMemory(m->max_keys());
   s.sip_key = key;
+  s.hashed_host_set = false;  // hashed under the old key
   std::size_t restored = 0;
   while (!record.empty()) {
     const std::string line(next_line());
