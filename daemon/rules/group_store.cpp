@@ -7,11 +7,13 @@ constexpr std::size_t kMinTable = 64;
 // Compact when fewer than 1 slot in kSparse is live (and the slab is worth it).
 constexpr std::size_t kSparse = 4;
 constexpr std::size_t kMinCompact = 1024;
+constexpr std::size_t kMaxSpareExtras = 1024;
 
 }  // namespace
 
 GroupStore::GroupStore(std::size_t rule_count)
     : free_(rule_count),
+      spare_extras_(rule_count),
       index_(kMinTable / 2),
       head_(rule_count, Group::kNil),
       tail_(rule_count, Group::kNil),
@@ -87,12 +89,24 @@ void GroupStore::EraseOldest(Group& g) {
   head_[g.rule] = next_[slot];
   if (tail_[g.rule] == slot) tail_[g.rule] = Group::kNil;
   --rule_live_[g.rule];
+  if (g.extra && spare_extras_[g.rule].size() < kMaxSpareExtras) {
+    g.extra->Clear();
+    spare_extras_[g.rule].push_back(std::move(g.extra));
+  }
   g.Recycle();
   next_[slot] = Group::kNil;
   touched_[slot] = 0;
   free_[g.rule].push_back(slot);
   ++free_count_;
   --live_;
+}
+
+std::unique_ptr<GroupExtra> GroupStore::TakeExtra(std::uint32_t rule) {
+  std::vector<std::unique_ptr<GroupExtra>>& spares = spare_extras_[rule];
+  if (spares.empty()) return std::make_unique<GroupExtra>();
+  std::unique_ptr<GroupExtra> x = std::move(spares.back());
+  spares.pop_back();
+  return x;
 }
 
 bool GroupStore::CompactIfSparse() {
@@ -108,6 +122,7 @@ bool GroupStore::CompactIfSparse() {
   std::vector<std::uint8_t> old_touched;
   old_touched.swap(touched_);
   for (auto& list : free_) list = std::vector<std::uint32_t>();
+  for (auto& list : spare_extras_) list = std::vector<std::unique_ptr<GroupExtra>>();
   free_count_ = 0;
   for (std::size_t rule = 0; rule < head_.size(); ++rule) {
     std::uint32_t s = head_[rule];

@@ -110,9 +110,10 @@ struct Group {
 
   /// Back to a free slot's state. The slot's next group reuses the key's and the window's
   /// memory (no allocation per group in a wave; the slot goes back to its rule's free
-  /// list, so the window fits the next group). The fired state, which is rare, and the
-  /// extra are freed: free slots wait for the next wave or the next compaction, and
-  /// extras kept in them cost 9 MiB of peak RSS on a day of 100,000 sources.
+  /// list, so the window fits the next group). The fired state, which is rare, is freed,
+  /// and so is the extra (GroupStore::EraseOldest has taken it when its rule keeps
+  /// spares): free slots wait for the next wave or the next compaction, and extras kept
+  /// in all of them cost 9 MiB of peak RSS on a day of 100,000 sources.
   void Recycle() {
     key.clear();
     first_seen = last_seen = last_fired = covered_until = TimePoint{};
@@ -157,6 +158,9 @@ class GroupStore {
     for (std::size_t at = 0; at < sizeof(Group); at += 64) __builtin_prefetch(g + at);
   }
   Group& Insert(std::uint32_t rule, std::string_view key, std::uint32_t hash);
+  /// An extra for a group of `rule`: one an erased group of that rule left (cleared, its
+  /// counters' memory kept, so no allocation), or a new one.
+  std::unique_ptr<GroupExtra> TakeExtra(std::uint32_t rule);
   /// Marks `g` as recently used: it will not be Oldest() before untouched groups.
   void Touch(const Group& g) { touched_[g.slot] = 1; }
   /// The least recently touched group of `rule`, or nullptr. Not const: it moves touched
@@ -182,6 +186,10 @@ class GroupStore {
   // Per rule: the free slots it left (their memory fits its groups), and how many in all.
   std::vector<std::vector<std::uint32_t>> free_;
   std::size_t free_count_ = 0;
+  // Per rule: extras of erased groups, at most kMaxSpareExtras (about 300 KiB with their
+  // counters and small distinct tables): expiry frees a rule's groups a batch at a time and
+  // the next events make as many new ones, which then allocate nothing.
+  std::vector<std::vector<std::unique_ptr<GroupExtra>>> spare_extras_;
   HashIndex index_;                  // (rule, key) hash -> slot
   std::vector<std::uint32_t> head_;  // per rule: front of the queue (oldest)
   std::vector<std::uint32_t> tail_;  // per rule: back of the queue

@@ -169,11 +169,6 @@ void ResetGroup(Group& g) {
   if (g.extra) g.extra->Clear();
 }
 
-GroupExtra& Extra(Group& g) {
-  if (!g.extra) g.extra = std::make_unique<GroupExtra>();
-  return *g.extra;
-}
-
 }  // namespace
 
 struct RuleEngine::State {
@@ -296,6 +291,11 @@ struct RuleEngine::State {
       store.PrefetchIndex(hashes[n++]);
     }
     for (std::size_t k = 0; k < n; ++k) store.PrefetchGroup(hashes[k]);
+  }
+
+  GroupExtra& Extra(Group& g) {
+    if (!g.extra) g.extra = store.TakeExtra(g.rule);
+    return *g.extra;
   }
 
   TemplateValues Values(const Group& g) const {
