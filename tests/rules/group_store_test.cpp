@@ -239,3 +239,22 @@ TEST_CASE("bucketed window counter agrees with its first form, before the epoch 
     }
   }
 }
+
+TEST_CASE("an erased group's extra is kept, cleared, for its own rule's next group", "[rules]") {
+  GroupStore store(2);
+  Group& g = store.Insert(0, "a");
+  g.extra = store.TakeExtra(0);
+  g.extra->prior_count = 7;
+  g.extra->distinct.See(42, 1, 16);
+  const GroupExtra* kept = g.extra.get();
+  store.EraseOldest(*store.Oldest(0));
+  // Another rule does not get it (its counters are sized for rule 0's thresholds).
+  const std::unique_ptr<GroupExtra> other = store.TakeExtra(1);
+  CHECK(other.get() != kept);
+  std::unique_ptr<GroupExtra> again = store.TakeExtra(0);
+  CHECK(again.get() == kept);
+  CHECK(again->prior_count == 0);
+  CHECK(again->distinct.size() == 0);
+  // None left: a new one.
+  CHECK(store.TakeExtra(0).get() != nullptr);
+}
