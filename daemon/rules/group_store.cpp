@@ -115,7 +115,7 @@ bool GroupStore::CompactIfSparse() {
       index_.table_size() > kMinTable && live_ * 2 * kSparse < index_.table_size();
   if (!slab_sparse && !table_sparse) return false;
   // Move the live groups, rule by rule in queue order, into a fresh slab.
-  std::deque<Group> old;
+  GroupSlab old;
   old.swap(slots_);
   std::vector<std::uint32_t> old_next;
   old_next.swap(next_);
@@ -130,17 +130,18 @@ bool GroupStore::CompactIfSparse() {
     while (s != Group::kNil) {
       const std::uint32_t next = old_next[s];
       const auto slot = static_cast<std::uint32_t>(slots_.size());
-      slots_.push_back(std::move(old[s]));
+      Group& moved = slots_.emplace_back();
+      moved = std::move(old[s]);
       next_.push_back(Group::kNil);
       touched_.push_back(old_touched[s]);
-      slots_.back().slot = slot;
+      moved.slot = slot;
       PushBack(slot, static_cast<std::uint32_t>(rule));
       s = next;
     }
   }
-  old = std::deque<Group>();
+  old = GroupSlab();
   index_.Reset(live_);
-  for (const Group& g : slots_) index_.Insert(g.hash, g.slot);
+  for (std::size_t i = 0; i < slots_.size(); ++i) index_.Insert(slots_[i].hash, slots_[i].slot);
   return true;
 }
 

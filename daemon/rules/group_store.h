@@ -11,7 +11,6 @@
 // CompactIfSparse() gives memory back after a wave.
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -126,6 +125,31 @@ struct Group {
   }
 };
 
+/// The groups' storage: chunks of kChunk groups, so a group's address stays valid while
+/// the slab grows, and a new group allocates once per kChunk (std::deque allocates a
+/// block per 512 bytes: for groups this size, one for every two).
+class GroupSlab {
+ public:
+  static constexpr std::size_t kChunk = 256;
+
+  std::size_t size() const { return size_; }
+  Group& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const Group& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  /// A new group at the end, as a default-constructed one.
+  Group& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) chunks_.push_back(std::make_unique<Group[]>(kChunk));
+    return (*this)[size_++];
+  }
+  void swap(GroupSlab& other) noexcept {
+    chunks_.swap(other.chunks_);
+    std::swap(size_, other.size_);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Group[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
 /// Not thread-safe. Group pointers stay valid until Erase of that group or Compact().
 class GroupStore {
  public:
@@ -180,7 +204,7 @@ class GroupStore {
   void PushBack(std::uint32_t slot, std::uint32_t rule);
   std::uint32_t NewSlot(std::uint32_t rule);
 
-  std::deque<Group> slots_;            // stable addresses while growing
+  GroupSlab slots_;                    // stable addresses while growing
   std::vector<std::uint32_t> next_;    // per slot: the next group in its rule's queue
   std::vector<std::uint8_t> touched_;  // per slot: touched since it was queued
   // Per rule: the free slots it left (their memory fits its groups), and how many in all.
