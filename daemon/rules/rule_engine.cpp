@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -266,7 +267,9 @@ struct RuleEngine::State {
   }
 
   Group& Touch(std::uint32_t rule, const EventKeys::Value& key) {
-    const std::uint32_t hash = GroupStore::HashOf(rule, key.hash);
+    return Touch(rule, key, GroupStore::HashOf(rule, key.hash));
+  }
+  Group& Touch(std::uint32_t rule, const EventKeys::Value& key, std::uint32_t hash) {
     if (Group* g = store.Find(rule, key.text, hash)) {
       store.Touch(*g);
       return *g;
@@ -275,22 +278,44 @@ struct RuleEngine::State {
     return store.Insert(rule, key.text, hash);
   }
 
+  // The current event's group lookups, by position in its rule list: the group key and
+  // the group's hash, found by Prefetch and used by the rules after it (null: not found).
+  static constexpr std::size_t kMaxPrefetch = 8;
+  std::array<const EventKeys::Value*, kMaxPrefetch> prefetched_key{};
+  std::array<std::uint32_t, kMaxPrefetch> prefetched_hash{};
+  std::size_t prefetched = 0;
+
   // Starts loading the groups the event's rules will look up, before any of them is used:
   // a failed login looks up four or five groups in a store of 300,000 (a cache miss each),
   // and one after another they cost four or five misses' time; started together, little
   // more than one. Changes nothing but timing.
   void Prefetch(const std::vector<std::uint32_t>& entries, const SshdEvent& e) {
+    prefetched = 0;
     if (entries.size() < 2) return;
-    constexpr std::size_t kMaxPrefetch = 8;
-    std::uint32_t hashes[kMaxPrefetch];
-    std::size_t n = 0;
-    for (const std::uint32_t entry : entries) {
-      const std::uint32_t i = entry & kRuleMask;
-      if (rules[i].first_seen || n == kMaxPrefetch) continue;  // first_seen: its memory first
-      hashes[n] = GroupStore::HashOf(i, keys.Get(states[i].key_id, e).hash);
-      store.PrefetchIndex(hashes[n++]);
+    prefetched = std::min(entries.size(), kMaxPrefetch);
+    for (std::size_t k = 0; k < prefetched; ++k) {
+      const std::uint32_t i = entries[k] & kRuleMask;
+      prefetched_key[k] = nullptr;
+      if (rules[i].first_seen) continue;  // first_seen: its memory first
+      prefetched_key[k] = &keys.Get(states[i].key_id, e);
+      prefetched_hash[k] = GroupStore::HashOf(i, prefetched_key[k]->hash);
+      store.PrefetchIndex(prefetched_hash[k]);
     }
-    for (std::size_t k = 0; k < n; ++k) store.PrefetchGroup(hashes[k]);
+    for (std::size_t k = 0; k < prefetched; ++k) {
+      if (prefetched_key[k] != nullptr) store.PrefetchGroup(prefetched_hash[k]);
+    }
+  }
+
+  // The group key of rule `i`, at position `k` of the event's rule list, and its hash.
+  const EventKeys::Value& GroupKeyOf(std::size_t k, std::uint32_t i, const SshdEvent& e,
+                                     std::uint32_t& hash) {
+    if (k < prefetched && prefetched_key[k] != nullptr) {
+      hash = prefetched_hash[k];
+      return *prefetched_key[k];
+    }
+    const EventKeys::Value& key = keys.Get(states[i].key_id, e);
+    hash = GroupStore::HashOf(i, key.hash);
+    return key;
   }
 
   GroupExtra& Extra(Group& g) {
@@ -717,37 +742,37 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
-    s.Prefetch(s.by_kind[k_index], event);
-    for (const std::uint32_t entry : s.by_kind[k_index]) {
-      const std::uint32_t i = entry & kRuleMask;
-      const auto role = static_cast<Role>(entry >> kRoleShift);
+    const std::vector<std::uint32_t>& entries = s.by_kind[k_index];
+    s.Prefetch(entries, event);
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      const std::uint32_t i = entries[k] & kRuleMask;
+      const auto role = static_cast<Role>(entries[k] >> kRoleShift);
       const Rule& r = s.rules[i];
       const RuleState& rs = s.states[i];
       if (role == kMatch) {
         if (!rs.regex.empty() && !rs.regex.Matches(event.message)) continue;
         if (!rs.not_regex.empty() && rs.not_regex.Matches(event.message)) continue;
       }
-      if (rs.simple) {
-        // The plain rules of before: no copy of the key, nothing else to look at.
-        s.Count(s.Touch(i, s.keys.Get(rs.key_id, event)), event, now, sink);
-        continue;
-      }
       if (role == kMatch && r.first_seen) {
         s.FirstSeen(i, event, now, sink);
         continue;
       }
-      const EventKeys::Value& key = s.keys.Get(rs.key_id, event);
+      std::uint32_t hash = 0;
+      const EventKeys::Value& key = s.GroupKeyOf(k, i, event, hash);
+      if (rs.simple) {
+        // The plain rules of before: nothing else to look at.
+        s.Count(s.Touch(i, key, hash), event, now, sink);
+        continue;
+      }
       if (role == kCancel) {
-        const std::uint32_t hash = GroupStore::HashOf(i, key.hash);
         if (Group* g = s.store.Find(i, key.text, hash)) s.Cancel(*g, event, sink);
         continue;
       }
       if (role == kPrior) {
-        s.ObservePrior(s.Touch(i, key), event, now, sink);
+        s.ObservePrior(s.Touch(i, key, hash), event, now, sink);
         continue;
       }
       if (r.after) {
-        const std::uint32_t hash = GroupStore::HashOf(i, key.hash);
         if (Group* g = s.store.Find(i, key.text, hash)) s.FireSequence(*g, event, now, sink);
         continue;
       }
@@ -755,10 +780,10 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
         const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
         if (v.text.empty()) continue;  // no value to count (an event without a user)
         const std::uint64_t value = s.DistinctValue(rs, v.text);
-        s.Count(s.Touch(i, key), event, now, sink, value);
+        s.Count(s.Touch(i, key, hash), event, now, sink, value);
         continue;
       }
-      s.Count(s.Touch(i, key), event, now, sink);
+      s.Count(s.Touch(i, key, hash), event, now, sink);
     }
   }
   if (++s.since_sweep >= kSweepEvery) {
