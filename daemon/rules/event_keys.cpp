@@ -16,6 +16,7 @@ std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   s.per_host = per_host;
   s.plain =
       key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
+  s.host_only = key.size() == 1 && key[0].field == KeyField::kHost;
   s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp &&
               (key[0].v4_bits == 32 || key[0].v6_bits == 128);
   slots_.push_back(std::move(s));
@@ -31,6 +32,16 @@ void EventKeys::FindOrigin(const SshdEvent& e) const {
     origin_ = h.substr(0, std::min(h.size(), max_bytes_));
   }
   remote_ = origin_ != local_host_;
+}
+
+std::uint64_t EventKeys::OriginHash(const SshdEvent& e) {
+  const std::string_view host = OriginHost(e);
+  if (!origin_hashed_set_ || host != origin_hashed_) {
+    origin_hashed_.assign(host);
+    origin_hashed_set_ = true;
+    origin_hash_ = KeyHash(host);
+  }
+  return origin_hash_;
 }
 
 const EventKeys::Value& EventKeys::WholeIpOnHost(const SshdEvent& e) {
@@ -75,6 +86,12 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
       s.value = add_host ? WholeIpOnHost(e) : WholeIp(e);
       return s.value;
     }
+  }
+  if (s.host_only && !add_host) {
+    s.value.text = OriginHost(e);
+    s.value.complete = !s.value.text.empty();
+    s.value.hash = OriginHash(e);
+    return s.value;
   }
   s.value.complete = true;
   if (s.key.empty() && !add_host) {

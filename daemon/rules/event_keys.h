@@ -63,6 +63,9 @@ class EventKeys {
     GroupKey key;
     bool per_host = false;
     bool plain = false;  // one whole ip or user: the value is the field itself, no copy
+    // The origin host alone (`distinct: host`, the fleet rule's value on every failed
+    // login): the value is OriginHost, its hash computed once per run of one host's lines.
+    bool host_only = false;
     // One ip part with a prefix for one family only ("ip/32/64": IPv6 by /64): for an
     // address of the other family the value is the address itself, as for plain "ip".
     bool ip_part = false;
@@ -82,6 +85,11 @@ class EventKeys {
   std::uint64_t event_ = 1;
   std::uint64_t whole_ip_event_ = 0;
   Value whole_ip_;
+  // KeyHash of origin_hashed_, the last origin host a host_only key hashed.
+  std::uint64_t OriginHash(const SshdEvent& e);
+  std::string origin_hashed_;
+  bool origin_hashed_set_ = false;
+  std::uint64_t origin_hash_ = 0;
   std::uint64_t whole_ip_host_event_ = 0;
   std::string whole_ip_host_text_;
   Value whole_ip_host_;

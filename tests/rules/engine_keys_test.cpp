@@ -221,6 +221,25 @@ TEST_CASE("event keys give every key the value AppendKeyValue writes, event afte
   }
 }
 
+TEST_CASE("the host key is the origin host, its hash right as the host changes", "[rules]") {
+  std::string error;
+  EventKeys keys(256, "here");
+  const std::uint32_t id = keys.Register({*ParseKeyPart("host", error)});
+  const std::vector<std::string> hosts = {"web1", "web1", "", "web2", std::string("web1\0x", 6),
+                                          "web1"};
+  for (const std::string& host : hosts) {
+    SshdEvent e;
+    e.host = host;
+    keys.NewEvent();
+    const std::string want = host.empty() ? "here" : host.substr(0, host.find('\0'));
+    const EventKeys::Value& got = keys.Get(id, e);
+    INFO("host '" << host << "'");
+    CHECK(got.text == want);
+    CHECK(got.complete);
+    CHECK(got.hash == KeyHash(want));
+  }
+}
+
 namespace {
 
 // SipHash-2-4 as the paper writes it, byte by byte: the reference for the one that loads
