@@ -20,6 +20,7 @@
 #include "core/hash_index.h"
 #include "parse/sshd_event.h"
 #include "rules/distinct_values.h"
+#include "rules/inline_key.h"
 #include "rules/window_counter.h"
 
 namespace sshd_health {
@@ -82,7 +83,7 @@ struct GroupExtra {
 struct Group {
   static constexpr std::uint32_t kNil = UINT32_MAX;
 
-  std::string key;
+  InlineKey key;
   TimePoint first_seen{};  // after firing: when the episode began
   TimePoint last_seen{};
   TimePoint last_fired{};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rules/evidence_ring.h"
+#include "rules/inline_key.h"
 #include "rules/window_counter.h"
 
 using namespace sshd_health;
@@ -36,7 +37,7 @@ TEST_CASE("group store finds, queues and erases groups like a map would", "[rule
         reference[{rule, key}] = serial;
       }
     } else if (Group* oldest = store.Oldest(rule)) {
-      REQUIRE(reference.erase({rule, oldest->key}) == 1);
+      REQUIRE(reference.erase({rule, std::string(oldest->key.view())}) == 1);
       store.EraseOldest(*oldest);
     }
     if (step % 50'000 == 0) store.CompactIfSparse();
@@ -257,4 +258,26 @@ TEST_CASE("an erased group's extra is kept, cleared, for its own rule's next gro
   CHECK(again->distinct.size() == 0);
   // None left: a new one.
   CHECK(store.TakeExtra(0).get() != nullptr);
+}
+
+TEST_CASE("a group's inline key holds short and long keys, moved and reused", "[rules]") {
+  const std::string shortest = "", inlined(InlineKey::kInline, 'a'),
+                    longer(InlineKey::kInline + 1, 'b'), longest(300, 'c');
+  InlineKey k;
+  CHECK(k.empty());
+  for (const std::string* text : {&inlined, &longer, &shortest, &longest, &longer, &inlined}) {
+    k.assign(*text);
+    CHECK(k.view() == *text);
+    CHECK(k.size() == text->size());
+    InlineKey moved(std::move(k));
+    CHECK(moved.view() == *text);
+    CHECK(k.empty());  // NOLINT: a moved-from key is empty
+    k = std::move(moved);
+    CHECK(k == *text);
+  }
+  k.assign(longest);
+  k.clear();
+  CHECK(k.empty());
+  k.assign(longer);  // into the kept block
+  CHECK(k.view() == longer);
 }
