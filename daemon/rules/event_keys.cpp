@@ -1,10 +1,26 @@
 #include "rules/event_keys.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/hash_index.h"
 
 namespace sshd_health {
+namespace {
+
+// "value\0host" in `buffer` (sized once, then reused): two copies, where std::string's
+// assign and appends cost more than the bytes they move, on every failed login.
+std::string_view JoinHost(std::string& buffer, std::string_view value, std::string_view host) {
+  const std::size_t size = value.size() + 1 + host.size();
+  if (buffer.size() < size) buffer.resize(size);
+  char* out = buffer.data();
+  std::memcpy(out, value.data(), value.size());
+  out[value.size()] = '\0';
+  std::memcpy(out + value.size() + 1, host.data(), host.size());
+  return std::string_view(out, size);
+}
+
+}  // namespace
 
 std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
@@ -47,11 +63,9 @@ std::uint64_t EventKeys::OriginHash(const SshdEvent& e) {
 const EventKeys::Value& EventKeys::WholeIpOnHost(const SshdEvent& e) {
   if (whole_ip_host_event_ != event_) {
     whole_ip_host_event_ = event_;
-    whole_ip_host_text_.assign(WholeIp(e).text);
-    whole_ip_host_.complete = !whole_ip_host_text_.empty();
-    whole_ip_host_text_ += '\0';  // as the general path below joins the host
-    whole_ip_host_text_.append(OriginHost(e));
-    whole_ip_host_.text = whole_ip_host_text_;
+    const std::string_view ip = WholeIp(e).text;
+    whole_ip_host_.complete = !ip.empty();
+    whole_ip_host_.text = JoinHost(whole_ip_host_text_, ip, OriginHost(e));
     whole_ip_host_.hash = KeyHash(whole_ip_host_.text);
   }
   return whole_ip_host_;
@@ -96,10 +110,11 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   s.value.complete = true;
   if (s.key.empty() && !add_host) {
     s.value.text = {};
-  } else if (s.plain && !add_host) {
+  } else if (s.plain) {
     const std::string_view v = s.key[0].field == KeyField::kIp ? e.ip : e.user;
-    s.value.text = v.substr(0, std::min(v.size(), max_bytes_));
-    s.value.complete = !s.value.text.empty();
+    const std::string_view cut = v.substr(0, std::min(v.size(), max_bytes_));
+    s.value.text = add_host ? JoinHost(s.text, cut, OriginHost(e)) : cut;
+    s.value.complete = !cut.empty();
   } else {
     s.text.clear();
     for (std::size_t i = 0; i < s.key.size(); ++i) {

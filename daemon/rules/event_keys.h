@@ -91,7 +91,7 @@ class EventKeys {
   bool origin_hashed_set_ = false;
   std::uint64_t origin_hash_ = 0;
   std::uint64_t whole_ip_host_event_ = 0;
-  std::string whole_ip_host_text_;
+  std::string whole_ip_host_text_;  // a buffer: the value is its first bytes
   Value whole_ip_host_;
   void FindOrigin(const SshdEvent& e) const;
   // OriginHost's answer for the current event.

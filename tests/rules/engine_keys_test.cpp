@@ -196,9 +196,12 @@ TEST_CASE("event keys give every key the value AppendKeyValue writes, event afte
   std::string error;
   const std::vector<std::string> names = {"ip",       "user",      "ip/32/64", "ip/24/128",
                                           "ip/24/64", "ip/32/128", "ip/16"};
-  EventKeys keys(256);
-  std::vector<std::uint32_t> ids;
+  EventKeys keys(256, "here");
+  std::vector<std::uint32_t> ids, hosted;
   for (const std::string& n : names) ids.push_back(keys.Register({*ParseKeyPart(n, error)}));
+  // The same keys per host: another machine's events get "\0host" after the value.
+  for (const std::string& n : names)
+    hosted.push_back(keys.Register({*ParseKeyPart(n, error)}, /*per_host=*/true));
   const std::vector<std::string> ips = {
       "192.0.2.7", "2001:db8:1:2::9",    "10.1.2.3",       "host.example",
       "",          std::string(80, '1'), "::ffff:1.2.3.4", "198.51.100.200"};
@@ -207,6 +210,7 @@ TEST_CASE("event keys give every key the value AppendKeyValue writes, event afte
       SshdEvent e;
       e.ip = ip;
       e.user = "u" + ip;
+      e.host = round == 1 ? "web9" : "";  // round 1: another machine's events
       keys.NewEvent();
       for (std::size_t k = 0; k < names.size(); ++k) {
         std::string want;
@@ -216,6 +220,11 @@ TEST_CASE("event keys give every key the value AppendKeyValue writes, event afte
         CHECK(got.text == want);
         CHECK(got.complete == !want.empty());
         CHECK(got.hash == KeyHash(want));
+        const std::string want_hosted = round == 1 ? want + std::string(1, '\0') + "web9" : want;
+        const EventKeys::Value& on_host = keys.Get(hosted[k], e);
+        CHECK(on_host.text == want_hosted);
+        CHECK(on_host.complete == !want.empty());
+        CHECK(on_host.hash == KeyHash(want_hosted));
       }
     }
   }
