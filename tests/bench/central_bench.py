@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -130,6 +131,13 @@ def run(binary, rules, layout, lines, rate):
                 break
             time.sleep(0.1)
         cpu = daemon_bench.cpu_seconds(p.pid) - cpu_start
+        # What one scrape costs Prometheus now: samples and bytes (the central layout's
+        # series carry `host`, metrics.host_label auto).
+        try:
+            scrape = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
+        except OSError:
+            scrape = b""
+        samples = sum(1 for l in scrape.splitlines() if l and not l.startswith(b"#"))
         rss_end = daemon_bench.rss_kib(p.pid)
         files = len(fds)
         daemon_bench.stop(p)
@@ -144,6 +152,7 @@ def run(binary, rules, layout, lines, rate):
     print(f"  daemon CPU {cpu:.1f} s ({cpu / (written / 1e6):.1f} s per million lines); RSS "
           f"{rss_start / 1024:.1f} MiB at start, peak {rss_peak / 1024:.1f} MiB, "
           f"{rss_end / 1024:.1f} MiB at the end")
+    print(f"  one scrape: {samples} samples, {len(scrape) / 1024:.0f} KiB")
     return read_s is not None
 
 
