@@ -348,7 +348,11 @@ void Dispatcher::Absorb(Lane& lane, std::deque<Alert> incoming) {
 
 void Dispatcher::Persist(Lane& lane) {
   lane.pending_count = lane.pending.size();
-  (void)SpoolWorked(lane, lane.spool.Rewrite(lane.pending));
+  const auto r = lane.spool.Rewrite(lane.pending);
+  // Emptying the spool needs no space, so it does not show that writing works again: on a
+  // full disk each delivery would otherwise flip "written again" and the error back.
+  if (r && lane.pending.empty()) return;
+  (void)SpoolWorked(lane, r);
 }
 
 bool Dispatcher::SpoolWorked(Lane& lane, const Result<bool>& r) {

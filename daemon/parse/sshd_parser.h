@@ -55,6 +55,9 @@ class SshdParser {
   std::optional<SshdEvent> Parse(const LogRecord& record);
 
  private:
+  // After an event: what a following "last message repeated" line repeats.
+  void NoteEvent(const LogRecord& record, const SshdEvent& out);
+
   struct Sessions;
   std::unique_ptr<Sessions> sessions_;     // the bounded per-PID table
   const SshdEvent* last_event_ = nullptr;  // the `out` of the previous call, if it was an event

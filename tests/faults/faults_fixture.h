@@ -85,7 +85,7 @@ struct Setup {
     }
     c += "rules: { paths: [" + rules +
          "] }\naudit: { enabled: false }\n"
-         "notify:\n  group_wait: 0s\n  notifiers:\n"
+         "notify:\n  group_wait: 0s\n  rate_limit: 0\n  notifiers:\n"
          "    - { name: out, type: stdout, format: json }\n" +
          notifiers;
     return c;
