@@ -117,7 +117,7 @@ TEST_CASE("a real Prometheus scrapes the daemon and fires a shipped rule on its 
 // A central log host (metrics.host_label): the series carry each line's origin host, a
 // hostile HOSTNAME included, and both promtool and a real Prometheus take them; the
 // shipped SshdMaxStartupsDrops names the host that dropped.
-TEST_CASE("a central host's metrics carry each origin host; promtool and Prometheus take them",
+TEST_CASE("a central host's metrics carry each origin host, and promtool and Prometheus take them",
           "[fleet]") {
   Setup s(", host_label: true");
   s.daemon.Start();
