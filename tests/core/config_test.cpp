@@ -102,7 +102,7 @@ TEST_CASE("audit.alert_min_severity: warning by default, read, bad values named 
   CHECK(err.find("expected info, warning or critical") != std::string::npos);
 }
 
-TEST_CASE("audit.enabled: false turns the audits off; a bad value names file:line:key", "[core]") {
+TEST_CASE("audit.enabled: false turns the audits off - a bad value names file:line:key", "[core]") {
   TempDir dir;
   CHECK(LoadConfig(WriteConfig(dir, "state_dir: /x\n")).audit.enabled);
   CHECK_FALSE(LoadConfig(WriteConfig(dir, "audit:\n  enabled: false\n")).audit.enabled);

@@ -186,7 +186,7 @@ TEST_CASE("journal-remote files written in place while read: every entry read on
   REQUIRE(s.daemon.Stop() == 0);
 }
 
-TEST_CASE("a journal file with bytes flipped is skipped with a warning; reading goes on",
+TEST_CASE("a journal file with bytes flipped is skipped with a warning - reading goes on",
           "[faults][journal]") {
   Setup s;
   std::filesystem::create_directories(s.journal_dir);
