@@ -8,6 +8,7 @@
 #   make bench        -> benchmarks against the peer tools (not part of test)
 #   make bench-daemon -> the daemon's latency, idle CPU and memory (not part of test)
 #   make bench-load   -> 100,000 lines/s for 60 s to a slow webhook (not part of test)
+#   make bench-central -> a central log host: 500 per-host files against one (not part of test)
 #   make deb          -> build-deb/sshd-health_<version>_<arch>.deb (no tests; ccache)
 #   make fuzz         -> the libFuzzer targets (tests/fuzz/, clang-14, ASan+UBSan) built in
 #                        build-fuzz/ and run FUZZ_SECONDS each (default 60), one at a time;
@@ -25,7 +26,7 @@ CTEST_ARGS ?=
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps test-deps configure build test run bench bench-daemon bench-load clean format deb fuzz fuzz-build
+.PHONY: all deps test-deps configure build test run bench bench-daemon bench-load bench-central clean format deb fuzz fuzz-build
 all: build
 
 deps:
@@ -63,6 +64,11 @@ bench-daemon: test-deps build
 # 100,000 lines/s for 60 s to a slow webhook: RSS, loss, backlog (README "Reliability").
 bench-load: test-deps build
 	python3 tests/bench/load_bench.py $(BUILD)/sshd-health $(LOAD_ARGS)
+
+# 600,000 lines at 10,000 lines/s into 500 per-host files and into one: CPU, RSS, lag
+# (docs/performance.md "Issue 17"). CENTRAL_ARGS, e.g. "--rate 30000".
+bench-central: test-deps build
+	python3 tests/bench/central_bench.py $(BUILD)/sshd-health --lines 600000 --rate 10000 $(CENTRAL_ARGS)
 
 # The same build the fuzz ctest uses (tests/fuzz/tests.cmake), so either warms the other.
 fuzz-build:

@@ -2,17 +2,19 @@
 
 namespace sshd_health {
 
-void AlertCounts::Count(const Alert& alert) {
+void AlertCounts::Count(const Alert& alert, const std::string& host) {
   std::lock_guard lock(mutex_);
-  AlertCount& c = counts_[{alert.rule, alert.severity}];
+  AlertCount& c = counts_[{alert.rule, alert.severity, host}];
+  c.host = host;
   c.rule = alert.rule;
   c.severity = alert.severity;
   ++(alert.status == AlertStatus::kResolved ? c.resolved : c.firing);
 }
 
-void AlertCounts::Declare(const std::string& rule, Severity severity) {
+void AlertCounts::Declare(const std::string& rule, Severity severity, const std::string& host) {
   std::lock_guard lock(mutex_);
-  AlertCount& c = counts_[{rule, severity}];
+  AlertCount& c = counts_[{rule, severity, host}];
+  c.host = host;
   c.rule = rule;
   c.severity = severity;
 }

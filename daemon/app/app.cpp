@@ -50,6 +50,17 @@ constexpr Duration kMaxReplayHorizon = std::chrono::hours(25);
 // figure is at most this much older than /metrics would say (README "Running a fleet").
 constexpr auto kTextfileInterval = std::chrono::seconds(15);
 
+// metrics.host_label: "auto" is on for a central log host's sources (a file pattern, a
+// journal directory of other machines' files), where lines come from many hosts.
+bool HostLabelWanted(const Config& c) {
+  if (c.metrics.host_label != "auto") return c.metrics.host_label == "true";
+  const WantedSources wanted = SourcesWanted(c.sources);
+  if (wanted.journal && !c.sources.journal.directory.empty()) return true;
+  for (const std::string& path : wanted.files)
+    if (IsGlobPattern(path)) return true;
+  return false;
+}
+
 }  // namespace
 
 // Counts and logs every alert, then hands it to the output (dispatcher + notifiers).
@@ -62,7 +73,8 @@ class App::Sink final : public AlertSink {
     const bool replay = app_.in_replay_record_;
     if (!replay) {
       ++app_.counters_.alerts;
-      app_.alert_counts_.Count(alert);
+      app_.alert_counts_.Count(
+          alert, app_.host_counts_ ? app_.host_counts_->Label(alert.host) : std::string());
     }
     const auto level =
         alert.severity == Severity::kInfo || replay ? spdlog::level::info : spdlog::level::warn;
@@ -159,6 +171,13 @@ bool App::Init() {
   output_ = MakeAlertOutput(*config_);
   pipeline_ = std::make_unique<Pipeline>(std::move(rules), clock_);
   pipeline_->SetOwnLineFilter([this](const SshdEvent& e) { return IsOwnProbeLine(e); });
+  if (HostLabelWanted(*config_)) {
+    host_counts_ = std::make_unique<HostCounts>(LocalHostName());
+    spdlog::info("metrics: the per-line counters carry the origin host (metrics.host_label)");
+  }
+  pipeline_->SetUnknownObserver([this](const LogRecord& r) {
+    if (host_counts_ && !in_replay_record_) host_counts_->CountUnparsed(r.host);
+  });
   DeclareRuleAlerts();
   LoadRuleMemory();
   return true;
@@ -341,6 +360,7 @@ void App::StartMetrics() {
 std::string App::RenderMetrics(bool process) const {
   MetricsSnapshot snapshot{.counters = counters_};
   snapshot.process = process;
+  if (host_counts_) snapshot.hosts = host_counts_->Snapshot();
   if (pipeline_) {
     snapshot.rules = pipeline_->stats().engine;
     snapshot.unparsed_lines = pipeline_->unknown().total();
@@ -364,7 +384,10 @@ std::string App::RenderMetrics(bool process) const {
 }
 
 void App::DeclareRuleAlerts() {
-  for (const Rule& r : pipeline_->engine().rules()) alert_counts_.Declare(r.id, r.severity);
+  // Per host, under this machine's name only: the other hosts' series start with their
+  // first alert (every rule for every host would be rules x hosts series).
+  const std::string host = host_counts_ ? host_counts_->Label("") : std::string();
+  for (const Rule& r : pipeline_->engine().rules()) alert_counts_.Declare(r.id, r.severity, host);
 }
 
 void App::ScheduleTextfile() {
@@ -417,6 +440,7 @@ void App::OnRecord(int source_id, const LogRecord& record) {
       return;
     }
     ++counters_.lines;
+    if (host_counts_) host_counts_->CountLine(record.host);
     if (spdlog::should_log(spdlog::level::trace)) {
       spdlog::trace("record {}: {}", sources_[static_cast<std::size_t>(source_id)]->Name(),
                     EscapeForOutput(record.line));
@@ -424,6 +448,7 @@ void App::OnRecord(int source_id, const LogRecord& record) {
     const Pipeline::EventObserver observer = [this, &record](const SshdEvent& event) {
       ++counters_.events;
       ++counters_.events_by_kind[static_cast<std::size_t>(event.kind)];
+      if (host_counts_) host_counts_->CountEvent(event.host, event.kind);
       if (event.kind == EventKind::kMaxStartupsDrop)
         drops_.Record(event.has_ts ? event.ts : record.ts);
       if (event.kind == EventKind::kTimeoutBeforeAuth)
@@ -491,6 +516,11 @@ void App::Reload() {
   if (sources_changed) StopSources();  // saves every position
   config_ = std::move(next);
   SetDaemonLogLevel(config_->log_level);
+  if (HostLabelWanted(*config_) != (host_counts_ != nullptr)) {
+    spdlog::warn(
+        "metrics.host_label: the change takes effect at the next start (a series' labels do "
+        "not change while the daemon runs)");
+  }
   const RuleReplacement replaced = pipeline_->ReplaceRules(std::move(rules));
   DeclareRuleAlerts();
   if (next_output) {

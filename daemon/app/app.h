@@ -17,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/firing_alerts.h"
+#include "app/host_counts.h"
 #include "app/logs_not_seen_alert.h"
 #include "app/metrics.h"
 #include "app/own_probe_lines.h"
@@ -139,6 +140,9 @@ class App {
   TimePoint started_at_{};
   StatusPublisher status_file_;
   AlertCounts alert_counts_;
+  // Per origin host (metrics.host_label), decided at start for the process's life; null
+  // when the counters carry no host.
+  std::unique_ptr<HostCounts> host_counts_;
   // The last audit's status per check, for /metrics (io_context thread only).
   std::vector<std::pair<std::string, CheckStatus>> check_statuses_;
   bool textfile_failing_ = false;  // the last textfile write failed (said once)

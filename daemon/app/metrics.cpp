@@ -101,45 +101,95 @@ std::vector<MetricFamily> MetricFamilies(const MetricsSnapshot& snapshot) {
   family("sshd_health_build_info", kGauge, "The running sshd-health's version (value 1).",
          {"version"})
       .Add({SSHD_HEALTH_VERSION}, 1);
-  family("sshd_health_lines_total", kCounter, "Log records read from all sources.")
-      .Set(n(counters.lines.load()));
+  // On a central log host (snapshot.hosts) the per-line counters carry `host`: every
+  // series has it, all the process's life (a series' labels never change).
+  const auto* hosts = snapshot.hosts ? &*snapshot.hosts : nullptr;
+  auto& lines = family("sshd_health_lines_total", kCounter,
+                       hosts ? "Log records read from all sources, per origin host."
+                             : "Log records read from all sources.",
+                       hosts ? std::vector<std::string>{"host"} : std::vector<std::string>{});
+  if (hosts) {
+    for (const HostCounts::Row& h : *hosts) lines.Add({h.host}, n(h.lines));
+  } else {
+    lines.Set(n(counters.lines.load()));
+  }
   auto& per_source = family("sshd_health_source_records_total", kCounter,
                             "Log records read, per source.", {"source"});
   for (const auto& [source, records] : snapshot.source_records)
     per_source.Add({source}, n(records));
   family("sshd_health_duplicate_lines_total", kCounter, "Records dropped as another source's copy.")
       .Set(n(counters.duplicates.load()));
-  family("sshd_health_unparsed_lines_total", kCounter,
-         "Lines of sshd's programs the parser did not understand.")
-      .Set(n(snapshot.unparsed_lines));
-  // Every kind, seen or not: a series that starts at 1 hides its first increase.
-  auto& events = family("sshd_health_events_total", kCounter,
-                        "Recognised sshd log lines, per kind.", {"kind"});
-  for (const EventKindInfo& k : AllEventKinds()) {
-    events.Add({std::string(k.name)},
-               n(counters.events_by_kind[static_cast<std::size_t>(k.kind)].load()));
+  auto& unparsed =
+      family("sshd_health_unparsed_lines_total", kCounter,
+             hosts ? "Lines of sshd's programs the parser did not understand, per origin host."
+                   : "Lines of sshd's programs the parser did not understand.",
+             hosts ? std::vector<std::string>{"host"} : std::vector<std::string>{});
+  if (hosts) {
+    for (const HostCounts::Row& h : *hosts) unparsed.Add({h.host}, n(h.unparsed));
+  } else {
+    unparsed.Set(n(snapshot.unparsed_lines));
   }
-  auto kind = [&](EventKind k) {
-    return n(counters.events_by_kind[static_cast<std::size_t>(k)].load());
+  // Every kind, seen or not: a series that starts at 1 hides its first increase. Per
+  // host, every kind for this machine and the kinds seen for the others (every kind for
+  // every host would be about 50 series a host, most of them 0 for ever).
+  auto& events =
+      family("sshd_health_events_total", kCounter,
+             hosts ? "Recognised sshd log lines, per origin host and kind."
+                   : "Recognised sshd log lines, per kind.",
+             hosts ? std::vector<std::string>{"host", "kind"} : std::vector<std::string>{"kind"});
+  if (hosts) {
+    for (const HostCounts::Row& h : *hosts) {
+      for (const EventKindInfo& k : AllEventKinds()) {
+        const std::uint64_t v = h.events_by_kind[static_cast<std::size_t>(k.kind)];
+        if (h.local || v != 0) events.Add({h.host, std::string(k.name)}, n(v));
+      }
+    }
+  } else {
+    for (const EventKindInfo& k : AllEventKinds()) {
+      events.Add({std::string(k.name)},
+                 n(counters.events_by_kind[static_cast<std::size_t>(k.kind)].load()));
+    }
+  }
+  // The kinds Prometheus alerts on, as families of their own.
+  auto per_kind = [&](const char* name, const char* help, EventKind k) {
+    auto& f = family(name, kCounter, help,
+                     hosts ? std::vector<std::string>{"host"} : std::vector<std::string>{});
+    const auto i = static_cast<std::size_t>(k);
+    if (hosts) {
+      for (const HostCounts::Row& h : *hosts) f.Add({h.host}, n(h.events_by_kind[i]));
+    } else {
+      f.Set(n(counters.events_by_kind[i].load()));
+    }
   };
-  family("sshd_health_maxstartups_drops_total", kCounter,
-         "Connections sshd dropped past MaxStartups (\"drop connection #N\").")
-      .Set(kind(EventKind::kMaxStartupsDrop));
-  family("sshd_health_penalties_total", kCounter,
-         "Penalties sshd's PerSourcePenalties imposed on a source (OpenSSH 9.8+).")
-      .Set(kind(EventKind::kPenaltyApplied));
-  family("sshd_health_penalty_drops_total", kCounter,
-         "Connections sshd dropped because their source was penalised.")
-      .Set(kind(EventKind::kPenaltyDrop));
+  per_kind("sshd_health_maxstartups_drops_total",
+           "Connections sshd dropped past MaxStartups (\"drop connection #N\").",
+           EventKind::kMaxStartupsDrop);
+  per_kind("sshd_health_penalties_total",
+           "Penalties sshd's PerSourcePenalties imposed on a source (OpenSSH 9.8+).",
+           EventKind::kPenaltyApplied);
+  per_kind("sshd_health_penalty_drops_total",
+           "Connections sshd dropped because their source was penalised.", EventKind::kPenaltyDrop);
 
+  const std::vector<std::string> alert_labels =
+      hosts ? std::vector<std::string>{"host", "rule", "severity"}
+            : std::vector<std::string>{"rule", "severity"};
   auto& firing = family("sshd_health_alerts_total", kCounter,
-                        "Alerts fired, per rule and severity.", {"rule", "severity"});
+                        hosts ? "Alerts fired, per origin host, rule and severity."
+                              : "Alerts fired, per rule and severity.",
+                        alert_labels);
   auto& resolved = family("sshd_health_alerts_resolved_total", kCounter,
-                          "Alerts resolved, per rule and severity.", {"rule", "severity"});
+                          hosts ? "Alerts resolved, per origin host, rule and severity."
+                                : "Alerts resolved, per rule and severity.",
+                          alert_labels);
   for (const AlertCount& c : snapshot.alerts) {
     const std::string severity(SeverityName(c.severity));
-    firing.Add({c.rule, severity}, n(c.firing));
-    resolved.Add({c.rule, severity}, n(c.resolved));
+    if (hosts) {
+      firing.Add({c.host, c.rule, severity}, n(c.firing));
+      resolved.Add({c.host, c.rule, severity}, n(c.resolved));
+    } else {
+      firing.Add({c.rule, severity}, n(c.firing));
+      resolved.Add({c.rule, severity}, n(c.resolved));
+    }
   }
 
   if (const auto& output = snapshot.output) {

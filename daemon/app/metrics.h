@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/alert_counts.h"
+#include "app/host_counts.h"
 #include "app/metric_family.h"
 #include "core/result.h"
 #include "core/severity.h"
@@ -54,6 +55,10 @@ struct MetricsSnapshot {
   std::optional<std::chrono::microseconds>
       probe_latency{};               // the last liveness probe that reached sshd
   std::uint64_t unparsed_lines = 0;  // sshd lines the parser did not understand
+  /// With metrics.host_label: the per-line counters per origin host. Then lines, events,
+  /// lines not understood, drops, penalties and alerts carry `host` (the alerts' host is
+  /// in AlertCount::host), and the unlabelled totals above are not shown.
+  std::optional<std::vector<HostCounts::Row>> hosts{};
   bool process = true;  // the process_* families (off in tests that compare exact text)
 };
 

@@ -9,7 +9,10 @@ void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventOb
   ++records_;
   const LineClass c = parser_.Classify(record, event_);
   if (c != LineClass::kEvent) {
-    if (c == LineClass::kUnknown) unknown_.Add(record.message);
+    if (c == LineClass::kUnknown) {
+      unknown_.Add(record.message);
+      if (unknown_observer_) unknown_observer_(record);
+    }
     return;
   }
   ++events_;

@@ -40,6 +40,10 @@ class Pipeline {
   void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
   void Expire(TimePoint now, AlertSink& alerts);
   void SetOwnLineFilter(OwnLineFilter filter) { own_filter_ = std::move(filter); }
+  /// Called for each line of sshd's programs the parser did not understand (the daemon's
+  /// per-host count of them).
+  using UnknownObserver = std::function<void(const LogRecord&)>;
+  void SetUnknownObserver(UnknownObserver observer) { unknown_observer_ = std::move(observer); }
   /// A reload's new rules; unchanged ones keep their state (RuleEngine::ReplaceRules).
   RuleReplacement ReplaceRules(std::vector<Rule> rules) {
     return engine_.ReplaceRules(std::move(rules));
@@ -68,6 +72,7 @@ class Pipeline {
   std::uint64_t events_ = 0;
   std::uint64_t own_ = 0;
   OwnLineFilter own_filter_;
+  UnknownObserver unknown_observer_;
 };
 
 }  // namespace sshd_health

@@ -166,8 +166,12 @@ Config LoadConfig(const std::string& path) {
   ParseAudit(top.Map("audit"), c.audit);
   ParseNotify(top.Map("notify"), c.notify);
   const YamlMap metrics = top.Map("metrics");
-  metrics.AllowOnly({"listen", "textfile"});
+  metrics.AllowOnly({"listen", "textfile", "host_label"});
   c.metrics.listen = metrics.String("listen", c.metrics.listen);
+  c.metrics.host_label = metrics.String("host_label", c.metrics.host_label);
+  if (c.metrics.host_label != "auto" && c.metrics.host_label != "true" &&
+      c.metrics.host_label != "false")
+    metrics.Fail("host_label", "expected auto, true or false");
   c.metrics.textfile = metrics.String("textfile", c.metrics.textfile);
   if (const std::string& t = c.metrics.textfile; !t.empty()) {
     // node_exporter's textfile collector reads only *.prom files of its directory: any

@@ -116,6 +116,11 @@ struct MetricsConfig {
   /// The same text written atomically for node_exporter's textfile collector, e.g.
   /// /var/lib/prometheus/node-exporter/sshd-health.prom; empty = off.
   std::string textfile;
+  /// `host` on the per-line counters (events, lines not understood, drops, penalties,
+  /// alerts): "auto" (on when a file source is a pattern or the journal source reads a
+  /// directory: a central log host), "true" or "false". Fixed for the process's life: a
+  /// series' labels must not change, so a reload keeps the value the daemon started with.
+  std::string host_label = "auto";
 
   bool operator==(const MetricsConfig&) const = default;
 };

@@ -1,8 +1,10 @@
 #include "sources/journal_source.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,13 @@ namespace {
 constexpr const char* kStateKey = "journal-cursor";
 // Entries per turn of the event loop; a backlog is read in several turns.
 constexpr int kBatchEntries = 2000;
+// How often a directory is looked at for journal files sd_journal missed, and the longest
+// pause between tries of a file that still cannot be opened.
+constexpr auto kLookInterval = std::chrono::seconds(2);
+constexpr auto kMaxMissedRetry = std::chrono::minutes(5);
+// A missed file is named in a warning after this many tries (journal-remote fills a new
+// file within milliseconds; one still unreadable after three is not a journal file).
+constexpr int kWarnAfterTries = 3;
 
 // Identifiers and units sshd logs under (Debian names the unit ssh.service, RHEL
 // sshd.service; OpenSSH 9.8+ forks sshd-session, 10.3+ sshd-auth).
@@ -69,6 +78,75 @@ Result<SdJournalPtr> OpenSshdJournal(const std::string& directory) {
   SdJournalPtr journal(raw);
   AddSshdJournalMatches(raw);
   return journal;
+}
+
+namespace {
+
+// The fields of a cursor, "s=SEQNUM_ID;i=SEQNUM;b=BOOT_ID;m=MONOTONIC;t=REALTIME;x=XOR"
+// (hex numbers), as libsystemd writes them.
+struct CursorFields {
+  std::string_view seqnum_id, boot_id;
+  std::uint64_t seqnum = 0, monotonic = 0, realtime = 0, xor_hash = 0;
+  bool has_seqnum = false, has_monotonic = false, has_realtime = false, has_xor = false;
+};
+
+bool ParseHex(std::string_view s, std::uint64_t& out) {
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), out, 16);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty();
+}
+
+std::optional<CursorFields> ParseCursor(std::string_view cursor) {
+  CursorFields f;
+  while (!cursor.empty()) {
+    const auto semi = cursor.find(';');
+    const std::string_view item = cursor.substr(0, semi);
+    cursor = semi == std::string_view::npos ? std::string_view() : cursor.substr(semi + 1);
+    if (item.size() < 2 || item[1] != '=') return std::nullopt;
+    const std::string_view v = item.substr(2);
+    switch (item[0]) {
+      case 's':
+        f.seqnum_id = v;
+        break;
+      case 'b':
+        f.boot_id = v;
+        break;
+      case 'i':
+        f.has_seqnum = ParseHex(v, f.seqnum);
+        break;
+      case 'm':
+        f.has_monotonic = ParseHex(v, f.monotonic);
+        break;
+      case 't':
+        f.has_realtime = ParseHex(v, f.realtime);
+        break;
+      case 'x':
+        f.has_xor = ParseHex(v, f.xor_hash);
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+bool JournalCursorAtOrBefore(std::string_view entry, std::string_view position) {
+  const auto e = ParseCursor(entry);
+  const auto p = ParseCursor(position);
+  if (!e || !p) return false;
+  // The order of libsystemd's compare_with_location: each criterion decides only when the
+  // two differ in it.
+  if (p->has_seqnum && e->has_seqnum && !p->seqnum_id.empty() && e->seqnum_id == p->seqnum_id &&
+      e->seqnum != p->seqnum)
+    return e->seqnum < p->seqnum;
+  if (p->has_monotonic && e->has_monotonic && !p->boot_id.empty() && e->boot_id == p->boot_id &&
+      e->monotonic != p->monotonic)
+    return e->monotonic < p->monotonic;
+  if (p->has_realtime && e->has_realtime && e->realtime != p->realtime)
+    return e->realtime < p->realtime;
+  if (p->has_xor && e->has_xor && e->xor_hash != p->xor_hash) return e->xor_hash < p->xor_hash;
+  return true;  // the same place
 }
 
 namespace {
@@ -169,7 +247,7 @@ LogRecord CurrentJournalRecord(sd_journal* j, std::string& line, bool& truncated
 
 JournalSource::JournalSource(boost::asio::io_context& io, const StateStore& state,
                              JournalSourceConfig config)
-    : io_(io), state_(state), config_(std::move(config)), timeout_(io) {
+    : io_(io), state_(state), config_(std::move(config)), timeout_(io), look_timer_(io) {
   name_ = config_.directory.empty() ? "journal" : "journal " + config_.directory;
 }
 
@@ -199,8 +277,10 @@ Result<void> JournalSource::Start(Handler handler, BatchDone batch_done) {
   }
   running_ = true;
   WarnOfDroppedFiles();  // the files open before the first read, to tell a drop by
+  NoteOpenFiles();
   Position();
   OnWake();
+  ScheduleLook();
   return {};
 }
 
@@ -322,12 +402,12 @@ bool JournalSource::ReadBatch() {
         replaying_ = false;
       } else {
         const bool last = sd_journal_test_cursor(journal_, cursor_.c_str()) > 0;
-        EmitEntry(true);
+        EmitEntry(journal_, true);
         if (last) replaying_ = false;
         continue;
       }
     }
-    EmitEntry(false);
+    EmitEntry(journal_, false);
     RememberCurrentEntry();
   }
   if (n > 0) {
@@ -368,7 +448,7 @@ void JournalSource::WarnOfDroppedFiles() {
   std::set<std::string> now = OpenJournalFiles();
   if (shrank) {
     for (const auto& f : open_files_) {
-      if (now.count(f) == 0 && ::access(f.c_str(), F_OK) == 0) {
+      if (now.count(f) == 0 && ::access(f.c_str(), F_OK) == 0 && warned_files_.insert(f).second) {
         ++stats_.errors;
         spdlog::warn(
             "{}: journal file {} could not be read on (corrupt?) and is skipped from here; "
@@ -380,9 +460,9 @@ void JournalSource::WarnOfDroppedFiles() {
   open_files_ = std::move(now);
 }
 
-void JournalSource::EmitEntry(bool replay) {
+void JournalSource::EmitEntry(sd_journal* j, bool replay) {
   bool truncated = false;
-  LogRecord record = CurrentJournalRecord(journal_, line_, truncated);
+  LogRecord record = CurrentJournalRecord(j, line_, truncated);
   record.replay = replay;
   if (truncated) ++stats_.truncated;
   ++stats_.records;
@@ -426,6 +506,11 @@ void JournalSource::Stop() {
     running_ = false;
     Save(true);
   }
+  look_timer_.cancel();
+  CloseJournal();
+}
+
+void JournalSource::CloseJournal() {
   boost::system::error_code ec;
   timeout_.cancel();
   if (fd_) {
@@ -437,6 +522,161 @@ void JournalSource::Stop() {
     sd_journal_close(journal_);
     journal_ = nullptr;
   }
+}
+
+namespace {
+
+std::optional<std::pair<dev_t, ino_t>> FileIdOf(const char* path) {
+  struct stat st {};
+  if (::stat(path, &st) != 0) return std::nullopt;
+  return std::pair{st.st_dev, st.st_ino};
+}
+
+bool IsJournalFileName(std::string_view name) {
+  return name.ends_with(".journal") || name.ends_with(".journal~");
+}
+
+}  // namespace
+
+void JournalSource::NoteOpenFiles() {
+  if (config_.directory.empty()) return;
+  for (const std::string& path : OpenJournalFiles()) {
+    if (const auto id = FileIdOf(path.c_str())) known_files_.insert(*id);
+  }
+}
+
+void JournalSource::ScheduleLook() {
+  if (config_.directory.empty() || !running_) return;
+  look_timer_.expires_after(kLookInterval);
+  look_timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || !running_) return;
+        LookForMissedFiles();
+        ScheduleLook();
+      });
+}
+
+void JournalSource::LookForMissedFiles() {
+  // Not in the middle of a backlog or of the replay: their reading goes on first.
+  if (read_posted_ || replaying_) return;
+  if (journal_ == nullptr) {  // the last re-open failed
+    Reopen();
+    return;
+  }
+  DIR* d = ::opendir(config_.directory.c_str());
+  if (d == nullptr) return;
+  std::set<FileId> present;
+  std::map<FileId, std::string> unknown;
+  while (const dirent* e = ::readdir(d)) {
+    if (!IsJournalFileName(e->d_name)) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+    const FileId id{st.st_dev, st.st_ino};
+    present.insert(id);
+    if (known_files_.count(id) == 0) unknown.emplace(id, e->d_name);
+  }
+  ::closedir(d);
+  // Forget what is gone, so that a file that reuses a deleted one's inode is new.
+  std::erase_if(known_files_, [&](const FileId& id) { return present.count(id) == 0; });
+  std::erase_if(missed_files_, [&](const auto& m) { return present.count(m.first) == 0; });
+  if (unknown.empty()) return;
+  NoteOpenFiles();  // opened by sd_journal since the last look: nothing missed
+  const auto now = std::chrono::steady_clock::now();
+  bool due = false;
+  for (auto it = unknown.begin(); it != unknown.end();) {
+    if (known_files_.count(it->first)) {
+      missed_files_.erase(it->first);
+      it = unknown.erase(it);
+      continue;
+    }
+    const MissedFile& m = missed_files_[it->first];
+    due = due || m.next_try <= now;
+    ++it;
+  }
+  if (unknown.empty() || !due) return;
+  spdlog::debug("{}: {} journal file(s) not opened yet, e.g. {}; opening the journal again", name_,
+                unknown.size(), EscapeForOutput(unknown.begin()->second));
+  if (!Reopen()) return;
+  for (const auto& [id, file] : unknown) {
+    if (known_files_.count(id)) {
+      missed_files_.erase(id);
+      continue;
+    }
+    MissedFile& m = missed_files_[id];
+    ++m.tries;
+    const auto pause = std::min<std::chrono::steady_clock::duration>(
+        kLookInterval * (1 << std::min(m.tries, 10)), kMaxMissedRetry);
+    m.next_try = now + pause;
+    if (m.tries == kWarnAfterTries) {
+      ++stats_.errors;
+      spdlog::warn(
+          "{}: journal file {} cannot be opened (not a journal file, or no header yet); "
+          "trying again now and then; `journalctl --verify --file {}/{}` says more",
+          name_, EscapeForOutput(file), EscapeForOutput(config_.directory), EscapeForOutput(file));
+    }
+  }
+}
+
+bool JournalSource::Reopen() {
+  const std::set<FileId> before = known_files_;
+  CloseJournal();
+  if (auto r = Open(); !r) {
+    ++stats_.errors;
+    spdlog::warn("{}", r.error().message);
+    CloseJournal();
+    return false;  // tried again at the next look; until then nothing is read
+  }
+  // The merged stream continues right after the position, as at a restart.
+  if (!cursor_.empty()) {
+    if (!(sd_journal_seek_cursor(journal_, cursor_.c_str()) >= 0 && sd_journal_next(journal_) > 0 &&
+          sd_journal_test_cursor(journal_, cursor_.c_str()) > 0)) {
+      spdlog::warn(
+          "{}: re-opened, the position is no longer in the journal; continuing at the "
+          "oldest entry after {} usec since the epoch",
+          name_, cursor_usec_);
+      sd_journal_seek_realtime_usec(journal_, cursor_usec_ + 1);
+    }
+  } else {
+    sd_journal_seek_head(journal_);  // nothing read yet: everything is new
+  }
+  // The files opened now for the first time: their entries that sort at or before the
+  // position, which the merge above passes over, are read from them alone.
+  std::vector<std::string> fresh;
+  for (const std::string& path : OpenJournalFiles()) {
+    const auto id = FileIdOf(path.c_str());
+    if (!id) continue;
+    known_files_.insert(*id);
+    if (before.count(*id) == 0) fresh.push_back(path);
+  }
+  std::size_t older = 0;
+  if (!fresh.empty() && !cursor_.empty()) {
+    std::vector<const char*> paths;
+    for (const auto& p : fresh) paths.push_back(p.c_str());
+    paths.push_back(nullptr);
+    sd_journal* raw = nullptr;
+    if (sd_journal_open_files(&raw, paths.data(), 0) >= 0) {
+      SdJournalPtr alone(raw);
+      AddSshdJournalMatches(raw);
+      sd_journal_seek_head(raw);
+      while (sd_journal_next(raw) > 0) {
+        char* c = nullptr;
+        if (sd_journal_get_cursor(raw, &c) < 0) continue;
+        const bool before_position = JournalCursorAtOrBefore(c, cursor_);
+        std::free(c);
+        if (!before_position) continue;
+        EmitEntry(raw, false);
+        ++older;
+      }
+      if (older > 0 && batch_done_) batch_done_();
+    }
+  }
+  spdlog::info("{}: re-opened with {} journal file(s) it had missed{}", name_, fresh.size(),
+               older ? fmt::format(" ({} of their entries older than the position)", older) : "");
+  usage_ = 0;  // WarnOfDroppedFiles starts again from the files open now
+  open_files_.clear();
+  WarnOfDroppedFiles();
+  OnWake();
+  return true;
 }
 
 }  // namespace sshd_health

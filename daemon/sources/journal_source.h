@@ -11,12 +11,26 @@
 // entry is gone (journal vacuumed or rotated away) it warns and continues at the oldest
 // entry after the saved timestamp - never silently at the tail. With ReplayFrom, a
 // restart first re-reads the entries from that time (seek by realtime) up to the cursor.
+//
+// Files sd_journal missed (a journal directory of live journal-remote files): libsystemd
+// 252 tries a file when its directory says it appeared or changed; a file it found
+// without a header yet (journal-remote creates it, then fills it through a mapping, which
+// inotify does not report) it does not try again, and its entries would never be read.
+// With a `directory`, the source looks every 2 s for journal files there that its
+// sd_journal has never had open; when there are, it opens the journal again at the
+// position, and first reads from the newly opened files alone the entries that sort at or
+// before the position (sd_journal's merge would skip those), so every entry is read once.
+// A file that still cannot be opened is tried again with a growing pause (up to 5 min)
+// and named in a warning after its third try.
+#include <sys/types.h>
 #include <systemd/sd-journal.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -73,6 +87,12 @@ class JournalEntryShaper {
   bool truncated_ = false;
 };
 
+/// Whether the entry whose cursor is `entry` sorts at or before the one whose cursor is
+/// `position` in sd_journal's merge of files (libsystemd's compare_with_location): by
+/// sequence number within one sequence (file lineage), else by monotonic time within one
+/// boot, else by realtime, then by the entry's hash. An unparseable cursor sorts after.
+bool JournalCursorAtOrBefore(std::string_view entry, std::string_view position);
+
 /// The entry `j` is positioned on, as a LogRecord whose views point into `line` (the
 /// synthesized short-form line, rewritten on each call). `truncated` tells whether
 /// MESSAGE was cut at kMaxRecordLine.
@@ -106,7 +126,19 @@ class JournalSource final : public LogSource {
   // no longer have, though they are still on disk, are named in a warning; a vacuumed
   // file is gone from disk and is not.
   void WarnOfDroppedFiles();
-  void EmitEntry(bool replay);
+  void EmitEntry(sd_journal* j, bool replay);
+  // Closes the sd_journal and its waits (not the position).
+  void CloseJournal();
+  // Every 2 s with a directory: LookForMissedFiles.
+  void ScheduleLook();
+  // Journal files in the directory sd_journal never had open: re-open and read them.
+  void LookForMissedFiles();
+  // Opens the journal again at the position; the files it has open now and did not
+  // before are first read alone up to the position. False if the open failed (the
+  // source then waits for the next look).
+  bool Reopen();
+  // Adds the journal files open now (by device and inode) to known_files_.
+  void NoteOpenFiles();
   void Save(bool durable);
   // Records the current entry's cursor and time as the position to resume after.
   bool RememberCurrentEntry();
@@ -131,8 +163,17 @@ class JournalSource final : public LogSource {
   bool replaying_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   SourceStats stats_;
-  std::uint64_t usage_ = 0;           // sd_journal_get_usage at the last look
-  std::set<std::string> open_files_;  // journal files open (in /proc/self/fd) then
+  std::uint64_t usage_ = 0;             // sd_journal_get_usage at the last look
+  std::set<std::string> open_files_;    // journal files open (in /proc/self/fd) then
+  std::set<std::string> warned_files_;  // named once as dropped; not again after a re-open
+  using FileId = std::pair<dev_t, ino_t>;
+  boost::asio::steady_timer look_timer_;
+  std::set<FileId> known_files_;  // in the directory and open in an sd_journal at some time
+  struct MissedFile {
+    int tries = 0;
+    std::chrono::steady_clock::time_point next_try{};
+  };
+  std::map<FileId, MissedFile> missed_files_;  // in the directory, never opened
 };
 
 }  // namespace sshd_health

@@ -185,7 +185,7 @@ TEST_CASE("daemon reads every journal entry exactly once across SIGTERM and rest
   CHECK(s.daemon.Stop() == 0);
 }
 
-TEST_CASE("SIGHUP with a broken config keeps the daemon running and alerts; a good one is applied",
+TEST_CASE("SIGHUP with a broken config keeps the daemon running and alerts - a good one is applied",
           "[daemon][reload]") {
   Setup s;
   const std::string other = s.dir.path() + "/other.log";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/host_counts.h"
 #include "app/process_metrics.h"
 #include "parse/sshd_event.h"
 
@@ -137,4 +138,65 @@ TEST_CASE("metrics leave out the rule and delivery figures until those parts exi
   CHECK(text.find("sshd_health_rule_groups") == std::string::npos);
   CHECK(text.find("sshd_health_alerts_delivered_total") == std::string::npos);
   CHECK(text.find("# TYPE sshd_health_source_records_total counter\n") != std::string::npos);
+}
+
+TEST_CASE("on a central log host the per-line counters carry the origin host, escaped", "[app]") {
+  HostCounts hosts("central");
+  hosts.CountLine("");  // this machine's own line
+  hosts.CountLine("web1");
+  hosts.CountEvent("web1", EventKind::kMaxStartupsDrop);
+  hosts.CountEvent("web1", EventKind::kMaxStartupsDrop);
+  hosts.CountUnparsed("web1");
+  // HOSTNAME is the sender's text: quotes, backslashes, bytes that are not UTF-8, length.
+  const std::string hostile = "x\"y\\z\xff";
+  hosts.CountEvent(hostile, EventKind::kAuthFailure);
+  hosts.CountEvent(std::string(400, 'h'), EventKind::kAuthFailure);
+  DaemonCounters counters;
+  MetricsSnapshot snapshot{.counters = counters};
+  snapshot.process = false;
+  snapshot.hosts = hosts.Snapshot();
+  snapshot.alerts = {{"sshd.auth.brute_force", Severity::kWarning, 1, 0, hosts.Label("web1")},
+                     {"sshd.auth.brute_force", Severity::kWarning, 0, 0, hosts.Label("")}};
+  const std::string text = RenderPrometheusText(snapshot);
+  INFO(text);
+  CHECK(Samples(text, "sshd_health_lines_total") ==
+        std::vector<std::string>{
+            "sshd_health_lines_total{host=\"central\"} 1",
+            "sshd_health_lines_total{host=\"web1\"} 1",
+            "sshd_health_lines_total{host=\"x\\\"y\\\\z\\\\xff\"} 0",
+            "sshd_health_lines_total{host=\"" + std::string(255, 'h') + "...\"} 0"});
+  CHECK(hosts.Label(std::string(400, 'h')).size() <= HostCounts::kMaxHostLabel + 3);  // and "..."
+  CHECK(Has(text, "sshd_health_maxstartups_drops_total{host=\"web1\"} 2"));
+  CHECK(Has(text, "sshd_health_maxstartups_drops_total{host=\"central\"} 0"));
+  CHECK(Has(text, "sshd_health_unparsed_lines_total{host=\"web1\"} 1"));
+  CHECK(Has(text, "sshd_health_events_total{host=\"web1\",kind=\"maxstartups_drop\"} 2"));
+  CHECK(Has(text, "sshd_health_events_total{host=\"x\\\"y\\\\z\\\\xff\",kind=\"auth_failure\"} 1"));
+  // This machine has every kind from 0; another host the kinds it had.
+  CHECK(Has(text, "sshd_health_events_total{host=\"central\",kind=\"invalid_user\"} 0"));
+  CHECK(text.find("host=\"web1\",kind=\"invalid_user\"") == std::string::npos);
+  CHECK(Has(text,
+            "sshd_health_alerts_total{host=\"web1\",rule=\"sshd.auth.brute_force\",severity=\""
+            "warning\"} 1"));
+  CHECK(Has(text,
+            "sshd_health_alerts_total{host=\"central\",rule=\"sshd.auth.brute_force\","
+            "severity=\"warning\"} 0"));
+  // No series without the label: its set never changes.
+  CHECK(Samples(text, "sshd_health_events_total").size() ==
+        AllEventKinds().size() + 3);  // central's kinds, web1's drop, two hosts' failures
+  CHECK(text.find("\nsshd_health_lines_total ") == std::string::npos);
+}
+
+TEST_CASE("past 1000 origin hosts the rest count as host=\"other\"", "[app]") {
+  HostCounts hosts("central");
+  for (int i = 0; i < 1500; ++i) hosts.CountLine("web" + std::to_string(i));
+  const auto rows = hosts.Snapshot();
+  CHECK(rows.size() == HostCounts::kMaxHosts + 1);
+  CHECK(rows.front().host == "central");
+  CHECK(rows.back().host == "other");
+  CHECK(rows.back().lines == 1500 - (HostCounts::kMaxHosts - 1));
+  CHECK(hosts.Label("web3") == "web3");
+  CHECK(hosts.Label("web1400") == "other");
+  // A host really named "other" past the bound is the same series, not a second one.
+  hosts.CountLine("other");
+  CHECK(hosts.Snapshot().size() == HostCounts::kMaxHosts + 1);
 }

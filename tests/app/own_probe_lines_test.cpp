@@ -99,7 +99,7 @@ std::vector<std::string> ProbeLines(const std::string& from, int port, int pid,
 
 }  // namespace
 
-TEST_CASE("the probe's own lines reach no rule; the same text from elsewhere does", "[app]") {
+TEST_CASE("the probe's own lines reach no rule - the same text from elsewhere does", "[app]") {
   Fixture f;
   const auto serial = f.Probe();
   f.clock_.Advance(1s);

@@ -214,7 +214,7 @@ TEST_CASE("event timestamps read exactly as FormatRfc3339 writes them", "[scan]"
   }
 }
 
-TEST_CASE("this machine's own alert prints no host in text; another machine's does", "[scan]") {
+TEST_CASE("this machine's own alert prints no host in text - another machine's does", "[scan]") {
   Alert a = BruteForce();
   a.host = LocalHostName();
   std::string text;

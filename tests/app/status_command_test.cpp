@@ -71,7 +71,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("status shows what the running daemon read, fires and queues; killed, it is gone",
+TEST_CASE("status shows what the running daemon read, fires and queues - killed, it is gone",
           "[app][status]") {
   Setup s;
   s.daemon.Start();

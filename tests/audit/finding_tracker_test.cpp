@@ -31,7 +31,7 @@ const TimePoint kT0 = TimePoint(std::chrono::seconds(1'800'000'000));
 
 }  // namespace
 
-TEST_CASE("a steady finding alerts once; when it clears, one resolved alert", "[audit]") {
+TEST_CASE("a steady finding alerts once - when it clears, one resolved alert", "[audit]") {
   RecordingSink sink;
   FindingTracker tracker("");
   tracker.Update(Report({ModeFinding()}), kT0, sink);
@@ -112,7 +112,7 @@ TEST_CASE("the finding catalogue lists every contract id once, each with a meani
   CHECK(ids == expected);
 }
 
-TEST_CASE("findings below audit.alert_min_severity send nothing; a rise above it fires",
+TEST_CASE("findings below audit.alert_min_severity send nothing - a rise above it fires",
           "[audit]") {
   RecordingSink sink;
   FindingTracker tracker("", Severity::kWarning);

@@ -49,7 +49,7 @@ std::string LibzPath() {
 
 }  // namespace
 
-TEST_CASE("liveness: a running sshd answers the probe; a stopped one refuses", "[audit][sshd]") {
+TEST_CASE("liveness: a running sshd answers the probe - a stopped one refuses", "[audit][sshd]") {
   test::AuditFixture fx;
   TempDir sshd_dir;
   test::RealSshd sshd(sshd_dir.path());

@@ -109,7 +109,7 @@ TEST_CASE("a stale-library check that could compare none of sshd's files is unkn
   }
 }
 
-TEST_CASE("mountinfo parsing: device, decoded mount point, type; the innermost mount holds a path",
+TEST_CASE("mountinfo parsing: device, decoded mount point, type - the innermost mount holds a path",
           "[audit]") {
   const auto mounts = ParseMountInfo(
       "105 84 0:41 / / rw,relatime shared:1 - overlay none rw,lowerdir=/\n"

@@ -102,7 +102,7 @@ TEST_CASE("audit.alert_min_severity: warning by default, read, bad values named 
   CHECK(err.find("expected info, warning or critical") != std::string::npos);
 }
 
-TEST_CASE("audit.enabled: false turns the audits off; a bad value names file:line:key", "[core]") {
+TEST_CASE("audit.enabled: false turns the audits off - a bad value names file:line:key", "[core]") {
   TempDir dir;
   CHECK(LoadConfig(WriteConfig(dir, "state_dir: /x\n")).audit.enabled);
   CHECK_FALSE(LoadConfig(WriteConfig(dir, "audit:\n  enabled: false\n")).audit.enabled);
@@ -135,6 +135,15 @@ TEST_CASE("metrics.textfile: an absolute *.prom path in an existing directory, e
   SECTION("unknown key") {
     const auto path = WriteConfig(dir, "metrics:\n  text_file: /x.prom\n");
     CHECK(LoadError(path) ==
-          path + ":2:3: metrics.text_file: unknown key (known: listen, textfile)");
+          path + ":2:3: metrics.text_file: unknown key (known: listen, textfile, host_label)");
   }
+}
+
+TEST_CASE("metrics.host_label is auto, true or false, else file:line:key", "[core]") {
+  TempDir dir;
+  CHECK(LoadConfig(WriteConfig(dir, "metrics:\n  listen: ''\n")).metrics.host_label == "auto");
+  CHECK(LoadConfig(WriteConfig(dir, "metrics:\n  host_label: true\n")).metrics.host_label ==
+        "true");
+  const auto path = WriteConfig(dir, "metrics:\n  host_label: maybe\n");
+  CHECK(LoadError(path) == path + ":2:15: metrics.host_label: expected auto, true or false");
 }

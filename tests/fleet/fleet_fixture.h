@@ -97,11 +97,13 @@ class Alertmanager : public Engine {
   }
 };
 
-/// Prometheus scraping `target` (job sshd-health, label host=web1) every second and
-/// evaluating `rule_file` every second.
+/// Prometheus scraping `target` (job sshd-health, label host=web1 unless `host_label` is
+/// false: a central daemon's series carry their own) every second and evaluating
+/// `rule_file` every second.
 class Prometheus : public Engine {
  public:
-  Prometheus(const std::string& dir, const std::string& target, const std::string& rule_file)
+  Prometheus(const std::string& dir, const std::string& target, const std::string& rule_file,
+             bool host_label = true)
       : Engine("prometheus", dir + "/prometheus", FreeTcpPort()) {
     std::filesystem::create_directories(dir_);
     WriteFile(dir_ + "/prometheus.yml",
@@ -113,9 +115,7 @@ class Prometheus : public Engine {
                   "  - job_name: sshd-health\n"
                   "    static_configs:\n"
                   "      - targets: ['" +
-                  target +
-                  "']\n"
-                  "        labels: { host: web1 }\n");
+                  target + "']\n" + (host_label ? "        labels: { host: web1 }\n" : ""));
   }
   bool Start() {
     return Engine::Start({kPrometheus, "--config.file=" + dir_ + "/prometheus.yml",

@@ -114,6 +114,74 @@ TEST_CASE("a real Prometheus scrapes the daemon and fires a shipped rule on its 
   CHECK(s.daemon.Stop() == 0);
 }
 
+// A central log host (metrics.host_label): the series carry each line's origin host, a
+// hostile HOSTNAME included, and both promtool and a real Prometheus take them; the
+// shipped SshdMaxStartupsDrops names the host that dropped.
+TEST_CASE("a central host's metrics carry each origin host, and promtool and Prometheus take them",
+          "[fleet]") {
+  Setup s(", host_label: true");
+  s.daemon.Start();
+  const auto line = [](const std::string& message, const std::string& host) {
+    return test::StampedSyslogLine(message, 4711, host) + "\n";
+  };
+  test::AppendFile(s.log, line("drop connection #10 from [192.0.2.9]:40022 on [127.0.0.1]:22 "
+                               "past MaxStartups",
+                               "web2"));
+  test::AppendFile(s.log, line("Failed password for root from 192.0.2.5 port 22 ssh2", "web3"));
+  test::AppendFile(s.log, line("Failed password for root from 192.0.2.6 port 22 ssh2",
+                               "we\"b\\4\xc3(" + std::string(300, 'x')));
+  std::string body;
+  REQUIRE(test::WaitFor(
+      [&] {
+        return (body = s.Metrics())
+                   .find("\nsshd_health_maxstartups_drops_total{host=\"web2\"} 1\n") !=
+               std::string::npos;
+      },
+      10s));
+  INFO(body);
+  CHECK(body.find("sshd_health_events_total{host=\"web3\",kind=\"auth_failure\"} 1") !=
+        std::string::npos);
+  CHECK(body.find("{host=\"we\\\"b\\\\4\\\\xc3(xxx") != std::string::npos);
+  CHECK(body.find("\nsshd_health_lines_total ") == std::string::npos);
+  test::RunOptions o;
+  o.stdin_text = body;
+  o.merge_stderr = true;
+  const auto metrics = test::RunCommand({test::kPromtool, "check", "metrics"}, o);
+  INFO(metrics.out);
+  CHECK(metrics.exit_code == 0);
+  CHECK(metrics.out.empty());
+
+  // The scrape job sets no `host` of its own (README "Running a fleet"): the series keep
+  // theirs.
+  test::Prometheus prometheus(s.dir.path(), "127.0.0.1:" + std::to_string(s.port), kRuleFile,
+                              /*host_label=*/false);
+  const bool up = prometheus.Start();
+  INFO(prometheus.log());
+  REQUIRE(up);
+  REQUIRE(test::WaitFor(
+      [&] {
+        return !prometheus.Query("sshd_health_maxstartups_drops_total{host=\"web2\"} == 1").empty();
+      },
+      20s, 200ms));
+  CHECK(!prometheus.Query("sshd_health_events_total{host=\"web3\",kind=\"auth_failure\"} == 1")
+             .empty());
+  nlohmann::json alerts;
+  const bool fired = test::WaitFor(
+      [&] { return HasAlert(alerts = prometheus.Alerts(), "SshdMaxStartupsDrops", "firing"); }, 20s,
+      200ms);
+  INFO(alerts.dump());
+  CHECK(fired);
+  int drops = 0;
+  for (const auto& a : alerts) {
+    if (a["labels"].value("alertname", "") != "SshdMaxStartupsDrops") continue;
+    ++drops;
+    CHECK(a["labels"]["host"] == "web2");
+  }
+  CHECK(drops == 1);  // the other hosts' series stay at 0
+  prometheus.Stop();
+  CHECK(s.daemon.Stop() == 0);
+}
+
 TEST_CASE("metrics.textfile holds the same figures, rewritten atomically every 15 s and at exit",
           "[fleet]") {
   TempDir textdir;

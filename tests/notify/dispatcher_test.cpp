@@ -44,7 +44,7 @@ bool Delivered(const test::RecordingNotifier* rec, std::size_t n) {
 }  // namespace
 
 TEST_CASE(
-    "a re-firing alert within dedup_window is suppressed; resolved passes and ends the window",
+    "a re-firing alert within dedup_window is suppressed - resolved passes and ends the window",
     "[notify]") {
   Fixture f;
   auto d = f.Make(f.Options());

@@ -29,7 +29,7 @@ TEST_CASE("touching an entry keeps it when older ones are evicted", "[parse]") {
   CHECK(t.Find(Rec(3)) != nullptr);
 }
 
-TEST_CASE("entries are per host and never for pid 0; Forget drops one", "[parse]") {
+TEST_CASE("entries are per host and never for pid 0 - Forget drops one", "[parse]") {
   SessionTable t;
   t.Touch(Rec(5, "a"))->ip = "192.0.2.1";
   CHECK(t.Find(Rec(5, "b")) == nullptr);

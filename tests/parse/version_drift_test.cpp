@@ -149,7 +149,7 @@ TEST_CASE("pre-auth closes: 7.4 bare address, 7.5+ with user preamble", "[parse]
   CHECK(user.user == "oracle");
 }
 
-TEST_CASE("lines from sshd, sshd-session and sshd-auth are all sshd's; other programs are not",
+TEST_CASE("lines from sshd, sshd-session and sshd-auth are all sshd's - other programs are not",
           "[parse]") {
   for (const char* prog : {"sshd", "sshd-session", "sshd-auth"}) {
     const auto ev =

@@ -243,7 +243,7 @@ TEST_CASE("user_enumeration: 10 different invalid users from one source", "[rule
         "oracle)");
 }
 
-TEST_CASE("distributed: one user, 10 sources in an hour; IPv6 counts by /64", "[rules]") {
+TEST_CASE("distributed: one user, 10 sources in an hour - IPv6 counts by /64", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.auth.distributed"}));
   // 20 addresses of one /64 are one source.
   for (int i = 1; i <= 20; ++i) REQUIRE(f.Feed(Failed("2001:db8:5:5::" + std::to_string(i))));

@@ -129,3 +129,21 @@ TEST_CASE("journal source continues after the saved time when its cursor is gone
   REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "END"); }));
   CHECK(f.got.messages == std::vector<std::string>{"e3", "e4", "e5", "END"});
 }
+
+TEST_CASE("journal cursors compare as sd_journal merges files", "[sources][journal]") {
+  using sshd_health::JournalCursorAtOrBefore;
+  const std::string at = "s=aa;i=10;b=b1;m=100;t=5000;x=7";
+  // One sequence: by sequence number, whatever the times say.
+  CHECK(JournalCursorAtOrBefore("s=aa;i=f;b=b1;m=900;t=9000;x=1", at));
+  CHECK_FALSE(JournalCursorAtOrBefore("s=aa;i=11;b=b1;m=1;t=1;x=1", at));
+  // Another sequence, one boot: by monotonic time.
+  CHECK(JournalCursorAtOrBefore("s=cc;i=99;b=b1;m=ff;t=9000;x=1", at));
+  CHECK_FALSE(JournalCursorAtOrBefore("s=cc;i=1;b=b1;m=101;t=1;x=1", at));
+  // Another machine: by realtime, then by the hash.
+  CHECK(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=4fff;x=ff", at));
+  CHECK_FALSE(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5001;x=0", at));
+  CHECK(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5000;x=6", at));
+  CHECK_FALSE(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5000;x=8", at));
+  CHECK(JournalCursorAtOrBefore(at, at));
+  CHECK_FALSE(JournalCursorAtOrBefore("garbage", at));
+}
