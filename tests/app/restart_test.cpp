@@ -193,7 +193,8 @@ TEST_CASE("a SIGHUP keeps the state of unchanged rules and resets changed ones",
 }
 
 TEST_CASE(
-    "an alert that resolved while the daemon was down is resolved after start - a firing one is not "
+    "an alert that resolved while the daemon was down is resolved after start - a firing one is "
+    "not "
     "re-sent",
     "[daemon][restart]") {
   Setup s;
