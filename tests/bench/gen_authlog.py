@@ -21,18 +21,23 @@ guessing and scanners (a few percent of the lines).
 
 --hosts N writes a central log host's file instead: each connection (a session's lines)
 comes from one of N machines, web0001..webNNNN, drawn from a generator of its own, and
-its lines carry that HOSTNAME (PIDs still come from the one generator). With N = 1 (the default) the output is byte-identical to before
-(HOSTNAME web1).
+its lines carry that HOSTNAME (PIDs still come from the one generator). With N = 1 (the
+default) the lines carry --host, by default this machine's name (a server's own day);
+--host web1 writes the files of the earlier rounds byte for byte.
 
 --export FILE also writes the same entries in journald's export format (for
 systemd-journal-remote), each with the fields journald would record for them.
 """
 import argparse
 import random
+import socket
 import sys
 import time
 
-HOST = "web1"
+# A server's own log names the server: the daemon keys another machine's lines by host
+# (issue 17), which a bench of one server's day must not pay. --host web1 gives the
+# files of the rounds before 2026-12-01's fourth session.
+HOST = socket.gethostname()
 BASE_EPOCH = 1795219200  # 2026-11-21 00:00:00 UTC
 BOOT_ID = "0f6c1e3a9b2d4c5e8f7a6b5c4d3e2f1a"
 MACHINE_ID = "5b1e7c3d9a2f4e6b8c0d1f3a5e7b9c2d"
@@ -305,6 +310,8 @@ def main():
                     help="time of the first line (default 2026-11-21 00:00 UTC)")
     ap.add_argument("--span", type=int, default=0,
                     help="seconds the lines cover (default: about 85 ms a line)")
+    ap.add_argument("--host", default=HOST,
+                    help="the machine that logged the lines (default: this one)")
     ap.add_argument("--hosts", type=int, default=1,
                     help="machines whose logs are interleaved (a central log host)")
     args = ap.parse_args()
@@ -313,7 +320,7 @@ def main():
 
     def pick_host():
         if args.hosts <= 1:
-            return HOST
+            return args.host
         return "web%04d" % (host_rng.randrange(args.hosts) + 1)
 
     max_gap = 170000 if args.span <= 0 else max(1, 2 * args.span * 1000000 // args.lines)
