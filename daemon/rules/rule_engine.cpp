@@ -235,13 +235,18 @@ struct RuleEngine::State {
 
   EvidenceRing::Ref LineRef(const SshdEvent& e) {
     // Stored raw (cut) and escaped only when an alert is built: most lines never are.
-    if (!line_ref) line_ref = ring.Append(EvidenceLine(e).substr(0, kMaxEvidenceLine));
+    if (!line_ref) {
+      const std::string_view line = EvidenceLine(e);
+      line_ref = ring.Append(line.substr(0, std::min(line.size(), kMaxEvidenceLine)));
+    }
     return *line_ref;
   }
 
+  // The raw line read back before it is escaped: one buffer for all, not a heap block
+  // per evidence line of every alert.
+  mutable std::string line_buffer;
   void AppendLine(EvidenceRing::Ref ref, std::vector<std::string>& out) const {
-    std::string line;
-    if (ring.Get(ref, line)) out.push_back(EscapeForOutput(line, kMaxEvidenceLine));
+    if (ring.Get(ref, line_buffer)) out.push_back(EscapeForOutput(line_buffer, kMaxEvidenceLine));
   }
 
   std::vector<std::string> Evidence(const Group& g) const {
