@@ -16,7 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/alert.h"  // LocalHostName
+#include "core/alert.h"      // LocalHostName
+#include "core/text_scan.h"  // SameText
 #include "parse/sshd_event.h"
 #include "rules/group_key.h"
 
@@ -53,7 +54,7 @@ class EventKeys {
     if (origin_event_ != event_) {
       origin_event_ = event_;
       // The same host text as the last event's: the run of one host's lines goes on.
-      if (origin_run_ == 0 || !SameText(e.host, raw_host_)) NewOrigin(e);
+      if (origin_run_ == 0 || !scan::SameText(e.host, raw_host_)) NewOrigin(e);
     }
     return origin_;
   }
@@ -105,22 +106,6 @@ class EventKeys {
   std::uint64_t whole_ip_host_event_ = 0;
   std::string whole_ip_host_text_;  // a buffer: the value is its first bytes
   Value whole_ip_host_;
-  // Equality of two host names, asked on every event: word by word here, where a call
-  // into libc's memcmp costs more than comparing the few bytes of a host name.
-  static bool SameText(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    std::size_t i = 0;
-    for (; i + 8 <= a.size(); i += 8) {
-      std::uint64_t x, y;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) return false;
-    }
-    for (; i < a.size(); ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
   // A new run: the origin host of `e`, whose host differs from the last event's.
   void NewOrigin(const SshdEvent& e) const;
 
