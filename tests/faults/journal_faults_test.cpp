@@ -42,6 +42,22 @@ int Records(const std::map<int, int>& counts, int n) {
 }
 int Records(const Setup& s, int n) { return Records(ReadCounts(s), n); }
 
+// Entries 0..n-1 each read exactly once (checked, with the wrong ones named).
+void CheckEachOnce(const Setup& s, int n) {
+  const auto counts = ReadCounts(s);
+  int missing = 0, repeated = 0;
+  std::string wrong;  // the first few, to tell a pattern
+  for (int i = 0; i < n; ++i) {
+    const int c = Records(counts, i);
+    missing += c == 0;
+    repeated += c > 1;
+    if (c != 1 && wrong.size() < 200) wrong += std::to_string(i) + "x" + std::to_string(c) + " ";
+  }
+  INFO("wrong (number x times read): " << wrong);
+  CHECK(missing == 0);
+  CHECK(repeated == 0);
+}
+
 }  // namespace
 
 TEST_CASE("journal files rotated and vacuumed while read: every entry read once",
@@ -80,14 +96,7 @@ TEST_CASE("journal files rotated and vacuumed while read: every entry read once"
     }
   }
   INFO(s.daemon.Err().substr(0, 20000));
-  const auto counts = ReadCounts(s);
-  int missing = 0, repeated = 0;
-  for (int i = 0; i < n; ++i) {
-    missing += Records(counts, i) == 0;
-    repeated += Records(counts, i) > 1;
-  }
-  CHECK(missing == 0);
-  CHECK(repeated == 0);
+  CheckEachOnce(s, n);
   CHECK(s.Count("could not be read on") == 0);  // a vacuumed file is not a corrupt one
   REQUIRE(s.daemon.Stop() == 0);
 }
@@ -140,14 +149,7 @@ TEST_CASE("a journal-remote file filled in place after the reader first saw it i
   alpha.Write("sshd", 100, Seq(31), now + 1);
   REQUIRE(WaitFor([&] { return Records(s, 31) == 1; }, 15s));
   CHECK(WaitFor([&] { return Records(s, 29) == 1; }, 15s));
-  const auto counts = ReadCounts(s);
-  int missing = 0, repeated = 0;
-  for (int i = 0; i < 32; ++i) {
-    missing += Records(counts, i) == 0;
-    repeated += Records(counts, i) > 1;
-  }
-  CHECK(missing == 0);
-  CHECK(repeated == 0);
+  CheckEachOnce(s, 32);
   // And the daemon goes on reading after the re-open (an entry later than beta's last:
   // one that sorts before what was read is passed over by sd_journal's merge, re-open or
   // not; README "Central log host").
@@ -175,14 +177,7 @@ TEST_CASE("journal-remote files written in place while read: every entry read on
     for (int i = 0; i < 25; ++i) w.Write("sshd", 300 + round, Seq(n++));
     REQUIRE(WaitFor([&] { return Records(s, n - 1) == 1; }, 15s));
   }
-  const auto counts = ReadCounts(s);
-  int missing = 0, repeated = 0;
-  for (int i = 0; i < n; ++i) {
-    missing += Records(counts, i) == 0;
-    repeated += Records(counts, i) > 1;
-  }
-  CHECK(missing == 0);
-  CHECK(repeated == 0);
+  CheckEachOnce(s, n);
   REQUIRE(s.daemon.Stop() == 0);
 }
 
