@@ -239,3 +239,51 @@ TEST_CASE("a journal file with bytes flipped is skipped with a warning - reading
   CHECK(s.daemon.Running());
   REQUIRE(s.daemon.Stop() == 0);
 }
+
+// A central host's late upload: systemd-journal-upload batches and delays, so beta's entry
+// stamped T-10s can reach the directory after alpha's entry stamped T was read.
+// sd_journal's merge sorts it before its position and never returns it; the daemon reads
+// each machine's sequence on its own (JournalSource's per-sequence positions), so it is
+// reported, once - also when the late entry arrives while the daemon is stopped.
+TEST_CASE("a machine's entry uploaded after a newer one of another machine was read is reported",
+          "[faults][journal]") {
+  Setup s;
+  std::filesystem::create_directories(s.journal_dir);
+  const std::uint64_t t = test::JournalWriter::NowUsec();
+  test::JournalWriter alpha(s.journal_dir, "remote-alpha");
+  alpha.SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  test::JournalWriter beta(s.journal_dir, "remote-beta");
+  beta.SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+  // Both files exist, with an entry, before the daemon looks (sd_journal has them open).
+  beta.Write("sshd", 200, Seq(0), t - 60'000'000);
+  alpha.Write("sshd", 100, Seq(1), t - 50'000'000);
+  s.daemon.WriteConfig(s.Config("", /*journal=*/true));
+  s.daemon.Start();
+  INFO(s.daemon.Err().substr(0, 20000));
+  REQUIRE(WaitFor([&] { return Records(s, 0) == 1 && Records(s, 1) == 1; }, 15s));
+  alpha.Write("sshd", 100, Seq(2), t);
+  REQUIRE(WaitFor([&] { return Records(s, 2) == 1; }, 15s));
+  beta.Write("sshd", 200, Seq(3), t - 10'000'000);  // older than what was read: late
+  CHECK(WaitFor([&] { return Records(s, 3) == 1; }, 15s));
+  // Stopped in the middle: alpha goes on, beta's late entries arrive while stopped and
+  // after the restart.
+  REQUIRE(s.daemon.Stop() == 0);
+  alpha.Write("sshd", 100, Seq(4), t + 1'000'000);
+  beta.Write("sshd", 200, Seq(5), t - 5'000'000);
+  s.daemon.Start();
+  REQUIRE(WaitFor([&] { return Records(s, 4) == 1; }, 15s));
+  CHECK(WaitFor([&] { return Records(s, 5) == 1; }, 15s));
+  alpha.Write("sshd", 100, Seq(6), t + 2'000'000);
+  REQUIRE(WaitFor([&] { return Records(s, 6) == 1; }, 15s));
+  beta.Write("sshd", 200, Seq(7), t - 1'000'000);
+  CHECK(WaitFor([&] { return Records(s, 7) == 1; }, 15s));
+  const auto counts = ReadCounts(s);
+  int missing = 0, repeated = 0;
+  for (int i = 0; i < 8; ++i) {
+    missing += Records(counts, i) == 0;
+    repeated += Records(counts, i) > 1;
+  }
+  CHECK(missing == 0);
+  CHECK(repeated == 0);
+  REQUIRE(s.daemon.Stop() == 0);
+}
