@@ -96,11 +96,11 @@ TEST_CASE("journal files rotated and vacuumed while read: every entry read once"
 // through a shared mapping, so after the file's first inotify events nothing more may
 // come. A reader that looks at the file in between (it has a size, but not yet a header)
 // fails to open it; libsystemd 252's sd_journal does not look again, and on its own
-// never reads the entries (this test fails without the daemon's retry,
-// JournalSource::LookForMissedFiles). The window is made certain here: the file is
-// created at its full size, zero-filled, and the daemon is shown to have processed its
-// events (it read a later entry of another file) before the bytes arrive, through a
-// mapping, as journal-remote's do. Its entries lie on both sides of what was read.
+// never reads the entries (this test fails without the daemon's look at the directory,
+// JournalSource::LookForMissedFiles, which reads the file's sequence on its own). The window is
+// made certain here: the file is created at its full size, zero-filled, and the daemon is shown to
+// have processed its events (it read a later entry of another file) before the bytes arrive,
+// through a mapping, as journal-remote's do. Its entries lie on both sides of what was read.
 TEST_CASE("a journal-remote file filled in place after the reader first saw it is read whole",
           "[faults][journal]") {
   Setup s;
@@ -148,9 +148,7 @@ TEST_CASE("a journal-remote file filled in place after the reader first saw it i
   }
   CHECK(missing == 0);
   CHECK(repeated == 0);
-  // And the daemon goes on reading after the re-open (an entry later than beta's last:
-  // one that sorts before what was read is passed over by sd_journal's merge, re-open or
-  // not; README "Central log host").
+  // And the daemon goes on reading after the re-open (late entries: the test below).
   alpha.Write("sshd", 100, Seq(32), now + 60'000'000);
   const bool went_on = WaitFor([&] { return Records(s, 32) == 1; }, 15s);
   INFO(s.daemon.Err().substr(0, 20000));
