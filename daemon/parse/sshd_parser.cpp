@@ -1015,14 +1015,12 @@ SshdParser::~SshdParser() = default;
 
 // Inline in Classify (its two calls), the host copied only when it changes: a machine's
 // own log has one host, and assigning it anew for every event was 2% of a scan
-// (basic_string::_M_replace); string_view's != is an ordering compare, a call of its own.
+// (basic_string::_M_replace); string_view's != is an ordering compare, a call of its own,
+// and memcmp may not be given the null data() of an empty host.
 inline void SshdParser::NoteEvent(const LogRecord& record, const SshdEvent& out) {
   last_event_ = &out;
   const std::string_view host = record.host;
-  if (host.size() != last_event_host_.size() ||
-      std::memcmp(host.data(), last_event_host_.data(), host.size()) != 0) {
-    scan::SetText(last_event_host_, host);
-  }
+  if (!scan::SameText(host, last_event_host_)) scan::SetText(last_event_host_, host);
 }
 
 LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {

@@ -39,23 +39,24 @@ std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
-void EventKeys::FindOrigin(const SshdEvent& e) const {
-  origin_event_ = event_;
-  if (e.host.empty()) {
+void EventKeys::NewOrigin(const SshdEvent& e) const {
+  ++origin_run_;
+  raw_host_.assign(e.host);
+  if (raw_host_.empty()) {
     origin_ = local_host_;
   } else {
-    const std::string_view h = e.host.substr(0, e.host.find('\0'));
+    const std::string_view raw = raw_host_;
+    const std::string_view h = raw.substr(0, raw.find('\0'));
     origin_ = h.substr(0, std::min(h.size(), max_bytes_));
   }
   remote_ = origin_ != local_host_;
 }
 
 std::uint64_t EventKeys::OriginHash(const SshdEvent& e) {
-  const std::string_view host = OriginHost(e);
-  if (!origin_hashed_set_ || host != origin_hashed_) {
-    origin_hashed_.assign(host);
-    origin_hashed_set_ = true;
-    origin_hash_ = KeyHash(host);
+  const std::uint64_t run = OriginRun(e);
+  if (origin_hash_run_ != run) {
+    origin_hash_run_ = run;
+    origin_hash_ = KeyHash(origin_);
   }
   return origin_hash_;
 }

@@ -11,11 +11,13 @@
 // id) is what it was before hosts were counted, and on a central log host two machines'
 // events never share a group.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/alert.h"  // LocalHostName
+#include "core/alert.h"      // LocalHostName
+#include "core/text_scan.h"  // SameText
 #include "parse/sshd_event.h"
 #include "rules/group_key.h"
 
@@ -44,12 +46,24 @@ class EventKeys {
   const Value& Get(std::uint32_t id, const SshdEvent& e);
 
   /// The event's origin host: its host cut at a NUL (a key separator) and to max_bytes,
-  /// or the local host when it named none. Valid while `e` and this object are.
+  /// or the local host when it named none. Valid until the origin host changes (a copy
+  /// kept by this object, not a view of `e`).
   std::string_view OriginHost(const SshdEvent& e) const {
     // Once per event: every per-host key of a remote event asks (a scan of a log copied
     // from another machine asks for every event).
-    if (origin_event_ != event_) FindOrigin(e);
+    if (origin_event_ != event_) {
+      origin_event_ = event_;
+      // The same host text as the last event's: the run of one host's lines goes on.
+      if (origin_run_ == 0 || !scan::SameText(e.host, raw_host_)) NewOrigin(e);
+    }
     return origin_;
+  }
+  /// Changes exactly when an event's origin host may differ from the previous event's:
+  /// what is derived from the origin host alone (its hash, the hosts seen) is computed
+  /// again only then.
+  std::uint64_t OriginRun(const SshdEvent& e) const {
+    OriginHost(e);
+    return origin_run_;
   }
   /// True when the origin host is another machine than this one.
   bool IsRemote(const SshdEvent& e) const {
@@ -85,19 +99,26 @@ class EventKeys {
   std::uint64_t event_ = 1;
   std::uint64_t whole_ip_event_ = 0;
   Value whole_ip_;
-  // KeyHash of origin_hashed_, the last origin host a host_only key hashed.
+  // KeyHash of the origin host, computed once per run (origin_hash_run_ == origin_run_).
   std::uint64_t OriginHash(const SshdEvent& e);
-  std::string origin_hashed_;
-  bool origin_hashed_set_ = false;
+  std::uint64_t origin_hash_run_ = 0;
   std::uint64_t origin_hash_ = 0;
   std::uint64_t whole_ip_host_event_ = 0;
   std::string whole_ip_host_text_;  // a buffer: the value is its first bytes
   Value whole_ip_host_;
-  void FindOrigin(const SshdEvent& e) const;
-  // OriginHost's answer for the current event.
+  // A new run: the origin host of `e`, whose host differs from the last event's.
+  void NewOrigin(const SshdEvent& e) const;
+
+  // OriginHost's answer for the current event: a view of raw_host_ or local_host_.
   mutable std::uint64_t origin_event_ = 0;
   mutable std::string_view origin_;
   mutable bool remote_ = false;
+  // The last event's host as the line gave it. A log comes in runs of one host's lines
+  // (a server's own log names one host on every line): an event whose host is the same
+  // text has the same origin, decided once per run, not cut, searched and compared with
+  // this machine's name for every event.
+  mutable std::string raw_host_;
+  mutable std::uint64_t origin_run_ = 0;  // 0: no event yet
   std::vector<Slot> slots_;
 };
 

@@ -32,8 +32,17 @@ EvidenceRing::Ref EvidenceRing::Append(std::string_view text) {
   const unsigned char header[2] = {static_cast<unsigned char>(n >> 8),
                                    static_cast<unsigned char>(n & 0xff)};
   const Ref ref = end_;
-  Write(end_, reinterpret_cast<const char*>(header), 2);
-  Write(end_ + 2, text.data(), n);
+  const std::size_t pos = end_ % capacity_;
+  if (pos + 2 + n <= capacity_) {
+    // Nearly every entry lies whole before the ring's end: one copy of the line (an
+    // episode's first line is stored for every group of an attack wave).
+    char* out = buf_.get() + pos;
+    std::memcpy(out, header, 2);
+    if (n > 0) std::memcpy(out + 2, text.data(), n);
+  } else {
+    Write(end_, reinterpret_cast<const char*>(header), 2);
+    Write(end_ + 2, text.data(), n);
+  }
   end_ += 2 + n;
   return ref;
 }

@@ -202,29 +202,29 @@ struct RuleEngine::State {
   // README's "central log host" numbers and metrics labels. The last one is cached: logs
   // come in runs of one host.
   std::unordered_set<std::string> hosts;
-  std::string last_host;
-  bool last_host_set = false;
-  // `distinct: host`'s value, the origin host's SipHash, kept for the next events: a log
-  // comes in runs of one host's lines, and the fleet rule asks on every failed login.
-  std::string hashed_host;
+  std::uint64_t seen_host_run = 0;  // EventKeys::OriginRun of the last host counted
+  // `distinct: host`'s value, the origin host's SipHash, kept for the rest of the run of
+  // one host's lines (EventKeys::OriginRun): the fleet rule asks on every failed login.
+  std::uint64_t hashed_host_run = 0;  // 0: none (or hashed under an old key)
   std::uint64_t hashed_host_value = 0;
-  bool hashed_host_set = false;
 
-  std::uint64_t DistinctValue(const RuleState& rs, std::string_view text) {
+  // `text` is `e`'s value of the rule's distinct key (for `distinct: host`, its origin).
+  std::uint64_t DistinctValue(const RuleState& rs, std::string_view text, const SshdEvent& e) {
     if (!rs.distinct_host) return SipHash24(sip_key, text);
-    if (!hashed_host_set || text != hashed_host) {
-      hashed_host.assign(text);
+    const std::uint64_t run = keys.OriginRun(e);
+    if (hashed_host_run != run) {
       hashed_host_value = SipHash24(sip_key, text);
-      hashed_host_set = true;
+      hashed_host_run = run;
     }
     return hashed_host_value;
   }
 
-  void SeeHost(std::string_view host) {
-    if (last_host_set && host == last_host) return;
-    last_host.assign(host);
-    last_host_set = true;
-    if (hosts.size() < kMaxHostsCounted) hosts.emplace(host);
+  // Counts the event's origin host, once per run of one host's lines.
+  void SeeHost(const SshdEvent& e) {
+    const std::uint64_t run = keys.OriginRun(e);
+    if (run == seen_host_run) return;
+    seen_host_run = run;
+    if (hosts.size() < kMaxHostsCounted) hosts.emplace(keys.OriginHost(e));
   }
 
   // The host an alert of `g` names, given its firing event's origin host.
@@ -235,13 +235,18 @@ struct RuleEngine::State {
 
   EvidenceRing::Ref LineRef(const SshdEvent& e) {
     // Stored raw (cut) and escaped only when an alert is built: most lines never are.
-    if (!line_ref) line_ref = ring.Append(EvidenceLine(e).substr(0, kMaxEvidenceLine));
+    if (!line_ref) {
+      const std::string_view line = EvidenceLine(e);
+      line_ref = ring.Append(line.substr(0, std::min(line.size(), kMaxEvidenceLine)));
+    }
     return *line_ref;
   }
 
+  // The raw line read back before it is escaped: one buffer for all, not a heap block
+  // per evidence line of every alert.
+  mutable std::string line_buffer;
   void AppendLine(EvidenceRing::Ref ref, std::vector<std::string>& out) const {
-    std::string line;
-    if (ring.Get(ref, line)) out.push_back(EscapeForOutput(line, kMaxEvidenceLine));
+    if (ring.Get(ref, line_buffer)) out.push_back(EscapeForOutput(line_buffer, kMaxEvidenceLine));
   }
 
   std::vector<std::string> Evidence(const Group& g) const {
@@ -738,7 +743,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   ++s.events;
   s.line_ref.reset();
   s.keys.NewEvent();
-  s.SeeHost(s.keys.OriginHost(event));
+  s.SeeHost(event);
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
@@ -779,7 +784,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
       if (r.distinct) {
         const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
         if (v.text.empty()) continue;  // no value to count (an event without a user)
-        const std::uint64_t value = s.DistinctValue(rs, v.text);
+        const std::uint64_t value = s.DistinctValue(rs, v.text, event);
         s.Count(s.Touch(i, key, hash), event, now, sink, value);
         continue;
       }
@@ -896,7 +901,7 @@ Result<std::size_t> RuleEngine::LoadMemory(std::string_view record) {
   // The hashes in memory were made under the old key: they go, the saved ones come.
   for (auto& [name, m] : s.memories) *m = FirstSeenMemory(m->max_keys());
   s.sip_key = key;
-  s.hashed_host_set = false;  // hashed under the old key
+  s.hashed_host_run = 0;  // hashed under the old key
   std::size_t restored = 0;
   while (!record.empty()) {
     const std::string line(next_line());

@@ -54,3 +54,24 @@ TEST_CASE("scan::ReadUint reads at most max_digits digits and leaves pos alone w
 
 }  // namespace
 }  // namespace sshd_health
+
+TEST_CASE("SameText compares whole texts of any length, empty ones without touching data",
+          "[core]") {
+  using sshd_health::scan::SameText;
+  CHECK(SameText(std::string_view(), std::string_view()));  // null data(): no memcmp
+  CHECK(SameText(std::string_view(), ""));
+  CHECK_FALSE(SameText(std::string_view(), "a"));
+  const std::string base = "web0001.example.internal";
+  for (std::size_t n = 0; n <= base.size(); ++n) {
+    const std::string a = base.substr(0, n);
+    std::string b = a;
+    CHECK(SameText(a, b));
+    if (n == 0) continue;
+    for (std::size_t i = 0; i < n; ++i) {  // a difference at every offset, in and past a word
+      b = a;
+      b[i] ^= 0x20;
+      CHECK_FALSE(SameText(a, b));
+    }
+    CHECK_FALSE(SameText(a, a.substr(0, n - 1)));
+  }
+}

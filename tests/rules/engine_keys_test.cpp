@@ -249,6 +249,47 @@ TEST_CASE("the host key is the origin host, its hash right as the host changes",
   }
 }
 
+TEST_CASE("the origin host follows the text of the line's host, not where it lies", "[rules]") {
+  // The origin is decided once per run of one host's lines: a line buffer rewritten in
+  // place (the same address, the same length, another host) must start a new run.
+  std::string error;
+  EventKeys keys(256, "here");
+  const std::uint32_t id = keys.Register({*ParseKeyPart("ip", error)}, /*per_host=*/true);
+  std::string line(32, ' ');
+  const std::vector<std::string> hosts = {"web1",
+                                          "web1",
+                                          "web2",
+                                          "here",
+                                          "here",
+                                          "",
+                                          "web1.example.org",
+                                          "web1.example.net",
+                                          "web1.example.net",
+                                          "xeb1.example.net",
+                                          std::string("here\0web3", 9),
+                                          "web1"};
+  std::uint64_t last_run = 0;
+  std::string last_host = "(none)";
+  for (const std::string& host : hosts) {
+    line.replace(0, host.size(), host);
+    SshdEvent e;
+    e.ip = "192.0.2.7";
+    e.host = std::string_view(line.data(), host.size());
+    keys.NewEvent();
+    const std::string origin = host.empty() ? "here" : host.substr(0, host.find('\0'));
+    INFO("host '" << host << "'");
+    CHECK(keys.OriginHost(e) == origin);
+    CHECK(keys.IsRemote(e) == (origin != "here"));
+    const std::string want = origin == "here" ? e.ip : e.ip + std::string(1, '\0') + origin;
+    CHECK(keys.Get(id, e).text == want);
+    CHECK(keys.Get(id, e).hash == KeyHash(want));
+    // A new run exactly when the line's host text changed.
+    CHECK((keys.OriginRun(e) != last_run) == (host != last_host));
+    last_run = keys.OriginRun(e);
+    last_host = host;
+  }
+}
+
 namespace {
 
 // SipHash-2-4 as the paper writes it, byte by byte: the reference for the one that loads

@@ -109,6 +109,26 @@ TEST_CASE("evidence ring returns recent lines and forgets overwritten ones", "[r
   CHECK(out.size() == 1022);
 }
 
+TEST_CASE("evidence ring keeps every recent line whole, wherever the ring's end cuts it",
+          "[rules]") {
+  // Lengths 0..40 against a 1,024-byte ring: entries (and their 2-byte headers) start
+  // and end at every offset, split by the ring's end at every point.
+  EvidenceRing ring(1024);
+  std::vector<std::pair<EvidenceRing::Ref, std::string>> written;
+  std::string out;
+  for (int i = 0; i < 2000; ++i) {
+    std::string line(static_cast<std::size_t>(i % 41), static_cast<char>('a' + i % 26));
+    if (!line.empty()) line[0] = static_cast<char>('0' + i % 10);
+    written.emplace_back(ring.Append(line), line);
+    // The last 20 entries (at most 840 bytes with headers) are all still in the ring.
+    for (std::size_t k = written.size() > 20 ? written.size() - 20 : 0; k < written.size(); ++k) {
+      INFO("entry " << k << " after " << i);
+      REQUIRE(ring.Get(written[k].first, out));
+      CHECK(out == written[k].second);
+    }
+  }
+}
+
 TEST_CASE("window counter counts exactly the events of the last window, its oldest edge excluded",
           "[rules]") {
   WindowCounter w;
