@@ -32,6 +32,8 @@ constexpr auto kMaxMissedRetry = std::chrono::minutes(5);
 // A missed file is named in a warning after this many tries (journal-remote fills a new
 // file within milliseconds; one still unreadable after three is not a journal file).
 constexpr int kWarnAfterTries = 3;
+// ReadSequence's word for files that could not be opened.
+constexpr int kCannotOpen = -1'000'000;
 
 // Identifiers and units sshd logs under (Debian names the unit ssh.service, RHEL
 // sshd.service; OpenSSH 9.8+ forks sshd-session, 10.3+ sshd-auth).
@@ -793,9 +795,22 @@ bool JournalSource::NewInSequence(std::string_view cursor) {
   }
   Sequence& q = it->second;
   if (q.pending || f->seqnum <= q.read) return false;
-  q.read = f->seqnum;
-  sequences_changed_ = true;
-  return true;
+  if (f->seqnum == q.read + 1 || q.unlisted) {
+    q.read = f->seqnum;
+    sequences_changed_ = true;
+    return true;
+  }
+  // A gap in the machine's numbers: what is in between (other programs' entries, or
+  // late ones of sshd the merge passed over, as it can within one upload) is read from
+  // the machine's files first, in order, and this entry with it; should it not get that
+  // far, ReadSequences does.
+  const auto by_sequence = BySequence(files_);
+  if (const auto files = by_sequence.find(it->first); files != by_sequence.end()) {
+    int r = 0;
+    ReadSequence(it->first, q, files->second.paths, kBatchEntries, r);
+  }
+  if (f->seqnum > q.read) sequences_due_ = true;
+  return false;
 }
 
 void JournalSource::ReadSequencesSoon() {
@@ -806,6 +821,34 @@ void JournalSource::ReadSequencesSoon() {
     sequences_posted_ = false;
     if (running_ && !ReadSequences()) ReadSequencesSoon();
   });
+}
+
+int JournalSource::ReadSequence(const std::string& id, Sequence& q,
+                                const std::vector<const char*>& paths, int budget, int& r) {
+  SdJournalPtr alone = OpenFilesAlone(paths);
+  if (!alone) {
+    r = kCannotOpen;
+    return 0;
+  }
+  // Right after the sequence's last entry handed on: by number within the sequence.
+  if (q.read == 0) {
+    sd_journal_seek_head(alone.get());
+  } else {
+    sd_journal_seek_cursor(alone.get(), fmt::format("s={};i={:x}", id, q.read).c_str());
+  }
+  int n = 0;
+  r = 0;
+  while (n < budget && (r = sd_journal_next(alone.get())) > 0) {
+    std::string entry_id;
+    std::uint64_t seqnum = 0;
+    if (!CurrentSeqnum(alone.get(), entry_id, seqnum) || entry_id != id || seqnum <= q.read)
+      continue;
+    EmitEntry(alone.get(), false);
+    q.read = seqnum;
+    sequences_changed_ = true;
+    ++n;
+  }
+  return n;
 }
 
 bool JournalSource::ReadSequences() {
@@ -823,29 +866,14 @@ bool JournalSource::ReadSequences() {
       sequences_due_ = true;
       break;
     }
-    SdJournalPtr alone = OpenFilesAlone(files.paths);
-    if (!alone) {
+    int r = 0;
+    const int got = ReadSequence(id, q, files.paths, budget, r);
+    budget -= got;
+    n += got;
+    if (r == kCannotOpen) {
       q.looked = files.tail;  // tried again when it grows
       q.recheck = false;
       continue;
-    }
-    // Right after the sequence's last entry handed on: by number within the sequence.
-    if (q.read == 0) {
-      sd_journal_seek_head(alone.get());
-    } else {
-      sd_journal_seek_cursor(alone.get(), fmt::format("s={};i={:x}", id, q.read).c_str());
-    }
-    int r = 0;
-    while (budget > 0 && (r = sd_journal_next(alone.get())) > 0) {
-      std::string entry_id;
-      std::uint64_t seqnum = 0;
-      if (!CurrentSeqnum(alone.get(), entry_id, seqnum) || entry_id != id || seqnum <= q.read)
-        continue;
-      EmitEntry(alone.get(), false);
-      q.read = seqnum;
-      sequences_changed_ = true;
-      --budget;
-      ++n;
     }
     if (r > 0) {
       sequences_due_ = true;  // the budget ran out in this sequence

@@ -20,8 +20,10 @@
 // position and is never returned by it; the source looks at the files' headers every 2 s
 // (and when the stream brings a sequence it does not know), and reads each sequence whose
 // newest entry is past its position from that sequence's files alone, by sequence number.
-// The merged stream hands on only what is past its sequence's position, so each entry is
-// handed on once, whichever way it came first. Saved with the cursor:
+// The merged stream hands an entry on only when it is the next number of its sequence;
+// after a gap (other programs' entries, or late ones it passed over within one upload)
+// the sequence's files are read first, so a position never passes an entry not handed
+// on, and each entry is handed on once, whichever way it came first. Saved with the cursor:
 // {"cursor", "realtime_usec", "sequences": {seqnum_id: seqnum}}; a record without
 // "sequences" (an earlier version) starts each sequence where the merged cursor is.
 //
@@ -156,6 +158,12 @@ class JournalSource final : public LogSource {
   // Reads the sequences with entries past their position, each from its files alone, up
   // to a batch in all; false when more are waiting.
   bool ReadSequences();
+  // Reads one sequence from its files alone, after its position, up to `budget` entries;
+  // returns how many were handed on. `r`: sd_journal_next's last word (> 0: more are
+  // waiting), or kCannotOpen.
+  struct Sequence;
+  int ReadSequence(const std::string& id, Sequence& q, const std::vector<const char*>& paths,
+                   int budget, int& r);
   void ReadSequencesSoon();
   // Adds the journal files open now (by device and inode) to known_files_.
   void NoteOpenFiles();

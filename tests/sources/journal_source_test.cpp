@@ -202,7 +202,9 @@ TEST_CASE("journal source resumes from an earlier version's record, each entry o
   }
   {
     auto source = f.Start(JournalSourceConfig::Start::kHead);
-    REQUIRE(RunUntil(f.io, [&] { return f.got.messages.size() == 6; }));
+    const bool all = RunUntil(f.io, [&] { return f.got.messages.size() == 6; });
+    for (const auto& msg : f.got.messages) UNSCOPED_INFO(msg);
+    REQUIRE(all);
     source->Stop();
   }
   // What the version before per-machine positions saved: the merged cursor alone.
