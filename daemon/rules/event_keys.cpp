@@ -14,9 +14,10 @@ std::string_view JoinHost(std::string& buffer, std::string_view value, std::stri
   const std::size_t size = value.size() + 1 + host.size();
   if (buffer.size() < size) buffer.resize(size);
   char* out = buffer.data();
-  std::memcpy(out, value.data(), value.size());
+  // An empty view's data() may be null, which memcpy may not be given even for 0 bytes.
+  if (!value.empty()) std::memcpy(out, value.data(), value.size());
   out[value.size()] = '\0';
-  std::memcpy(out + value.size() + 1, host.data(), host.size());
+  if (!host.empty()) std::memcpy(out + value.size() + 1, host.data(), host.size());
   return std::string_view(out, size);
 }
 

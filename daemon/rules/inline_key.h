@@ -40,7 +40,8 @@ class InlineKey {
   void assign(std::string_view text) {
     if (text.size() <= kInline) {
       Free();
-      std::memcpy(bytes_, text.data(), text.size());
+      // memcpy may not be given an empty view's null data(), even for 0 bytes.
+      if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
       bytes_[kTag] = static_cast<char>(text.size());
       return;
     }
