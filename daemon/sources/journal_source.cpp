@@ -32,6 +32,8 @@ constexpr auto kMaxMissedRetry = std::chrono::minutes(5);
 // A missed file is named in a warning after this many tries (journal-remote fills a new
 // file within milliseconds; one still unreadable after three is not a journal file).
 constexpr int kWarnAfterTries = 3;
+// ReadSequence's word for files that could not be opened.
+constexpr int kCannotOpen = -1'000'000;
 
 // Identifiers and units sshd logs under (Debian names the unit ssh.service, RHEL
 // sshd.service; OpenSSH 9.8+ forks sshd-session, 10.3+ sshd-auth).
@@ -128,28 +130,6 @@ std::optional<CursorFields> ParseCursor(std::string_view cursor) {
   }
   return f;
 }
-
-}  // namespace
-
-bool JournalCursorAtOrBefore(std::string_view entry, std::string_view position) {
-  const auto e = ParseCursor(entry);
-  const auto p = ParseCursor(position);
-  if (!e || !p) return false;
-  // The order of libsystemd's compare_with_location: each criterion decides only when the
-  // two differ in it.
-  if (p->has_seqnum && e->has_seqnum && !p->seqnum_id.empty() && e->seqnum_id == p->seqnum_id &&
-      e->seqnum != p->seqnum)
-    return e->seqnum < p->seqnum;
-  if (p->has_monotonic && e->has_monotonic && !p->boot_id.empty() && e->boot_id == p->boot_id &&
-      e->monotonic != p->monotonic)
-    return e->monotonic < p->monotonic;
-  if (p->has_realtime && e->has_realtime && e->realtime != p->realtime)
-    return e->realtime < p->realtime;
-  if (p->has_xor && e->has_xor && e->xor_hash != p->xor_hash) return e->xor_hash < p->xor_hash;
-  return true;  // the same place
-}
-
-namespace {
 
 bool TakeField(std::string_view field, std::string_view name_eq, std::string_view& value) {
   if (field.size() < name_eq.size() || field.compare(0, name_eq.size(), name_eq) != 0) return false;
@@ -279,6 +259,11 @@ Result<void> JournalSource::Start(Handler handler, BatchDone batch_done) {
   WarnOfDroppedFiles();  // the files open before the first read, to tell a drop by
   NoteOpenFiles();
   Position();
+  if (!config_.directory.empty()) {
+    ListFiles(/*at_start=*/true);
+    sequences_changed_ = true;
+    Save(false);
+  }
   OnWake();
   ScheduleLook();
   return {};
@@ -292,6 +277,13 @@ void JournalSource::Position() {
     if (j.is_object() && j.contains("cursor") && j["cursor"].is_string()) {
       cursor = j.value("cursor", std::string());
       usec = j.value("realtime_usec", std::uint64_t{0});
+      if (j.contains("sequences") && j["sequences"].is_object()) {
+        begin_ = Begin::kSaved;
+        for (const auto& [id, seqnum] : j["sequences"].items())
+          if (seqnum.is_number_unsigned()) saved_sequences_[id] = seqnum.get<std::uint64_t>();
+      } else if (!cursor.empty()) {
+        begin_ = Begin::kAtPosition;  // an earlier version's record
+      }
     } else {
       // Torn or foreign: start as on a first start (sources.journal.start).
       state_.SetAside(kStateKey, fmt::format("{}: saved cursor unreadable", name_));
@@ -302,6 +294,7 @@ void JournalSource::Position() {
         sd_journal_test_cursor(journal_, cursor.c_str()) > 0) {
       cursor_ = saved_cursor_ = cursor;
       cursor_usec_ = usec;
+      position_found_ = true;
       const auto since = replay_from_
                              ? static_cast<std::uint64_t>(std::max<std::int64_t>(
                                    0, std::chrono::duration_cast<std::chrono::microseconds>(
@@ -322,16 +315,22 @@ void JournalSource::Position() {
         "continuing at the oldest entry after {} usec since the epoch",
         name_, usec);
     sd_journal_seek_realtime_usec(journal_, usec + 1);
+    cursor_usec_ = usec;
     return;
   }
-  if (config_.start == JournalSourceConfig::Start::kHead) {
+  if (begin_ == Begin::kSaved || config_.start == JournalSourceConfig::Start::kHead) {
+    // (Saved sequences without a merged cursor: their positions say what was read.)
+    if (begin_ != Begin::kSaved) begin_ = Begin::kHead;
     sd_journal_seek_head(journal_);
     return;
   }
+  begin_ = Begin::kTail;
   sd_journal_seek_tail(journal_);
   // Step onto the last entry, so the next sd_journal_next returns the first new one.
   if (sd_journal_previous(journal_) > 0) {
-    if (RememberCurrentEntry()) Save(false);  // a restart continues from here, not a later tail
+    // A restart continues from here, not a later tail (with a directory, Start saves
+    // once the sequences are listed too).
+    if (RememberCurrentEntry() && config_.directory.empty()) Save(false);
   } else {
     sd_journal_seek_head(journal_);  // empty so far: everything that comes is new
   }
@@ -376,6 +375,7 @@ void JournalSource::OnWake() {
     }
     return;
   }
+  if (sequences_due_) ReadSequencesSoon();
   Wait();
 }
 
@@ -407,8 +407,21 @@ bool JournalSource::ReadBatch() {
         continue;
       }
     }
-    EmitEntry(journal_, false);
-    RememberCurrentEntry();
+    if (config_.directory.empty()) {
+      EmitEntry(journal_, false);
+      RememberCurrentEntry();
+      continue;
+    }
+    char* c = nullptr;
+    if (sd_journal_get_cursor(journal_, &c) < 0) {
+      EmitEntry(journal_, false);  // no telling its sequence: the stream's word counts
+      continue;
+    }
+    const std::string cursor(c);
+    std::free(c);
+    if (NewInSequence(cursor)) EmitEntry(journal_, false);
+    cursor_ = cursor;
+    sd_journal_get_realtime_usec(journal_, &cursor_usec_);
   }
   if (n > 0) {
     Save(false);
@@ -491,14 +504,22 @@ bool JournalSource::RememberCurrentEntry() {
 }
 
 void JournalSource::Save(bool durable) {
-  if (cursor_.empty() || (cursor_ == saved_cursor_ && !durable)) return;
-  const nlohmann::json j = {{"cursor", cursor_}, {"realtime_usec", cursor_usec_}};
+  if ((cursor_.empty() && sequences_.empty()) ||
+      (cursor_ == saved_cursor_ && !sequences_changed_ && !durable))
+    return;
+  nlohmann::json j = {{"cursor", cursor_}, {"realtime_usec", cursor_usec_}};
+  if (!config_.directory.empty()) {
+    nlohmann::json sequences = nlohmann::json::object();
+    for (const auto& [id, q] : sequences_) sequences[id] = q.read;
+    j["sequences"] = std::move(sequences);
+  }
   if (auto r = state_.Save(kStateKey, j.dump(), durable); !r) {
     ++stats_.errors;  // the StateStore has said so once; retried after the next batch
     spdlog::debug("{}: cannot save cursor: {}", name_, r.error().message);
     return;
   }
   saved_cursor_ = cursor_;
+  sequences_changed_ = false;
 }
 
 void JournalSource::Stop() {
@@ -532,10 +553,6 @@ std::optional<std::pair<dev_t, ino_t>> FileIdOf(const char* path) {
   return std::pair{st.st_dev, st.st_ino};
 }
 
-bool IsJournalFileName(std::string_view name) {
-  return name.ends_with(".journal") || name.ends_with(".journal~");
-}
-
 }  // namespace
 
 void JournalSource::NoteOpenFiles() {
@@ -563,19 +580,14 @@ void JournalSource::LookForMissedFiles() {
     Reopen();
     return;
   }
-  DIR* d = ::opendir(config_.directory.c_str());
-  if (d == nullptr) return;
+  ListFiles(/*at_start=*/false);
+  if (sequences_due_) ReadSequencesSoon();
   std::set<FileId> present;
   std::map<FileId, std::string> unknown;
-  while (const dirent* e = ::readdir(d)) {
-    if (!IsJournalFileName(e->d_name)) continue;
-    struct stat st {};
-    if (::fstatat(::dirfd(d), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
-    const FileId id{st.st_dev, st.st_ino};
-    present.insert(id);
-    if (known_files_.count(id) == 0) unknown.emplace(id, e->d_name);
+  for (const JournalFileInfo& f : files_) {
+    present.insert(f.id);
+    if (known_files_.count(f.id) == 0) unknown.emplace(f.id, f.path);
   }
-  ::closedir(d);
   // Forget what is gone, so that a file that reuses a deleted one's inode is new.
   std::erase_if(known_files_, [&](const FileId& id) { return present.count(id) == 0; });
   std::erase_if(missed_files_, [&](const auto& m) { return present.count(m.first) == 0; });
@@ -611,8 +623,8 @@ void JournalSource::LookForMissedFiles() {
       ++stats_.errors;
       spdlog::warn(
           "{}: journal file {} cannot be opened (not a journal file, or no header yet); "
-          "trying again now and then; `journalctl --verify --file {}/{}` says more",
-          name_, EscapeForOutput(file), EscapeForOutput(config_.directory), EscapeForOutput(file));
+          "trying again now and then; `journalctl --verify --file {}` says more",
+          name_, EscapeForOutput(file), EscapeForOutput(file));
     }
   }
 }
@@ -639,44 +651,250 @@ bool JournalSource::Reopen() {
   } else {
     sd_journal_seek_head(journal_);  // nothing read yet: everything is new
   }
-  // The files opened now for the first time: their entries that sort at or before the
-  // position, which the merge above passes over, are read from them alone.
-  std::vector<std::string> fresh;
+  // The files opened now for the first time: their entries that sort before the
+  // position, which the merged stream passes over, are read with their sequences
+  // (ReadSequences, listed by the look that led here).
+  std::size_t fresh = 0;
   for (const std::string& path : OpenJournalFiles()) {
     const auto id = FileIdOf(path.c_str());
     if (!id) continue;
     known_files_.insert(*id);
-    if (before.count(*id) == 0) fresh.push_back(path);
+    fresh += before.count(*id) == 0;
   }
-  std::size_t older = 0;
-  if (!fresh.empty() && !cursor_.empty()) {
-    std::vector<const char*> paths;
-    for (const auto& p : fresh) paths.push_back(p.c_str());
-    paths.push_back(nullptr);
-    sd_journal* raw = nullptr;
-    if (sd_journal_open_files(&raw, paths.data(), 0) >= 0) {
-      SdJournalPtr alone(raw);
-      AddSshdJournalMatches(raw);
-      sd_journal_seek_head(raw);
-      while (sd_journal_next(raw) > 0) {
-        char* c = nullptr;
-        if (sd_journal_get_cursor(raw, &c) < 0) continue;
-        const bool before_position = JournalCursorAtOrBefore(c, cursor_);
-        std::free(c);
-        if (!before_position) continue;
-        EmitEntry(raw, false);
-        ++older;
-      }
-      if (older > 0 && batch_done_) batch_done_();
-    }
-  }
-  spdlog::info("{}: re-opened with {} journal file(s) it had missed{}", name_, fresh.size(),
-               older ? fmt::format(" ({} of their entries older than the position)", older) : "");
+  spdlog::info("{}: re-opened with {} journal file(s) it had missed", name_, fresh);
   usage_ = 0;  // WarnOfDroppedFiles starts again from the files open now
   open_files_.clear();
   WarnOfDroppedFiles();
   OnWake();
   return true;
+}
+
+namespace {
+
+// `paths` (null-terminated) alone, restricted to sshd's entries.
+SdJournalPtr OpenFilesAlone(std::vector<const char*> paths) {  // a copy: the API wants it mutable
+  sd_journal* raw = nullptr;
+  if (sd_journal_open_files(&raw, paths.data(), 0) < 0) return nullptr;
+  AddSshdJournalMatches(raw);
+  return SdJournalPtr(raw);
+}
+
+// The current entry's sequence and number, from its cursor.
+bool CurrentSeqnum(sd_journal* j, std::string& seqnum_id, std::uint64_t& seqnum) {
+  char* c = nullptr;
+  if (sd_journal_get_cursor(j, &c) < 0) return false;
+  const auto f = ParseCursor(c);
+  const bool ok = f && f->has_seqnum && !f->seqnum_id.empty();
+  if (ok) {
+    seqnum_id.assign(f->seqnum_id);
+    seqnum = f->seqnum;
+  }
+  std::free(c);
+  return ok;
+}
+
+// The directory's files with a header, by sequence: their paths (null-terminated, as
+// sd_journal_open_files wants them) and the newest entry's number.
+struct SequenceFiles {
+  std::vector<const char*> paths;
+  std::uint64_t tail = 0;
+};
+std::map<std::string, SequenceFiles> BySequence(const std::vector<JournalFileInfo>& files) {
+  std::map<std::string, SequenceFiles> out;
+  for (const JournalFileInfo& f : files) {
+    if (!f.has_header) continue;
+    SequenceFiles& s = out[f.seqnum_id];
+    s.paths.push_back(f.path.c_str());
+    s.tail = std::max(s.tail, f.tail_seqnum);
+  }
+  for (auto& [id, s] : out) s.paths.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+void JournalSource::ListFiles(bool at_start) {
+  files_ = ListJournalFiles(config_.directory);
+  const auto by_sequence = BySequence(files_);
+  // A sequence whose files are all gone (vacuumed) has nothing left to read: forgotten,
+  // so the record stays as large as the directory's machines.
+  const std::size_t before = sequences_.size();
+  std::erase_if(sequences_, [&](const auto& q) {
+    return !q.second.unlisted && by_sequence.count(q.first) == 0;
+  });
+  sequences_changed_ = sequences_changed_ || sequences_.size() != before;
+  for (const auto& [id, files] : by_sequence) {
+    auto it = sequences_.find(id);
+    if (it == sequences_.end()) {
+      Sequence q;
+      if (at_start) {
+        q.read = StartOfSequence(id, files.paths);
+      } else {
+        q.pending = true;  // appeared while running: read whole, first entry first
+      }
+      it = sequences_.emplace(id, q).first;
+      sequences_changed_ = true;
+    }
+    const Sequence& q = it->second;
+    if (q.pending || q.recheck || files.tail > std::max(q.read, q.looked)) sequences_due_ = true;
+  }
+}
+
+std::uint64_t JournalSource::StartOfSequence(const std::string& seqnum_id,
+                                             const std::vector<const char*>& paths) {
+  switch (begin_) {
+    case Begin::kHead:
+      return 0;
+    case Begin::kSaved: {
+      // Not in the record: it appeared while the daemon was stopped.
+      const auto it = saved_sequences_.find(seqnum_id);
+      return it == saved_sequences_.end() ? 0 : it->second;
+    }
+    case Begin::kTail:
+    case Begin::kAtPosition:
+      break;
+  }
+  // The sequence's last entry at or before the merged position (the tail: its last one).
+  const auto own = ParseCursor(cursor_);
+  if (begin_ == Begin::kAtPosition && position_found_ && own && own->seqnum_id == seqnum_id &&
+      own->has_seqnum)
+    return own->seqnum;
+  SdJournalPtr alone = OpenFilesAlone(paths);
+  if (!alone) return 0;
+  if (begin_ == Begin::kTail) {
+    sd_journal_seek_tail(alone.get());
+  } else if (position_found_) {
+    sd_journal_seek_cursor(alone.get(), cursor_.c_str());
+  } else {
+    sd_journal_seek_realtime_usec(alone.get(), cursor_usec_ + 1);
+  }
+  std::string id;
+  std::uint64_t seqnum = 0;
+  const int pr = sd_journal_previous(alone.get());
+  const bool got = pr > 0 && CurrentSeqnum(alone.get(), id, seqnum);
+  fflush(stderr);
+  if (got && id == seqnum_id) return seqnum;
+  return 0;
+}
+
+bool JournalSource::NewInSequence(std::string_view cursor) {
+  const auto f = ParseCursor(cursor);
+  if (!f || !f->has_seqnum || f->seqnum_id.empty()) return true;
+  auto it = sequences_.find(f->seqnum_id);
+  if (it == sequences_.end()) {
+    // A file that appeared since the last look: its sequence is read whole, from its
+    // first entry, by ReadSequences. One the listing does not find (not where
+    // sd_journal_open_directory looks, as we know it) is followed by the stream alone.
+    ListFiles(/*at_start=*/false);
+    it = sequences_.find(f->seqnum_id);
+    if (it == sequences_.end()) {
+      sequences_.emplace(std::string(f->seqnum_id), Sequence{.read = f->seqnum, .unlisted = true});
+      sequences_changed_ = true;
+      return true;
+    }
+  }
+  Sequence& q = it->second;
+  if (q.pending || f->seqnum <= q.read) return false;
+  if (f->seqnum == q.read + 1 || q.unlisted) {
+    q.read = f->seqnum;
+    sequences_changed_ = true;
+    return true;
+  }
+  // A gap in the machine's numbers: what is in between (other programs' entries, or
+  // late ones of sshd the merge passed over, as it can within one upload) is read from
+  // the machine's files first, in order, and this entry with it; should it not get that
+  // far, ReadSequences does.
+  const auto by_sequence = BySequence(files_);
+  if (const auto files = by_sequence.find(it->first); files != by_sequence.end()) {
+    int r = 0;
+    ReadSequence(it->first, q, files->second.paths, kBatchEntries, r);
+  }
+  if (f->seqnum > q.read) sequences_due_ = true;
+  return false;
+}
+
+void JournalSource::ReadSequencesSoon() {
+  if (sequences_posted_) return;
+  sequences_posted_ = true;
+  boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    sequences_posted_ = false;
+    if (running_ && !ReadSequences()) ReadSequencesSoon();
+  });
+}
+
+int JournalSource::ReadSequence(const std::string& id, Sequence& q,
+                                const std::vector<const char*>& paths, int budget, int& r) {
+  SdJournalPtr alone = OpenFilesAlone(paths);
+  if (!alone) {
+    r = kCannotOpen;
+    return 0;
+  }
+  // Right after the sequence's last entry handed on: by number within the sequence.
+  if (q.read == 0) {
+    sd_journal_seek_head(alone.get());
+  } else {
+    sd_journal_seek_cursor(alone.get(), fmt::format("s={};i={:x}", id, q.read).c_str());
+  }
+  int n = 0;
+  r = 0;
+  while (n < budget && (r = sd_journal_next(alone.get())) > 0) {
+    std::string entry_id;
+    std::uint64_t seqnum = 0;
+    if (!CurrentSeqnum(alone.get(), entry_id, seqnum) || entry_id != id || seqnum <= q.read)
+      continue;
+    EmitEntry(alone.get(), false);
+    q.read = seqnum;
+    sequences_changed_ = true;
+    ++n;
+  }
+  return n;
+}
+
+bool JournalSource::ReadSequences() {
+  // The replay goes first; the look after it comes back here.
+  if (replaying_) return true;
+  sequences_due_ = false;
+  int budget = kBatchEntries;
+  int n = 0;
+  for (const auto& [id, files] : BySequence(files_)) {
+    const auto it = sequences_.find(id);
+    if (it == sequences_.end()) continue;
+    Sequence& q = it->second;
+    if (!q.pending && !q.recheck && files.tail <= std::max(q.read, q.looked)) continue;
+    if (budget == 0) {
+      sequences_due_ = true;
+      break;
+    }
+    int r = 0;
+    const int got = ReadSequence(id, q, files.paths, budget, r);
+    budget -= got;
+    n += got;
+    if (r == kCannotOpen) {
+      q.looked = files.tail;  // tried again when it grows
+      q.recheck = false;
+      continue;
+    }
+    if (r > 0) {
+      sequences_due_ = true;  // the budget ran out in this sequence
+      break;
+    }
+    if (r < 0) {
+      ++stats_.errors;
+      spdlog::debug("{}: read error in sequence {}: {}", name_, id, Errno(r));
+    }
+    // The writer numbers an entry in the header before the entry can be found, so a
+    // new number is read once more at the next look, when what it numbered is there.
+    q.recheck = files.tail != q.looked;
+    q.looked = files.tail;
+    q.pending = false;
+  }
+  if (n > 0) {
+    spdlog::debug("{}: {} entries read by their machine's sequence", name_, n);
+    Save(false);
+    if (batch_done_) batch_done_();
+  }
+  return !sequences_due_;
 }
 
 }  // namespace sshd_health

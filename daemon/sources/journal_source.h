@@ -12,16 +12,28 @@
 // entry after the saved timestamp - never silently at the tail. With ReplayFrom, a
 // restart first re-reads the entries from that time (seek by realtime) up to the cursor.
 //
-// Files sd_journal missed (a journal directory of live journal-remote files): libsystemd
-// 252 tries a file when its directory says it appeared or changed; a file it found
-// without a header yet (journal-remote creates it, then fills it through a mapping, which
-// inotify does not report) it does not try again, and its entries would never be read.
-// With a `directory`, the source looks every 2 s for journal files there that its
-// sd_journal has never had open; when there are, it opens the journal again at the
-// position, and first reads from the newly opened files alone the entries that sort at or
-// before the position (sd_journal's merge would skip those), so every entry is read once.
-// A file that still cannot be opened is tried again with a growing pause (up to 5 min)
-// and named in a warning after its third try.
+// A directory of many machines' files (systemd-journal-remote's remote-HOST.journal on a
+// central log host) is read as one merged stream, and each machine's sequence (the
+// seqnum_id of its files, journal_files.h) also keeps its own position: the number of its
+// last entry handed on. sd_journal merges files by time, so an entry that reaches the
+// directory after a newer entry of another machine was read sorts before the merged
+// position and is never returned by it; the source looks at the files' headers every 2 s
+// (and when the stream brings a sequence it does not know), and reads each sequence whose
+// newest entry is past its position from that sequence's files alone, by sequence number.
+// The merged stream hands an entry on only when it is the next number of its sequence;
+// after a gap (other programs' entries, or late ones it passed over within one upload)
+// the sequence's files are read first, so a position never passes an entry not handed
+// on, and each entry is handed on once, whichever way it came first. Saved with the cursor:
+// {"cursor", "realtime_usec", "sequences": {seqnum_id: seqnum}}; a record without
+// "sequences" (an earlier version) starts each sequence where the merged cursor is.
+//
+// Files sd_journal missed: libsystemd 252 tries a file when its directory says it
+// appeared or changed; a file it found without a header yet (journal-remote creates it,
+// then fills it through a mapping, which inotify does not report) it does not try again.
+// Such a file's sequence is read as above; when the look finds files its sd_journal has
+// never had open, it also opens the journal again at the position, so that their next
+// entries come with the stream. A file that still cannot be opened is tried again with a
+// growing pause (up to 5 min) and named in a warning after its third try.
 #include <sys/types.h>
 #include <systemd/sd-journal.h>
 
@@ -36,9 +48,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/config.h"
 #include "core/state_store.h"
+#include "sources/journal_files.h"
 #include "sources/log_source.h"
 
 namespace sshd_health {
@@ -87,12 +101,6 @@ class JournalEntryShaper {
   bool truncated_ = false;
 };
 
-/// Whether the entry whose cursor is `entry` sorts at or before the one whose cursor is
-/// `position` in sd_journal's merge of files (libsystemd's compare_with_location): by
-/// sequence number within one sequence (file lineage), else by monotonic time within one
-/// boot, else by realtime, then by the entry's hash. An unparseable cursor sorts after.
-bool JournalCursorAtOrBefore(std::string_view entry, std::string_view position);
-
 /// The entry `j` is positioned on, as a LogRecord whose views point into `line` (the
 /// synthesized short-form line, rewritten on each call). `truncated` tells whether
 /// MESSAGE was cut at kMaxRecordLine.
@@ -133,10 +141,30 @@ class JournalSource final : public LogSource {
   void ScheduleLook();
   // Journal files in the directory sd_journal never had open: re-open and read them.
   void LookForMissedFiles();
-  // Opens the journal again at the position; the files it has open now and did not
-  // before are first read alone up to the position. False if the open failed (the
-  // source then waits for the next look).
+  // Opens the journal again at the position. False if the open failed (the source then
+  // waits for the next look).
   bool Reopen();
+  // Directory mode. Lists the directory's files into files_, forgets the sequences no
+  // longer there and adds the new ones (at Start where Position says, later from their
+  // first entry); sets sequences_due_ when a sequence has entries past its position.
+  void ListFiles(bool at_start);
+  // Where a sequence found at Start begins: the number of its last entry already handed
+  // on (0: none).
+  std::uint64_t StartOfSequence(const std::string& seqnum_id,
+                                const std::vector<const char*>& paths);
+  // Whether the merged stream's entry with cursor `cursor` is handed on (not when its
+  // sequence was read past it, or is yet to be read from its first entry).
+  bool NewInSequence(std::string_view cursor);
+  // Reads the sequences with entries past their position, each from its files alone, up
+  // to a batch in all; false when more are waiting.
+  bool ReadSequences();
+  // Reads one sequence from its files alone, after its position, up to `budget` entries;
+  // returns how many were handed on. `r`: sd_journal_next's last word (> 0: more are
+  // waiting), or kCannotOpen.
+  struct Sequence;
+  int ReadSequence(const std::string& id, Sequence& q, const std::vector<const char*>& paths,
+                   int budget, int& r);
+  void ReadSequencesSoon();
   // Adds the journal files open now (by device and inode) to known_files_.
   void NoteOpenFiles();
   void Save(bool durable);
@@ -174,6 +202,24 @@ class JournalSource final : public LogSource {
     std::chrono::steady_clock::time_point next_try{};
   };
   std::map<FileId, MissedFile> missed_files_;  // in the directory, never opened
+  // Directory mode: each sequence's position (see the top).
+  struct Sequence {
+    std::uint64_t read = 0;    // the number of its last entry handed on
+    std::uint64_t looked = 0;  // its newest entry when it was last read to its end
+    bool pending = false;      // new: to be read from its first entry before the stream
+    bool recheck = false;      // read once more at the next look (see ReadSequences)
+    bool unlisted = false;     // only in the stream, not in the listing: kept
+  };
+  std::map<std::string, Sequence, std::less<>> sequences_;
+  bool sequences_changed_ = false;  // since the last save
+  bool sequences_due_ = false;      // some have entries past their position
+  bool sequences_posted_ = false;
+  std::vector<JournalFileInfo> files_;  // the directory at the last look
+  // How Start's sequences begin (Position decides): from a saved record's "sequences",
+  // at the merged position (a record of an earlier version), at the head or the tail.
+  enum class Begin { kHead, kTail, kAtPosition, kSaved } begin_ = Begin::kTail;
+  std::map<std::string, std::uint64_t> saved_sequences_;
+  bool position_found_ = false;  // the saved cursor is in the journal
 };
 
 }  // namespace sshd_health

@@ -358,9 +358,8 @@ TEST_CASE("daemon reads a journal directory of two machines' files as one stream
           "[daemon][journal]") {
   // A central log host's /var/log/journal/remote/: systemd-journal-remote's
   // remote-HOST.journal files, one per machine, the same PIDs on both. The files are
-  // complete before the daemon starts (start: head): sd_journal merges its files by
-  // time, and entries of one file arriving after another file's newer ones were read
-  // are a separate matter (README "Central log host").
+  // complete before the daemon starts (start: head); entries of one file arriving after
+  // another file's newer ones were read: tests/faults/journal_faults_test.cpp.
   Setup s;
   {
     test::JournalWriter alpha(s.journal_dir, "remote-alpha");

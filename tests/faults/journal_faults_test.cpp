@@ -105,11 +105,11 @@ TEST_CASE("journal files rotated and vacuumed while read: every entry read once"
 // through a shared mapping, so after the file's first inotify events nothing more may
 // come. A reader that looks at the file in between (it has a size, but not yet a header)
 // fails to open it; libsystemd 252's sd_journal does not look again, and on its own
-// never reads the entries (this test fails without the daemon's retry,
-// JournalSource::LookForMissedFiles). The window is made certain here: the file is
-// created at its full size, zero-filled, and the daemon is shown to have processed its
-// events (it read a later entry of another file) before the bytes arrive, through a
-// mapping, as journal-remote's do. Its entries lie on both sides of what was read.
+// never reads the entries (this test fails without the daemon's look at the directory,
+// JournalSource::LookForMissedFiles, which reads the file's sequence on its own). The window is
+// made certain here: the file is created at its full size, zero-filled, and the daemon is shown to
+// have processed its events (it read a later entry of another file) before the bytes arrive,
+// through a mapping, as journal-remote's do. Its entries lie on both sides of what was read.
 TEST_CASE("a journal-remote file filled in place after the reader first saw it is read whole",
           "[faults][journal]") {
   Setup s;
@@ -150,9 +150,7 @@ TEST_CASE("a journal-remote file filled in place after the reader first saw it i
   REQUIRE(WaitFor([&] { return Records(s, 31) == 1; }, 15s));
   CHECK(WaitFor([&] { return Records(s, 29) == 1; }, 15s));
   CheckEachOnce(s, 32);
-  // And the daemon goes on reading after the re-open (an entry later than beta's last:
-  // one that sorts before what was read is passed over by sd_journal's merge, re-open or
-  // not; README "Central log host").
+  // And the daemon goes on reading after the re-open (late entries: the test below).
   alpha.Write("sshd", 100, Seq(32), now + 60'000'000);
   const bool went_on = WaitFor([&] { return Records(s, 32) == 1; }, 15s);
   INFO(s.daemon.Err().substr(0, 20000));
@@ -232,5 +230,46 @@ TEST_CASE("a journal file with bytes flipped is skipped with a warning - reading
   write_file("d");
   REQUIRE(WaitFor([&] { return Records(s, n - 1) == 1; }, 15s));
   CHECK(s.daemon.Running());
+  REQUIRE(s.daemon.Stop() == 0);
+}
+
+// A central host's late upload: systemd-journal-upload batches and delays, so beta's entry
+// stamped T-10s can reach the directory after alpha's entry stamped T was read.
+// sd_journal's merge sorts it before its position and never returns it; the daemon reads
+// each machine's sequence on its own (JournalSource's per-sequence positions), so it is
+// reported, once - also when the late entry arrives while the daemon is stopped.
+TEST_CASE("a machine's entry uploaded after a newer one of another machine was read is reported",
+          "[faults][journal]") {
+  Setup s;
+  std::filesystem::create_directories(s.journal_dir);
+  const std::uint64_t t = test::JournalWriter::NowUsec();
+  test::JournalWriter alpha(s.journal_dir, "remote-alpha");
+  alpha.SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  test::JournalWriter beta(s.journal_dir, "remote-beta");
+  beta.SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+  // Both files exist, with an entry, before the daemon looks (sd_journal has them open).
+  beta.Write("sshd", 200, Seq(0), t - 60'000'000);
+  alpha.Write("sshd", 100, Seq(1), t - 50'000'000);
+  s.daemon.WriteConfig(s.Config("", /*journal=*/true));
+  s.daemon.Start();
+  INFO(s.daemon.Err().substr(0, 20000));
+  REQUIRE(WaitFor([&] { return Records(s, 0) == 1 && Records(s, 1) == 1; }, 15s));
+  alpha.Write("sshd", 100, Seq(2), t);
+  REQUIRE(WaitFor([&] { return Records(s, 2) == 1; }, 15s));
+  beta.Write("sshd", 200, Seq(3), t - 10'000'000);  // older than what was read: late
+  CHECK(WaitFor([&] { return Records(s, 3) == 1; }, 15s));
+  // Stopped in the middle: alpha goes on, beta's late entries arrive while stopped and
+  // after the restart.
+  REQUIRE(s.daemon.Stop() == 0);
+  alpha.Write("sshd", 100, Seq(4), t + 1'000'000);
+  beta.Write("sshd", 200, Seq(5), t - 5'000'000);
+  s.daemon.Start();
+  REQUIRE(WaitFor([&] { return Records(s, 4) == 1; }, 15s));
+  CHECK(WaitFor([&] { return Records(s, 5) == 1; }, 15s));
+  alpha.Write("sshd", 100, Seq(6), t + 2'000'000);
+  REQUIRE(WaitFor([&] { return Records(s, 6) == 1; }, 15s));
+  beta.Write("sshd", 200, Seq(7), t - 1'000'000);
+  CHECK(WaitFor([&] { return Records(s, 7) == 1; }, 15s));
+  CheckEachOnce(s, 8);
   REQUIRE(s.daemon.Stop() == 0);
 }

@@ -119,6 +119,8 @@ TEST_CASE("journal source continues after the saved time when its cursor is gone
   for (int i = 0; i < 6; ++i)
     w.Write("sshd", i + 1, "e" + std::to_string(i), t0 + static_cast<std::uint64_t>(i) * 1000);
   w.Write("sshd", 9, "END", t0 + 10'000);
+  // On disk before the start: a file that appears later is read whole.
+  w.Close();
   // A cursor from a journal that no longer exists (vacuumed), saved after e2.
   const nlohmann::json saved = {
       {"cursor",
@@ -130,20 +132,98 @@ TEST_CASE("journal source continues after the saved time when its cursor is gone
   CHECK(f.got.messages == std::vector<std::string>{"e3", "e4", "e5", "END"});
 }
 
-TEST_CASE("journal cursors compare as sd_journal merges files", "[sources][journal]") {
-  using sshd_health::JournalCursorAtOrBefore;
-  const std::string at = "s=aa;i=10;b=b1;m=100;t=5000;x=7";
-  // One sequence: by sequence number, whatever the times say.
-  CHECK(JournalCursorAtOrBefore("s=aa;i=f;b=b1;m=900;t=9000;x=1", at));
-  CHECK_FALSE(JournalCursorAtOrBefore("s=aa;i=11;b=b1;m=1;t=1;x=1", at));
-  // Another sequence, one boot: by monotonic time.
-  CHECK(JournalCursorAtOrBefore("s=cc;i=99;b=b1;m=ff;t=9000;x=1", at));
-  CHECK_FALSE(JournalCursorAtOrBefore("s=cc;i=1;b=b1;m=101;t=1;x=1", at));
-  // Another machine: by realtime, then by the hash.
-  CHECK(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=4fff;x=ff", at));
-  CHECK_FALSE(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5001;x=0", at));
-  CHECK(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5000;x=6", at));
-  CHECK_FALSE(JournalCursorAtOrBefore("s=dd;i=1;b=b2;m=1;t=5000;x=8", at));
-  CHECK(JournalCursorAtOrBefore(at, at));
-  CHECK_FALSE(JournalCursorAtOrBefore("garbage", at));
+namespace {
+
+// Two machines' journal-remote files, alpha and beta, as on a central log host.
+struct TwoMachines {
+  Fixture& f;
+  std::unique_ptr<test::JournalWriter> alpha, beta;
+  explicit TwoMachines(Fixture& fixture) : f(fixture) { Open(); }
+  void Open() {
+    alpha = std::make_unique<test::JournalWriter>(f.journal_dir, "remote-alpha");
+    alpha->SetMachine("alpha", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    beta = std::make_unique<test::JournalWriter>(f.journal_dir, "remote-beta");
+    beta->SetMachine("beta", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+  }
+  // The saved record's per-machine positions.
+  nlohmann::json Sequences() const {
+    const auto text = f.state.Load("journal-cursor");
+    if (!text) return nullptr;
+    const auto j = nlohmann::json::parse(*text, nullptr, false);
+    return j.is_object() && j.contains("sequences") ? j["sequences"] : nlohmann::json();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("journal source reads a machine's entry that arrives after a newer one of another",
+          "[sources][journal]") {
+  Fixture f;
+  TwoMachines m(f);
+  const std::uint64_t t = test::JournalWriter::NowUsec();
+  m.beta->Write("sshd", 2, "beta early", t - 60'000'000);
+  m.alpha->Write("sshd", 1, "alpha early", t - 50'000'000);
+  auto source = f.Start(JournalSourceConfig::Start::kHead);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "alpha early") && Has(f.got, "beta early"); }));
+  m.alpha->Write("sshd", 1, "alpha now", t);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "alpha now"); }));
+  m.beta->Write("sshd", 2, "beta late", t - 10'000'000);  // sorts before "alpha now"
+  m.alpha->Write("sshd", 1, "alpha next", t + 1'000'000);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "beta late") && Has(f.got, "alpha next"); }));
+  // Each once; the record keeps one position per machine.
+  auto sorted = f.got.messages;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == std::vector<std::string>{"alpha early", "alpha next", "alpha now", "beta early",
+                                           "beta late"});
+  REQUIRE(RunUntil(f.io, [&] { return m.Sequences().size() == 2; }));
+  const nlohmann::json sequences = m.Sequences();
+  for (const auto& [id, seqnum] : sequences.items()) {
+    CHECK(id.size() == 32);
+    CHECK((seqnum == 2 || seqnum == 3));  // beta's 2nd entry, alpha's 3rd
+  }
+  // A machine whose files are gone (vacuumed) is forgotten.
+  source->Stop();
+  m.beta->Close();
+  std::filesystem::remove(f.journal_dir + "/remote-beta.journal");
+  source = f.Start(JournalSourceConfig::Start::kHead);
+  m.alpha->Write("sshd", 1, "alpha last", t + 2'000'000);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "alpha last") && m.Sequences().size() == 1; }));
+  CHECK(f.got.messages.size() == 6);
+}
+
+TEST_CASE("journal source resumes from an earlier version's record, each entry once",
+          "[sources][journal]") {
+  Fixture f;
+  TwoMachines m(f);
+  const std::uint64_t t = test::JournalWriter::NowUsec();
+  for (int i = 0; i < 3; ++i) {
+    m.alpha->Write("sshd", 1, "alpha " + std::to_string(i), t + i * 2);
+    m.beta->Write("sshd", 2, "beta " + std::to_string(i), t + i * 2 + 1);
+  }
+  {
+    auto source = f.Start(JournalSourceConfig::Start::kHead);
+    const bool all = RunUntil(f.io, [&] { return f.got.messages.size() == 6; });
+    for (const auto& msg : f.got.messages) UNSCOPED_INFO(msg);
+    REQUIRE(all);
+    source->Stop();
+  }
+  // What the version before per-machine positions saved: the merged cursor alone.
+  auto record = nlohmann::json::parse(*f.state.Load("journal-cursor"));
+  REQUIRE(record.contains("sequences"));
+  record.erase("sequences");
+  REQUIRE(f.state.Save("journal-cursor", record.dump()));
+  m.alpha->Write("sshd", 1, "alpha 3", t + 100);
+  m.beta->Write("sshd", 2, "beta 3", t + 101);
+  auto source = f.Start(JournalSourceConfig::Start::kHead);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "alpha 3") && Has(f.got, "beta 3"); }));
+  // And late entries from here on are read too (the record now has the positions).
+  m.alpha->Write("sshd", 1, "alpha 4", t + 200);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "alpha 4"); }));
+  m.beta->Write("sshd", 2, "beta 4 late", t + 150);
+  REQUIRE(RunUntil(f.io, [&] { return Has(f.got, "beta 4 late"); }));
+  auto sorted = f.got.messages;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == std::vector<std::string>{"alpha 0", "alpha 1", "alpha 2", "alpha 3", "alpha 4",
+                                           "beta 0", "beta 1", "beta 2", "beta 3", "beta 4 late"});
+  CHECK(m.Sequences().size() == 2);
 }
