@@ -5,9 +5,9 @@ namespace sshd_health {
 Pipeline::Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_groups)
     : engine_(std::move(rules), clock, max_groups) {}
 
-void Pipeline::Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer) {
-  ++records_;
-  const LineClass c = parser_.Classify(record, event_);
+void Pipeline::ProcessOwn(const LogRecord& record, SshdParser::Source source, AlertSink& alerts,
+                          const EventObserver* observer) {
+  const LineClass c = parser_.ClassifyOwn(record, event_, source);
   if (c != LineClass::kEvent) {
     if (c == LineClass::kUnknown) {
       unknown_.Add(record.message);

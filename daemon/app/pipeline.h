@@ -37,7 +37,17 @@ class Pipeline {
   /// `clock` (for lines without a timestamp and for Expire) must outlive the pipeline.
   Pipeline(std::vector<Rule> rules, const Clock& clock, std::size_t max_groups = 100'000);
 
-  void Process(const LogRecord& record, AlertSink& alerts, const EventObserver* observer = nullptr);
+  void Process(const LogRecord& record, AlertSink& alerts,
+               const EventObserver* observer = nullptr) {
+    ++records_;
+    // Inline up to here: another program's line (most of a syslog file) costs no call.
+    const SshdParser::Source source = SshdParser::SourceOf(record);
+    if (source == SshdParser::Source::kOther) {
+      parser_.OtherLine();
+      return;
+    }
+    ProcessOwn(record, source, alerts, observer);
+  }
   void Expire(TimePoint now, AlertSink& alerts);
   void SetOwnLineFilter(OwnLineFilter filter) { own_filter_ = std::move(filter); }
   /// Called for each line of sshd's programs the parser did not understand (the daemon's
@@ -63,6 +73,10 @@ class Pipeline {
  private:
   /// Bounds the work one line can cause (rsyslog's N is not ours to trust blindly).
   static constexpr int kMaxRepeat = 100'000;
+
+  // Process's work for a line of sshd's programs (or of journald, about them or not).
+  void ProcessOwn(const LogRecord& record, SshdParser::Source source, AlertSink& alerts,
+                  const EventObserver* observer);
 
   SshdParser parser_;
   SshdEvent event_;  // reused for every record: its strings keep their capacity

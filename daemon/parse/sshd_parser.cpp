@@ -1023,15 +1023,12 @@ inline void SshdParser::NoteEvent(const LogRecord& record, const SshdEvent& out)
   if (!scan::SameText(host, last_event_host_)) scan::SetText(last_event_host_, host);
 }
 
-LineClass SshdParser::Classify(const LogRecord& record, SshdEvent& out) {
+LineClass SshdParser::ClassifyOwn(const LogRecord& record, SshdEvent& out, Source source) {
   const SshdEvent* previous = last_event_;
   last_event_ = nullptr;
-  if (!IsSshdProgram(record.program)) {
+  if (source == Source::kJournald) {
     // journald's own line about sshd's unit: "Suppressed N messages from ssh.service".
-    if (record.program != "systemd-journald" ||
-        !parse_internal::JournalSuppressedLine(record, out)) {
-      return LineClass::kOther;
-    }
+    if (!parse_internal::JournalSuppressedLine(record, out)) return LineClass::kOther;
     NoteEvent(record, out);
     return LineClass::kEvent;
   }

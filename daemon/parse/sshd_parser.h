@@ -44,7 +44,28 @@ class SshdParser {
   /// The same, telling an ignored line from one it does not understand. rsyslog's "last
   /// message repeated N times" repeats the event of the previous call, so
   /// REQUIRES: the caller passes the same `out` for every record of one stream.
-  LineClass Classify(const LogRecord& record, SshdEvent& out);
+  LineClass Classify(const LogRecord& record, SshdEvent& out) {
+    const Source source = SourceOf(record);
+    if (source == Source::kOther) {
+      OtherLine();
+      return LineClass::kOther;
+    }
+    return ClassifyOwn(record, out, source);
+  }
+
+  /// Whose line a record is: sshd's programs', journald's (which may be about sshd's unit)
+  /// or another program's. Inline, with OtherLine, for the caller's hot path: most lines
+  /// of a syslog file are other programs' (cron, systemd, sudo) and need no call.
+  enum class Source : std::uint8_t { kSshd, kJournald, kOther };
+  static Source SourceOf(const LogRecord& record) {
+    if (IsSshdProgram(record.program)) return Source::kSshd;
+    return record.program == "systemd-journald" ? Source::kJournald : Source::kOther;
+  }
+  /// Classify's answer for another program's line (kOther): it ends what a following
+  /// "last message repeated" line could repeat.
+  void OtherLine() { last_event_ = nullptr; }
+  /// Classify for a record of `source` (SourceOf(record), not kOther).
+  LineClass ClassifyOwn(const LogRecord& record, SshdEvent& out, Source source);
 
   /// One of the server's own addresses (the app may seed them from the host's
   /// interfaces): 9.8's swapped "connection from LOCAL to CLIENT" child ids are told
