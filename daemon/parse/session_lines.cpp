@@ -374,8 +374,6 @@ bool LineParser::DispatchSessionAndKeys() {
       }
       return false;
     case 'p':
-      if (ConsumePrefix(rest, "pam_unix(sshd:session): ")) return PamSession(rest);
-      if (ConsumePrefix(rest, "pam_faillock(sshd:auth): ")) return PamFaillock(rest);
       if (ConsumePrefix(rest, "public key ")) return FidoRejected(rest);
       // sshd.c privsep_preauth() (7.4-10.0): fatal("privsep_preauth: preauth child
       // terminated by signal %d").

@@ -903,6 +903,9 @@ bool LineParser::Dispatch() {
         // Linux-PAM _unix_verify_password(): PAM's own note of an unknown user; sshd's
         // "Invalid user" / "Failed" lines carry the event (others.tsv: ignored).
         if (rest == "pam_unix(sshd:auth): check pass; user unknown") return Ignored();
+        // Every session's open and close: on a quiet server one line in ten.
+        if (ConsumePrefix(rest, "pam_unix(sshd:session): ")) return PamSession(rest);
+        if (ConsumePrefix(rest, "pam_faillock(sshd:auth): ")) return PamFaillock(rest);
         const auto i = rest.find("(sshd:auth): authentication failure; ");
         if (i == Sv::npos || i > 32) return false;
         return PamUnix(rest.substr(i + 37));
