@@ -158,7 +158,12 @@ int RunScan(const ScanOptions& options) {
 
   OutputBuffer out(stdout);
   ManualClock clock(SystemClock::now());
-  Pipeline pipeline(std::move(rules), clock);
+  // Never destroyed: the process ends after scan (the CLI runs one command), and freeing
+  // an attack day's 300,000 rule groups one by one took 1.7% of the run. The static
+  // pointer keeps it reachable, so LeakSanitizer reports nothing.
+  static Pipeline* never_freed = nullptr;
+  never_freed = new Pipeline(std::move(rules), clock);
+  Pipeline& pipeline = *never_freed;
   ScanAlertCollector alerts;
   const Pipeline::EventObserver print_event = [&](const SshdEvent& event) {
     if (options.format == OutputFormat::kJson) {
