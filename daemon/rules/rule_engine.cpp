@@ -92,6 +92,7 @@ struct RuleState {
   std::uint32_t first_seen_id = 0;
   std::uint32_t first_seen_key_id = 0;  // the same as the group's key (hidden host too)
   bool distinct_host = false;           // distinct: host
+  bool distinct_ip = false;             // distinct: ip (or ip/N): hashed as a key
   bool simple = false;                  // counts events, nothing more (every rule before issue 16)
   // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
   std::vector<std::uint32_t> unless;
@@ -208,8 +209,14 @@ struct RuleEngine::State {
   std::uint64_t hashed_host_run = 0;  // 0: none (or hashed under an old key)
   std::uint64_t hashed_host_value = 0;
 
-  // `text` is `e`'s value of the rule's distinct key (for `distinct: host`, its origin).
-  std::uint64_t DistinctValue(const RuleState& rs, std::string_view text, const SshdEvent& e) {
+  // `v` is `e`'s value of the rule's distinct key (for `distinct: host`, its origin).
+  std::uint64_t DistinctValue(const RuleState& rs, const EventKeys::Value& v, const SshdEvent& e) {
+    // An address or network is text the parser wrote (digits, dots, colons, hex; or a
+    // host name of letters, digits, '-' and '_'): no byte with its top bit set, so its
+    // KeyHash, computed for the key anyway, cannot be aimed at a collision
+    // (core/hash_index.h). A user name's SipHash stays.
+    if (rs.distinct_ip) return v.hash;
+    const std::string_view text = v.text;
     if (!rs.distinct_host) return SipHash24(sip_key, text);
     const std::uint64_t run = keys.OriginRun(e);
     if (hashed_host_run != run) {
@@ -672,6 +679,7 @@ struct RuleEngine::State {
       rs.key_id = keys.Register(rs.key, rs.hidden_host);
       if (r.distinct) rs.distinct_id = keys.Register(GroupKey{*r.distinct});
       rs.distinct_host = r.distinct && *r.distinct == KeyPart{KeyField::kHost};
+      rs.distinct_ip = r.distinct && r.distinct->field == KeyField::kIp;
       if (r.first_seen) {
         rs.first_seen_id = keys.Register(r.first_seen->key);
         // Without group_by the group is the first_seen key's, per host like any group.
@@ -784,7 +792,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
       if (r.distinct) {
         const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
         if (v.text.empty()) continue;  // no value to count (an event without a user)
-        const std::uint64_t value = s.DistinctValue(rs, v.text, event);
+        const std::uint64_t value = s.DistinctValue(rs, v, event);
         s.Count(s.Touch(i, key, hash), event, now, sink, value);
         continue;
       }
