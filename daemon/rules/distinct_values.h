@@ -1,6 +1,7 @@
 #pragma once
 // DistinctValues: what a `distinct:` group counts - the values it saw (their SipHash,
-// keyed_hash.h) with the time each was last seen. A flat open-addressing table of 16-byte
+// keyed_hash.h; for addresses the seeded KeyHash of core/hash_index.h, which holds for
+// such ASCII text) with the time each was last seen. A flat open-addressing table of 16-byte
 // entries, linear probing, at most half full: finding a value is one probe into one array,
 // where a node-based map fetched a node of its own per value (a cache miss per event in a
 // wave: a scan of 50,000 sources against one user keeps 4,096 values). The values are keyed

@@ -62,8 +62,8 @@ struct GroupExtra {
   static constexpr std::size_t kPriorRefs = 4;
   std::array<std::uint64_t, kPriorRefs> prior_refs{};
   std::uint64_t prior_refs_written = 0;
-  // distinct: SipHash of the value -> last seen (microseconds), bounded. Values that left
-  // the window are dropped lazily, when the count reaches the threshold.
+  // distinct: the value's hash (distinct_values.h) -> last seen (microseconds), bounded.
+  // Values that left the window are dropped lazily, when the count reaches the threshold.
   DistinctValues distinct;
 
   void ResetPrior() {
