@@ -6,7 +6,9 @@
 // log (log_level: trace), so "read exactly once" is counted there.
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -45,17 +47,40 @@ inline std::string SyslogLine(const std::string& message, int pid = 4711) {
   return std::string(stamp) + " testhost sshd[" + std::to_string(pid) + "]: " + message;
 }
 
-/// A failed login from 10.(n/65536).(n/256).(n%256)... one address per n (n < 2^24).
-inline std::string FailureFrom(int n) {
-  const std::string ip = "10." + std::to_string((n >> 16) & 255) + "." +
-                         std::to_string((n >> 8) & 255) + "." + std::to_string(n & 255);
-  return "Failed password for root from " + ip + " port " + std::to_string(40000 + n % 20000) +
-         " ssh2";
-}
-
+/// 10.(n/65536).(n/256).(n%256): one address per n (n < 2^24).
 inline std::string IpOf(int n) {
   return "10." + std::to_string((n >> 16) & 255) + "." + std::to_string((n >> 8) & 255) + "." +
          std::to_string(n & 255);
+}
+
+/// A failed login from IpOf(n).
+inline std::string FailureFrom(int n) {
+  return "Failed password for root from " + IpOf(n) + " port " + std::to_string(40000 + n % 20000) +
+         " ssh2";
+}
+
+/// The numbered line the read-exactly-once tests write: "seq 000042".
+inline std::string Seq(int n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "seq %06d", n);
+  return buf;
+}
+
+/// Checks that lines 0..n-1 were each read exactly once, `times_read(i)` being how often
+/// line i was; the first wrong ones are named, to tell a pattern.
+template <typename TimesRead>
+void CheckEachReadOnce(int n, TimesRead&& times_read) {
+  int missing = 0, repeated = 0;
+  std::string wrong;
+  for (int i = 0; i < n; ++i) {
+    const int c = times_read(i);
+    missing += c == 0;
+    repeated += c > 1;
+    if (c != 1 && wrong.size() < 200) wrong += std::to_string(i) + "x" + std::to_string(c) + " ";
+  }
+  INFO("wrong (number x times read): " << wrong);
+  CHECK(missing == 0);
+  CHECK(repeated == 0);
 }
 
 struct Setup {

@@ -13,18 +13,13 @@
 
 #include "faults_fixture.h"
 
+using faults::Seq;
 using faults::Setup;
 using test::AppendFile;
 using test::WaitFor;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string Seq(int n) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "seq %06d", n);
-  return buf;
-}
 
 // Appends lines numbered [from, to) to `path`; returns `to`.
 int Write(const std::string& path, int from, int to) {
@@ -40,18 +35,10 @@ void CheckExactlyOnce(const Setup& s, int n) {
   INFO(s.daemon.Err().substr(0, 20000));
   REQUIRE(WaitFor([&] { return s.daemon.RecordCount("END") == 1; }, 20s));
   const auto records = s.daemon.Records();
-  int missing = 0, repeated = 0;
-  std::string first;  // the first few wrong ones, to tell a pattern
-  for (int i = 0; i < n; ++i) {
+  faults::CheckEachReadOnce(n, [&](int i) {
     const auto it = records.find(Seq(i));
-    const int c = it == records.end() ? 0 : it->second;
-    missing += c == 0;
-    repeated += c > 1;
-    if (c != 1 && first.size() < 200) first += std::to_string(i) + "x" + std::to_string(c) + " ";
-  }
-  INFO("wrong (number x times read): " << first);
-  CHECK(missing == 0);
-  CHECK(repeated == 0);
+    return it == records.end() ? 0 : it->second;
+  });
 }
 
 }  // namespace
