@@ -38,8 +38,14 @@ test-deps:
 configure: deps
 	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
+# A failed parallel build is run again one job at a time: a real compile error fails again
+# and is printed alone, unmixed with the other job's output; a compiler killed from outside
+# (no diagnostic at all: out of memory, a full disk) gets one more try, and the disk and
+# memory are printed so the log says which.
 build: configure
-	cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) || { \
+	  echo "build failed; disk and memory now:"; df -h $(BUILD) /tmp; free -m; \
+	  echo "building again, one job at a time:"; cmake --build $(BUILD) -j 1; }
 
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure --timeout 300 -j $(JOBS) $(CTEST_ARGS)
