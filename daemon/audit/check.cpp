@@ -11,6 +11,18 @@
 #include "core/text.h"
 
 namespace sshd_health {
+namespace {
+
+// What sshd says, as root, when /run/sshd is absent (sshd.c, privilege separation).
+constexpr std::string_view kMissingPrivsepDir = "Missing privilege separation directory";
+
+}  // namespace
+
+std::string SshdStderr(std::string err) {
+  std::erase(err, '\r');
+  while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+  return err;
+}
 
 AuditSettings AuditSettingsFromConfig(const Config& config) {
   AuditSettings s;
@@ -46,9 +58,20 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
       }
     }
     if (auto t = host.RunCommand({binary, "-t", "-f", path}, timeout); t && !t->timed_out) {
-      facts.test_ran = true;
-      if (t->exit_code != 0) {
-        facts.test_error = t->err.empty() ? "exit status " + std::to_string(t->exit_code) : t->err;
+      const std::string err = SshdStderr(t->err);
+      if (t->exit_code == 0) {
+        facts.test_ran = true;
+      } else if (err.find(kMissingPrivsepDir) != std::string::npos) {
+        // Not the config: sshd stops at this before reading its host keys. Debian's
+        // ssh.service makes the directory as it starts sshd (RuntimeDirectory=sshd) and
+        // removes it as sshd stops, so a stopped sshd is the usual cause, and a start
+        // would find its directory.
+        const std::string_view line = TrimSpace(std::string_view(err).substr(0, err.find('\n')));
+        facts.test_not_judged = EscapeForOutput(line, 200) +
+                                " (made by ssh.service when it starts sshd: is sshd stopped?)";
+      } else {
+        facts.test_ran = true;
+        facts.test_error = err.empty() ? "exit status " + std::to_string(t->exit_code) : err;
       }
     }
     auto dump = host.RunCommand({binary, "-T", "-f", path}, timeout);
@@ -61,7 +84,8 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
     if (!dump) {
       why_not_sshd = dump.error().message;
     } else {
-      const std::string err(TrimSpace(dump->err.substr(0, dump->err.find('\n'))));
+      const std::string all = SshdStderr(dump->err);
+      const std::string err(TrimSpace(std::string_view(all).substr(0, all.find('\n'))));
       why_not_sshd = "sshd -T failed" + (err.empty() ? "" : ": " + EscapeForOutput(err, 200));
     }
   }

@@ -53,11 +53,16 @@ AuditSettings AuditSettingsFromConfig(const Config& config);
 /// The sshd facts every check shares, gathered once per audit run.
 struct SshdFacts {
   SshdConfigView config;
-  bool test_ran = false;   // `sshd -t` could run
-  std::string test_error;  // its complaint when it failed (empty = passed)
-  std::string version;     // "OpenSSH_9.2", empty when unknown
+  bool test_ran = false;        // `sshd -t` ran and judged the config
+  std::string test_error;       // its complaint when it failed (empty = passed)
+  std::string test_not_judged;  // why it could not judge the config, when that is known
+  std::string version;          // "OpenSSH_9.2", empty when unknown
   int version_major = 0, version_minor = 0;
 };
+
+/// sshd's stderr as text: without the "\r" sshd ends each line with there (log.c writes
+/// "\r\n"), which escaped in a report reads "\x0d", and without the last line end.
+std::string SshdStderr(std::string err);
 
 /// Runs `sshd -V`, `sshd -t` and `sshd -T` (falling back to ParseSshdConfigFile).
 SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings);

@@ -203,6 +203,7 @@ Result<std::vector<Finding>> ConfigCheck::Run(const HostView& host) {
   if (!sshd.version.empty()) detail_ += "; " + sshd.version;
   if (!sshd.test_ran) {
     detail_ += "; `sshd -t` could not run";
+    if (!sshd.test_not_judged.empty()) detail_ += ": " + sshd.test_not_judged;
   } else if (!sshd.test_error.empty()) {
     Finding f;
     f.id = "config.invalid";

@@ -35,6 +35,25 @@ TEST_CASE("check: a clean temporary sshd setup is OK", "[audit][e2e]") {
   CHECK(r.Check("host_keys")["findings"].empty());
 }
 
+TEST_CASE("check: a stopped sshd's missing /run/sshd is no config error", "[audit][e2e]") {
+  // ssh.service removes /run/sshd as sshd stops, and the real sshd -t and -T then refuse
+  // to run. A private mount namespace with an empty /run is that host.
+  AuditFixture fx;
+  WithKeys(fx);
+  const auto r = fx.Run(kConfigAndKeys, true,
+                        {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                         "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\""});
+  INFO(r.out);
+  CHECK(r.Findings("config.invalid").empty());
+  CHECK(r.exit_code == kOk);
+  const std::string detail = r.Check("config")["detail"].get<std::string>();
+  CHECK(detail.find("`sshd -t` could not run: Missing privilege separation directory: /run/sshd "
+                    "(made by ssh.service when it starts sshd: is sshd stopped?)") !=
+        std::string::npos);
+  CHECK(detail.find("parsed " + fx.sshd_config()) != std::string::npos);
+  CHECK(r.out.find("\\x0d") == std::string::npos);  // sshd's "\r\n" is no part of it
+}
+
 TEST_CASE("check: host key problems each make their finding and exit status", "[audit][e2e]") {
   AuditFixture fx;
   WithKeys(fx);

@@ -206,6 +206,42 @@ TEST_CASE("GatherSshdFacts falls back to reading sshd_config when sshd -T cannot
     CHECK(facts.test_error.empty());
     CHECK(facts.config.GetAll("hostkey") == std::vector<std::string>{"/etc/ssh/k"});
   }
+  SECTION("sshd's \\r\\n line ends are not part of its complaint") {
+    host.AddFile("/usr/sbin/sshd", "", 0755);
+    host.AddCommand({"/usr/sbin/sshd", "-t", "-f", "/etc/ssh/sshd_config"},
+                    {255, false, "",
+                     "/etc/ssh/sshd_config: line 1: Bad configuration option: Bogus\r\n"
+                     "/etc/ssh/sshd_config: terminating, 1 bad configuration options\r\n"});
+    const auto facts = GatherSshdFacts(host, settings);
+    CHECK(facts.test_ran);
+    CHECK(facts.test_error ==
+          "/etc/ssh/sshd_config: line 1: Bad configuration option: Bogus\n"
+          "/etc/ssh/sshd_config: terminating, 1 bad configuration options");
+  }
+  SECTION("a missing /run/sshd (sshd stopped) is no judgement of the config") {
+    host.AddFile("/usr/sbin/sshd", "", 0755);
+    for (const char* flag : {"-t", "-T"}) {
+      host.AddCommand({"/usr/sbin/sshd", flag, "-f", "/etc/ssh/sshd_config"},
+                      {255, false, "", "Missing privilege separation directory: /run/sshd\r\n"});
+    }
+    const auto facts = GatherSshdFacts(host, settings);
+    CHECK_FALSE(facts.test_ran);
+    CHECK(facts.test_error.empty());
+    CHECK(facts.test_not_judged ==
+          "Missing privilege separation directory: /run/sshd (made by ssh.service when it "
+          "starts sshd: is sshd stopped?)");
+    CHECK(facts.config.source ==
+          "parsed /etc/ssh/sshd_config (sshd -T failed: Missing privilege separation directory: "
+          "/run/sshd)");
+    AuditContext ctx;
+    ctx.sshd = facts;
+    ConfigCheck check(ctx);
+    auto r = check.Run(host);
+    REQUIRE(r);
+    CHECK(test::WithId(*r, "config.invalid").empty());
+    CHECK(check.Detail().find("`sshd -t` could not run: Missing privilege separation") !=
+          std::string::npos);
+  }
   SECTION("a version number out of range is no version, not an exception") {
     host.AddFile("/usr/sbin/sshd", "", 0755);
     host.AddCommand({"/usr/sbin/sshd", "-V"},

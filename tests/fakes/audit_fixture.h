@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "real_sshd.h"  // kSshdBinary, MakePrivsepDir
 #include "subprocess.h"
 #include "temp_dir.h"
 
@@ -40,12 +41,14 @@ struct CheckRun {
 class AuditFixture {
  public:
   AuditFixture() {
+    MakePrivsepDir();  // `check` runs the real sshd -t and sshd -T
     ::chmod(dir_.path().c_str(), 0755);
     WriteFile(config_yaml(), "state_dir: " + dir_.path() +
                                  "/state\n"
                                  "sources:\n  journal: { enabled: false }\n  files: []\n"
-                                 "audit:\n  sshd_binary: /usr/sbin/sshd\n  sshd_config: " +
-                                 sshd_config() + "\n");
+                                 "audit:\n  sshd_binary: " +
+                                 std::string(kSshdBinary) + "\n  sshd_config: " + sshd_config() +
+                                 "\n");
   }
 
   const std::string& dir() const { return dir_.path(); }
@@ -72,8 +75,11 @@ class AuditFixture {
     WriteFile(sshd_config(), text + extra);
   }
 
-  CheckRun Run(std::vector<std::string> args, bool json = true) const {
-    std::vector<std::string> argv = {SSHD_HEALTH_BINARY, "check", "-c", config_yaml()};
+  /// `wrapper`: a command the check's argv is appended to, which runs it (e.g. unshare).
+  CheckRun Run(std::vector<std::string> args, bool json = true,
+               std::vector<std::string> wrapper = {}) const {
+    std::vector<std::string> argv = std::move(wrapper);
+    argv.insert(argv.end(), {SSHD_HEALTH_BINARY, "check", "-c", config_yaml()});
     if (json) argv.insert(argv.end(), {"--format", "json"});
     argv.insert(argv.end(), args.begin(), args.end());
     const auto r = RunCommand(argv, std::chrono::seconds(60));

@@ -14,6 +14,12 @@ namespace test {
 
 inline constexpr const char* kSshdBinary = "/usr/sbin/sshd";
 
+/// sshd refuses to start, and `sshd -t`/`-T` to run, without its privilege separation
+/// directory: "Missing privilege separation directory: /run/sshd". Debian's ssh.service
+/// makes it (RuntimeDirectory=sshd), so a machine whose sshd never started since boot (a
+/// new CI machine: /run is a tmpfs) has none. Tests run as root and make it.
+inline void MakePrivsepDir() { std::filesystem::create_directories("/run/sshd"); }
+
 class RealSshd {
  public:
   struct Options {
@@ -30,7 +36,7 @@ class RealSshd {
   /// Creates config and host key in `dir` (which must exist); does not start.
   RealSshd(std::string dir, Options options) : dir_(std::move(dir)), options_(std::move(options)) {
     if (options_.port == 0) options_.port = FreeTcpPort(options_.address.c_str());
-    std::filesystem::create_directories("/run/sshd");  // privilege separation dir (Debian)
+    MakePrivsepDir();
     ::chmod(dir_.c_str(), 0755);
     const auto keygen = RunCommand(
         {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", host_key_path()});

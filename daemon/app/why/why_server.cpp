@@ -1,5 +1,6 @@
 #include "app/why/why_server.h"
 
+#include "audit/check.h"  // SshdStderr
 #include "audit/sshd_config_view.h"
 #include "core/text.h"
 
@@ -50,7 +51,7 @@ ServerState GatherServerState(const HostView& host, const AuditSettings& setting
     state.effective_source = EscapeForOutput(shown + ": " + r.error().message, 300);
   } else if (r->exit_code != 0) {
     state.effective_source =
-        EscapeForOutput(shown + " failed: " + std::string(TrimSpace(r->err + r->out)), 300);
+        EscapeForOutput(shown + " failed: " + SshdStderr(r->err + r->out), 300);
   } else {
     state.effective_source = EscapeForOutput(shown, 300);
     const SshdConfigView view = ParseSshdTOutput(r->out);
