@@ -16,6 +16,11 @@ namespace {
 // What sshd says, as root, when /run/sshd is absent (sshd.c, privilege separation).
 constexpr std::string_view kMissingPrivsepDir = "Missing privilege separation directory";
 
+// The first line of sshd's complaint, as a report shows it.
+std::string FirstLineShown(const std::string& err) {
+  return EscapeForOutput(TrimSpace(std::string_view(err).substr(0, err.find('\n'))), 200);
+}
+
 }  // namespace
 
 std::string SshdStderr(std::string err) {
@@ -66,9 +71,8 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
         // ssh.service makes the directory as it starts sshd (RuntimeDirectory=sshd) and
         // removes it as sshd stops, so a stopped sshd is the usual cause, and a start
         // would find its directory.
-        const std::string_view line = TrimSpace(std::string_view(err).substr(0, err.find('\n')));
-        facts.test_not_judged = EscapeForOutput(line, 200) +
-                                " (made by ssh.service when it starts sshd: is sshd stopped?)";
+        facts.test_not_judged =
+            FirstLineShown(err) + " (made by ssh.service when it starts sshd: is sshd stopped?)";
       } else {
         facts.test_ran = true;
         facts.test_error = err.empty() ? "exit status " + std::to_string(t->exit_code) : err;
@@ -84,9 +88,8 @@ SshdFacts GatherSshdFacts(const HostView& host, const AuditSettings& settings) {
     if (!dump) {
       why_not_sshd = dump.error().message;
     } else {
-      const std::string all = SshdStderr(dump->err);
-      const std::string err(TrimSpace(std::string_view(all).substr(0, all.find('\n'))));
-      why_not_sshd = "sshd -T failed" + (err.empty() ? "" : ": " + EscapeForOutput(err, 200));
+      const std::string err = FirstLineShown(SshdStderr(dump->err));
+      why_not_sshd = "sshd -T failed" + (err.empty() ? "" : ": " + err);
     }
   }
   auto parsed = ParseSshdConfigFile(host, path);
