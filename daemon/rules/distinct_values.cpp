@@ -15,6 +15,7 @@ void DistinctValues::Place(std::uint64_t value, std::int64_t us) {
   std::size_t pos = value & mask;
   while (table_[pos].us != kFree) pos = (pos + 1) & mask;
   table_[pos] = Entry{value, us};
+  last_ = pos;
 }
 
 void DistinctValues::Rebuild(std::size_t capacity) {
@@ -27,10 +28,19 @@ void DistinctValues::Rebuild(std::size_t capacity) {
 
 void DistinctValues::See(std::uint64_t value, std::int64_t us, std::size_t max) {
   if (!table_.empty()) {
+    // The value seen last, again (the fleet rule's host on a server's own log: always).
+    // Held values are unique, so the entry holding it is its entry, wherever a rebuild
+    // put it.
+    Entry& last = table_[last_ & (table_.size() - 1)];
+    if (last.value == value && last.us != kFree) {
+      last.us = std::max(last.us, us);
+      return;
+    }
     const std::size_t mask = table_.size() - 1;
     for (std::size_t pos = value & mask; table_[pos].us != kFree; pos = (pos + 1) & mask) {
       if (table_[pos].value == value) {
         table_[pos].us = std::max(table_[pos].us, us);
+        last_ = pos;
         return;
       }
     }
@@ -39,6 +49,15 @@ void DistinctValues::See(std::uint64_t value, std::int64_t us, std::size_t max) 
   if ((size_ + 1) * 2 > table_.size()) Rebuild(std::max(kMinTable, table_.size() * 2));
   Place(value, us);
   ++size_;
+}
+
+std::optional<std::int64_t> DistinctValues::Find(std::uint64_t value) const {
+  if (table_.empty()) return std::nullopt;
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t pos = value & mask; table_[pos].us != kFree; pos = (pos + 1) & mask) {
+    if (table_[pos].value == value) return table_[pos].us;
+  }
+  return std::nullopt;
 }
 
 std::int64_t DistinctValues::DropUpTo(std::int64_t horizon, std::int64_t start) {
@@ -56,8 +75,12 @@ std::int64_t DistinctValues::DropUpTo(std::int64_t horizon, std::int64_t start) 
     first = std::min(first, e.us);
   }
   size_ = kept;
-  // Freed entries can break the probe runs of the others: place them afresh.
-  if (dropped) Rebuild(table_.size());
+  // Freed entries can break the probe runs of the others: place them afresh, in a smaller
+  // table when most of it is free (memory back after a wave; still at most half full).
+  if (!dropped) return first;
+  std::size_t capacity = table_.size();
+  while (capacity > kMinTable && size_ * 8 < capacity) capacity /= 2;
+  Rebuild(capacity);
   return first;
 }
 

@@ -9,6 +9,7 @@
 // attacker cannot aim values at one run of slots.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace sshd_health {
@@ -20,6 +21,9 @@ class DistinctValues {
   /// Records `value` as seen at `us` (the later of its times is kept). A value not held
   /// yet is added only while fewer than `max` are held.
   void See(std::uint64_t value, std::int64_t us, std::size_t max);
+
+  /// When `value` was last seen, if it is held.
+  std::optional<std::int64_t> Find(std::uint64_t value) const;
 
   /// Drops the values last seen at or before `horizon`; returns the earliest of `start`
   /// and the times of those left.
@@ -44,6 +48,7 @@ class DistinctValues {
 
   std::vector<Entry> table_;  // size 0 or a power of 2
   std::size_t size_ = 0;
+  std::size_t last_ = 0;  // where the last value seen or placed was (a hint: checked)
 };
 
 }  // namespace sshd_health

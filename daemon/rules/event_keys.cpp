@@ -34,8 +34,7 @@ std::uint32_t EventKeys::Register(const GroupKey& key, bool per_host) {
   s.plain =
       key.size() == 1 && (key[0] == KeyPart{KeyField::kIp} || key[0] == KeyPart{KeyField::kUser});
   s.host_only = key.size() == 1 && key[0].field == KeyField::kHost;
-  s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp &&
-              (key[0].v4_bits == 32 || key[0].v6_bits == 128);
+  s.ip_part = !s.plain && key.size() == 1 && key[0].field == KeyField::kIp;
   slots_.push_back(std::move(s));
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -83,6 +82,21 @@ const EventKeys::Value& EventKeys::WholeIp(const SshdEvent& e) {
   return whole_ip_;
 }
 
+const EventKeys::Value& EventKeys::IpPrefix(const SshdEvent& e, bool v6, int bits) {
+  if (prefix_event_ != event_ || prefix_v6_ != v6 || prefix_bits_ != bits) {
+    prefix_event_ = event_;
+    prefix_v6_ = v6;
+    prefix_bits_ = bits;
+    prefix_text_.clear();
+    AppendKeyValue(KeyPart{KeyField::kIp, v6 ? 32 : bits, v6 ? bits : 128}, e, max_bytes_,
+                   prefix_text_);
+    prefix_.text = prefix_text_;
+    prefix_.complete = !prefix_.text.empty();
+    prefix_.hash = KeyHash(prefix_.text);
+  }
+  return prefix_;
+}
+
 const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
   Slot& s = slots_[id];
   if (s.event == event_) return s.value;
@@ -98,10 +112,20 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
     // AppendKeyValue writes the address unchanged for the family without a prefix (an
     // address with a colon is IPv6, any other text takes the IPv4 path).
     const bool v6 = e.ip.find(':') != std::string_view::npos;
-    if (v6 ? s.key[0].v6_bits == 128 : s.key[0].v4_bits == 32) {
+    const int bits = v6 ? s.key[0].v6_bits : s.key[0].v4_bits;
+    if (bits == (v6 ? 128 : 32)) {
       s.value = add_host ? WholeIpOnHost(e) : WholeIp(e);
       return s.value;
     }
+    const Value& net = IpPrefix(e, v6, bits);
+    if (!add_host) {
+      s.value = net;
+      return s.value;
+    }
+    s.value.text = JoinHost(s.text, net.text, OriginHost(e));
+    s.value.complete = net.complete;
+    s.value.hash = KeyHash(s.value.text);
+    return s.value;
   }
   if (s.host_only && !add_host) {
     s.value.text = OriginHost(e);

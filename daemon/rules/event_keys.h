@@ -80,8 +80,9 @@ class EventKeys {
     // The origin host alone (`distinct: host`, the fleet rule's value on every failed
     // login): the value is OriginHost, its hash computed once per run of one host's lines.
     bool host_only = false;
-    // One ip part with a prefix for one family only ("ip/32/64": IPv6 by /64): for an
-    // address of the other family the value is the address itself, as for plain "ip".
+    // One ip part with a prefix ("ip/24/64", "ip/32/64": IPv6 by /64): for a family the
+    // prefix leaves whole the value is the address itself, as for plain "ip"; else the
+    // network, shared with the other slots that cut this event's address alike.
     bool ip_part = false;
     std::uint64_t event = 0;
     std::string text;
@@ -93,6 +94,10 @@ class EventKeys {
   const Value& WholeIp(const SshdEvent& e);
   // The same for another machine's event in a per-host key: the address, NUL, its host.
   const Value& WholeIpOnHost(const SshdEvent& e);
+  // The event's address cut to `bits` of its family (v6: IPv6), computed once per event
+  // for each cut: "ip/24/64" and "ip/32/64" take an IPv6 address's /64 alike, and an
+  // IPv6 network costs a parse and a format.
+  const Value& IpPrefix(const SshdEvent& e, bool v6, int bits);
 
   std::size_t max_bytes_;
   std::string local_host_;
@@ -103,6 +108,11 @@ class EventKeys {
   std::uint64_t OriginHash(const SshdEvent& e);
   std::uint64_t origin_hash_run_ = 0;
   std::uint64_t origin_hash_ = 0;
+  std::uint64_t prefix_event_ = 0;
+  bool prefix_v6_ = false;
+  int prefix_bits_ = 0;
+  std::string prefix_text_;
+  Value prefix_;
   std::uint64_t whole_ip_host_event_ = 0;
   std::string whole_ip_host_text_;  // a buffer: the value is its first bytes
   Value whole_ip_host_;

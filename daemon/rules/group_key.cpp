@@ -43,6 +43,23 @@ bool ParseIpv4(std::string_view s, std::uint32_t& out) {
   return s.empty();
 }
 
+// Where the three dots of a dotted quad of digits are (what the parser writes for IPv4),
+// or false for any other text (a host name sshd logged under UseDNS).
+bool DotsOfQuad(std::string_view s, std::size_t (&dot_at)[3]) {
+  if (s.size() < 7 || s.size() > 15) return false;
+  int dots = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '.') {
+      if (dots == 3) return false;
+      dot_at[dots++] = i;
+    } else if (static_cast<unsigned char>(c - '0') > 9) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
 void AppendCut(std::string_view s, std::size_t max_bytes, std::string& out) {
   out.append(s.substr(0, std::min(s.size(), max_bytes)));
 }
@@ -141,35 +158,23 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
       break;
   }
   if (e.ip.empty() || e.ip.size() > 64) return AppendCut(e.ip, max_bytes, out);
-  // One pass over the text: IPv6 (a colon) or, for a dotted quad, where each dot is.
-  bool v6 = false;
-  bool digits_and_dots = true;
-  std::size_t dot_at[4] = {0, 0, 0, 0};
-  int dots = 0;
-  for (std::size_t i = 0; i < e.ip.size(); ++i) {
-    const char c = e.ip[i];
-    if (c == ':') {
-      v6 = true;
-      break;
-    }
-    if (c == '.') {
-      if (dots < 4) dot_at[dots] = i;
-      ++dots;
-    } else if (c < '0' || c > '9') {
-      digits_and_dots = false;
-    }
-  }
+  const bool v6 = e.ip.find(':') != std::string_view::npos;
   // A whole address is the address itself (the parser wrote it canonically): no prefix
   // shown, nothing to compute on the hot path.
   if (!v6 && part.v4_bits == 32) return AppendCut(e.ip, max_bytes, out);
   if (v6 && part.v6_bits == 128) return AppendCut(e.ip, max_bytes, out);
   // A byte-aligned IPv4 prefix (/8, /16, /24: the common ones) is a cut of the address's
   // text, which the parser wrote canonically (no leading zeros): no parse, no formatting.
-  if (!v6 && digits_and_dots && dots == 3 && part.v4_bits % 8 == 0) {
+  std::size_t dot_at[3];
+  if (!v6 && part.v4_bits % 8 == 0 && DotsOfQuad(e.ip, dot_at)) {
     const int keep = part.v4_bits / 8;  // 1-3 (32 was handled above, 0 is not parsed)
     // "192.0.2." + "0/24": the kept octets with their dot, then a zero per cut octet.
-    out.append(e.ip.substr(0, dot_at[keep - 1] + 1));
-    out.append(keep == 1 ? "0.0.0/8" : keep == 2 ? "0.0/16" : "0/24");
+    const std::string_view tail = keep == 1 ? "0.0.0/8" : keep == 2 ? "0.0/16" : "0/24";
+    char buf[32];
+    const std::size_t head = dot_at[keep - 1] + 1;
+    std::memcpy(buf, e.ip.data(), head);
+    std::memcpy(buf + head, tail.data(), tail.size());
+    out.append(buf, head + tail.size());
     return;
   }
   std::uint32_t v4 = 0;

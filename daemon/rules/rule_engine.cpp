@@ -92,8 +92,15 @@ struct RuleState {
   std::uint32_t first_seen_id = 0;
   std::uint32_t first_seen_key_id = 0;  // the same as the group's key (hidden host too)
   bool distinct_host = false;           // distinct: host
-  bool distinct_ip = false;             // distinct: ip (or ip/N): hashed as a key
-  bool simple = false;                  // counts events, nothing more (every rule before issue 16)
+  // distinct: host, while the engine has heard from one host only (a server's own log):
+  // no group could count a second host, so none is kept. `solo` holds, per group key
+  // (its hash), when the lone host last sent one of the rule's events; a group made once
+  // a second host speaks starts with that (State::SoloSee, SeedFromSolo).
+  DistinctValues solo;
+  TimePoint solo_swept{};    // when ExpireAll last dropped solo's stale entries
+  bool key_ip_only = false;  // every part of the group key is ip: its KeyHash will do
+  bool distinct_ip = false;  // distinct: ip (or ip/N): hashed as a key
+  bool simple = false;       // counts events, nothing more (every rule before issue 16)
   // unless_fired, as rule indexes: the rules this one defers to, and those deferring to it.
   std::vector<std::uint32_t> unless;
   std::vector<std::uint32_t> covers;
@@ -204,6 +211,11 @@ struct RuleEngine::State {
   // come in runs of one host.
   std::unordered_set<std::string> hosts;
   std::uint64_t seen_host_run = 0;  // EventKeys::OriginRun of the last host counted
+  // The first host heard from, and when a second one was (TimePoint{}: not yet); then the
+  // first's `distinct: host` value, which the groups seeded from `solo` count.
+  std::string lone_host;
+  TimePoint many_hosts_since{};
+  std::uint64_t lone_host_value = 0;
   // `distinct: host`'s value, the origin host's SipHash, kept for the rest of the run of
   // one host's lines (EventKeys::OriginRun): the fleet rule asks on every failed login.
   std::uint64_t hashed_host_run = 0;  // 0: none (or hashed under an old key)
@@ -232,6 +244,46 @@ struct RuleEngine::State {
     if (run == seen_host_run) return;
     seen_host_run = run;
     if (hosts.size() < kMaxHostsCounted) hosts.emplace(keys.OriginHost(e));
+    if (hosts.size() == 1 && lone_host.empty()) lone_host = keys.OriginHost(e);
+  }
+
+  bool ManyHosts() const { return hosts.size() >= 2; }
+
+  // Called once per event after SeeHost: notes the event that brought the second host.
+  void NoteSecondHost(TimePoint now) {
+    if (many_hosts_since != TimePoint{} || !ManyHosts()) return;
+    many_hosts_since = now;
+    lone_host_value = SipHash24(sip_key, lone_host);
+  }
+
+  // The hash `solo` files a group key under: an address is text the parser wrote (see
+  // DistinctValue), anything else a user could aim at collisions.
+  std::uint64_t SoloKey(const RuleState& rs, const EventKeys::Value& key) const {
+    return rs.key_ip_only ? key.hash : SipHash24(sip_key, key.text);
+  }
+
+  // A `distinct: host` rule's event while one host is all there is: remembered, not
+  // counted. Bounded like the groups: when full, the entries older than the window go (at
+  // most once per sixteenth of it, so a full table of live keys costs no walk per event);
+  // a key that finds no room is not remembered.
+  void SoloSee(std::uint32_t rule, const EventKeys::Value& key, TimePoint now) {
+    RuleState& rs = states[rule];
+    const Duration window = rules[rule].window;
+    if (rs.solo.size() >= max_groups && now >= rs.solo_swept + window / 16) {
+      rs.solo_swept = now;
+      rs.solo.DropUpTo(ToMicros(now - window), 0);
+    }
+    rs.solo.See(SoloKey(rs, key), ToMicros(now), max_groups);
+  }
+
+  // A group of a `distinct: host` rule seeing its first event since a second host spoke:
+  // the lone host's last event of its key, when within the window, counts as that host.
+  void SeedFromSolo(std::uint32_t rule, Group& g, const EventKeys::Value& key, TimePoint now) {
+    RuleState& rs = states[rule];
+    if (rs.solo.size() == 0 || g.count != 0 || g.last_seen != TimePoint{}) return;
+    const std::optional<std::int64_t> us = rs.solo.Find(SoloKey(rs, key));
+    if (!us || *us <= ToMicros(now - rules[rule].window)) return;
+    Extra(g).distinct.See(lone_host_value, *us, kMaxDistinctValues);
   }
 
   // The host an alert of `g` names, given its firing event's origin host.
@@ -679,6 +731,8 @@ struct RuleEngine::State {
       rs.key_id = keys.Register(rs.key, rs.hidden_host);
       if (r.distinct) rs.distinct_id = keys.Register(GroupKey{*r.distinct});
       rs.distinct_host = r.distinct && *r.distinct == KeyPart{KeyField::kHost};
+      rs.key_ip_only = std::all_of(rs.key.begin(), rs.key.end(),
+                                   [](const KeyPart& p) { return p.field == KeyField::kIp; });
       rs.distinct_ip = r.distinct && r.distinct->field == KeyField::kIp;
       if (r.first_seen) {
         rs.first_seen_id = keys.Register(r.first_seen->key);
@@ -718,6 +772,19 @@ struct RuleEngine::State {
     });
   }
 
+  // Once per window, `solo` drops what left it (memory back after a wave); once a second
+  // host has spoken for a whole window, nothing in it can seed a group any more.
+  void SweepSolo(std::uint32_t rule, TimePoint now) {
+    RuleState& rs = states[rule];
+    if (rs.solo.size() == 0 || now < rs.solo_swept + rules[rule].window) return;
+    rs.solo_swept = now;
+    if (ManyHosts() && many_hosts_since + rules[rule].window <= now) {
+      rs.solo.Reset();
+      return;
+    }
+    rs.solo.DropUpTo(ToMicros(now - rules[rule].window), 0);
+  }
+
   void ExpireAll(TimePoint now, AlertSink& sink) {
     for (std::uint32_t i = 0; i < rules.size(); ++i) {
       // Each rule's queue yields its least recently touched group first (time order for a
@@ -730,6 +797,7 @@ struct RuleEngine::State {
       const std::int64_t minute =
           std::chrono::floor<std::chrono::minutes>(now).time_since_epoch().count();
       if (states[i].storm_folded > 0 && minute != states[i].storm_minute) FlushStorm(i, sink);
+      SweepSolo(i, now);
     }
     // After a wave, hand the freed memory back to the system, not just to malloc.
     if (store.CompactIfSparse()) malloc_trim(0);
@@ -753,6 +821,7 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   s.keys.NewEvent();
   s.SeeHost(event);
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
+  s.NoteSecondHost(now);
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
     const std::vector<std::uint32_t>& entries = s.by_kind[k_index];
@@ -792,8 +861,14 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
       if (r.distinct) {
         const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
         if (v.text.empty()) continue;  // no value to count (an event without a user)
+        if (rs.distinct_host && !s.ManyHosts()) {
+          s.SoloSee(i, key, now);
+          continue;
+        }
         const std::uint64_t value = s.DistinctValue(rs, v, event);
-        s.Count(s.Touch(i, key, hash), event, now, sink, value);
+        Group& g = s.Touch(i, key, hash);
+        if (rs.distinct_host) s.SeedFromSolo(i, g, key, now);
+        s.Count(g, event, now, sink, value);
         continue;
       }
       s.Count(s.Touch(i, key, hash), event, now, sink);
@@ -821,6 +896,9 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
   s.evictions = old.evictions;
   s.folded = old.folded;
   s.hosts = std::move(old.hosts);
+  s.lone_host = std::move(old.lone_host);
+  s.many_hosts_since = old.many_hosts_since;
+  s.lone_host_value = old.lone_host_value;
   // The memories and their hash key move over before Index(), which adopts the memories
   // of rules that are still loaded.
   s.sip_key = old.sip_key;
@@ -838,6 +916,8 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
     }
     ++out.kept;
     const auto i = static_cast<std::uint32_t>(same - old.rules.begin());
+    s.states[j].solo = std::move(old.states[i].solo);
+    s.states[j].solo_swept = old.states[i].solo_swept;
     // Oldest first, so the new queue keeps the old order (expiry walks it from the front).
     while (Group* g = old.store.Oldest(i)) {
       Group& n = s.store.Insert(j, g->key);
@@ -910,6 +990,8 @@ Result<std::size_t> RuleEngine::LoadMemory(std::string_view record) {
   for (auto& [name, m] : s.memories) *m = FirstSeenMemory(m->max_keys());
   s.sip_key = key;
   s.hashed_host_run = 0;  // hashed under the old key
+  s.lone_host_value = SipHash24(key, s.lone_host);
+  for (RuleState& rs : s.states) rs.solo.Reset();  // filed under the old key
   std::size_t restored = 0;
   while (!record.empty()) {
     const std::string line(next_line());

@@ -58,12 +58,13 @@ std::uint64_t WindowCounter::AddBucketed(std::int64_t us, std::uint32_t threshol
   const std::int64_t width = std::max<std::int64_t>(1, ToMicros(window) / kBuckets);
   const std::int64_t index = FloorDiv(us, width);
   if (size_ == 0) {
-    Reserve(1 + kBuckets);
-    std::fill(data_.get(), data_.get() + 1 + kBuckets, 0);
+    Reserve(2 + kBuckets);
+    std::fill(data_.get(), data_.get() + 2 + kBuckets, 0);
     data_[0] = index;
     size_ = 1;
   }
   std::int64_t& newest = data_[0];
+  std::int64_t& total = data_[1 + kBuckets];
   // Bucket i lives at i mod kBuckets; for a power of two that is the low bits, negative
   // indexes included (two's complement).
   auto count_at = [&](std::int64_t i) -> std::int64_t& {
@@ -72,14 +73,21 @@ std::uint64_t WindowCounter::AddBucketed(std::int64_t us, std::uint32_t threshol
   if (index > newest) {
     // Empty the buckets that slid out of the window.
     const std::int64_t clear = std::min<std::int64_t>(index - newest, kBuckets);
-    for (std::int64_t i = 1; i <= clear; ++i) count_at(newest + i) = 0;
+    for (std::int64_t i = 1; i <= clear; ++i) {
+      std::int64_t& c = count_at(newest + i);
+      total -= c;
+      c = 0;
+    }
     newest = index;
   }
-  if (newest - index < kBuckets) ++count_at(index);  // older than the window: not counted
-  // The ring holds exactly the window's buckets (newest - kBuckets, newest]: the count is
-  // their sum, in ring order.
-  std::uint64_t n = 0;
-  for (std::uint32_t b = 1; b <= kBuckets; ++b) n += static_cast<std::uint64_t>(data_[b]);
+  if (newest - index < kBuckets) {  // older than the window: not counted
+    ++count_at(index);
+    ++total;
+  }
+  // The ring holds exactly the window's buckets (newest - kBuckets, newest]; `total` is
+  // their sum, kept as buckets fill and empty (a slow rule's group adds on every failure
+  // of a day: summing sixteen buckets each time was most of its cost).
+  const auto n = static_cast<std::uint64_t>(total);
   // The oldest bucket matters only to a group reaching its threshold (the start of its
   // episode): found then, not on every event.
   if (n < threshold) return n;

@@ -42,7 +42,8 @@ class WindowCounter {
   void Reserve(std::uint32_t n);
 
   // Exact: ring of `threshold` event times (microseconds since the epoch). Bucketed: [0] the index
-  // of the newest bucket, [1..kBuckets] the counts, by bucket index modulo kBuckets.
+  // of the newest bucket, [1..kBuckets] the counts, by bucket index modulo kBuckets, then
+  // their sum.
   std::unique_ptr<std::int64_t[]> data_;
   std::uint32_t capacity_ = 0;  // values data_ holds
   std::uint32_t size_ = 0;      // exact: times stored; bucketed: 1 once started

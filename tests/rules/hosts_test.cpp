@@ -169,6 +169,69 @@ TEST_CASE("distinct host fires when one address fails on enough different hosts"
   }
 }
 
+TEST_CASE("distinct host keeps no group while one host is all the engine hears from", "[rules]") {
+  ManualClock clock;
+  RuleEngine engine({Fleet()}, clock);
+  RecordingSink sink;
+  // A server's own log: one host, many sources. No group could count a second host.
+  for (int n = 0; n < 200; ++n)
+    engine.Observe(Fail(kT0 + std::chrono::seconds(n), "", "198.51.100." + std::to_string(n)),
+                   sink);
+  CHECK(engine.stats().groups == 0);
+  CHECK(sink.alerts.empty());
+
+  SECTION("the lone host's events within the window count once a second host speaks") {
+    // 198.51.100.7 failed here 193 s ago; now four more hosts see it.
+    const std::vector<std::string> others = {"web2", "web3", "db1", "db2"};
+    for (std::size_t h = 0; h < others.size(); ++h)
+      engine.Observe(Fail(kT0 + 200s + std::chrono::seconds(h), others[h], "198.51.100.7"), sink);
+    REQUIRE(sink.alerts.size() == 1);
+    CHECK(sink.alerts[0].count == 5);
+    CHECK(sink.alerts[0].first_seen == kT0 + 7s);  // the lone host's event began it
+    CHECK(sink.alerts[0].labels.at("ip") == "198.51.100.7");
+  }
+  SECTION("a lone host's event older than the window does not count") {
+    const std::vector<std::string> others = {"web2", "web3", "db1", "db2"};
+    for (std::size_t h = 0; h < others.size(); ++h)
+      engine.Observe(Fail(kT0 + 11min + std::chrono::seconds(h), others[h], "198.51.100.7"), sink);
+    CHECK(sink.alerts.empty());
+    engine.Observe(Fail(kT0 + 11min + 5s, "mail", "198.51.100.7"), sink);
+    CHECK(sink.alerts.size() == 1);  // five hosts besides the lone one: fires
+  }
+  SECTION("a reload keeps what the lone host saw") {
+    const std::vector<Rule> same = engine.rules();
+    CHECK(engine.ReplaceRules(same).kept == 1);
+    const std::vector<std::string> others = {"web2", "web3", "db1", "db2"};
+    for (std::size_t h = 0; h < others.size(); ++h)
+      engine.Observe(Fail(kT0 + 200s + std::chrono::seconds(h), others[h], "198.51.100.7"), sink);
+    REQUIRE(sink.alerts.size() == 1);
+    CHECK(sink.alerts[0].count == 5);
+  }
+}
+
+TEST_CASE("distinct host's memory of the lone host stays bounded", "[rules]") {
+  ManualClock clock;
+  RuleEngine engine({Fleet()}, clock, /*max_groups=*/64);
+  RecordingSink sink;
+  // 1,000 sources within one window: at most 64 are remembered, the rest are not, and
+  // nothing is lost but those sources' lone-host event.
+  for (int n = 0; n < 1000; ++n) {
+    engine.Observe(Fail(kT0 + std::chrono::milliseconds(n), "",
+                        "10.0." + std::to_string(n / 256) + "." + std::to_string(n % 256)),
+                   sink);
+  }
+  const std::vector<std::string> others = {"web2", "web3", "db1", "db2"};
+  // The first source was remembered: with four more hosts it is five.
+  for (std::size_t h = 0; h < others.size(); ++h)
+    engine.Observe(Fail(kT0 + 2s + std::chrono::seconds(h), others[h], "10.0.0.0"), sink);
+  REQUIRE(sink.alerts.size() == 1);
+  CHECK(sink.alerts[0].count == 5);
+  // The last one was not (no room): four hosts.
+  for (std::size_t h = 0; h < others.size(); ++h)
+    engine.Observe(Fail(kT0 + 8s + std::chrono::seconds(h), others[h], "10.0.3.231"), sink);
+  CHECK(sink.alerts.size() == 1);
+}
+
 TEST_CASE("a hostile host name is escaped in the alert and cannot fake a label", "[rules]") {
   ManualClock clock;
   RuleEngine engine({Brute(1)}, clock);
