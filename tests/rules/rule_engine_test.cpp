@@ -186,11 +186,26 @@ TEST_CASE("a regex rule also needs the message to match", "[rules]") {
 }
 
 TEST_CASE("regex and not_regex answer as RE2 does, plain-text patterns included", "[rules]") {
-  // Plain-text patterns are matched by a substring search; the rest by RE2. Each pattern
-  // here is checked against RE2 itself on every message.
+  // Plain-text patterns are matched by a substring search, "^" and plain text by a prefix
+  // test; the rest by RE2. Each pattern here is checked against RE2 itself on every message.
   const std::vector<std::string> patterns = {
-      "no matching cipher",  "cipher.found",   "^Unable", "found$",    "(MAC|cipher)",
-      "no matching  cipher", "Their offer: x", "",        "[preauth]", "\\[preauth\\]$"};
+      "no matching cipher",
+      "cipher.found",
+      "^Unable",
+      "found$",
+      "(MAC|cipher)",
+      "no matching  cipher",
+      "Their offer: x",
+      "",
+      "[preauth]",
+      "\\[preauth\\]$",
+      "^",
+      "^Unable to n",
+      "^nable",
+      "^p",
+      "^Unable.to",
+      "^^Unable",
+      "^fatal: Read from socket failed: Connection reset by peer [preauth]x"};
   const std::vector<std::string> messages = {
       "Unable to negotiate with 192.0.2.1 port 1: no matching cipher found",
       "Unable to negotiate with 192.0.2.1 port 1: no matching MAC found. Their offer: x",
