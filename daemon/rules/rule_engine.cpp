@@ -18,6 +18,7 @@
 #include "rules/first_seen_memory.h"
 #include "rules/group_store.h"
 #include "rules/keyed_hash.h"
+#include "rules/recent_keys.h"
 #include "rules/rule_template.h"
 
 namespace sshd_health {
@@ -111,8 +112,7 @@ struct RuleState {
   // no group could count a second host, so none is kept. `solo` holds, per group key
   // (its hash), when the lone host last sent one of the rule's events; a group made once
   // a second host speaks starts with that (State::SoloSee, SeedFromSolo).
-  DistinctValues solo;
-  TimePoint solo_swept{};    // when ExpireAll last dropped solo's stale entries
+  RecentKeys solo;
   bool key_ip_only = false;  // every part of the group key is ip: its KeyHash will do
   bool distinct_ip = false;  // distinct: ip (or ip/N): hashed as a key
   bool simple = false;       // counts events, nothing more (every rule before issue 16)
@@ -278,17 +278,11 @@ struct RuleEngine::State {
   }
 
   // A `distinct: host` rule's event while one host is all there is: remembered, not
-  // counted. Bounded like the groups: when full, the entries older than the window go (at
-  // most once per sixteenth of it, so a full table of live keys costs no walk per event);
-  // a key that finds no room is not remembered.
+  // counted. Bounded like the groups (max_groups keys a window); a key that finds no
+  // room is not remembered.
   void SoloSee(std::uint32_t rule, const EventKeys::Value& key, TimePoint now) {
     RuleState& rs = states[rule];
-    const Duration window = rules[rule].window;
-    if (rs.solo.size() >= max_groups && now >= rs.solo_swept + window / 16) {
-      rs.solo_swept = now;
-      rs.solo.DropUpTo(ToMicros(now - window), 0);
-    }
-    rs.solo.See(SoloKey(rs, key), ToMicros(now), max_groups);
+    rs.solo.See(SoloKey(rs, key), now, rules[rule].window, max_groups);
   }
 
   // A group of a `distinct: host` rule seeing its first event since a second host spoke:
@@ -296,9 +290,9 @@ struct RuleEngine::State {
   void SeedFromSolo(std::uint32_t rule, Group& g, const EventKeys::Value& key, TimePoint now) {
     RuleState& rs = states[rule];
     if (rs.solo.size() == 0 || g.count != 0 || g.last_seen != TimePoint{}) return;
-    const std::optional<std::int64_t> us = rs.solo.Find(SoloKey(rs, key));
-    if (!us || *us <= ToMicros(now - rules[rule].window)) return;
-    Extra(g).distinct.See(lone_host_value, *us, kMaxDistinctValues);
+    const std::optional<TimePoint> seen = rs.solo.LastSeen(SoloKey(rs, key));
+    if (!seen || *seen + rules[rule].window <= now) return;
+    Extra(g).distinct.See(lone_host_value, ToMicros(*seen), kMaxDistinctValues);
   }
 
   // The host an alert of `g` names, given its firing event's origin host.
@@ -787,17 +781,16 @@ struct RuleEngine::State {
     });
   }
 
-  // Once per window, `solo` drops what left it (memory back after a wave); once a second
-  // host has spoken for a whole window, nothing in it can seed a group any more.
+  // `solo` ages also when its rule's events stop (memory back after a wave); once a
+  // second host has spoken for a whole window, nothing in it can seed a group any more.
   void SweepSolo(std::uint32_t rule, TimePoint now) {
     RuleState& rs = states[rule];
-    if (rs.solo.size() == 0 || now < rs.solo_swept + rules[rule].window) return;
-    rs.solo_swept = now;
+    if (rs.solo.size() == 0) return;
     if (ManyHosts() && many_hosts_since + rules[rule].window <= now) {
       rs.solo.Reset();
       return;
     }
-    rs.solo.DropUpTo(ToMicros(now - rules[rule].window), 0);
+    rs.solo.Age(now, rules[rule].window);
   }
 
   void ExpireAll(TimePoint now, AlertSink& sink) {
@@ -932,7 +925,6 @@ RuleReplacement RuleEngine::ReplaceRules(std::vector<Rule> rules) {
     ++out.kept;
     const auto i = static_cast<std::uint32_t>(same - old.rules.begin());
     s.states[j].solo = std::move(old.states[i].solo);
-    s.states[j].solo_swept = old.states[i].solo_swept;
     // Oldest first, so the new queue keeps the old order (expiry walks it from the front).
     while (Group* g = old.store.Oldest(i)) {
       Group& n = s.store.Insert(j, g->key);

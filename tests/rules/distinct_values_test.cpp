@@ -1,5 +1,6 @@
 // DistinctValues against std::map as the model: same values, same times, same earliest
-// time left after a drop, through growth, the cap and drops that break probe runs.
+// time left after a drop, through growth, the cap, drops that break probe runs and drops
+// that shrink the table.
 #include "rules/distinct_values.h"
 
 #include <algorithm>
@@ -29,6 +30,10 @@ TEST_CASE("distinct values keep what a map keeps, through growth, cap and drops"
         model.emplace(v, us);
       }
       REQUIRE(values.size() == model.size());
+      const std::uint64_t probe = rng() % 2 == 0 ? v : rng() % 3000;
+      const auto held = model.find(probe);
+      REQUIRE(values.Find(probe) ==
+              (held == model.end() ? std::nullopt : std::optional<std::int64_t>(held->second)));
       if (rng() % 100 == 0) {
         const std::int64_t horizon = now - static_cast<std::int64_t>(rng() % 400'000);
         std::erase_if(model, [&](const auto& e) { return e.second <= horizon; });
