@@ -867,12 +867,12 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
         continue;
       }
       if (r.distinct) {
-        const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
-        if (v.text.empty()) continue;  // no value to count (an event without a user)
         if (rs.distinct_host && !s.ManyHosts()) {
-          s.SoloSee(i, key, now);
+          s.SoloSee(i, key, now);  // no group, so no value to count
           continue;
         }
+        const EventKeys::Value& v = s.keys.Get(rs.distinct_id, event);
+        if (v.text.empty()) continue;  // no value to count (an event without a user)
         const std::uint64_t value = s.DistinctValue(rs, v, event);
         Group& g = s.Touch(i, key, hash);
         if (rs.distinct_host) s.SeedFromSolo(i, g, key, now);
