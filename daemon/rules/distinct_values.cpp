@@ -26,23 +26,27 @@ void DistinctValues::Rebuild(std::size_t capacity) {
   }
 }
 
+std::size_t DistinctValues::PositionOf(std::uint64_t value) const {
+  if (table_.empty()) return kAbsent;
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t pos = value & mask; table_[pos].us != kFree; pos = (pos + 1) & mask) {
+    if (table_[pos].value == value) return pos;
+  }
+  return kAbsent;
+}
+
 void DistinctValues::See(std::uint64_t value, std::int64_t us, std::size_t max) {
   if (!table_.empty()) {
     // The value seen last, again (the fleet rule's host on a server's own log: always).
     // Held values are unique, so the entry holding it is its entry, wherever a rebuild
     // put it.
-    Entry& last = table_[last_ & (table_.size() - 1)];
-    if (last.value == value && last.us != kFree) {
-      last.us = std::max(last.us, us);
+    const Entry& last = table_[last_ & (table_.size() - 1)];
+    const std::size_t pos =
+        last.value == value && last.us != kFree ? last_ & (table_.size() - 1) : PositionOf(value);
+    if (pos != kAbsent) {
+      table_[pos].us = std::max(table_[pos].us, us);
+      last_ = pos;
       return;
-    }
-    const std::size_t mask = table_.size() - 1;
-    for (std::size_t pos = value & mask; table_[pos].us != kFree; pos = (pos + 1) & mask) {
-      if (table_[pos].value == value) {
-        table_[pos].us = std::max(table_[pos].us, us);
-        last_ = pos;
-        return;
-      }
     }
   }
   if (size_ >= max) return;
@@ -52,12 +56,9 @@ void DistinctValues::See(std::uint64_t value, std::int64_t us, std::size_t max) 
 }
 
 std::optional<std::int64_t> DistinctValues::Find(std::uint64_t value) const {
-  if (table_.empty()) return std::nullopt;
-  const std::size_t mask = table_.size() - 1;
-  for (std::size_t pos = value & mask; table_[pos].us != kFree; pos = (pos + 1) & mask) {
-    if (table_[pos].value == value) return table_[pos].us;
-  }
-  return std::nullopt;
+  const std::size_t pos = PositionOf(value);
+  if (pos == kAbsent) return std::nullopt;
+  return table_[pos].us;
 }
 
 std::int64_t DistinctValues::DropUpTo(std::int64_t horizon, std::int64_t start) {

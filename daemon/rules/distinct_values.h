@@ -43,6 +43,9 @@ class DistinctValues {
     std::int64_t us = kFree;
   };
 
+  static constexpr std::size_t kAbsent = SIZE_MAX;
+  // Where `value` is held, or kAbsent.
+  std::size_t PositionOf(std::uint64_t value) const;
   void Place(std::uint64_t value, std::int64_t us);
   void Rebuild(std::size_t capacity);
 

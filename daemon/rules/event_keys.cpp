@@ -109,9 +109,8 @@ const EventKeys::Value& EventKeys::Get(std::uint32_t id, const SshdEvent& e) {
     return s.value;
   }
   if (s.ip_part && !e.ip.empty() && e.ip.size() <= 64) {
-    // AppendKeyValue writes the address unchanged for the family without a prefix (an
-    // address with a colon is IPv6, any other text takes the IPv4 path).
-    const bool v6 = e.ip.find(':') != std::string_view::npos;
+    // AppendKeyValue writes the address unchanged for the family without a prefix.
+    const bool v6 = IsIpv6Text(e.ip);
     const int bits = v6 ? s.key[0].v6_bits : s.key[0].v4_bits;
     if (bits == (v6 ? 128 : 32)) {
       s.value = add_host ? WholeIpOnHost(e) : WholeIp(e);

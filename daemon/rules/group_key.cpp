@@ -158,7 +158,7 @@ void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_byt
       break;
   }
   if (e.ip.empty() || e.ip.size() > 64) return AppendCut(e.ip, max_bytes, out);
-  const bool v6 = e.ip.find(':') != std::string_view::npos;
+  const bool v6 = IsIpv6Text(e.ip);
   // A whole address is the address itself (the parser wrote it canonically): no prefix
   // shown, nothing to compute on the hot path.
   if (!v6 && part.v4_bits == 32) return AppendCut(e.ip, max_bytes, out);

@@ -42,6 +42,10 @@ std::string KeyPartName(const KeyPart& part);
 /// The parts' names joined by ", ", e.g. "user, ip/24/64".
 std::string GroupKeyName(const GroupKey& key);
 
+/// How keys tell the families apart: an address with a colon is IPv6; any other text
+/// takes the IPv4 path (a host name logged under UseDNS is then left as it is).
+inline bool IsIpv6Text(std::string_view ip) { return ip.find(':') != std::string_view::npos; }
+
 /// Appends the part's value in `e` to `out`, at most `max_bytes` of it. An address cut
 /// to a prefix is written as its network, "192.0.2.0/24"; a host name stays as logged.
 void AppendKeyValue(const KeyPart& part, const SshdEvent& e, std::size_t max_bytes,

@@ -253,23 +253,21 @@ struct RuleEngine::State {
     return hashed_host_value;
   }
 
-  // Counts the event's origin host, once per run of one host's lines.
-  void SeeHost(const SshdEvent& e) {
+  // Counts the event's origin host, once per run of one host's lines; notes the first
+  // host, and when (`now`) a second one spoke.
+  void SeeHost(const SshdEvent& e, TimePoint now) {
     const std::uint64_t run = keys.OriginRun(e);
     if (run == seen_host_run) return;
     seen_host_run = run;
     if (hosts.size() < kMaxHostsCounted) hosts.emplace(keys.OriginHost(e));
     if (hosts.size() == 1 && lone_host.empty()) lone_host = keys.OriginHost(e);
+    if (many_hosts_since == TimePoint{} && ManyHosts()) {
+      many_hosts_since = now;
+      lone_host_value = SipHash24(sip_key, lone_host);
+    }
   }
 
   bool ManyHosts() const { return hosts.size() >= 2; }
-
-  // Called once per event after SeeHost: notes the event that brought the second host.
-  void NoteSecondHost(TimePoint now) {
-    if (many_hosts_since != TimePoint{} || !ManyHosts()) return;
-    many_hosts_since = now;
-    lone_host_value = SipHash24(sip_key, lone_host);
-  }
 
   // The hash `solo` files a group key under: an address is text the parser wrote (see
   // DistinctValue), anything else a user could aim at collisions.
@@ -827,9 +825,8 @@ void RuleEngine::Observe(const SshdEvent& event, AlertSink& sink) {
   ++s.events;
   s.line_ref.reset();
   s.keys.NewEvent();
-  s.SeeHost(event);
   const TimePoint now = event.has_ts ? event.ts : s.clock->Now();
-  s.NoteSecondHost(now);
+  s.SeeHost(event, now);
   const auto k_index = static_cast<std::size_t>(event.kind);
   if (k_index < s.by_kind.size()) {
     const std::vector<std::uint32_t>& entries = s.by_kind[k_index];
