@@ -308,12 +308,20 @@ nspawn_in systemctl reload $pkg
 phase "SMTP password by LoadCredential= to an SMTP receiver"
 # The receiver (tests/fakes/smtp_receiver.py, aiosmtpd) on the container's 127.0.0.1:2525
 # with STARTTLS and AUTH as alice, run as a unit there.
-nspawn_sh "mkdir -p /root/smtp && cd /root/smtp &&
+# Each step is checked, and a receiver that never gets ready has its unit's status and log
+# printed: one run here under load saw no receiver and said nothing of why.
+expect "SMTP receiver's certificate made" nspawn_sh "mkdir -p /root/smtp && cd /root/smtp &&
   openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
-    -keyout key.pem -out cert.pem >/dev/null 2>&1 && cp cert.pem /etc/sshd-health/smtp-ca.pem &&
-  systemd-run --quiet --unit=smtp-receiver $py $src/tests/fakes/smtp_receiver.py --port 2525 \
-    --dir /root/smtp --cert /root/smtp/cert.pem --key /root/smtp/key.pem --auth 'alice:s3cret horse'"
-expect "SMTP receiver listening" nspawn_wait 20 "SMTP receiver ready" '[ -e /root/smtp/ready ]'
+    -keyout key.pem -out cert.pem >/dev/null 2>&1 && cp cert.pem /etc/sshd-health/smtp-ca.pem"
+expect "SMTP receiver started (systemd-run)" nspawn_sh "systemd-run --quiet --unit=smtp-receiver \
+  $py $src/tests/fakes/smtp_receiver.py --port 2525 \
+  --dir /root/smtp --cert /root/smtp/cert.pem --key /root/smtp/key.pem --auth 'alice:s3cret horse'"
+if nspawn_wait 20 "SMTP receiver ready" '[ -e /root/smtp/ready ]'; then
+  ok "SMTP receiver listening"
+else
+  fail "SMTP receiver listening"
+  nspawn_sh "systemctl status --no-pager smtp-receiver; journalctl --no-pager -u smtp-receiver | tail -n 20" >&2 || true
+fi
 nspawn_sh "umask 077 && printf 's3cret horse\n' >/etc/sshd-health/smtp-password &&
   mkdir -p /etc/systemd/system/$pkg.service.d &&
   printf '[Service]\nLoadCredential=smtp-password:/etc/sshd-health/smtp-password\n' \
