@@ -309,12 +309,15 @@ phase "SMTP password by LoadCredential= to an SMTP receiver"
 # The receiver (tests/fakes/smtp_receiver.py, aiosmtpd) on the container's 127.0.0.1:2525
 # with STARTTLS and AUTH as alice, run as a unit there.
 # Each step is checked, and a receiver that never gets ready has its unit's status and log
-# printed: one run here under load saw no receiver and said nothing of why.
+# printed (that is how the /tmp case below was found).
 expect "SMTP receiver's certificate made" nspawn_sh "mkdir -p /root/smtp && cd /root/smtp &&
   openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
     -keyout key.pem -out cert.pem >/dev/null 2>&1 && cp cert.pem /etc/sshd-health/smtp-ca.pem"
+# The script goes into the container's own root, as the .deb does: a source tree under
+# /tmp (a `mktemp -d` clone) is hidden in there by the container's /tmp.
+cp "$src/tests/fakes/smtp_receiver.py" "$NSPAWN_ROOT/root/smtp_receiver.py"
 expect "SMTP receiver started (systemd-run)" nspawn_sh "systemd-run --quiet --unit=smtp-receiver \
-  $py $src/tests/fakes/smtp_receiver.py --port 2525 \
+  $py /root/smtp_receiver.py --port 2525 \
   --dir /root/smtp --cert /root/smtp/cert.pem --key /root/smtp/key.pem --auth 'alice:s3cret horse'"
 if nspawn_wait 20 "SMTP receiver ready" '[ -e /root/smtp/ready ]'; then
   ok "SMTP receiver listening"
