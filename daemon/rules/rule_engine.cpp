@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <malloc.h>
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +17,7 @@
 #include "rules/first_seen_memory.h"
 #include "rules/group_store.h"
 #include "rules/keyed_hash.h"
+#include "rules/message_test.h"
 #include "rules/recent_keys.h"
 #include "rules/rule_template.h"
 
@@ -45,48 +45,6 @@ constexpr std::size_t kMaxHostsCounted = 100'000;
 enum Role : std::uint32_t { kMatch = 0, kPrior = 1, kCancel = 2 };
 constexpr std::uint32_t kRoleShift = 28;
 constexpr std::uint32_t kRuleMask = (1u << kRoleShift) - 1;
-
-// A rule's regex or not_regex, tested against an event's message. A pattern of plain
-// printable ASCII without metacharacters (most rules' patterns: "no matching cipher")
-// matches exactly where its text occurs, and one that is "^" and such text exactly where
-// the message starts with it ("^Accepted publickey ", on every login of a quiet day):
-// string_view answers those for a small part of the fixed cost of an RE2 call.
-class MessageTest {
- public:
-  MessageTest() = default;
-  explicit MessageTest(const re2::RE2* re) : re_(re) {
-    if (re_ == nullptr) return;
-    std::string_view p = re_->pattern();
-    const bool anchored = !p.empty() && p[0] == '^';
-    if (anchored) p.remove_prefix(1);
-    const bool plain = std::all_of(p.begin(), p.end(), [](char c) {
-      return c >= 0x20 && c < 0x7f &&
-             std::string_view("\\^$.|?*+()[]{}").find(c) == std::string_view::npos;
-    });
-    if (!plain) return;
-    mode_ = anchored ? Mode::kPrefix : Mode::kLiteral;
-    literal_ = p;
-  }
-
-  bool empty() const { return re_ == nullptr; }
-  bool Matches(std::string_view message) const {
-    switch (mode_) {
-      case Mode::kLiteral:
-        return message.find(literal_) != std::string_view::npos;
-      case Mode::kPrefix:
-        return message.substr(0, literal_.size()) == literal_;
-      case Mode::kRe2:
-        break;
-    }
-    return RE2::PartialMatch(re2::StringPiece(message.data(), message.size()), *re_);
-  }
-
- private:
-  enum class Mode { kRe2, kLiteral, kPrefix };
-  const re2::RE2* re_ = nullptr;
-  Mode mode_ = Mode::kRe2;
-  std::string_view literal_;  // a view of the RE2's pattern, which outlives this
-};
 
 struct RuleState {
   RuleTemplate summary;
