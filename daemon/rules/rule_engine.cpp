@@ -536,9 +536,14 @@ struct RuleEngine::State {
   std::uint64_t AddDistinct(Group& g, std::uint64_t value, TimePoint now, TimePoint& oldest) {
     const Rule& r = rules[g.rule];
     DistinctValues& values = Extra(g).distinct;
+    oldest = now;
+    // A firing group that holds the most values it may: See could only move a value's
+    // time, and a firing group's times are never read (only an unfired one drops values
+    // that left the window). A scan wave against one user keeps its group here, and the
+    // lookup in its 4,096 values was a cache miss on every failed login.
+    if (g.fired && values.size() >= kMaxDistinctValues) return values.size();
     const std::int64_t us = ToMicros(now);
     values.See(value, us, kMaxDistinctValues);
-    oldest = now;
     if (g.fired || values.size() < r.threshold) return values.size();
     oldest = FromMicros(values.DropUpTo(us - ToMicros(r.window), us));
     return values.size();

@@ -256,6 +256,31 @@ TEST_CASE("distributed: one user, 10 sources in an hour - IPv6 counts by /64", "
         "203.0.113.4)");
 }
 
+TEST_CASE("distributed: a firing group counts up to 4,096 sources, then keeps its count",
+          "[rules]") {
+  // A scan wave against one user: the count stops at the bound, further new sources and
+  // repeats keep the episode alive without changing it, and the resolved alert says 4,096.
+  SampleFeed f(ShippedRules({"sshd.auth.distributed"}));
+  auto source = [](int i) {
+    return "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
+           std::to_string(i % 256);
+  };
+  for (int i = 0; i < 5000; ++i) {
+    REQUIRE(f.Feed(Failed(source(i))));
+    if (i % 100 == 0) f.clock.Advance(1s);
+  }
+  for (int i = 0; i < 50; ++i) REQUIRE(f.Feed(Failed(source(i))));  // sources held already
+  REQUIRE(f.Firing("sshd.auth.distributed") == 1);
+  f.clock.Advance(5h);
+  REQUIRE(f.Feed(Failed(source(6000))));  // a new one past the bound, within the cooldown
+  CHECK(f.Firing("sshd.auth.distributed") == 1);
+  CHECK(f.sink.Count("sshd.auth.distributed", AlertStatus::kResolved) == 0);
+  f.clock.Advance(std::chrono::hours(7));
+  f.engine.Expire(f.clock.Now(), f.sink);
+  REQUIRE(f.sink.Count("sshd.auth.distributed", AlertStatus::kResolved) == 1);
+  CHECK(f.Last("sshd.auth.distributed")->count == 4096);
+}
+
 TEST_CASE("session.crash: a session process killed by a signal is critical", "[rules]") {
   SampleFeed f(ShippedRules({"sshd.session.crash"}));
   REQUIRE(f.Feed(SampleLine("session_crash", "killed by signal 11")));
