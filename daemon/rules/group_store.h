@@ -51,31 +51,22 @@ struct FiredEvent {
 /// What only rules with `after` or `distinct` need: allocated on a group's first such
 /// event, so the groups of plain rules (most of an attack wave) stay as small as before.
 struct GroupExtra {
-  // after: the earlier events (failures) of this group.
-  WindowCounter prior;
+  // after: the earlier events (failures) of this group. Their times and lines are in the
+  // group's window and evidence (a sequence rule counts nothing else there).
   std::uint64_t prior_count = 0;      // since prior_first
   std::uint64_t prior_in_window = 0;  // of the last `min`, inside `within` at prior_last
   TimePoint prior_first{};
   TimePoint prior_last{};
   TimePoint prior_oldest{};  // the earliest of those counted in prior_in_window
-  // Evidence: [0] the first earlier event, then a ring of the latest ones.
-  static constexpr std::size_t kPriorRefs = 4;
-  std::array<std::uint64_t, kPriorRefs> prior_refs{};
-  std::uint64_t prior_refs_written = 0;
   // distinct: the value's hash (distinct_values.h) -> last seen (microseconds), bounded.
   // Values that left the window are dropped lazily, when the count reaches the threshold.
   DistinctValues distinct;
 
-  void ResetPrior() {
-    prior.Clear();
-    prior_count = prior_in_window = 0;
-    prior_refs_written = 0;
-  }
-  /// Back to a new GroupExtra's state, keeping the counters' memory.
+  void ResetPrior() { prior_count = prior_in_window = 0; }
+  /// Back to a new GroupExtra's state, keeping the distinct table's memory.
   void Clear() {
     ResetPrior();
     prior_first = prior_last = prior_oldest = TimePoint{};
-    prior_refs = {};
     distinct.Clear();
   }
 };

@@ -32,6 +32,9 @@ constexpr std::size_t kMaxEvidenceLine = 512;
 // Observe expires stale groups itself every this many events, so memory returns to its
 // floor even when nobody calls Expire (scan over a long file).
 constexpr std::uint32_t kSweepEvery = 4096;
+// A sequence's alert shows its first earlier event, this many of the last ones, and the
+// event that fired it: kMaxEvidence lines.
+constexpr std::size_t kPriorShown = 3;
 // A distinct group counts at most this many values (its threshold is at most 1,000; a
 // firing group goes on counting sources up to here, e.g. one offer's scan wave).
 constexpr std::size_t kMaxDistinctValues = 4096;
@@ -118,6 +121,7 @@ GroupKey KeyOfGroupBy(GroupBy by) {
 std::string_view EvidenceLine(const SshdEvent& e) { return e.line.empty() ? e.message : e.line; }
 
 static_assert(Group::kEvidenceRefs == kMaxEvidence);
+static_assert(1 + kPriorShown + 1 == kMaxEvidence && 1 + kPriorShown <= Group::kEvidenceRefs);
 
 // The group's first line stays; the others are the latest: an alert shows where the
 // episode began and how it went on, not five lines of its end only.
@@ -601,6 +605,16 @@ struct RuleEngine::State {
     EmitFiring(g, e, std::move(evidence), sink);
   }
 
+  // after: the earlier kinds (failures) of a sequence rule's group. They live in the
+  // group's own window counter and evidence, which a sequence rule uses for nothing else
+  // (its own kinds fire through FireSequence, never Count): a failed login then updates
+  // one group's bytes, which Prefetch has asked for, and a small extra.
+  void ResetPrior(Group& g) {
+    g.window.Clear();
+    g.evidence_count = 0;
+    g.extra->ResetPrior();
+  }
+
   // after: one of the earlier kinds (a failure) in the group.
   void ObservePrior(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
     const Rule& r = rules[g.rule];
@@ -610,21 +624,16 @@ struct RuleEngine::State {
       ResetGroup(g);
     }
     GroupExtra& x = Extra(g);
-    if (x.prior_count > 0 && x.prior_last + a.within <= now) x.ResetPrior();
+    if (x.prior_count > 0 && x.prior_last + a.within <= now) ResetPrior(g);
     if (x.prior_count == 0) {
       x.prior_first = now;
       x.prior_last = now;
     }
     ++x.prior_count;
     x.prior_last = std::max(x.prior_last, now);
-    x.prior_in_window = x.prior.Add(now, a.min, a.within, x.prior_oldest);
-    const EvidenceRing::Ref ref = LineRef(e);
-    if (x.prior_refs_written == 0) {
-      x.prior_refs[0] = ref;
-    } else {
-      x.prior_refs[1 + (x.prior_refs_written - 1) % (GroupExtra::kPriorRefs - 1)] = ref;
-    }
-    ++x.prior_refs_written;
+    x.prior_in_window = g.window.Add(now, a.min, a.within, x.prior_oldest);
+    // The first failure, then the latest ones (AddEvidence keeps the first).
+    AddEvidence(g, LineRef(e));
     if (g.count == 0) g.first_seen = g.first_seen == TimePoint{} ? now : g.first_seen;
     g.last_seen = std::max(g.last_seen, now);
   }
@@ -635,21 +644,20 @@ struct RuleEngine::State {
   void FireSequence(Group& g, const SshdEvent& e, TimePoint now, AlertSink& sink) {
     const AfterSpec& a = *rules[g.rule].after;
     GroupExtra* x = g.extra.get();
-    if (x == nullptr || x->prior_count == 0) return;
+    if (x == nullptr || x->prior_count == 0 || g.evidence_count == 0) return;
     if (x->prior_in_window < a.min || x->prior_oldest + a.within <= now) return;
     g.count = x->prior_count;
     g.first_seen = x->prior_first;
     g.last_seen = std::max(g.last_seen, now);
     g.last_fired = now;
-    // Evidence: the first failure, the last ones (oldest first), the success.
+    // Evidence: the first failure, the last three (oldest first), the success.
     std::vector<std::string> evidence;
-    AppendLine(x->prior_refs[0], evidence);
-    const std::uint64_t slots = GroupExtra::kPriorRefs - 1;
-    const std::uint64_t later = x->prior_refs_written - 1;
-    for (std::uint64_t k = later > slots ? later - slots : 0; k < later; ++k)
-      AppendLine(x->prior_refs[1 + k % slots], evidence);
+    AppendLine(g.evidence[0], evidence);
+    const std::size_t later = g.evidence_count - 1;
+    for (std::size_t k = later > kPriorShown ? later - kPriorShown : 0; k < later; ++k)
+      AppendLine(g.evidence[1 + k], evidence);
     evidence.push_back(EscapeForOutput(EvidenceLine(e), kMaxEvidenceLine));
-    x->ResetPrior();
+    ResetPrior(g);
     EmitFiring(g, e, std::move(evidence), sink);
   }
 
