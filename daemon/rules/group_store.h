@@ -71,17 +71,27 @@ struct GroupExtra {
   }
 };
 
-struct Group {
+// Aligned to a cache line: a group is four of them, and its first holds what
+// GroupStore::Find compares (key, rule) and what every event reads first, so a lookup
+// that misses touches one line, not two.
+struct alignas(64) Group {
   static constexpr std::uint32_t kNil = UINT32_MAX;
 
   InlineKey key;
-  TimePoint first_seen{};  // after firing: when the episode began
+  std::uint32_t rule = 0;  // bookkeeping of the store: rule, slot, hash, live
+  std::uint32_t slot = 0;
+  std::uint32_t hash = 0;
+  bool live = false;
+  std::uint8_t evidence_count = 0;  // of `evidence` below
+  TimePoint first_seen{};           // after firing: when the episode began
   TimePoint last_seen{};
+  /// Before firing: events inside the window; after: every event since first_seen.
+  std::uint64_t count = 0;
   TimePoint last_fired{};
   /// unless_fired: a rule this one defers to fired for this group; no firing before this.
   TimePoint covered_until{};
-  /// Before firing: events inside the window; after: every event since first_seen.
-  std::uint64_t count = 0;
+  std::unique_ptr<FiredEvent> fired;  // non-null while the group is firing
+  std::unique_ptr<GroupExtra> extra;  // after/distinct rules only
   /// Before firing: the events in the window. Reset on firing: a firing group only
   /// needs last_seen.
   WindowCounter window;
@@ -89,15 +99,6 @@ struct Group {
   /// engine's EvidenceRing.
   static constexpr std::size_t kEvidenceRefs = 5;
   std::array<std::uint64_t, kEvidenceRefs> evidence{};
-  std::uint8_t evidence_count = 0;
-  std::unique_ptr<FiredEvent> fired;  // non-null while the group is firing
-  std::unique_ptr<GroupExtra> extra;  // after/distinct rules only
-
-  // Bookkeeping of the store.
-  std::uint32_t rule = 0;
-  std::uint32_t slot = 0;
-  std::uint32_t hash = 0;
-  bool live = false;
 
   /// Back to a free slot's state. The slot's next group reuses the key's and the window's
   /// memory (no allocation per group in a wave; the slot goes back to its rule's free
