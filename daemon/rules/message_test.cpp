@@ -32,6 +32,24 @@ std::size_t ClassEnd(std::string_view p, std::size_t at) {
   return std::string_view::npos;
 }
 
+// Where the repetition opening at `at` ("{") ends (at its "}"), or `at` when the "{"
+// starts none: RE2 reads "{n}", "{n,}" and "{n,m}" as repetitions, any other "{" as a
+// literal character.
+std::size_t RepetitionEnd(std::string_view p, std::size_t at) {
+  std::size_t i = at + 1;
+  const auto digits = [&]() {
+    const std::size_t start = i;
+    while (i < p.size() && p[i] >= '0' && p[i] <= '9') ++i;
+    return i > start;
+  };
+  if (!digits()) return at;
+  if (i < p.size() && p[i] == ',') {
+    ++i;
+    digits();
+  }
+  return i < p.size() && p[i] == '}' ? i : at;
+}
+
 }  // namespace
 
 std::string_view RequiredLiteral(std::string_view p) {
@@ -89,14 +107,13 @@ std::string_view RequiredLiteral(std::string_view p) {
     if (depth > 0) continue;
     if (c == '?' || c == '*' || c == '{') {
       // The character before is optional (or repeated any number of times, possibly 0).
+      // A "{" that starts no repetition is a literal to RE2; dropping the character
+      // before it anyway only makes the result shorter.
       if (run_len > 0) --run_len;
       end_run();
-      // A repetition's "{2,5}" is no literal text. (RE2 reads a "{" that starts none as a
-      // literal: skipping its text too only makes the result shorter.)
-      if (c == '{') {
-        const std::size_t close = p.find('}', i);
-        if (close != std::string_view::npos) i = close;
-      }
+      // A repetition's "{2}", "{2,}" or "{2,5}" is no text: skipped. Anything else after
+      // a "{" is read on as pattern, since it may hold a "|" or a "(".
+      if (c == '{') i = RepetitionEnd(p, i);
       continue;
     }
     if (c == '+') {

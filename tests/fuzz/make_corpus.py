@@ -8,6 +8,7 @@ Deterministic: run it again after the data changes and commit what changed.
 import gzip
 import hashlib
 import random
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -116,3 +117,17 @@ gz.append(gz[1] + gz[2])  # two members, as cat a.gz b.gz
 gz.append(gz[0][: len(gz[0]) // 2])  # truncated
 gz.append("\n".join(authlog[:5]).encode())  # plain text
 write("gzip_reader_fuzz", gz)
+
+# A shipped rule's regex (or one of the forms RequiredLiteral must read right) and a
+# message: pattern, NUL, message. The last is message_test_fuzz's first find (a "{" that
+# starts no repetition, then a "|").
+shipped = []
+for p in sorted((top / "rules").glob("*.yaml")):
+    for m in re.finditer(r"^\s*(?:not_)?regex: '(.*)'$", p.read_text(), re.M):
+        shipped.append(m.group(1).replace("''", "'"))
+patterns = shipped + ["^Accepted \\S+ for (root|admin) from ", "(MAC|cipher)s? fo{1,2}und$",
+                      "[]x]+y{2}z*\\.", "(?i)root", "ab{x}c|d"]
+pairs = [p + "\0" + messages[i % len(messages)] for i, p in enumerate(patterns)]
+pairs += [p + "\0" + m for p in shipped for m in rng.sample(messages, 3)]
+pairs.append("1111111A111111111(er)s? fo{1atchin cipheschciin pher92.0|||ciph{{,2}und$n\0o md")
+write("message_test_fuzz", pairs)

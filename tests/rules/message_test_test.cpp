@@ -18,6 +18,10 @@ TEST_CASE("RequiredLiteral finds text every match contains, or nothing", "[rules
   CHECK(RequiredLiteral("abc?d") == "ab");            // so may c
   CHECK(RequiredLiteral("xyzab+") == "xyzab");        // at least one b
   CHECK(RequiredLiteral("abcd{0,2}ef") == "abc");     // "{0,2}" is no text
+  CHECK(RequiredLiteral("abcde{x}yz") == "abcd");     // a literal "{": read on
+  // Found by message_test_fuzz: a "{" that starts no repetition, then "|" before a "}".
+  CHECK(RequiredLiteral("1111111A111111111(er)s? fo{1atchin ciph|||ciph{{,2}und$n").empty());
+  CHECK(RequiredLiteral("abcd{,2}|x").empty());
   CHECK(RequiredLiteral("(x|y)matching") == "matching");
   CHECK(RequiredLiteral("ab[]c]+defg") == "defg");    // "]" inside the class
   CHECK(RequiredLiteral("port \\d+: no match") == ": no match");
@@ -59,6 +63,7 @@ TEST_CASE("MessageTest answers as RE2 does on every pattern and message", "[rule
       "port \\d+ ssh2$",
       "a{x}b",
       "root{",
+      "for {1ro|||ot{{,2}d",
       "r.ot fr.m",
       "(root|admin) from 192\\.0\\.2\\.",
   };
