@@ -8,7 +8,9 @@ namespace sshd_health {
 namespace {
 
 bool IsAsciiPrintable(char c) { return c >= 0x20 && c < 0x7f; }
-bool IsMeta(char c) { return std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos; }
+bool IsMeta(char c) {
+  return std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos;
+}
 bool IsAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }

@@ -14,16 +14,16 @@ using sshd_health::RequiredLiteral;
 TEST_CASE("RequiredLiteral finds text every match contains, or nothing", "[rules]") {
   CHECK(RequiredLiteral("^Accepted \\S+ for root from ") == " for root from ");
   CHECK(RequiredLiteral("no matching cipher") == "no matching cipher");
-  CHECK(RequiredLiteral("ab*cd") == "cd");            // b may be absent
-  CHECK(RequiredLiteral("abc?d") == "ab");            // so may c
-  CHECK(RequiredLiteral("xyzab+") == "xyzab");        // at least one b
-  CHECK(RequiredLiteral("abcd{0,2}ef") == "abc");     // "{0,2}" is no text
-  CHECK(RequiredLiteral("abcde{x}yz") == "abcd");     // a literal "{": read on
+  CHECK(RequiredLiteral("ab*cd") == "cd");         // b may be absent
+  CHECK(RequiredLiteral("abc?d") == "ab");         // so may c
+  CHECK(RequiredLiteral("xyzab+") == "xyzab");     // at least one b
+  CHECK(RequiredLiteral("abcd{0,2}ef") == "abc");  // "{0,2}" is no text
+  CHECK(RequiredLiteral("abcde{x}yz") == "abcd");  // a literal "{": read on
   // Found by message_test_fuzz: a "{" that starts no repetition, then "|" before a "}".
   CHECK(RequiredLiteral("1111111A111111111(er)s? fo{1atchin ciph|||ciph{{,2}und$n").empty());
   CHECK(RequiredLiteral("abcd{,2}|x").empty());
   CHECK(RequiredLiteral("(x|y)matching") == "matching");
-  CHECK(RequiredLiteral("ab[]c]+defg") == "defg");    // "]" inside the class
+  CHECK(RequiredLiteral("ab[]c]+defg") == "defg");  // "]" inside the class
   CHECK(RequiredLiteral("port \\d+: no match") == ": no match");
   CHECK(RequiredLiteral("(?:a|b)cde") == "cde");
   // Nothing is certain:
