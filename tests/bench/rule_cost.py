@@ -17,11 +17,13 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_bench  # noqa: E402  (run_once: a child's CPU time under GNU time)
 
 
 def rules_without(src, ids, dst):
@@ -52,14 +54,13 @@ def rules_without(src, ids, dst):
         sys.exit("rule_cost.py: no rule " + ", ".join(sorted(missing)) + " in " + src)
 
 
-def cpu_seconds(binary, rules, log):
+def cpu_seconds(binary, rules, log, tmp):
     argv = [binary, "scan", "--rules", rules, "--format", "json", log]
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=dict(os.environ, TZ="UTC"))
-    _, status, usage = os.wait4(p.pid, 0)
-    if status != 0:
-        sys.exit("rule_cost.py: %s exited with status %d" % (" ".join(argv), status))
-    return usage.ru_utime + usage.ru_stime
+    run = run_bench.run_once(argv, None, tmp, False, dict(os.environ, TZ="UTC"))
+    if run.rc != 0:
+        sys.exit("rule_cost.py: %s exited with status %d: %s" % (" ".join(argv), run.rc,
+                                                                run.stderr[-500:]))
+    return run.cpu
 
 
 def main():
@@ -96,7 +97,7 @@ def main():
         seconds = {name: [] for name, _, _ in configs}
         for _ in range(args.repeat):
             for name, binary, rules in configs:
-                seconds[name].append(cpu_seconds(binary, rules, args.log))
+                seconds[name].append(cpu_seconds(binary, rules, args.log, tmp))
 
     first = configs[0][0]
     print("CPU s of `scan --format json %s`, %d rounds (median; per-round ratio to %s: "
